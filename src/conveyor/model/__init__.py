@@ -1,0 +1,1 @@
+"""Layer 2: frozen dataclasses describing workflows, events and runs. No I/O."""
