@@ -1,0 +1,1 @@
+"""Layer 5: access to local git repositories (events, changed files, workspaces)."""
