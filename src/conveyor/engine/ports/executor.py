@@ -1,0 +1,87 @@
+"""The executor port: run one self-contained job document, report progress, return a result.
+
+The same `JobDocument` goes to a local thread, a subprocess or (later) a Celery worker on another
+machine, so it holds only plain, serialisable data: no callables, no open resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from conveyor.model.results import Annotation, JobResult, Status, StepResult
+from conveyor.model.services import ContainerSpec, ServiceSpec
+from conveyor.model.workflow import RunDefaults, Step
+
+
+@dataclass(frozen=True, slots=True)
+class JobDocument:
+    """Everything an executor needs to run one job instance.
+
+    `contexts` holds the contexts known before the job starts, already evaluated and JSON-like:
+    github, needs, strategy, matrix, inputs, vars, secrets (and `env` = the evaluated workflow+job
+    env). Step-level keys (`if`, `run`, `env`, `with`, ...) are still raw in `steps`: the executor
+    evaluates them as the job goes, adding the steps, job, runner and env contexts. `outputs` are
+    the job's raw output expressions, evaluated by the executor after the last step.
+    """
+
+    run_id: str
+    job_id: str  # the id in the workflow's `jobs:`
+    instance_key: str  # unique within the run, e.g. "test (3.11, ubuntu-latest)"
+    display_name: str
+    workflow_path: str
+    repository: str  # the repository root on the machine that plans the run
+    sha: str | None
+    contexts: Mapping[str, object]
+    env: Mapping[str, str]
+    steps: tuple[Step, ...]
+    defaults: RunDefaults = RunDefaults()
+    outputs: Mapping[str, object] = field(default_factory=dict)
+    services: tuple[ServiceSpec, ...] = ()
+    container: ContainerSpec | None = None
+    timeout_minutes: float = 360.0
+    cancel_timeout_minutes: float = 5.0
+    masks: tuple[str, ...] = ()  # secret values to mask in every line
+    include_uncommitted: bool = False  # copy the working tree as it is, like act does
+    run_attempt: int = 1
+
+
+class CancelSignal(Protocol):
+    """Set by the scheduler when the job must stop (Ctrl-C, cancel-in-progress, fail-fast)."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class JobReporter(Protocol):
+    """Receives a job's progress as it happens (the display, the run store)."""
+
+    def step_started(self, instance_key: str, index: int, name: str) -> None: ...
+
+    def log_line(self, instance_key: str, index: int | None, line: str) -> None:
+        """One output line (already masked); `index` None for job-level lines (set-up, services)."""
+
+    def step_finished(self, instance_key: str, result: StepResult) -> None: ...
+
+    def annotation(self, instance_key: str, annotation: Annotation) -> None: ...
+
+
+class Executor(Protocol):
+    """Runs one job document to completion and returns its result; never raises for a step."""
+
+    def run_job(
+        self, document: JobDocument, reporter: JobReporter, cancel: CancelSignal
+    ) -> JobResult: ...
+
+
+__all__ = [
+    "CancelSignal",
+    "Executor",
+    "JobDocument",
+    "JobReporter",
+    "JobResult",
+    "Status",
+    "StepResult",
+]

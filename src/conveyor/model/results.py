@@ -1,0 +1,68 @@
+"""Outcomes of runs, jobs and steps as values, and the annotations steps produce."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from conveyor.errors import SourceLocation
+
+
+class Status(enum.StrEnum):
+    """A job's `result` / a step's `outcome` and `conclusion` (GitHub's words)."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+class AnnotationLevel(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A `::error`/`::warning`/`::notice` workflow command (or one conveyor raised itself)."""
+
+    level: AnnotationLevel
+    message: str
+    title: str | None = None
+    file: str | None = None
+    line: int | None = None
+    end_line: int | None = None
+    column: int | None = None
+    end_column: int | None = None
+    job: str | None = None  # the job instance it came from
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What one step did: `outcome` before continue-on-error, `conclusion` after."""
+
+    index: int
+    name: str
+    outcome: Status
+    conclusion: Status
+    id: str | None = None
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    started_at: float | None = None  # epoch seconds
+    finished_at: float | None = None
+    location: SourceLocation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """What one job instance did, as handed back by an executor."""
+
+    result: Status
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    steps: tuple[StepResult, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+    summary: str = ""  # GITHUB_STEP_SUMMARY contents, concatenated
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None  # why the job failed before or outside its steps, if it did
