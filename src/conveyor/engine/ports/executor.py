@@ -36,7 +36,7 @@ class JobDocument:
     contexts: Mapping[str, object]
     env: Mapping[str, str]
     steps: tuple[Step, ...]
-    defaults: RunDefaults = RunDefaults()
+    defaults: RunDefaults = field(default_factory=RunDefaults)
     outputs: Mapping[str, object] = field(default_factory=dict)
     services: tuple[ServiceSpec, ...] = ()
     container: ContainerSpec | None = None
