@@ -1,0 +1,126 @@
+"""`build_event`: the one entry point turning "event NAME in repository R" into an `Event`.
+
+With a payload file the event comes from it; otherwise it is built from the repository's state
+(see each event module for its defaults). Bad requests are UsageErrors: an unknown event name,
+options that do not apply to the event, a directory that is not a git repository, an unknown
+ref or SHA, a malformed payload file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conveyor.errors import UsageError
+from conveyor.git.event_files import event_from_payload, load_payload
+from conveyor.git.issue_events import IssueSpec, issue_comment_event, issues_event
+from conveyor.git.local_context import LocalContext
+from conveyor.git.manual_events import (
+    repository_event,
+    schedule_event,
+    workflow_call_event,
+    workflow_dispatch_event,
+)
+from conveyor.git.pull_request_events import PullRequestSpec, pull_request_event
+from conveyor.git.push_events import create_event, delete_event, push_event
+from conveyor.git.release_events import ReleaseSpec, release_event
+from conveyor.git.repository import GitRepository
+from conveyor.model.events import Event
+from conveyor.triggers import KNOWN_EVENTS
+
+_RANGE_EVENTS = frozenset({"push", "pull_request", "pull_request_target"})
+_INPUT_EVENTS = frozenset({"workflow_dispatch", "workflow_call"})
+
+
+def _no_labels() -> tuple[str, ...]:
+    return ()
+
+
+def _no_inputs() -> Mapping[str, str]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class EventRequest:
+    """What the user asked for (`conveyor triggers` / `conveyor run` options)."""
+
+    name: str = "push"
+    ref: str | None = None
+    base: str | None = None  # push: `before`; pull requests: the base branch/commit
+    head: str | None = None  # push: `after`; pull requests: the head branch/commit
+    eventpath: Path | None = None
+    inputs: Mapping[str, str] = field(default_factory=_no_inputs)
+    action: str | None = None
+    labels: tuple[str, ...] = field(default_factory=_no_labels)
+
+
+Builder = Callable[[LocalContext, EventRequest], Event]
+
+
+def build_event(repo_root: Path, request: EventRequest) -> Event:
+    _check_request(request)
+    ctx = LocalContext.open(GitRepository.open(repo_root))
+    if request.eventpath is not None:
+        payload = load_payload(request.eventpath)
+        return event_from_payload(ctx, request.name, payload, request.inputs)
+    builder = _BUILDERS.get(request.name, _other_event)
+    return builder(ctx, request)
+
+
+def _check_request(request: EventRequest) -> None:
+    if request.name not in KNOWN_EVENTS:
+        close = difflib.get_close_matches(request.name, sorted(KNOWN_EVENTS), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UsageError(f"unknown event '{request.name}'{hint}")
+    if (request.base or request.head) and request.name not in _RANGE_EVENTS:
+        raise UsageError("--base/--head apply to push, pull_request and pull_request_target only")
+    if request.inputs and request.name not in _INPUT_EVENTS:
+        raise UsageError("--input applies to workflow_dispatch and workflow_call only")
+
+
+def _push(ctx: LocalContext, request: EventRequest) -> Event:
+    return push_event(ctx, ref=request.ref, before=request.base, after=request.head)
+
+
+def _pull_request(ctx: LocalContext, request: EventRequest) -> Event:
+    spec = PullRequestSpec(action=request.action or "opened", labels=request.labels)
+    base, head = request.base, request.head
+    if request.ref is not None and head is None:
+        head = request.ref
+    return pull_request_event(ctx, name=request.name, base=base, head=head, spec=spec)
+
+
+def _release(ctx: LocalContext, request: EventRequest) -> Event:
+    spec = ReleaseSpec(action=request.action or "published")
+    return release_event(ctx, ref=request.ref, spec=spec)
+
+
+def _issues(ctx: LocalContext, request: EventRequest) -> Event:
+    spec = IssueSpec(action=request.action, labels=request.labels)
+    return issues_event(ctx, ref=request.ref, spec=spec)
+
+
+def _issue_comment(ctx: LocalContext, request: EventRequest) -> Event:
+    spec = IssueSpec(action=request.action, comment="Local comment")
+    return issue_comment_event(ctx, ref=request.ref, spec=spec)
+
+
+def _other_event(ctx: LocalContext, request: EventRequest) -> Event:
+    return repository_event(ctx, request.name, ref=request.ref, action=request.action)
+
+
+_BUILDERS: dict[str, Builder] = {
+    "push": _push,
+    "create": lambda ctx, request: create_event(ctx, ref=request.ref),
+    "delete": lambda ctx, request: delete_event(ctx, ref=request.ref),
+    "pull_request": _pull_request,
+    "pull_request_target": _pull_request,
+    "release": _release,
+    "schedule": lambda ctx, request: schedule_event(ctx, ref=request.ref),
+    "workflow_dispatch": lambda ctx, r: workflow_dispatch_event(ctx, ref=r.ref, inputs=r.inputs),
+    "workflow_call": lambda ctx, r: workflow_call_event(ctx, ref=r.ref, inputs=r.inputs),
+    "issues": _issues,
+    "issue_comment": _issue_comment,
+}
