@@ -23,6 +23,15 @@ EMPTY: Mapping[str, object] = MappingProxyType({})
 NO_LOCATIONS: Mapping[str, SourceLocation] = MappingProxyType({})
 
 
+def _empty() -> Mapping[str, object]:
+    # a factory: dataclasses refuse a mappingproxy default on Python 3.11 (it is unhashable there)
+    return EMPTY
+
+
+def _no_locations() -> Mapping[str, SourceLocation]:
+    return NO_LOCATIONS
+
+
 @dataclass(frozen=True, slots=True)
 class RunDefaults:
     """`defaults.run` of a workflow or job."""
@@ -71,12 +80,12 @@ class Step:
     uses: str | None = None
     run: str | None = None
     shell: str | None = None
-    with_: Mapping[str, RawValue] = EMPTY
-    env: Mapping[str, RawValue] = EMPTY
+    with_: Mapping[str, RawValue] = field(default_factory=_empty)
+    env: Mapping[str, RawValue] = field(default_factory=_empty)
     continue_on_error: RawValue = False
     timeout_minutes: RawValue = None
     working_directory: str | None = None
-    locations: Mapping[str, SourceLocation] = NO_LOCATIONS
+    locations: Mapping[str, SourceLocation] = field(default_factory=_no_locations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +100,8 @@ class Job:
     runs_on: RawValue = None
     environment: EnvironmentRef | None = None
     concurrency: Concurrency | None = None
-    outputs: Mapping[str, RawValue] = EMPTY
-    env: Mapping[str, RawValue] = EMPTY
+    outputs: Mapping[str, RawValue] = field(default_factory=_empty)
+    env: Mapping[str, RawValue] = field(default_factory=_empty)
     defaults: RunDefaults | None = None
     timeout_minutes: RawValue = None
     cancel_timeout_minutes: RawValue = None
@@ -102,10 +111,10 @@ class Job:
     services: Mapping[str, ServiceSpec] = field(default_factory=dict)
     permissions: RawValue = None
     uses: str | None = None  # reusable workflow: ./.github/workflows/x.yml or owner/repo/...@ref
-    with_: Mapping[str, RawValue] = EMPTY
+    with_: Mapping[str, RawValue] = field(default_factory=_empty)
     secrets: Mapping[str, RawValue] | str | None = None  # a mapping, "inherit", or None
     steps: tuple[Step, ...] = ()
-    locations: Mapping[str, SourceLocation] = NO_LOCATIONS
+    locations: Mapping[str, SourceLocation] = field(default_factory=_no_locations)
 
     @property
     def is_reusable_call(self) -> bool:
@@ -123,10 +132,10 @@ class Workflow:
     name: str | None = None
     run_name: RawValue = None
     permissions: RawValue = None
-    env: Mapping[str, RawValue] = EMPTY
+    env: Mapping[str, RawValue] = field(default_factory=_empty)
     defaults: RunDefaults | None = None
     concurrency: Concurrency | None = None
-    locations: Mapping[str, SourceLocation] = NO_LOCATIONS
+    locations: Mapping[str, SourceLocation] = field(default_factory=_no_locations)
 
     @property
     def display_name(self) -> str:
