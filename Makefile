@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(BIN)/conveyor lint examples/quickstart/.github/workflows
+	$(BIN)/conveyor run examples/quickstart
 
 test: venv check unit
 

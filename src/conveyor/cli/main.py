@@ -23,7 +23,10 @@ from conveyor.errors import ConveyorError
 # which keeps `conveyor --version` fast.
 COMMANDS: dict[str, str] = {
     "expr": "conveyor.cli.expr_command:expr_command",
+    "graph": "conveyor.cli.graph_command:graph_command",
     "lint": "conveyor.cli.lint_command:lint_command",
+    "list": "conveyor.cli.list_command:list_command",
+    "run": "conveyor.cli.run_command:run_command",
     "triggers": "conveyor.cli.triggers_command:triggers_command",
 }
 

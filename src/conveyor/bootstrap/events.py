@@ -1,0 +1,65 @@
+"""The event a local run is for: built from the repository, or read from `--eventpath`.
+
+A directory that is not the top of a git repository (a sub-directory such as
+examples/quickstart, or no repository at all) is run as a plain copy; when git cannot describe
+it (no repository, detached HEAD), the event is a push of `refs/heads/main` with no commit.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Mapping
+from pathlib import Path
+
+from conveyor import git
+from conveyor.errors import UsageError
+from conveyor.model.events import Event
+
+LOCAL_REF = "refs/heads/main"
+
+
+def build_event(
+    root: Path, name: str, event_path: Path | None, inputs: Mapping[str, str]
+) -> tuple[Event, str | None]:
+    """The event, and a warning when it could not come from git."""
+    request = git.EventRequest(name=name, eventpath=event_path, inputs=dict(inputs))
+    try:
+        return git.build_event(root, request), None
+    except UsageError as exc:
+        if (root / ".git").exists() or event_path is not None:
+            raise
+        note = f"{exc}; running {root.name} as a plain directory on {LOCAL_REF}"
+        return plain_directory_event(root, name, inputs), note
+
+
+def plain_directory_event(root: Path, name: str, inputs: Mapping[str, str]) -> Event:
+    owner, repository = "local", root.name or "repository"
+    user = _user()
+    payload: dict[str, object] = {
+        "ref": LOCAL_REF,
+        "repository": {
+            "name": repository,
+            "full_name": f"{owner}/{repository}",
+            "owner": {"login": owner},
+            "default_branch": "main",
+        },
+        "sender": {"login": user},
+    }
+    if inputs:
+        payload["inputs"] = dict(inputs)
+    return Event(
+        name,
+        payload=payload,
+        ref=LOCAL_REF,
+        inputs=dict(inputs),
+        repository=f"{owner}/{repository}",
+        default_branch="main",
+        actor=user,
+    )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "conveyor"

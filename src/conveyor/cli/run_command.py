@@ -1,0 +1,144 @@
+"""`conveyor run`: run a repository's workflows for an event, here, as GitHub would."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+import click
+
+from conveyor.bootstrap.local_run import LocalRunOptions, PreparedRun, build_executor, prepare_run
+from conveyor.bootstrap.settings import conveyor_home, default_parallel
+from conveyor.cli import run_options
+from conveyor.cli.display.run_view import RunView
+from conveyor.engine.records import RunRecord
+from conveyor.engine.session import RunSession
+
+EXIT_INTERRUPTED = 130
+
+
+@click.command("run")
+@click.argument("repo", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("-e", "--event", "event_name", default="push", show_default=True, help="Event name.")
+@click.option("--eventpath", type=click.Path(path_type=Path), help="Webhook payload (JSON).")
+@click.option(
+    "-W",
+    "--workflows",
+    type=click.Path(path_type=Path),
+    help="A workflow file or a directory of them.",
+)
+@click.option("-j", "--job", help="Run this job (and the jobs it needs).")
+@click.option(
+    "--input", "inputs", multiple=True, metavar="K=V", help="workflow_dispatch/call input."
+)
+@click.option(
+    "--secret", "secrets", multiple=True, metavar="K[=V]", help="A secret (K alone: from $K)."
+)
+@click.option("--secret-file", "secret_files", multiple=True, type=click.Path(path_type=Path))
+@click.option("--var", "variables", multiple=True, metavar="K=V", help="A configuration variable.")
+@click.option("--env", "env_values", multiple=True, metavar="K=V", help="An environment variable.")
+@click.option("--env-file", "env_files", multiple=True, type=click.Path(path_type=Path))
+@click.option(
+    "--matrix", "matrix", multiple=True, metavar="K:V", help="Run only matching matrix legs."
+)
+@click.option("--parallel", type=click.IntRange(min=1), help="Jobs at once (default: CPU count).")
+@click.option("--dry-run", is_flag=True, help="Plan and show the jobs; run no step.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON on stdout.")
+@click.option("-v", "--verbose", is_flag=True, help="Show ::debug:: lines.")
+def run_command(
+    repo: Path,
+    event_name: str,
+    eventpath: Path | None,
+    workflows: Path | None,
+    job: str | None,
+    inputs: tuple[str, ...],
+    secrets: tuple[str, ...],
+    secret_files: tuple[Path, ...],
+    variables: tuple[str, ...],
+    env_values: tuple[str, ...],
+    env_files: tuple[Path, ...],
+    matrix: tuple[str, ...],
+    parallel: int | None,
+    dry_run: bool,
+    as_json: bool,
+    verbose: bool,
+) -> int:
+    """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
+    options = LocalRunOptions(
+        repository=repo,
+        event_name=event_name,
+        event_path=eventpath,
+        workflows=workflows,
+        job=job,
+        inputs=run_options.pairs(inputs, "--input"),
+        secrets=run_options.secrets(secrets, secret_files),
+        vars=run_options.pairs(variables, "--var"),
+        env=run_options.env(env_values, env_files),
+        matrix=run_options.matrix(matrix),
+        parallel=parallel or default_parallel(),
+        dry_run=dry_run,
+        home=conveyor_home(),
+    )
+    return run(options, as_json=as_json, verbose=verbose)
+
+
+def run(options: LocalRunOptions, *, as_json: bool = False, verbose: bool = False) -> int:
+    """Prepare, run, show; the run record on stdout with `as_json`. Returns the exit status."""
+    human: TextIO = sys.stderr if as_json else sys.stdout
+    prepared = prepare_run(options)
+    _report_preparation(prepared, human)
+    record = _execute(prepared, human, dry_run=options.dry_run, verbose=verbose)
+    if as_json:
+        sys.stdout.write(json.dumps(record.as_json(), indent=2) + "\n")
+    return exit_code(record)
+
+
+def _report_preparation(prepared: PreparedRun, human: TextIO) -> None:
+    for warning in prepared.warnings:
+        click.echo(f"conveyor: warning: {warning}", err=True)
+    for workflow in prepared.not_started:
+        for line in workflow.errors:
+            click.echo(line, err=True)
+    if not prepared.requests:
+        event = prepared.event.name
+        human.write(f"conveyor: no workflow runs for '{event}'\n")
+        for path, reason in prepared.not_fired:
+            human.write(f"  {path}: {reason}\n")
+
+
+def _execute(prepared: PreparedRun, human: TextIO, *, dry_run: bool, verbose: bool) -> RunRecord:
+    home = conveyor_home()
+    view = RunView(human, home, verbose=verbose)
+    session = RunSession(build_executor(dry_run, home), view.observer, prepared.settings)
+    if not prepared.requests:
+        return session.execute([], prepared.not_started)
+    with view.showing(), _cancel_on_interrupt(session):
+        record = session.execute(prepared.requests, prepared.not_started)
+    view.summarise(record)
+    return record
+
+
+@contextmanager
+def _cancel_on_interrupt(session: RunSession) -> Iterator[None]:
+    """Ctrl-C once: cancel gracefully; twice: stop now."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        session.request_cancel()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def exit_code(record: RunRecord) -> int:
+    if record.interrupted:
+        return EXIT_INTERRUPTED
+    return 0 if record.conclusion in ("success", "skipped") else 1

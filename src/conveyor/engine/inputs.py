@@ -1,0 +1,109 @@
+"""Typed inputs: `workflow_call` inputs passed by a caller, and event inputs (workflow_dispatch,
+workflow_call as the run's event) given as strings in a payload or with `--input`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from conveyor.engine.expressions import Contexts, evaluate_value, to_string
+from conveyor.engine.loose_equality import parse_number
+from conveyor.errors import PlanError
+from conveyor.model.triggers import InputSpec
+
+_TYPE_DEFAULTS: Mapping[str, object] = {"boolean": False, "number": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedInputs:
+    values: dict[str, object]
+    warnings: tuple[str, ...] = field(default=())
+
+
+def call_inputs(
+    specs: Sequence[InputSpec], given: Mapping[str, object], contexts: Contexts
+) -> dict[str, object]:
+    """The `inputs` context of a called workflow (with: values already evaluated).
+
+    Declared types are checked (a value that converts unambiguously — 'true', '3' — is
+    accepted); undeclared inputs and missing required ones are errors, as on GitHub.
+    """
+    declared = {spec.name.lower(): spec for spec in specs}
+    for name in given:
+        if name.lower() not in declared:
+            raise PlanError(f"input '{name}' is not defined in the called workflow")
+    values: dict[str, object] = {}
+    for spec in specs:
+        provided = _lookup(given, spec.name)
+        if provided is _MISSING:
+            if spec.required and spec.default is None:
+                raise PlanError(f"input '{spec.name}' is required but was not provided")
+            values[spec.name] = _default(spec, {**contexts, "inputs": values})
+        else:
+            values[spec.name] = convert(spec, provided)
+    return values
+
+
+def event_inputs(specs: Sequence[InputSpec], given: Mapping[str, object]) -> ResolvedInputs:
+    """Inputs of a workflow_dispatch / workflow_call event: defaults, then typed given values.
+
+    Lenient like act: an undeclared input is kept as given and a missing required input is only
+    a warning, so a local run can try a workflow with partial inputs.
+    """
+    values: dict[str, object] = {}
+    warnings: list[str] = []
+    for spec in specs:
+        provided = _lookup(given, spec.name)
+        if provided is _MISSING:
+            if spec.required and spec.default is None:
+                warnings.append(f"required input '{spec.name}' was not given")
+            values[spec.name] = _default(spec, {"inputs": values})
+        else:
+            values[spec.name] = convert(spec, provided)
+    declared = {spec.name.lower() for spec in specs}
+    for name, value in given.items():
+        if name.lower() not in declared:
+            values[name] = value
+    return ResolvedInputs(values, tuple(warnings))
+
+
+_MISSING = object()
+
+
+def _lookup(given: Mapping[str, object], name: str) -> object:
+    if name in given:
+        return given[name]
+    return next((v for k, v in given.items() if k.lower() == name.lower()), _MISSING)
+
+
+def _default(spec: InputSpec, contexts: Contexts) -> object:
+    if spec.default is None:
+        return _TYPE_DEFAULTS.get(spec.type, "")
+    return convert(spec, evaluate_value(spec.default, contexts))
+
+
+def convert(spec: InputSpec, value: object) -> object:
+    """A value as the declared type: boolean, number, or string (string, choice, environment)."""
+    if spec.type == "boolean":
+        return _boolean(spec.name, value)
+    if spec.type == "number":
+        return _number(spec.name, value)
+    return to_string(value)
+
+
+def _boolean(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = to_string(value).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise PlanError(f"input '{name}' must be a boolean, not '{to_string(value)}'")
+
+
+def _number(name: str, value: object) -> int | float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    number = parse_number(to_string(value))
+    if number != number or isinstance(value, bool):  # NaN
+        raise PlanError(f"input '{name}' must be a number, not '{to_string(value)}'")
+    return int(number) if number.is_integer() else number

@@ -1,0 +1,348 @@
+"""The scheduler: runs ready job instances on executor threads, in a deterministic order, up to
+`parallel` at a time, with matrix `max-parallel`, fail-fast, job timeouts and cancellation.
+
+One coordinating thread (the caller's) owns all run state. Executor threads only run a job
+document and post the result back on a queue. `request_cancel()` may be called from a signal
+handler: the first call cancels gracefully (jobs whose `if` still holds under cancellation —
+`always()`, `cancelled()` — keep running), the second stops every job now.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from conveyor.engine import reusable
+from conveyor.engine.conclusions import JOB_CANCELLED
+from conveyor.engine.expansion import activate
+from conveyor.engine.expressions import evaluate_condition
+from conveyor.engine.ports.executor import Executor, JobReporter
+from conveyor.engine.ports.observer import JobView, RunObserver
+from conveyor.engine.records import JobRecord
+from conveyor.engine.run_state import JobNode, Leg, LegState, WorkflowRun
+from conveyor.engine.scope import RunScope
+from conveyor.errors import ConveyorError
+from conveyor.model.results import Annotation, JobResult, Status, StepResult
+
+Clock = Callable[[], float]
+_STATUS_OF_CONCLUSION = {
+    "success": Status.SUCCESS,
+    "failure": Status.FAILURE,
+    "cancelled": Status.CANCELLED,
+    "skipped": Status.SKIPPED,
+}
+
+
+class Scheduler:
+    def __init__(
+        self,
+        executor: Executor,
+        observer: RunObserver,
+        *,
+        parallel: int,
+        clock: Clock = time.monotonic,
+        poll_interval: float = 0.1,
+        hard_stop_grace: float = 12.0,
+    ) -> None:
+        self._executor = executor
+        self._observer = observer
+        self._parallel = max(1, parallel)
+        self._clock = clock
+        self._poll = poll_interval
+        self._grace = hard_stop_grace
+        self._results: queue.Queue[tuple[Leg, JobResult]] = queue.Queue()
+        self._top: list[WorkflowRun] = []
+        self._runs: list[WorkflowRun] = []
+        self._queue: list[Leg] = []
+        self._running: list[Leg] = []
+        self._sequence = itertools.count()
+        self._requests = 0
+        self._handled = 0
+        self._hard_deadline: float | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return self._handled > 0
+
+    def request_cancel(self) -> None:
+        """Ctrl-C: safe to call from a signal handler or another thread."""
+        self._requests += 1
+
+    def run(self, runs: Sequence[WorkflowRun]) -> None:
+        """Run workflow runs to completion (or until stopped hard)."""
+        self._top = list(runs)
+        self._runs = list(runs)
+        self._advance()
+        while not all(run.done for run in self._top):
+            self._start_legs()
+            if not self._running and not self._queue:
+                self._abandon("nothing left to run")  # defensive: a stalled graph
+                break
+            self._wait()
+            if self._hard_deadline is not None and self._clock() >= self._hard_deadline:
+                self._abandon("stopped")
+                break
+            self._advance()
+
+    # -- activation -------------------------------------------------------------------------
+
+    def _advance(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for run in list(self._runs):
+                changed |= self._activate_ready(run)
+                changed |= self._close_finished(run)
+
+    def _activate_ready(self, run: WorkflowRun) -> bool:
+        ready = list(run.ready_nodes())
+        for node in ready:
+            for leg in activate(run, node, self._make_child):
+                self._register(leg)
+        return bool(ready)
+
+    def _close_finished(self, run: WorkflowRun) -> bool:
+        changed = False
+        for node in run.nodes.values():
+            for leg in node.legs:
+                if leg.child is not None and leg.record is None and leg.child.done:
+                    self._complete_call(leg)
+                    changed = True
+            changed |= run.complete(node)
+        return changed
+
+    def _make_child(self, run: WorkflowRun, leg: Leg, scope: RunScope) -> WorkflowRun:
+        child = WorkflowRun(scope, run.plan.calls[leg.node.job_id], run.settings, run, run.display)
+        self._runs.append(child)
+        return child
+
+    def _register(self, leg: Leg) -> None:
+        if leg.record is not None:
+            self._observer.job_finished(leg.view, leg.record)
+        elif leg.document is not None:
+            leg.sequence = next(self._sequence)
+            if self._hard_deadline is not None:
+                self._close(leg, Status.CANCELLED, "the run was stopped")
+            else:
+                self._queue.append(leg)
+
+    def _complete_call(self, leg: Leg) -> None:
+        child = leg.child
+        assert child is not None
+        status = _STATUS_OF_CONCLUSION[child.conclusion()]
+        error = None
+        try:
+            contexts = {**leg.call_contexts, "jobs": child.jobs_context()}
+            outputs = reusable.outputs_of(child.plan.workflow, contexts)
+        except ConveyorError as exc:
+            status, outputs, error = Status.FAILURE, {}, f"workflow_call outputs: {exc}"
+        record = JobRecord(view=leg.view, conclusion=status, outputs=outputs, error=error)
+        leg.finish(record)
+        leg.node.outputs.update(outputs)
+        if not child.records() or error:
+            self._observer.job_finished(leg.view, record)
+        self._after_finish(leg)
+
+    # -- starting and waiting ---------------------------------------------------------------
+
+    def _start_legs(self) -> None:
+        for leg in list(self._queue):
+            if len(self._running) >= self._parallel:
+                return
+            limit = leg.node.max_parallel
+            if limit is not None and leg.node.running() >= limit:
+                continue
+            self._queue.remove(leg)
+            self._start(leg)
+
+    def _start(self, leg: Leg) -> None:
+        leg.state = LegState.RUNNING
+        leg.deadline = self._clock() + leg.timeout_seconds
+        self._running.append(leg)
+        self._observer.job_started(leg.view)
+        thread = threading.Thread(
+            target=self._work, args=(leg,), name=f"job {leg.view.instance_key}", daemon=True
+        )
+        thread.start()
+
+    def _work(self, leg: Leg) -> None:
+        assert leg.document is not None
+        reporter = _LegReporter(self._observer, leg.view)
+        try:
+            result = self._executor.run_job(leg.document, reporter, leg.cancel)
+        except BaseException as exc:  # an executor must not take the run down with it
+            result = JobResult(Status.FAILURE, error=f"executor error: {type(exc).__name__}: {exc}")
+        self._results.put((leg, result))
+
+    def _wait(self) -> None:
+        try:
+            leg, result = self._results.get(timeout=self._wait_time())
+        except queue.Empty:
+            pass
+        else:
+            self._finish_executed(leg, result)
+            while True:
+                try:
+                    leg, result = self._results.get_nowait()
+                except queue.Empty:
+                    break
+                self._finish_executed(leg, result)
+        self._check_interrupts()
+        self._check_deadlines()
+
+    def _wait_time(self) -> float:
+        deadlines = [leg.deadline for leg in self._running if leg.deadline and not leg.timed_out]
+        if not deadlines:
+            return self._poll
+        return max(0.0, min(self._poll, min(deadlines) - self._clock()))
+
+    def _finish_executed(self, leg: Leg, result: JobResult) -> None:
+        if leg not in self._running:
+            return  # abandoned after a hard stop
+        self._running.remove(leg)
+        status, error = result.result, result.error
+        if leg.timed_out and status in (Status.CANCELLED, Status.FAILURE):
+            minutes = leg.timeout_seconds / 60
+            status = Status.FAILURE
+            error = error or f"the job exceeded its timeout of {minutes:g} minutes"
+        record = JobRecord(
+            view=leg.view,
+            conclusion=status,
+            continue_on_error=leg.continue_on_error,
+            outputs=dict(result.outputs),
+            steps=result.steps,
+            annotations=result.annotations,
+            summary=result.summary,
+            error=error,
+            started_at=result.started_at,
+            finished_at=result.finished_at,
+            runs_on=leg.runs_on,
+            environment=leg.environment,
+            concurrency=leg.concurrency,
+        )
+        leg.finish(record)
+        leg.node.outputs.update(result.outputs)
+        self._observer.job_finished(leg.view, record)
+        self._after_finish(leg)
+
+    def _after_finish(self, leg: Leg) -> None:
+        record = leg.record
+        assert record is not None
+        if record.conclusion is Status.FAILURE and not leg.continue_on_error and leg.node.fail_fast:
+            self._fail_fast(leg.node)
+
+    # -- cancellation ------------------------------------------------------------------------
+
+    def _fail_fast(self, node: JobNode) -> None:
+        """A failed matrix leg cancels its queued and running siblings."""
+        for sibling in node.legs:
+            if sibling.state is LegState.QUEUED and sibling.record is None:
+                self._queue.remove(sibling)
+                self._close(sibling, Status.CANCELLED, "cancelled by fail-fast")
+            elif sibling.state is LegState.RUNNING and sibling.child is not None:
+                self._cancel_run(sibling.child)
+            elif sibling.state is LegState.RUNNING:
+                sibling.cancel.set()
+
+    def _close(self, leg: Leg, status: Status, error: str) -> None:
+        record = JobRecord(view=leg.view, conclusion=status, error=error)
+        leg.finish(record)
+        self._observer.job_finished(leg.view, record)
+
+    def _check_interrupts(self) -> None:
+        while self._handled < self._requests:
+            self._handled += 1
+            if self._handled == 1:
+                self._observer.message("Cancelling the run (press Ctrl-C again to stop now)...")
+                for run in self._top:
+                    self._cancel_run(run)
+            elif self._hard_deadline is None:
+                self._observer.message("Stopping every job now...")
+                self._stop_hard()
+
+    def _cancel_run(self, run: WorkflowRun) -> None:
+        """Cancel a run: jobs whose `if` is false under cancellation stop or never start."""
+        run.cancel()
+        for node, leg in _legs_of(run):
+            if leg.record is not None:
+                continue
+            if leg.child is not None:
+                self._cancel_run(leg.child)
+            elif not _survives_cancel(run, node):
+                if leg.state is LegState.QUEUED:
+                    self._queue.remove(leg)
+                    self._close(leg, Status.CANCELLED, "the run was cancelled")
+                else:
+                    leg.cancel.set()
+
+    def _stop_hard(self) -> None:
+        self._hard_deadline = self._clock() + self._grace
+        for run in self._top:
+            run.cancel()
+        for leg in list(self._queue):
+            self._queue.remove(leg)
+            self._close(leg, Status.CANCELLED, "the run was stopped")
+        for leg in self._running:
+            leg.cancel.force()
+
+    def _check_deadlines(self) -> None:
+        now = self._clock()
+        for leg in self._running:
+            if leg.deadline is not None and now >= leg.deadline and not leg.timed_out:
+                leg.timed_out = True
+                minutes = leg.timeout_seconds / 60
+                self._observer.message(
+                    f"{leg.view.display_name}: timed out after {minutes:g} minutes, cancelling"
+                )
+                leg.cancel.set()
+
+    def _abandon(self, reason: str) -> None:
+        """Close everything still open (after a hard stop's grace period, or a stall)."""
+        for leg in list(self._running):
+            self._running.remove(leg)
+            self._close(leg, Status.CANCELLED, reason)
+        for leg in list(self._queue):
+            self._queue.remove(leg)
+            self._close(leg, Status.CANCELLED, reason)
+        for run in self._runs:
+            for node in run.nodes.values():
+                if node.legs and all(leg.record is not None for leg in node.legs):
+                    run.complete(node)
+
+
+def _legs_of(run: WorkflowRun) -> Iterator[tuple[JobNode, Leg]]:
+    for node in run.nodes.values():
+        for leg in node.legs:
+            yield node, leg
+
+
+def _survives_cancel(run: WorkflowRun, node: JobNode) -> bool:
+    """Re-evaluate a started job's `if` with the run cancelled (GitHub's rule, §6.4)."""
+    contexts = {**run.scope.contexts(), "needs": run.needs_context(node.job_id)}
+    try:
+        return evaluate_condition(node.job.condition, contexts, JOB_CANCELLED)
+    except ConveyorError:
+        return False
+
+
+class _LegReporter(JobReporter):
+    """Forwards an executor's progress to the observer with the job's view."""
+
+    def __init__(self, observer: RunObserver, view: JobView) -> None:
+        self._observer = observer
+        self._view = view
+
+    def step_started(self, instance_key: str, index: int, name: str) -> None:
+        self._observer.step_started(self._view, index, name)
+
+    def log_line(self, instance_key: str, index: int | None, line: str) -> None:
+        self._observer.log_line(self._view, index, line)
+
+    def step_finished(self, instance_key: str, result: StepResult) -> None:
+        self._observer.step_finished(self._view, result)
+
+    def annotation(self, instance_key: str, annotation: Annotation) -> None:
+        self._observer.annotation(self._view, annotation)
