@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck contracts unit venv clean
+.PHONY: demo test test-deps check lint typecheck contracts unit venv clean
 
 venv: $(STAMP)
 
@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml
 demo: venv
 	$(BIN)/conveyor run examples/quickstart
 
-test: venv check unit
+test: venv test-deps check unit
+
+# Installs (as root, only when missing) what the service tests need: redis, PostgreSQL clients.
+test-deps:
+	bash scripts/install-test-deps.sh
 
 check: lint typecheck contracts
 
