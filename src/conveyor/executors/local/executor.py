@@ -1,0 +1,208 @@
+"""`LocalExecutor`: runs one job document on this machine, without Docker."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from conveyor.engine.ports.actions import ActionRegistry
+from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
+from conveyor.errors import ConveyorError
+from conveyor.executors.local.environment import host_environment, runner_context
+from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
+from conveyor.executors.local.job_steps import job_outputs, run_all_steps
+from conveyor.executors.local.masking import SecretMasker
+from conveyor.executors.local.process_tracker import ProcessTracker
+from conveyor.executors.local.processes import StopPolicy
+from conveyor.executors.local.services_hook import ServicesStarter, no_services
+from conveyor.executors.local.workspace import JobWorkspace, prepare_workspace, workspace_layout
+from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status
+
+
+def default_home() -> Path:
+    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor."""
+    if home := os.environ.get("CONVEYOR_HOME"):
+        return Path(home)
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
+    return Path(data) / "conveyor"
+
+
+class LocalExecutor:
+    """Runs jobs as processes on this host (see docs/executor.md).
+
+    `actions` holds the native action implementations (bootstrap passes
+    `conveyor.actions.default_registry()`); `action_directories` maps `owner/repo[@ref]` to local
+    copies of remote actions; `services` starts and stops a job's services around its steps.
+    """
+
+    def __init__(
+        self,
+        *,
+        home: Path | None = None,
+        actions: ActionRegistry | None = None,
+        action_directories: Mapping[str, Path] | None = None,
+        services: ServicesStarter | None = None,
+        stop_policy: StopPolicy | None = None,
+        keep_workspace: bool = False,
+    ) -> None:
+        self._home = home
+        self._actions = actions or ActionRegistry()
+        self._directories = dict(action_directories or {})
+        self._services = services or no_services
+        self._policy = stop_policy or StopPolicy()
+        self._keep = keep_workspace
+
+    def _options(self) -> ExecutorOptions:
+        home = (self._home or default_home()).resolve()
+        return ExecutorOptions(home, self._actions, self._directories, self._policy, self._keep)
+
+    def run_job(
+        self, document: JobDocument, reporter: JobReporter, cancel: CancelSignal
+    ) -> JobResult:
+        started = time.time()
+        options = self._options()
+        layout = workspace_layout(
+            options.home, document.run_id, document.instance_key, document.repository
+        )
+        try:
+            commit = prepare_workspace(
+                layout, document.repository, document.sha, document.include_uncommitted
+            )
+        except (ConveyorError, OSError) as exc:
+            layout.remove()
+            return _failed_before_steps(
+                document, reporter, f"The workspace could not be prepared: {exc}", started
+            )
+        run = _new_run(document, reporter, cancel, options, layout, commit)
+        scope = Scope(defaults=document.defaults)
+        error = None
+        try:
+            error = self._run_steps(run, scope)
+            outputs = job_outputs(run, scope)
+        finally:
+            run.tracker.end_all()
+            if not options.keep_workspace:
+                layout.remove()
+        return _result(run, outputs, started, error)
+
+    def _run_steps(self, run: JobRun, scope: Scope) -> str | None:
+        document = run.document
+        if document.container is not None:
+            run.log(
+                None,
+                f"##[warning]container '{document.container.image}' is not used: "
+                "the local executor runs steps on this machine",
+            )
+        try:
+            with self._services(document, run.reporter) as services:
+                run.job_context["services"] = dict(services)
+                run_all_steps(run, scope)
+        except ConveyorError as exc:
+            message = str(exc)
+        except Exception as exc:  # a bug must fail this job, not the scheduler running it
+            message = f"internal error in the local executor: {exc!r}"
+        else:
+            return None
+        run.error(None, message)
+        run.status = Status.FAILURE
+        return message
+
+
+def _new_run(
+    document: JobDocument,
+    reporter: JobReporter,
+    cancel: CancelSignal,
+    options: ExecutorOptions,
+    layout: JobWorkspace,
+    commit: str | None,
+) -> JobRun:
+    contexts = document.contexts
+    secrets = contexts.get("secrets")
+    secret_values = [str(v) for v in secrets.values() if v] if isinstance(secrets, Mapping) else []
+    masker = SecretMasker([*document.masks, *secret_values])
+    github = _github(document, layout, commit)
+    runner = runner_context(
+        str(layout.temp), str(layout.tool_cache), str(layout.root), _debug(contexts)
+    )
+    deadline = (
+        time.monotonic() + document.timeout_minutes * 60.0 if document.timeout_minutes > 0 else None
+    )
+    return JobRun(
+        document=document,
+        reporter=reporter,
+        cancel=cancel,
+        options=options,
+        layout=layout,
+        masker=masker,
+        tracker=ProcessTracker(),
+        base_env=host_environment(),
+        github=github,
+        runner=runner,
+        job_context={"services": {}},
+        deadline=deadline,
+    )
+
+
+def _github(document: JobDocument, layout: JobWorkspace, commit: str | None) -> dict[str, object]:
+    given = document.contexts.get("github")
+    github: dict[str, object] = dict(given) if isinstance(given, Mapping) else {}
+    event_dir = layout.temp / "_github_workflow"
+    event_dir.mkdir(parents=True, exist_ok=True)
+    event_path = event_dir / "event.json"
+    event_path.write_text(json.dumps(github.get("event") or {}), encoding="utf-8")
+    github.update(workspace=str(layout.workspace), job=document.job_id, event_path=str(event_path))
+    github.setdefault("run_id", document.run_id)
+    github.setdefault("run_attempt", str(document.run_attempt))
+    if not github.get("sha") and (document.sha or commit):
+        github["sha"] = document.sha or commit
+    return github
+
+
+def _debug(contexts: Mapping[str, object]) -> bool:
+    for source in ("secrets", "vars"):
+        values = contexts.get(source)
+        if isinstance(values, Mapping):
+            for name in ("ACTIONS_STEP_DEBUG", "ACTIONS_RUNNER_DEBUG"):
+                if str(values.get(name, "")).lower() == "true":
+                    return True
+    return False
+
+
+def _failed_before_steps(
+    document: JobDocument, reporter: JobReporter, message: str, started: float
+) -> JobResult:
+    reporter.log_line(document.instance_key, None, f"##[error]{message}")
+    annotation = Annotation(AnnotationLevel.ERROR, message, job=document.instance_key)
+    reporter.annotation(document.instance_key, annotation)
+    return JobResult(
+        Status.FAILURE,
+        annotations=(annotation,),
+        started_at=started,
+        finished_at=time.time(),
+        error=message,
+    )
+
+
+def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | None) -> JobResult:
+    status = run.status
+    if run.timed_out:
+        minutes = run.document.timeout_minutes
+        error = f"The job has exceeded the maximum execution time of {minutes:g} minutes."
+        run.error(None, error)
+        status = Status.FAILURE
+    summary = "".join(part if part.endswith("\n") else part + "\n" for part in run.summaries)
+    return JobResult(
+        result=Status.SUCCESS if status is Status.SKIPPED else status,
+        outputs=outputs,
+        steps=tuple(run.results),
+        annotations=tuple(run.annotations),
+        summary=summary,
+        started_at=started,
+        finished_at=time.time(),
+        error=error,
+    )

@@ -1,0 +1,150 @@
+"""Executor-level behaviour act's test corpus needs: single jobs of ../shared/act-corpus cases
+(no matrix, no needs — the planner's conformance test covers whole workflows) run through
+LocalExecutor with the corpus committed to a temporary git repository as the workspace."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conveyor.actions import default_registry
+from conveyor.model.results import Status
+from tests.unit.executors.harness import (
+    RecordingReporter,
+    commit_all,
+    git,
+    run_job,
+    workflow_documents,
+)
+
+pytestmark = pytest.mark.integration
+
+# (case directory, workflow file, job ids or None for every job, expected result)
+CASES = [
+    ("act-composite-env-test", "push.yml", None, Status.SUCCESS),
+    ("checkout", "push.yml", None, Status.SUCCESS),
+    ("commands", "push.yml", None, Status.SUCCESS),
+    ("composite-fail-with-output", "push.yml", None, Status.SUCCESS),
+    ("defaults-run", "main.yaml", None, Status.SUCCESS),
+    ("dir with spaces", "push.yml", None, Status.SUCCESS),
+    ("do-not-leak-step-env-in-composite", "push.yml", None, Status.SUCCESS),
+    ("ensure-post-steps", "push.yml", None, Status.FAILURE),
+    ("env-and-path", "push.yaml", None, Status.SUCCESS),
+    ("environment-files", "push.yaml", None, Status.SUCCESS),
+    ("environment-files-parser-bug", "push.yaml", None, Status.SUCCESS),
+    ("if-expressions", "push.yml", ["mytest"], Status.FAILURE),
+    ("inputs-via-env-context", "push.yml", None, Status.SUCCESS),
+    ("local-action-js", "push.yml", None, Status.SUCCESS),
+    ("mask-values", "push.yml", None, Status.SUCCESS),
+    ("nix-prepend-path", "push.yml", None, Status.SUCCESS),
+    ("non-existent-action", "push.yml", None, Status.FAILURE),
+    ("outputs", "push.yml", ["build_output"], Status.SUCCESS),
+    ("post-step-failure-is-job-failure", "push.yml", None, Status.FAILURE),
+    ("set-env-new-env-file-per-step", "push.yml", None, Status.SUCCESS),
+    ("set-env-step-env-override", "push.yml", None, Status.SUCCESS),
+    ("steps-context/conclusion", "push.yml", None, Status.SUCCESS),
+    ("steps-context/outcome", "push.yml", None, Status.SUCCESS),
+    ("uses-composite", "push.yml", None, Status.SUCCESS),
+    ("uses-composite-check-for-input-collision", "push.yml", None, Status.SUCCESS),
+    ("uses-composite-check-for-input-shadowing", "push.yml", None, Status.SUCCESS),
+    ("uses-composite-with-error", "push.yml", None, Status.FAILURE),
+    ("uses-github-root", "push.yml", None, Status.SUCCESS),
+    ("workdir", "push.yml", ["workdir", "top-level-workdir"], Status.SUCCESS),
+    ("workflow_dispatch-scalar-composite-action", "workflow_dispatch.yml", None, Status.SUCCESS),
+]
+
+PARTIAL_CASES = [
+    ("shells/bash", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
+    ("shells/sh", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
+    ("shells/python", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
+    ("shells/defaults", "push.yml", ["check"], Status.SUCCESS),
+    (
+        "no-panic-on-invalid-composite-action",
+        "push.yml",
+        ["local-invalid-step", "local-missing-steps"],
+        Status.FAILURE,
+    ),
+]
+
+
+def _corpus_repo(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target, symlinks=True)
+    git(target, "init", "-q", "-b", "main")
+    commit_all(target, "act corpus")
+    return target
+
+
+@pytest.fixture(scope="module")
+def corpus_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import SHARED
+
+    return _corpus_repo(SHARED / "act-corpus" / "workflows", tmp_path_factory.mktemp("act") / "w")
+
+
+@pytest.fixture(scope="module")
+def partial_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import SHARED
+
+    source = SHARED / "act-corpus" / "workflows-partial"
+    return _corpus_repo(source, tmp_path_factory.mktemp("act-partial") / "w")
+
+
+def _run_case(
+    repo: Path, home: Path, case: str, workflow: str, jobs: list[str] | None
+) -> dict[str, tuple[Status, RecordingReporter]]:
+    documents = workflow_documents(repo, repo / case / workflow)
+    results = {}
+    for job_id, doc in documents.items():
+        if jobs is None or job_id in jobs:
+            result, reporter = run_job(doc, home, actions=default_registry())
+            results[job_id] = (result.result, reporter)
+    return results
+
+
+@pytest.mark.parametrize(("case", "workflow", "jobs", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_act_case(
+    corpus_repo: Path,
+    conveyor_home: Path,
+    shared: Path,
+    case: str,
+    workflow: str,
+    jobs: list[str] | None,
+    expected: Status,
+) -> None:
+    results = _run_case(corpus_repo, conveyor_home, case, workflow, jobs)
+    assert results
+    statuses = {job: status for job, (status, _) in results.items()}
+    if expected is Status.SUCCESS:
+        failing = {job: r.text(every=True) for job, (s, r) in results.items() if s is not expected}
+        assert not failing, failing
+    else:
+        assert Status.FAILURE in statuses.values(), statuses
+
+
+@pytest.mark.parametrize(
+    ("case", "workflow", "jobs", "expected"), PARTIAL_CASES, ids=[c[0] for c in PARTIAL_CASES]
+)
+def test_act_partial_case(
+    partial_repo: Path,
+    conveyor_home: Path,
+    shared: Path,
+    case: str,
+    workflow: str,
+    jobs: list[str],
+    expected: Status,
+) -> None:
+    results = _run_case(partial_repo, conveyor_home, case, workflow, jobs)
+    assert set(results) == set(jobs)
+    for job, (status, reporter) in results.items():
+        assert status is expected, (job, reporter.text(every=True))
+
+
+def test_mask_values_hides_masked_output(corpus_repo: Path, conveyor_home: Path) -> None:
+    results = _run_case(corpus_repo, conveyor_home, "mask-values", "push.yml", None)
+    ((status, reporter),) = results.values()
+    assert status is Status.SUCCESS
+    printed = [line for _, line in reporter.lines if not line.startswith(("##[", "echo", "shell:"))]
+    assert "secret value" not in "\n".join(printed)
+    assert "YWJjCg==" not in "\n".join(printed)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from conveyor.engine.ports.actions import ActionOutcome, ActionRegistry
+from conveyor.executors.local.action_resolution import (
+    LocalAction,
+    NativeAction,
+    Unavailable,
+    resolve_action,
+)
+from conveyor.executors.local.job_state import ExecutorOptions
+from conveyor.executors.local.processes import StopPolicy
+
+COMPOSITE = "runs:\n  using: composite\n  steps:\n  - run: 'true'\n    shell: sh\n"
+
+
+class Native:
+    def run(self, invocation: object, console: object) -> ActionOutcome:
+        return ActionOutcome()
+
+
+def _options(home: Path, directories: dict[str, Path] | None = None) -> ExecutorOptions:
+    registry = ActionRegistry({"actions/checkout": Native()})
+    return ExecutorOptions(home, registry, directories or {}, StopPolicy())
+
+
+def test_local_native_and_unknown(tmp_path: Path) -> None:
+    (tmp_path / "ws" / "act").mkdir(parents=True)
+    (tmp_path / "ws" / "act" / "action.yml").write_text(COMPOSITE)
+    options = _options(tmp_path / "home")
+    assert isinstance(resolve_action("./act", tmp_path / "ws", options), LocalAction)
+    native = resolve_action("Actions/Checkout@v4", tmp_path / "ws", options)
+    assert isinstance(native, NativeAction)
+    assert native.ref.ref == "v4"
+    unknown = resolve_action("acme/tool@v1", tmp_path / "ws", options)
+    assert isinstance(unknown, Unavailable)
+    assert "actions/checkout" in unknown.message
+    assert "acme/tool@v1" in unknown.message
+
+
+def test_local_copies_win_over_native(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    (mirror / "sub").mkdir(parents=True)
+    (mirror / "sub" / "action.yml").write_text(COMPOSITE)
+    options = _options(tmp_path / "home", {"actions/checkout@v9": mirror})
+    found = resolve_action("actions/checkout/sub@v9", tmp_path, options)
+    assert isinstance(found, LocalAction)
+    assert (found.repository, found.ref) == ("actions/checkout", "v9")
+    assert isinstance(resolve_action("actions/checkout@v4", tmp_path, options), NativeAction)
+
+
+def test_docker_forms(tmp_path: Path) -> None:
+    options = _options(tmp_path / "home")
+    assert "without Docker" in resolve_action("docker://alpine", tmp_path, options).message  # type: ignore[union-attr]
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "action.yml").write_text("runs:\n  using: docker\n  image: Dockerfile\n")
+    assert isinstance(resolve_action("./d", tmp_path, options), Unavailable)
