@@ -22,12 +22,21 @@ from conveyor.errors import ConveyorError
 # command name -> "module:attribute"; modules are imported only when their command is used,
 # which keeps `conveyor --version` fast.
 COMMANDS: dict[str, str] = {
+    "approve": "conveyor.cli.approve_command:approve_command",
+    "deployments": "conveyor.cli.deployments_command:deployments_command",
+    "environments": "conveyor.cli.environments_command:environments_command",
     "expr": "conveyor.cli.expr_command:expr_command",
     "graph": "conveyor.cli.graph_command:graph_command",
     "lint": "conveyor.cli.lint_command:lint_command",
     "list": "conveyor.cli.list_command:list_command",
+    "logs": "conveyor.cli.logs_command:logs_command",
+    "reject": "conveyor.cli.approve_command:reject_command",
+    "rerun": "conveyor.cli.rerun_command:rerun_command",
     "run": "conveyor.cli.run_command:run_command",
+    "runs": "conveyor.cli.runs_command:runs_command",
+    "secrets": "conveyor.cli.secrets_command:secrets_command",
     "triggers": "conveyor.cli.triggers_command:triggers_command",
+    "vars": "conveyor.cli.vars_command:vars_command",
 }
 
 EXIT_INTERNAL = 3

@@ -1,0 +1,248 @@
+"""Benchmarks of the run store (issue 7). Run: .venv/bin/python benchmarks/bench_store.py
+
+1. Recording overhead on a 100-step run: the same real run (the engine's RunSession and local
+   executor, one job of 100 `run:` steps printing 10 lines each) with a null observer, and with
+   the StoreObserver recording it in a fresh SQLite store. Runs alternate; medians are compared.
+   Target: <= 5 %. If the engine cannot be imported, the same events are replayed synthetically
+   (each step runs /bin/true) through a null reporter and through a StoreReporter.
+2. `conveyor runs` over 10,000 stored runs: in-process (the command's function) and as a whole
+   `conveyor runs` process. Target: < 200 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from conveyor.engine.ports.store import NewRun, RunQuery
+from conveyor.store import RunRecorder, open_store
+from conveyor.store.models import RunRow
+from conveyor.store.owner import current_owner
+from conveyor.store.rows import repository_id
+
+STEPS = 100
+ROUNDS = 11
+RUNS = 10_000
+
+
+TEN_LINES = "for n in 1 2 3 4 5 6 7 8 9 10; do echo line $n; done"
+WORKLOADS = {
+    "10 echo lines per step": TEN_LINES,
+    "10 lines + 20 ms of work per step": "sleep 0.02; " + TEN_LINES,
+}
+
+
+def write_repository(root: Path, command: str) -> None:
+    workflows = root / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    lines = [
+        "name: bench",
+        "on: push",
+        "jobs:",
+        "  build:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+    ]
+    for index in range(STEPS):
+        lines += [
+            f"      - name: step {index}",
+            f"        run: {command}",
+        ]
+    (workflows / "bench.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    author = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", *author, "commit", "-qm", "bench"], cwd=root, check=True)
+
+
+class NullObserver:
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+def engine_round(repo: Path, home: Path, record: bool) -> tuple[float, float]:
+    from conveyor.bootstrap.local_run import LocalRunOptions, build_executor, prepare_run
+    from conveyor.engine.session import RunSession
+
+    prepared = prepare_run(LocalRunOptions(repository=repo, home=home))
+    started = time.perf_counter()
+    cpu = time.process_time()
+    observer: object = NullObserver()
+    store = recorder = None
+    stored_ids: list[int] = []
+    if record:
+        store = open_store(home)
+        recorder = RunRecorder(store.runs, store.logs)
+        for request in prepared.requests:
+            new = NewRun(str(repo), "bench", "bench.yml", "push", owner=current_owner())
+            stored_ids.append(recorder.begin(new, engine_run_id=request.scope.run_id).id)
+        observer = recorder.observer(None)
+    session = RunSession(build_executor(False, home), observer, prepared.settings)  # type: ignore[arg-type]
+    result = session.execute(prepared.requests)
+    if recorder is not None and store is not None:
+        for stored_id in stored_ids:
+            recorder.finish(stored_id, result.conclusion)
+        store.close()
+    elapsed = time.perf_counter() - started
+    assert result.conclusion == "success", result.conclusion
+    return elapsed, time.process_time() - cpu
+
+
+def synthetic_round(home: Path, record: bool) -> tuple[float, float]:
+    from conveyor.model.results import JobResult, Status, StepResult
+
+    started = time.perf_counter()
+    cpu = time.process_time()
+    store = open_store(home) if record else None
+    recorder = RunRecorder(store.runs, store.logs) if store else None
+    run = recorder.begin(NewRun("/bench", "bench", "bench.yml", "push")) if recorder else None
+    reporter = recorder.reporter(run.id) if recorder and run else NullObserver()
+    for index in range(STEPS):
+        reporter.step_started("build", index, f"step {index}")  # type: ignore[attr-defined]
+        subprocess.run(["/bin/true"], check=True)
+        for line in range(10):
+            reporter.log_line("build", index, f"step {index} {line}")  # type: ignore[attr-defined]
+        result = StepResult(index, f"step {index}", Status.SUCCESS, Status.SUCCESS)
+        reporter.step_finished("build", result)  # type: ignore[attr-defined]
+    if recorder and run and store:
+        recorder.reporter(run.id).finish_job("build", JobResult(Status.SUCCESS))
+        recorder.finish(run.id, "success")
+        store.close()
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def bench_recording(base: Path, workload: str, command: str) -> None:
+    repo = base / workload.replace(" ", "-")
+    write_repository(repo, command)
+    home = base / "home"
+    open_store(home).close()  # an existing store, as on every run but the very first
+    try:
+        import conveyor.bootstrap.local_run
+        import conveyor.engine.session  # noqa: F401
+
+        def one(record: bool, n: int) -> tuple[float, float]:
+            return engine_round(repo, home, record)
+
+        kind = "real engine run (RunSession + LocalExecutor)"
+    except ImportError:
+
+        def one(record: bool, n: int) -> tuple[float, float]:
+            return synthetic_round(home, record)
+
+        kind = "synthetic events (engine not importable)"
+    one(False, -1)  # warm up caches and imports
+    one(True, -1)
+    plain, recorded = [], []
+    for n in range(ROUNDS):
+        plain.append(one(False, n))
+        recorded.append(one(True, n))
+    wall_a, wall_b = (statistics.median(t[0] for t in rounds) for rounds in (plain, recorded))
+    cpu_a, cpu_b = (statistics.median(t[1] for t in rounds) for rounds in (plain, recorded))
+    print(f"recording overhead, {STEPS}-step job ({workload}), {kind}:")
+    print(f"  median of {ROUNDS} alternating rounds; imports and the store's schema already warm")
+    print(
+        f"  wall  null {wall_a * 1000:7.1f} ms   store {wall_b * 1000:7.1f} ms   "
+        f"overhead {(wall_b - wall_a) / wall_a * 100:+6.1f} %   (target <= 5 %)"
+    )
+    print(
+        f"  conveyor's own CPU  null {cpu_a * 1000:7.1f} ms   store {cpu_b * 1000:7.1f} ms   "
+        f"recording CPU = {(cpu_b - cpu_a) / wall_a * 100:+6.1f} % of the run's wall time"
+    )
+    print("  wall times (ms):  null " + " ".join(f"{t[0] * 1000:.0f}" for t in plain))
+    print("                    store " + " ".join(f"{t[0] * 1000:.0f}" for t in recorded))
+
+
+def run_row(repo: int, i: int) -> dict[str, object]:
+    return {
+        "repository_id": repo,
+        "workflow": f"wf{i % 12}",
+        "workflow_path": f"wf{i % 12}.yml",
+        "run_number": i // 12 + 1,
+        "event": "push",
+        "ref": "refs/heads/main",
+        "sha": "a" * 40,
+        "attempt": 1,
+        "status": "completed",
+        "conclusion": "success" if i % 7 else "failure",
+        "created_at": 1.7e9 + i,
+        "started_at": 1.7e9 + i,
+        "finished_at": 1.7e9 + i + 30,
+        "cancel_requested": False,
+        "event_payload": "{}",
+        "inputs": "{}",
+        "options": "{}",
+    }
+
+
+def fill_runs(home: Path) -> None:
+    store = open_store(home)
+    with store.database.write() as conn:
+        repo = repository_id(conn, "/bench")
+        rows = [run_row(repo, i) for i in range(RUNS)]
+        conn.execute(insert(RunRow), rows)
+    store.close()
+
+
+def bench_listing(base: Path) -> None:
+    home = base / "listing"
+    fill_runs(home)
+    os.environ["CONVEYOR_HOME"] = str(home)
+    store = open_store(home)
+    cases = {
+        "newest 20": RunQuery(),
+        "--status failure": RunQuery(status="failure"),
+        "--workflow wf3": RunQuery(workflow="wf3.yml"),
+        "--limit 10000": RunQuery(limit=RUNS),
+    }
+    print(f"listing over {RUNS} stored runs (in process: open + sweep + query, best of 5):")
+    for name, query in cases.items():
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            fresh = open_store(home)
+            found = fresh.runs.list_runs(query)
+            fresh.close()
+            times.append(time.perf_counter() - started)
+        print(f"  {name:18} {min(times) * 1000:7.1f} ms  ({len(found)} runs)")
+    store.close()
+    command = [sys.executable, "-c", CLI_SNIPPET]
+    for args in (["runs"], ["runs", "--json"], ["runs", "--limit", "10000", "--json"]):
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            subprocess.run([*command, *args], check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - started)
+        print(
+            f"  `conveyor {' '.join(args)}` whole process: {min(times) * 1000:.0f} ms (best of 5)"
+        )
+
+
+CLI_SNIPPET = (
+    "import sys; from conveyor.cli import main; "
+    "main.COMMANDS.setdefault('runs', 'conveyor.cli.runs_command:runs_command'); "
+    "sys.exit(main.run_cli(sys.argv[1:]))"
+)
+
+
+def main() -> None:
+    # Not /tmp: on some machines creating files there costs ten times more than elsewhere on
+    # the same disk, which would measure the temp directory rather than conveyor.
+    scratch = Path(os.environ.get("CONVEYOR_BENCH_DIR", Path(__file__).parent / "results"))
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="conveyor-bench-", dir=scratch) as directory:
+        base = Path(directory)
+        for workload, command in WORKLOADS.items():
+            bench_recording(base, workload, command)
+        bench_listing(base)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""`conveyor rerun RUN [--failed | --job ID]`: a new attempt of a finished run, with the same
+event and inputs; jobs that passed keep their outputs unless they are re-run.
+
+The store side is here (checks, what to re-run, what may be reused); running the attempt is the
+engine's: `conveyor.cli.run_command.rerun_attempt(store, plan)` starts it and returns the exit
+status. Until the engine provides it, this command checks everything and changes nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import click
+
+from conveyor.engine.ports.store import (
+    ACTIVE_STATUSES,
+    Conclusion,
+    StoredJob,
+    StoredRequest,
+)
+from conveyor.errors import UsageError
+from conveyor.store import StoreHandle, opened_store
+
+PASSED = frozenset({Conclusion.SUCCESS, Conclusion.SKIPPED})
+LAUNCHER = "conveyor.cli.run_command:rerun_attempt"
+
+
+@dataclass(frozen=True, slots=True)
+class RerunPlan:
+    """What to run again. `rerun` holds job ids (every matrix leg of each); None means all jobs.
+    The engine re-runs those and every job that needs them, and may reuse any `passed` job
+    that is not re-run (begin the attempt with `store.runs.begin_attempt(id, owner, reuse)`)."""
+
+    request: StoredRequest
+    rerun: frozenset[str] | None
+    passed: tuple[StoredJob, ...]
+
+
+@click.command("rerun")
+@click.argument("run_id", metavar="RUN", type=int)
+@click.option("--failed", is_flag=True, help="Re-run only failed (and cancelled) jobs.")
+@click.option("--job", "job_id", metavar="ID", help="Re-run this job (and the jobs needing it).")
+def rerun_command(run_id: int, failed: bool, job_id: str | None) -> int:
+    """Start a new attempt of a finished run."""
+    if failed and job_id:
+        raise UsageError("--failed and --job cannot be used together")
+    with opened_store() as store:
+        plan = plan_rerun(store, run_id, failed=failed, job_id=job_id)
+        return launcher()(store, plan)
+
+
+def plan_rerun(store: StoreHandle, run_id: int, *, failed: bool, job_id: str | None) -> RerunPlan:
+    request = store.runs.run_request(run_id)
+    if request is None:
+        raise UsageError(f"there is no run {run_id} (see `conveyor runs`)")
+    run = request.run
+    if run.status in ACTIVE_STATUSES:
+        raise UsageError(f"run {run_id} is still {run.status}: wait for it to finish first")
+    jobs = store.runs.list_jobs(run_id)
+    passed = tuple(job for job in jobs if job.conclusion in PASSED)
+    if job_id is not None:
+        if job_id not in {job.job_id for job in jobs}:
+            known = ", ".join(sorted({job.job_id for job in jobs})) or "none"
+            raise UsageError(f"run {run_id} has no job {job_id!r} (jobs: {known})")
+        return RerunPlan(request, frozenset({job_id}), passed)
+    if failed:
+        to_rerun = frozenset(job.job_id for job in jobs if job.conclusion not in PASSED)
+        if not to_rerun:
+            raise UsageError(f"run {run_id} has no failed jobs to re-run")
+        return RerunPlan(request, to_rerun, passed)
+    return RerunPlan(request, None, ())
+
+
+def launcher() -> Callable[[StoreHandle, RerunPlan], int]:
+    module_name, _, attribute = LAUNCHER.partition(":")
+    try:
+        function = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise UsageError(
+            "conveyor rerun needs `conveyor run`, which this build does not have yet; "
+            "nothing was changed"
+        ) from exc
+    return function  # type: ignore[no-any-return]

@@ -1,0 +1,306 @@
+"""`SqlEnvironmentStore`: environments with protection rules, approvals and deployment records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from conveyor.engine.ports.store import (
+    ApprovalRecord,
+    ApprovalState,
+    DeploymentRecord,
+    EnvironmentRecord,
+    ProtectionRules,
+)
+from conveyor.errors import StoreError, UsageError
+from conveyor.store.database import Database
+from conveyor.store.models import ApprovalRow, DeploymentRow, EnvironmentRow, RepositoryRow, RunRow
+from conveyor.store.protection import check_environment_name, check_reviewer, check_rules
+from conveyor.store.rows import loads_strings, now, repository_id
+from conveyor.store.run_history import require_run
+
+
+class SqlEnvironmentStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def declare_environment(
+        self, repository: str, name: str, rules: ProtectionRules, source: str = "cli"
+    ) -> EnvironmentRecord:
+        check_environment_name(name)
+        check_rules(rules)
+        return self.database.run_write(lambda conn: _declare(conn, repository, name, rules, source))
+
+    def ensure_environment(self, repository: str, name: str) -> EnvironmentRecord:
+        """Referencing an environment that does not exist creates it, unprotected (GitHub)."""
+        check_environment_name(name)
+        return self.database.run_write(lambda conn: _ensure(conn, repository, name))
+
+    def get_environment(self, repository: str, name: str) -> EnvironmentRecord | None:
+        return self.database.run_read(lambda conn: _get(conn, repository, name))
+
+    def list_environments(self, repository: str) -> list[EnvironmentRecord]:
+        return self.database.run_read(lambda conn: _list(conn, repository))
+
+    def delete_environment(self, repository: str, name: str) -> bool:
+        return self.database.run_write(lambda conn: _delete(conn, repository, name))
+
+    def request_approval(self, run_id: int, attempt: int, environment: str) -> ApprovalRecord:
+        return self.database.run_write(
+            lambda conn: _request_approval(conn, run_id, attempt, environment.lower())
+        )
+
+    def get_approval(self, run_id: int, attempt: int, environment: str) -> ApprovalRecord | None:
+        return self.database.run_read(
+            lambda conn: _approval(conn, run_id, attempt, environment.lower())
+        )
+
+    def list_approvals(self, run_id: int) -> list[ApprovalRecord]:
+        return self.database.run_read(lambda conn: _approvals(conn, run_id))
+
+    def decide_approval(
+        self, run_id: int, environment: str, *, approve: bool, reviewer: str, comment: str | None
+    ) -> ApprovalRecord:
+        return self.database.run_write(
+            lambda conn: _decide(conn, run_id, environment.lower(), approve, reviewer, comment),
+            durable=True,
+        )
+
+    def record_deployment(
+        self, run_id: int, attempt: int, instance_key: str, environment: str, status: str
+    ) -> DeploymentRecord:
+        return self.database.run_write(
+            lambda conn: _record_deployment(
+                conn, run_id, attempt, instance_key, environment, status
+            )
+        )
+
+    def update_deployment(self, deployment_id: int, status: str, url: str | None = None) -> None:
+        values: dict[str, object] = {"status": status, "updated_at": now()}
+        if url is not None:
+            values["url"] = url
+        statement = update(DeploymentRow).where(DeploymentRow.id == deployment_id).values(**values)
+        self.database.run_write(lambda conn: conn.execute(statement))
+
+    def list_deployments(
+        self, repository: str, environment: str, limit: int = 20
+    ) -> list[DeploymentRecord]:
+        return self.database.run_read(
+            lambda conn: _deployments(conn, repository, environment.lower(), limit)
+        )
+
+
+def _environment(row: Any, repository: str) -> EnvironmentRecord:
+    rules = ProtectionRules(
+        required_reviewers=loads_strings(row.required_reviewers) or (),
+        prevent_self_review=bool(row.prevent_self_review),
+        wait_timer_minutes=row.wait_timer_minutes,
+        deployment_branches=loads_strings(row.deployment_branches),
+        deployment_tags=loads_strings(row.deployment_tags),
+    )
+    return EnvironmentRecord(
+        repository, row.display_name, rules, row.source, row.created_at, row.updated_at
+    )
+
+
+def _rule_values(rules: ProtectionRules) -> dict[str, object]:
+    def listed(values: tuple[str, ...] | None) -> str | None:
+        return None if values is None else json.dumps(list(values))
+
+    return {
+        "required_reviewers": json.dumps(list(rules.required_reviewers)),
+        "prevent_self_review": rules.prevent_self_review,
+        "wait_timer_minutes": rules.wait_timer_minutes,
+        "deployment_branches": listed(rules.deployment_branches),
+        "deployment_tags": listed(rules.deployment_tags),
+    }
+
+
+def _get(conn: Connection, repository: str, name: str) -> EnvironmentRecord | None:
+    repo = repository_id(conn, repository, create=False)
+    if repo is None:
+        return None
+    row = conn.execute(
+        select(EnvironmentRow.__table__).where(
+            EnvironmentRow.repository_id == repo, EnvironmentRow.name == name.lower()
+        )
+    ).first()
+    return None if row is None else _environment(row, repository)
+
+
+def _declare(
+    conn: Connection, repository: str, name: str, rules: ProtectionRules, source: str
+) -> EnvironmentRecord:
+    existing = _get(conn, repository, name)
+    if existing is not None and existing.source == "toml" and source != "toml":
+        raise UsageError(
+            f"environment {existing.name!r} is declared in conveyor.toml: change it there"
+        )
+    repo = repository_id(conn, repository)
+    values = _rule_values(rules) | {"display_name": name, "source": source, "updated_at": now()}
+    if existing is None:
+        base = {"repository_id": repo, "name": name.lower(), "created_at": now()}
+        conn.execute(insert(EnvironmentRow).values(**base, **values))
+    else:
+        conn.execute(
+            update(EnvironmentRow)
+            .where(EnvironmentRow.repository_id == repo, EnvironmentRow.name == name.lower())
+            .values(**values)
+        )
+    found = _get(conn, repository, name)
+    assert found is not None
+    return found
+
+
+def _ensure(conn: Connection, repository: str, name: str) -> EnvironmentRecord:
+    return _get(conn, repository, name) or _declare(
+        conn, repository, name, ProtectionRules(), "auto"
+    )
+
+
+def _list(conn: Connection, repository: str) -> list[EnvironmentRecord]:
+    rows = conn.execute(
+        select(EnvironmentRow.__table__)
+        .join(RepositoryRow, RepositoryRow.id == EnvironmentRow.repository_id)
+        .where(RepositoryRow.key == repository)
+        .order_by(EnvironmentRow.name)
+    )
+    return [_environment(row, repository) for row in rows]
+
+
+def _delete(conn: Connection, repository: str, name: str) -> bool:
+    repo = repository_id(conn, repository, create=False)
+    if repo is None:
+        return False
+    result = conn.execute(
+        delete(EnvironmentRow).where(
+            EnvironmentRow.repository_id == repo, EnvironmentRow.name == name.lower()
+        )
+    )
+    return bool(result.rowcount)
+
+
+def _approval_record(row: Any) -> ApprovalRecord:
+    return ApprovalRecord(
+        run_id=row.run_id,
+        attempt=row.attempt,
+        environment=row.environment,
+        state=ApprovalState(row.state),
+        requested_at=row.requested_at,
+        reviewer=row.reviewer,
+        comment=row.comment,
+        decided_at=row.decided_at,
+    )
+
+
+def _approval(conn: Connection, run_id: int, attempt: int, env: str) -> ApprovalRecord | None:
+    row = conn.execute(
+        select(ApprovalRow.__table__).where(
+            ApprovalRow.run_id == run_id,
+            ApprovalRow.attempt == attempt,
+            ApprovalRow.environment == env,
+        )
+    ).first()
+    return None if row is None else _approval_record(row)
+
+
+def _approvals(conn: Connection, run_id: int) -> list[ApprovalRecord]:
+    rows = conn.execute(
+        select(ApprovalRow.__table__).where(ApprovalRow.run_id == run_id).order_by(ApprovalRow.id)
+    )
+    return [_approval_record(row) for row in rows]
+
+
+def _request_approval(conn: Connection, run_id: int, attempt: int, env: str) -> ApprovalRecord:
+    """Idempotent: every job of the attempt using `env` shares one approval (as on GitHub)."""
+    existing = _approval(conn, run_id, attempt, env)
+    if existing is not None:
+        return existing
+    values = {"run_id": run_id, "attempt": attempt, "environment": env}
+    conn.execute(
+        insert(ApprovalRow).values(**values, state=str(ApprovalState.WAITING), requested_at=now())
+    )
+    found = _approval(conn, run_id, attempt, env)
+    assert found is not None
+    return found
+
+
+def _decide(
+    conn: Connection, run_id: int, env: str, approve: bool, reviewer: str, comment: str | None
+) -> ApprovalRecord:
+    run = require_run(conn, run_id)
+    pending = _approval(conn, run_id, run.attempt, env)
+    if pending is None or pending.state is not ApprovalState.WAITING:
+        raise UsageError(f"run {run_id} is not waiting for approval of environment {env!r}")
+    environment = _get(conn, run.repository, env)
+    rules = environment.rules if environment else ProtectionRules()
+    check_reviewer(rules, reviewer, run.actor, env)
+    state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
+    conn.execute(
+        update(ApprovalRow)
+        .where(ApprovalRow.run_id == run_id, ApprovalRow.attempt == run.attempt)
+        .where(ApprovalRow.environment == env, ApprovalRow.state == str(ApprovalState.WAITING))
+        .values(state=str(state), reviewer=reviewer, comment=comment, decided_at=now())
+    )
+    found = _approval(conn, run_id, run.attempt, env)
+    assert found is not None
+    return found
+
+
+def _record_deployment(
+    conn: Connection, run_id: int, attempt: int, instance_key: str, env: str, status: str
+) -> DeploymentRecord:
+    run = require_run(conn, run_id)
+    row = conn.execute(select(RunRow.repository_id).where(RunRow.id == run_id)).one()
+    values = {
+        "repository_id": row.repository_id,
+        "environment": env.lower(),
+        "run_id": run_id,
+        "attempt": attempt,
+        "instance_key": instance_key,
+        "ref": run.ref,
+        "sha": run.sha,
+        "status": status,
+        "created_at": now(),
+        "updated_at": now(),
+    }
+    new_id = conn.execute(insert(DeploymentRow).values(**values).returning(DeploymentRow.id))
+    found = _deployments_where(conn, run.repository, DeploymentRow.id == new_id.scalar_one(), 1)
+    if not found:
+        raise StoreError("the deployment record vanished as it was written")
+    return found[0]
+
+
+def _deployments(conn: Connection, repository: str, env: str, limit: int) -> list[DeploymentRecord]:
+    return _deployments_where(conn, repository, DeploymentRow.environment == env, limit)
+
+
+def _deployments_where(
+    conn: Connection, repository: str, condition: Any, limit: int
+) -> list[DeploymentRecord]:
+    rows = conn.execute(
+        select(DeploymentRow.__table__)
+        .join(RepositoryRow, RepositoryRow.id == DeploymentRow.repository_id)
+        .where(RepositoryRow.key == repository, condition)
+        .order_by(DeploymentRow.id.desc())
+        .limit(limit)
+    )
+    return [
+        DeploymentRecord(
+            r.id,
+            repository,
+            r.environment,
+            r.run_id,
+            r.attempt,
+            r.instance_key,
+            r.ref,
+            r.sha,
+            r.status,
+            r.created_at,
+            r.updated_at,
+            r.url,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,42 @@
+"""Where the store lives (no database driver imported here, so quick commands stay quick)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conveyor.errors import UsageError
+
+DEFAULT_TIMEOUT = 10.0
+DATABASE_FILE = "conveyor.db"
+
+
+def conveyor_home() -> Path:
+    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor."""
+    explicit = os.environ.get("CONVEYOR_HOME")
+    if explicit:
+        return Path(explicit)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "conveyor"
+
+
+def database_url(home: Path) -> str:
+    """CONVEYOR_DATABASE_URL (postgresql://… is read as psycopg 3), else SQLite under `home`."""
+    url = os.environ.get("CONVEYOR_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{home / DATABASE_FILE}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def lock_timeout() -> float:
+    """CONVEYOR_DATABASE_TIMEOUT: seconds to wait for a database another process has locked."""
+    raw = os.environ.get("CONVEYOR_DATABASE_TIMEOUT", "")
+    try:
+        return float(raw) if raw else DEFAULT_TIMEOUT
+    except ValueError as exc:
+        raise UsageError(
+            f"CONVEYOR_DATABASE_TIMEOUT must be a number of seconds, not {raw!r}"
+        ) from exc

@@ -1,0 +1,153 @@
+"""`FileLogStore`: one append-only file per step under CONVEYOR_HOME/logs, never database rows.
+
+Layout: `logs/<run>/<attempt>/<job>/job.log` (the job's own lines) and `step-NNN.log` (0-based
+step index). Appends are single `write(2)` calls on an O_APPEND descriptor, so a reader following
+the file sees whole lines; offsets are byte offsets. Each file is capped (`max_bytes`): the first
+line that would cross the cap is replaced by a truncation marker and later lines are dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from conveyor.engine.ports.store import LogChunk, LogKey
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+MARKER = "[conveyor] log truncated: this step wrote more than {size} bytes; the rest was dropped\n"
+KEY_FILE = "instance-key"
+MAX_NAME = 120
+
+
+@dataclass
+class _OpenLog:
+    fd: int
+    size: int
+    truncated: bool
+
+
+class FileLogStore:
+    def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self._open: dict[LogKey, _OpenLog] = {}
+        self._made: set[Path] = set()  # job directories known to exist
+        self._lock = threading.Lock()
+
+    def path(self, key: LogKey) -> Path:
+        name = "job.log" if key.step is None else f"step-{key.step:03d}.log"
+        return self.job_dir(key.run_id, key.attempt, key.instance_key) / name
+
+    def job_dir(self, run_id: int, attempt: int, instance_key: str) -> Path:
+        return self.root / str(run_id) / str(attempt) / job_dir_name(instance_key)
+
+    def append(self, key: LogKey, text: str) -> int:
+        """Append `text`; return the file's size afterwards."""
+        data = text.encode("utf-8", "replace")
+        with self._lock:
+            log = self._open.get(key) or self._open_log(key)
+            if log.truncated:
+                return log.size
+            if log.size + len(data) > self.max_bytes:
+                data = self._cut(data, self.max_bytes - log.size, self.max_bytes)
+                log.truncated = True
+            os.write(log.fd, data)
+            log.size += len(data)
+            return log.size
+
+    @staticmethod
+    def _cut(data: bytes, room: int, cap: int | None = None) -> bytes:
+        """The whole lines of `data` that fit in `room` bytes, then the truncation marker."""
+        kept = data[: max(room, 0)]
+        kept = kept[: kept.rfind(b"\n") + 1]
+        return kept + ("\n" + MARKER.format(size=cap)).encode() if cap else kept
+
+    def _open_log(self, key: LogKey) -> _OpenLog:
+        path = self.path(key)
+        if path.parent not in self._made:
+            self._make_dir(path.parent, key.instance_key)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        size = os.fstat(fd).st_size
+        log = _OpenLog(fd, size, size > 0 and ends_with_marker(path, size))
+        self._open[key] = log
+        return log
+
+    def _make_dir(self, directory: Path, instance_key: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if quote(instance_key, safe="") != directory.name:
+            (directory / KEY_FILE).write_text(instance_key, encoding="utf-8")
+        self._made.add(directory)
+
+    def read(self, key: LogKey, offset: int = 0, limit: int | None = None) -> LogChunk:
+        """Text from byte `offset` (at most `limit` bytes), cut before an incomplete character."""
+        path = self.path(key)
+        try:
+            with path.open("rb") as handle:
+                handle.seek(offset)
+                data = handle.read() if limit is None else handle.read(limit)
+                size = os.fstat(handle.fileno()).st_size
+        except FileNotFoundError:
+            return LogChunk("", offset, offset)
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        text = decoder.decode(data, final=False)
+        pending = len(decoder.getstate()[0])
+        end = offset + len(data) - pending
+        return LogChunk(text, offset, end, end >= size and ends_with_marker(path, size))
+
+    def keys(self, run_id: int, attempt: int, instance_key: str | None = None) -> list[LogKey]:
+        """The logs of an attempt (of one job), job log first, then steps in order."""
+        base = self.root / str(run_id) / str(attempt)
+        if instance_key is not None:
+            dirs = [self.job_dir(run_id, attempt, instance_key)]
+        else:
+            dirs = sorted(base.iterdir()) if base.is_dir() else []
+        found: list[LogKey] = []
+        for directory in dirs:
+            if directory.is_dir():
+                found.extend(_logs_in(directory, run_id, attempt))
+        return found
+
+    def close(self, key: LogKey) -> None:
+        with self._lock:
+            log = self._open.pop(key, None)
+        if log is not None:
+            os.close(log.fd)
+
+    def close_all(self) -> None:
+        with self._lock:
+            logs, self._open = list(self._open.values()), {}
+        for log in logs:
+            os.close(log.fd)
+
+
+def job_dir_name(instance_key: str) -> str:
+    """A file-system-safe, reversible name; long keys are shortened with a hash."""
+    name = quote(instance_key, safe="")
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(instance_key.encode()).hexdigest()[:16]
+    return f"{name[:80]}-{digest}"
+
+
+def _logs_in(directory: Path, run_id: int, attempt: int) -> list[LogKey]:
+    key_file = directory / KEY_FILE
+    instance = key_file.read_text("utf-8") if key_file.exists() else unquote(directory.name)
+    steps = sorted(
+        int(path.stem.removeprefix("step-"))
+        for path in directory.glob("step-*.log")
+        if path.stem.removeprefix("step-").isdigit()
+    )
+    head = [LogKey(run_id, attempt, instance)] if (directory / "job.log").exists() else []
+    return head + [LogKey(run_id, attempt, instance, step) for step in steps]
+
+
+def ends_with_marker(path: Path, size: int) -> bool:
+    tail = len(MARKER) + 32
+    with path.open("rb") as handle:
+        handle.seek(max(0, size - tail))
+        return b"[conveyor] log truncated:" in handle.read()

@@ -1,0 +1,48 @@
+"""Who owns a run: this process's pid, host and a token that survives pid reuse and reboots."""
+
+from __future__ import annotations
+
+import os
+import socket
+from functools import cache
+from pathlib import Path
+
+from conveyor.engine.ports.store import ProcessOwner
+
+
+@cache
+def host_name() -> str:
+    return socket.gethostname()
+
+
+def current_owner() -> ProcessOwner:
+    pid = os.getpid()
+    return ProcessOwner(pid=pid, host=host_name(), token=process_token(pid))
+
+
+def process_token(pid: int) -> str | None:
+    """`<boot id>:<start time in ticks>` on Linux; None for no such (or a zombie) process."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()
+    if len(fields) <= 19 or fields[0] in ("Z", "X"):  # a zombie has finished: not alive
+        return None
+    return f"{boot}:{fields[19]}"
+
+
+def is_alive(owner: ProcessOwner) -> bool | None:
+    """True/False for a process on this host; None when it runs elsewhere (cannot tell)."""
+    if owner.host != host_name():
+        return None
+    if owner.token is not None:
+        return process_token(owner.pid) == owner.token
+    try:
+        os.kill(owner.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

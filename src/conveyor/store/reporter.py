@@ -1,0 +1,219 @@
+"""`StoreReporter`: a JobReporter that records a run as it goes.
+
+Nothing is written on the caller's thread: each call queues its write and returns (a job never
+waits for the disk or the database). One background thread applies the queue in order: after
+the first write of a burst it lingers a few milliseconds so the burst lands in one transaction
+(steps and annotations in the database, lines appended to each step's log file). That keeps
+recording within a few percent of a run's wall time, and `logs --follow` sees lines within
+LINGER. `flush()` waits until everything queued is stored and re-raises the first StoreError
+the writer met; `close()` flushes and stops the thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from functools import partial
+from typing import NamedTuple
+
+from conveyor.engine.ports.store import LogKey, LogStore, NewJob, RunStatus, RunStore
+from conveyor.errors import StoreError
+from conveyor.model.results import Annotation, JobResult, StepResult
+
+Write = Callable[[], None]
+LINGER = 0.02  # seconds a burst may gather before it is written
+
+
+class _Line(NamedTuple):
+    key: LogKey
+    text: str
+
+
+class _Close(NamedTuple):
+    key: LogKey
+
+
+class _StepStart(NamedTuple):
+    instance_key: str
+    step: int  # its index
+    name: str
+    at: float
+
+
+class _StepEnd(NamedTuple):
+    instance_key: str
+    result: StepResult
+
+
+Item = Write | _Line | _Close | _StepStart | _StepEnd | threading.Event | None
+
+
+class StoreReporter:
+    def __init__(self, runs: RunStore, logs: LogStore, run_id: int, attempt: int) -> None:
+        self.runs = runs
+        self.logs = logs
+        self.run_id = run_id
+        self.attempt = attempt
+        self._pending: deque[Item] = deque()
+        self._wake = threading.Event()
+        self._urgent = threading.Event()
+        self._error: StoreError | None = None
+        self._thread = threading.Thread(target=self._drain, name="conveyor-recorder", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: Item) -> None:
+        self._pending.append(item)
+        if not self._wake.is_set():
+            self._wake.set()
+
+    # JobReporter
+    def step_started(self, instance_key: str, index: int, name: str) -> None:
+        self._put(_StepStart(instance_key, index, name, time.time()))
+
+    def log_line(self, instance_key: str, index: int | None, line: str) -> None:
+        text = line if line.endswith("\n") else line + "\n"
+        self._put(_Line(LogKey(self.run_id, self.attempt, instance_key, index), text))
+
+    def step_finished(self, instance_key: str, result: StepResult) -> None:
+        self._put(_Close(LogKey(self.run_id, self.attempt, instance_key, result.index)))
+        self._put(_StepEnd(instance_key, result))
+
+    def annotation(self, instance_key: str, annotation: Annotation) -> None:
+        self._put(
+            lambda: self.runs.add_annotation(self.run_id, self.attempt, instance_key, annotation)
+        )
+
+    # Job life, for the scheduler
+    def start_job(self, job: NewJob) -> None:
+        self._put(lambda: self.runs.start_job(self.run_id, self.attempt, job))
+
+    def set_job_status(self, instance_key: str, status: RunStatus) -> None:
+        self._put(lambda: self.runs.set_job_status(self.run_id, self.attempt, instance_key, status))
+
+    def finish_job(self, instance_key: str, result: JobResult) -> None:
+        self._put(_Close(LogKey(self.run_id, self.attempt, instance_key)))
+        self._put(lambda: self.runs.finish_job(self.run_id, self.attempt, instance_key, result))
+
+    def flush(self) -> None:
+        done = threading.Event()
+        self._urgent.set()
+        self._put(done)
+        done.wait()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def close(self) -> None:
+        """Flush, then stop the writer thread (idempotent)."""
+        if not self._thread.is_alive():
+            return
+        try:
+            self.flush()
+        finally:
+            self._urgent.set()
+            self._put(None)
+            self._thread.join()
+
+    def _drain(self) -> None:
+        """Wait for a burst, let it gather, store it; stop at the None that close() queues."""
+        while True:
+            self._wake.wait()
+            self._urgent.wait(LINGER)
+            self._urgent.clear()
+            self._wake.clear()  # before taking: a write queued from now on wakes us again
+            items: list[Item] = []
+            while self._pending:
+                item = self._pending.popleft()
+                if item is None:
+                    self._apply(items)
+                    return
+                items.append(item)
+            self._apply(items)
+
+    def _apply(self, items: list[Item]) -> None:
+        """Log lines first (one write per file per burst), then the rows, in one transaction;
+        a flush marker waits for what was queued before it."""
+        log_ops: list[_Line | _Close] = []
+        rows: list[Write | _StepStart | _StepEnd] = []
+        for item in items:
+            if isinstance(item, threading.Event):
+                self._write_logs(log_ops)
+                self._store(self._row_writes(rows))
+                log_ops, rows = [], []
+                item.set()
+            elif isinstance(item, _Line | _Close):
+                log_ops.append(item)
+            elif item is not None:
+                rows.append(item)
+        self._write_logs(log_ops)
+        self._store(self._row_writes(rows))
+
+    def _row_writes(self, rows: list[Write | _StepStart | _StepEnd]) -> list[Write]:
+        """A step that started and ended within one burst is written once, finished."""
+        ended = {(row.instance_key, row.result.index) for row in rows if isinstance(row, _StepEnd)}
+        starts: dict[tuple[str, int], float] = {}
+        writes: list[Write] = []
+        for row in rows:
+            if isinstance(row, _StepStart):
+                if (row.instance_key, row.step) in ended:
+                    starts[(row.instance_key, row.step)] = row.at
+                else:
+                    writes.append(partial(self._start_step, row))
+            elif isinstance(row, _StepEnd):
+                at = starts.get((row.instance_key, row.result.index))
+                writes.append(partial(self._finish_step, row, at))
+            else:
+                writes.append(row)
+        return writes
+
+    def _start_step(self, start: _StepStart) -> None:
+        self.runs.start_step(
+            self.run_id, self.attempt, start.instance_key, start.step, start.name, start.at
+        )
+
+    def _finish_step(self, end: _StepEnd, started_at: float | None) -> None:
+        result = end.result
+        if result.started_at is None and started_at is not None:
+            result = replace(result, started_at=started_at)
+        self.runs.finish_step(self.run_id, self.attempt, end.instance_key, result)
+
+    def _write_logs(self, ops: list[_Line | _Close]) -> None:
+        gathered: dict[LogKey, list[str]] = {}
+        for op in ops:
+            if isinstance(op, _Line):
+                gathered.setdefault(op.key, []).append(op.text)
+                continue
+            self._store_one(partial(self._append, op.key, gathered.pop(op.key, [])))
+            self._store_one(partial(self.logs.close, op.key))
+        for key, texts in gathered.items():
+            self._store_one(partial(self._append, key, texts))
+
+    def _append(self, key: LogKey, texts: list[str]) -> None:
+        if texts:
+            self.logs.append(key, "".join(texts))
+
+    def _store(self, writes: list[Write]) -> None:
+        if not writes:
+            return
+        batch: Callable[[], AbstractContextManager[None]] | None = getattr(self.runs, "batch", None)
+        if batch is not None:
+            try:
+                with batch():
+                    for write in writes:
+                        write()
+                return
+            except Exception:  # rolled back as a whole: store them one by one below
+                pass
+        for write in writes:
+            self._store_one(write)
+
+    def _store_one(self, write: Write) -> None:
+        try:
+            write()
+        except Exception as error:  # kept and re-raised by flush(): the writer never dies
+            wrapped = error if isinstance(error, StoreError) else StoreError(str(error))
+            self._error = self._error or wrapped

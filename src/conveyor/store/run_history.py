@@ -1,0 +1,237 @@
+"""Runs and their attempts in SQL: create, query, finish, rerun, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, insert, or_, select, update
+
+from conveyor.engine.ports.store import (
+    ACTIVE_STATUSES,
+    Conclusion,
+    NewRun,
+    ProcessOwner,
+    RunQuery,
+    RunStatus,
+    StoredRequest,
+    StoredRun,
+)
+from conveyor.errors import StoreError
+from conveyor.store.models import ConcurrencyGroupRow, JobRow, RepositoryRow, RunRow
+from conveyor.store.records import run_record
+from conveyor.store.rows import dumps, loads_mapping, now, repository_id
+
+ACTIVE = tuple(str(status) for status in ACTIVE_STATUSES)
+
+
+def run_select() -> Select[Any]:
+    return select(RunRow.__table__, RepositoryRow.key.label("repository_key")).join(
+        RepositoryRow, RepositoryRow.id == RunRow.repository_id
+    )
+
+
+def fetch_run(conn: Connection, run_id: int) -> StoredRun | None:
+    row = conn.execute(run_select().where(RunRow.id == run_id)).first()
+    return None if row is None else run_record(row, row.repository_key)
+
+
+def require_run(conn: Connection, run_id: int) -> StoredRun:
+    record = fetch_run(conn, run_id)
+    if record is None:
+        raise StoreError(f"there is no run {run_id}")
+    return record
+
+
+def create_run(conn: Connection, new: NewRun) -> StoredRun:
+    repo = repository_id(conn, new.repository)
+    # Lock the repository row (PostgreSQL) so run numbers are handed out one at a time.
+    conn.execute(select(RepositoryRow.id).where(RepositoryRow.id == repo).with_for_update())
+    last = conn.execute(
+        select(func.max(RunRow.run_number)).where(
+            RunRow.repository_id == repo, RunRow.workflow_path == new.workflow_path
+        )
+    ).scalar()
+    values = new_run_values(new) | {"repository_id": repo, "run_number": (last or 0) + 1}
+    run_id = conn.execute(insert(RunRow).values(**values).returning(RunRow.id)).scalar_one()
+    return require_run(conn, run_id)
+
+
+def new_run_values(new: NewRun) -> dict[str, object]:
+    owner = new.owner
+    return {
+        "workflow": new.workflow,
+        "workflow_path": new.workflow_path,
+        "event": new.event,
+        "ref": new.ref,
+        "sha": new.sha,
+        "actor": new.actor,
+        "attempt": 1,
+        "status": str(RunStatus.QUEUED),
+        "created_at": now(),
+        "owner_pid": owner.pid if owner else None,
+        "owner_host": owner.host if owner else None,
+        "owner_token": owner.token if owner else None,
+        "cancel_requested": False,
+        "concurrency_group": new.concurrency_group,
+        "event_payload": dumps(dict(new.event_payload)),
+        "inputs": dumps(dict(new.inputs)),
+        "options": dumps(dict(new.options)),
+    }
+
+
+def list_runs(conn: Connection, query: RunQuery) -> list[StoredRun]:
+    statement = run_select().order_by(RunRow.id.desc()).limit(max(query.limit, 0))
+    if query.workflow:
+        name = query.workflow
+        statement = statement.where(
+            or_(
+                RunRow.workflow == name,
+                RunRow.workflow_path == name,
+                RunRow.workflow_path.endswith("/" + name, autoescape=True),
+            )
+        )
+    if query.status:
+        statement = statement.where(status_filter(query.status))
+    if query.repository:
+        statement = statement.where(RepositoryRow.key == query.repository)
+    return [run_record(row, row.repository_key) for row in conn.execute(statement)]
+
+
+def status_filter(value: str) -> Any:
+    if value in {str(status) for status in RunStatus}:
+        return RunRow.status == value
+    if value in {str(c) for c in Conclusion}:
+        return RunRow.conclusion == value
+    raise StoreError(f"unknown run status or conclusion {value!r}")
+
+
+def set_run_status(conn: Connection, run_id: int, status: RunStatus) -> None:
+    values: dict[str, object] = {"status": str(status)}
+    if status is RunStatus.IN_PROGRESS:
+        values["started_at"] = func.coalesce(RunRow.started_at, now())
+    conn.execute(
+        update(RunRow).where(RunRow.id == run_id, RunRow.status.in_(ACTIVE)).values(**values)
+    )
+
+
+def finish_run(
+    conn: Connection, run_id: int, conclusion: Conclusion, reason: str | None
+) -> StoredRun:
+    require_run(conn, run_id)
+    conn.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id, RunRow.status.in_(ACTIVE))
+        .values(
+            status=str(RunStatus.COMPLETED),
+            conclusion=str(conclusion),
+            reason=reason,
+            finished_at=now(),
+            started_at=func.coalesce(RunRow.started_at, now()),
+        )
+    )
+    release_run_slots(conn, [run_id])
+    return require_run(conn, run_id)
+
+
+def release_run_slots(conn: Connection, run_ids: Collection[int]) -> None:
+    """Free every concurrency slot the runs hold: a finished run never keeps a group."""
+    groups = ConcurrencyGroupRow
+    conn.execute(
+        update(groups)
+        .where(groups.running_run_id.in_(run_ids))
+        .values(running_holder=None, running_run_id=None, updated_at=now())
+    )
+    conn.execute(
+        update(groups)
+        .where(groups.pending_run_id.in_(run_ids))
+        .values(pending_holder=None, pending_run_id=None, updated_at=now())
+    )
+
+
+def run_request(conn: Connection, run_id: int) -> StoredRequest | None:
+    record = fetch_run(conn, run_id)
+    if record is None:
+        return None
+    row = conn.execute(
+        select(RunRow.event_payload, RunRow.inputs, RunRow.options).where(RunRow.id == run_id)
+    ).one()
+    return StoredRequest(
+        record,
+        loads_mapping(row.event_payload),
+        loads_mapping(row.inputs),
+        loads_mapping(row.options),
+    )
+
+
+def begin_attempt(
+    conn: Connection, run_id: int, owner: ProcessOwner | None, reuse: Collection[str]
+) -> StoredRun:
+    """Start attempt N+1 of a finished run, carrying over the listed jobs of attempt N."""
+    record = require_run(conn, run_id)
+    if record.status in ACTIVE_STATUSES:
+        raise StoreError(f"run {run_id} is still {record.status}: wait for it or cancel it first")
+    attempt = record.attempt + 1
+    conn.execute(
+        update(RunRow)
+        .where(RunRow.id == run_id)
+        .values(
+            attempt=attempt,
+            status=str(RunStatus.QUEUED),
+            conclusion=None,
+            reason=None,
+            started_at=None,
+            finished_at=None,
+            owner_pid=owner.pid if owner else None,
+            owner_host=owner.host if owner else None,
+            owner_token=owner.token if owner else None,
+            cancel_requested=False,
+        )
+    )
+    copy_jobs(conn, run_id, record.attempt, attempt, reuse)
+    return require_run(conn, run_id)
+
+
+def copy_jobs(
+    conn: Connection, run_id: int, source: int, target: int, keys: Collection[str]
+) -> None:
+    if not keys:
+        return
+    rows = (
+        conn.execute(
+            select(JobRow.__table__).where(
+                JobRow.run_id == run_id,
+                JobRow.attempt == source,
+                JobRow.instance_key.in_(list(keys)),
+            )
+        )
+        .mappings()
+        .all()
+    )
+    for row in rows:
+        values = {k: v for k, v in row.items() if k != "id"}
+        conn.execute(insert(JobRow).values(**(values | {"attempt": target, "reused": True})))
+
+
+def request_cancel(conn: Connection, run_id: int, instance_key: str | None) -> None:
+    if instance_key is None:
+        conn.execute(update(RunRow).where(RunRow.id == run_id).values(cancel_requested=True))
+        return
+    conn.execute(
+        update(JobRow)
+        .where(JobRow.run_id == run_id, JobRow.instance_key == instance_key)
+        .values(cancel_requested=True)
+    )
+
+
+def cancel_requested(conn: Connection, run_id: int, instance_key: str | None) -> bool:
+    run_flag = conn.execute(select(RunRow.cancel_requested).where(RunRow.id == run_id)).scalar()
+    if run_flag or instance_key is None:
+        return bool(run_flag)
+    attempt = select(RunRow.attempt).where(RunRow.id == run_id).scalar_subquery()
+    job_flag = conn.execute(
+        select(JobRow.cancel_requested).where(
+            JobRow.run_id == run_id, JobRow.attempt == attempt, JobRow.instance_key == instance_key
+        )
+    ).scalar()
+    return bool(job_flag)

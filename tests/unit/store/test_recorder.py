@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from conveyor.engine.ports.observer import JobView
+from conveyor.engine.ports.store import Conclusion, LogKey, RunStatus
+from conveyor.engine.records import JobRecord
+from conveyor.errors import StoreError
+from conveyor.model.results import Annotation, AnnotationLevel, Status, StepResult
+from conveyor.store import RunRecorder, StoreHandle, StoreReporter
+from conveyor.store.fake import FakeLogStore, FakeRunStore
+from tests.unit.store.conftest import new_run
+
+
+class Display:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def job_started(self, job: JobView) -> None:
+        self.calls.append("job_started")
+
+    def job_finished(self, job: JobView, record: JobRecord) -> None:
+        self.calls.append("job_finished")
+
+    def step_started(self, job: JobView, index: int, name: str) -> None:
+        self.calls.append("step_started")
+
+    def log_line(self, job: JobView, index: int | None, line: str) -> None:
+        self.calls.append("log_line")
+
+    def step_finished(self, job: JobView, result: StepResult) -> None:
+        self.calls.append("step_finished")
+
+    def annotation(self, job: JobView, annotation: Annotation) -> None:
+        self.calls.append("annotation")
+
+    def message(self, text: str) -> None:
+        self.calls.append("message")
+
+
+def test_the_observer_records_a_whole_run_and_tells_the_display(store: StoreHandle) -> None:
+    recorder = RunRecorder(store.runs, store.logs)
+    run = recorder.begin(new_run())
+    assert run.status is RunStatus.IN_PROGRESS
+    display = Display()
+    observer = recorder.observer(display)
+    view = JobView(str(run.id), "ci.yml", "CI", "build", "build", "Build", {"os": "linux"})
+    observer.job_started(view)
+    observer.log_line(view, None, "Set up job")
+    observer.step_started(view, 0, "Compile")
+    observer.log_line(view, 0, "gcc -c a.c")
+    observer.annotation(view, Annotation(AnnotationLevel.WARNING, "unused variable"))
+    step = StepResult(0, "Compile", Status.SUCCESS, Status.SUCCESS)
+    observer.step_finished(view, step)
+    observer.message("hello")
+    observer.job_finished(view, JobRecord(view, Status.SUCCESS, outputs={"x": "1"}, steps=(step,)))
+    done = recorder.finish(run.id, "success")
+    assert done.conclusion is Conclusion.SUCCESS
+    (job,) = store.runs.list_jobs(run.id)
+    assert (job.name, job.conclusion, job.outputs, job.matrix) == (
+        "Build",
+        Conclusion.SUCCESS,
+        {"x": "1"},
+        {"os": "linux"},
+    )
+    assert [s.name for s in store.runs.list_steps(run.id, 1, "build")] == ["Compile"]
+    assert store.logs.read(LogKey(run.id, 1, "build", 0)).text == "gcc -c a.c\n"
+    assert store.logs.read(LogKey(run.id, 1, "build")).text == "Set up job\n"
+    assert [a.message for a in store.runs.list_annotations(run.id)] == ["unused variable"]
+    assert display.calls == [
+        "job_started",
+        "log_line",
+        "step_started",
+        "log_line",
+        "annotation",
+        "step_finished",
+        "message",
+        "job_finished",
+    ]
+
+
+def test_a_job_that_never_started_is_still_recorded(store: StoreHandle) -> None:
+    recorder = RunRecorder(store.runs, store.logs)
+    run = recorder.begin(new_run())
+    view = JobView(str(run.id), "ci.yml", "CI", "deploy", "deploy", "deploy")
+    recorder.observer().job_finished(view, JobRecord(view, Status.SKIPPED, environment="prod"))
+    recorder.reporter(run.id).flush()  # writes are queued; flush waits until they are stored
+    (job,) = store.runs.list_jobs(run.id)
+    assert (job.conclusion, job.environment) == (Conclusion.SKIPPED, "prod")
+
+
+class FailingRuns(FakeRunStore):
+    def start_step(self, *args: object) -> None:
+        raise RuntimeError("disk full")
+
+
+def test_a_failed_background_write_surfaces_on_flush_as_a_store_error() -> None:
+    runs = FailingRuns()
+    run = runs.create_run(new_run())
+    reporter = StoreReporter(runs, FakeLogStore(), run.id, 1)
+    reporter.step_started("a", 0, "x")
+    with pytest.raises(StoreError, match="disk full"):
+        reporter.flush()
+    reporter.step_finished("a", StepResult(0, "x", Status.SUCCESS, Status.SUCCESS))
+    reporter.close()  # the writer survived the error
+    reporter.close()
+    assert runs.list_steps(run.id, 1, "a")[0].conclusion is Conclusion.SUCCESS
+
+
+def test_queued_writes_share_a_transaction_and_one_failure_loses_no_other(
+    store: StoreHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = store.runs.create_run(new_run())
+    reporter = StoreReporter(store.runs, store.logs, run.id, 1)
+    original = store.runs.add_annotation
+
+    def flaky(run_id: int, attempt: int, key: str, note: Annotation) -> None:
+        if note.message == "bad":
+            raise StoreError("cannot store this one")
+        original(run_id, attempt, key, note)
+
+    monkeypatch.setattr(store.runs, "add_annotation", flaky)
+    gate = threading.Event()
+    reporter._put(gate.wait)  # hold the writer so what follows is queued together
+    for index in range(5):
+        reporter.step_started("a", index, f"s{index}")
+    reporter.annotation("a", Annotation(AnnotationLevel.ERROR, "bad"))
+    reporter.annotation("a", Annotation(AnnotationLevel.NOTICE, "good"))
+    gate.set()
+    with pytest.raises(StoreError, match="cannot store this one"):
+        reporter.flush()
+    reporter.close()
+    assert len(store.runs.list_steps(run.id, 1, "a")) == 5
+    assert [a.message for a in store.runs.list_annotations(run.id)] == ["good"]

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, text
+
+from conveyor.errors import StoreError, UsageError
+from conveyor.store.database import Database, connect
+from conveyor.store.models import Base
+from conveyor.store.schema import (
+    HEAD,
+    VERSION_TABLE,
+    current_revision,
+    ensure_schema,
+    known_revisions,
+    migrate,
+)
+
+REVISIONS = known_revisions()
+
+
+def schema_differences(conn: Connection) -> list[object]:
+    context = MigrationContext.configure(
+        conn, opts={"compare_type": True, "version_table": VERSION_TABLE}
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+def sqlite(tmp_path: Path) -> Database:
+    return connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+
+def test_head_constant_is_the_newest_revision() -> None:
+    assert REVISIONS[-1] == HEAD
+    assert sorted(REVISIONS) == REVISIONS
+
+
+def test_migrating_an_empty_database_builds_exactly_the_models(tmp_path: Path) -> None:
+    database = sqlite(tmp_path)
+    ensure_schema(database)
+    with database.read() as conn:
+        assert current_revision(conn) == HEAD
+        assert schema_differences(conn) == []
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    database = sqlite(tmp_path)
+    ensure_schema(database)
+    with database.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert (tmp_path / "db.sqlite").stat().st_mode & 0o777 == 0o600
+
+
+SAMPLE_RUN = (
+    "INSERT INTO repositories (id, key, created_at) VALUES (1, '/r', 1);"
+    "INSERT INTO runs (id, repository_id, workflow, workflow_path, run_number, event, attempt,"
+    " status, created_at, event_payload, inputs, options) VALUES"
+    " (7, 1, 'CI', 'ci.yml', 1, 'push', 1, 'completed', 1, '{}', '{}', '{}');"
+    "INSERT INTO jobs (run_id, attempt, instance_key, job_id, name, status, outputs, reused)"
+    " VALUES (7, 1, 'build', 'build', 'build', 'completed', '{\"a\":\"1\"}', 0)"
+)
+
+
+@pytest.mark.parametrize("start", REVISIONS[:-1])
+def test_upgrading_from_each_earlier_revision_keeps_the_data(tmp_path: Path, start: str) -> None:
+    database = sqlite(tmp_path)
+    with database.write(schema=True) as conn:
+        migrate(conn, start)
+        for statement in SAMPLE_RUN.split(";"):
+            conn.execute(text(statement))
+    ensure_schema(database)
+    with database.read() as conn:
+        assert current_revision(conn) == HEAD
+        assert schema_differences(conn) == []
+        outputs = conn.execute(text("SELECT outputs FROM jobs WHERE run_id = 7")).scalar()
+        assert outputs == '{"a":"1"}'
+        flag = conn.execute(text("SELECT cancel_requested FROM runs WHERE id = 7")).scalar()
+        assert flag in (0, False)
+
+
+def test_downgrading_to_base_and_back_up_works_and_keeps_runs(tmp_path: Path) -> None:
+    database = sqlite(tmp_path)
+    ensure_schema(database)
+    with database.write(schema=True) as conn:
+        for statement in SAMPLE_RUN.split(";"):
+            conn.execute(text(statement))
+        migrate(conn, "0001")  # rebuilds runs/jobs in batch mode: must not cascade-delete jobs
+        assert conn.execute(text("SELECT count(*) FROM jobs")).scalar() == 1
+        migrate(conn, "base")
+        assert current_revision(conn) is None
+    ensure_schema(database)
+    with database.read() as conn:
+        assert schema_differences(conn) == []
+
+
+def test_a_database_from_a_newer_conveyor_is_refused(tmp_path: Path) -> None:
+    database = sqlite(tmp_path)
+    ensure_schema(database)
+    with database.write() as conn:
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="newer than this conveyor"):
+        ensure_schema(database)
+
+
+def test_an_unsupported_database_url_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="unsupported"):
+        connect("mysql://localhost/x")
