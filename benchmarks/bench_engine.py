@@ -342,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--act", default=shutil.which("act") or "/tmp/act-venv/bin/act")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
-        "--only", nargs="*", default=["hello", "fanout", "steps", "memory", "corpus"]
+        "--only", nargs="*", default=["engine", "hello", "fanout", "steps", "memory", "corpus"]
     )
     options = parser.parse_args(argv)
     act = options.act if options.act and Path(options.act).exists() else None

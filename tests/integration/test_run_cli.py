@@ -250,7 +250,7 @@ def test_large_and_binary_output_reaches_the_log_intact(tmp_path: Path) -> None:
     process = _conveyor(repo, home)
     output, _ = process.communicate(timeout=120)
     assert process.returncode == 0, output[-2000:]
-    (log,) = (home / "logs").rglob("*.log")
+    (log,) = (home / "logs").glob("*/*/loud.log")
     text = log.read_text(encoding="utf-8")
     assert "\n200000\n" in text
     assert "\nthe-end\n" in text

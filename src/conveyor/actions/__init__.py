@@ -2,28 +2,58 @@
 
 Each handler implements `conveyor.engine.ports.actions.ActionHandler`; `default_registry()`
 registers them under the `owner/repo[/path]` they stand for. To add one: a module defining the
-handler class, and one line below.
+handler class, and one line in `NATIVE_ACTIONS`. A handler's module is imported when a step first
+uses it, so a run that uses none of them does not load them (tarfile, zipfile...).
 """
 
-from conveyor.actions.artifacts import DownloadArtifact, UploadArtifact
-from conveyor.actions.cache import Cache, RestoreCache, SaveCache
-from conveyor.actions.checkout import Checkout
-from conveyor.actions.setup_node import SetupNode
-from conveyor.actions.setup_python import SetupPython
-from conveyor.engine.ports.actions import ActionHandler, ActionRegistry
+from __future__ import annotations
+
+import importlib
+import threading
+
+from conveyor.engine.ports.actions import (
+    ActionConsole,
+    ActionHandler,
+    ActionInvocation,
+    ActionOutcome,
+    ActionRegistry,
+)
+
+# `owner/repo[/path]` → (module under conveyor.actions, handler class)
+NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
+    "actions/checkout": ("checkout", "Checkout"),
+    "actions/setup-python": ("setup_python", "SetupPython"),
+    "actions/setup-node": ("setup_node", "SetupNode"),
+    "actions/cache": ("cache", "Cache"),
+    "actions/cache/restore": ("cache", "RestoreCache"),
+    "actions/cache/save": ("cache", "SaveCache"),
+    "actions/upload-artifact": ("artifacts", "UploadArtifact"),
+    "actions/download-artifact": ("artifacts", "DownloadArtifact"),
+}
+
+
+class DeferredHandler:
+    """An ActionHandler whose class is imported, and instantiated once, on its first run."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = f"{__name__}.{module}"
+        self.name = name
+        self._handler: ActionHandler | None = None
+        self._lock = threading.Lock()
+
+    def handler(self) -> ActionHandler:
+        with self._lock:
+            if self._handler is None:
+                handler_class = getattr(importlib.import_module(self.module), self.name)
+                self._handler = handler_class()
+            return self._handler
+
+    def run(self, invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome:
+        return self.handler().run(invocation, console)
 
 
 def native_handlers() -> dict[str, ActionHandler]:
-    return {
-        "actions/checkout": Checkout(),
-        "actions/setup-python": SetupPython(),
-        "actions/setup-node": SetupNode(),
-        "actions/cache": Cache(),
-        "actions/cache/restore": RestoreCache(),
-        "actions/cache/save": SaveCache(),
-        "actions/upload-artifact": UploadArtifact(),
-        "actions/download-artifact": DownloadArtifact(),
-    }
+    return {name: DeferredHandler(*target) for name, target in NATIVE_ACTIONS.items()}
 
 
 def default_registry() -> ActionRegistry:
@@ -31,4 +61,4 @@ def default_registry() -> ActionRegistry:
     return ActionRegistry(native_handlers())
 
 
-__all__ = ["default_registry", "native_handlers"]
+__all__ = ["NATIVE_ACTIONS", "DeferredHandler", "default_registry", "native_handlers"]

@@ -1,23 +1,28 @@
 """Wiring for `conveyor run`: workflow files → fired workflows → plans and scopes → a session.
 
-`prepare_run` does everything up to running (reading files, building the event, matching
-triggers, planning); `build_executor` picks the executor; the CLI runs the `RunSession`.
+`LocalRunOptions` (local_options) says what to run; `EarlyStart` (early_start) builds the event
+on a thread while the rest loads; `prepare_run` does everything up to running (reading files,
+matching triggers, planning); `build_executor` picks the executor; the CLI runs the `RunSession`.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conveyor import triggers
-from conveyor.bootstrap.events import build_event
-from conveyor.bootstrap.workflow_files import WorkflowFile, load_workflow_files, repository_root
+from conveyor.bootstrap.early_start import EarlyStart
+from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.workflow_cache import WorkflowCache
+from conveyor.bootstrap.workflow_files import WorkflowFile, load_workflow_files
 from conveyor.bootstrap.workflow_source import RepositoryWorkflowSource
-from conveyor.engine.inputs import event_inputs
 from conveyor.engine.planner import plan_workflow
-from conveyor.engine.ports.executor import Executor
+from conveyor.engine.ports.executor import CancelSignal, Executor, JobDocument, JobReporter
 from conveyor.engine.ports.workspaces import WorkspacePaths
 from conveyor.engine.records import WorkflowRecord
 from conveyor.engine.scope import RunScope, RunSettings
@@ -26,24 +31,11 @@ from conveyor.errors import Diagnostic, Severity, UsageError, WorkflowError
 from conveyor.model.events import Event
 from conveyor.model.workflow import Workflow
 
+if TYPE_CHECKING:
+    from conveyor.bootstrap.services_wiring import CancellableStarter
+    from conveyor.executors.local.workspace_pool import WorkspacePool
+
 _INPUT_EVENTS = ("workflow_dispatch", "workflow_call")
-
-
-@dataclass(frozen=True, slots=True)
-class LocalRunOptions:
-    repository: Path
-    event_name: str = "push"
-    event_path: Path | None = None
-    workflows: Path | None = None
-    job: str | None = None
-    inputs: Mapping[str, str] = field(default_factory=dict)
-    secrets: Mapping[str, str] = field(default_factory=dict)
-    vars: Mapping[str, str] = field(default_factory=dict)
-    env: Mapping[str, str] = field(default_factory=dict)
-    matrix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    parallel: int = 1
-    dry_run: bool = False
-    home: Path | None = None  # CONVEYOR_HOME: where the local executor puts workspaces
 
 
 @dataclass(slots=True)
@@ -56,9 +48,11 @@ class PreparedRun:
     warnings: list[str] = field(default_factory=list)
 
 
-def prepare_run(options: LocalRunOptions) -> PreparedRun:
-    root = repository_root(options.repository)
-    event, note = build_event(root, options.event_name, options.event_path, options.inputs)
+def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> PreparedRun:
+    """Everything up to running; the event comes from `start` when it was begun early."""
+    start = start or EarlyStart(options)
+    root = start.root
+    event, note = start.event()
     settings = RunSettings(
         repository=str(root),
         # A directory that is not the top of a git repository is copied as it is.
@@ -68,13 +62,20 @@ def prepare_run(options: LocalRunOptions) -> PreparedRun:
         workspaces=_workspaces(options),
     )
     prepared = PreparedRun(settings, event, warnings=[note] if note else [])
-    source = RepositoryWorkflowSource(root)
+    cache = workflow_cache(options.home)
+    source = RepositoryWorkflowSource(root, cache)
     stamp = int(time.time() * 1000) % 10**10
-    for number, file in enumerate(load_workflow_files(root, options.workflows), start=1):
+    files = load_workflow_files(root, options.workflows, cache)
+    for number, file in enumerate(files, start=1):
         _add_workflow(prepared, options, file, source, str(stamp + number))
     if options.job and not prepared.requests and not prepared.not_started:
         raise UsageError(f"no workflow that '{event.name}' triggers has a job '{options.job}'")
     return prepared
+
+
+def workflow_cache(home: Path | None) -> WorkflowCache | None:
+    """Loaded workflows are kept under CONVEYOR_HOME (none without a home)."""
+    return WorkflowCache(home / "cache" / "workflows") if home is not None else None
 
 
 def _add_workflow(
@@ -140,6 +141,8 @@ def _bind_event(
     try:
         bound = triggers.event_for_workflow(event, workflow.on, workflow_path=shown)
     except UsageError as exc:
+        from conveyor.engine.inputs import event_inputs
+
         trigger = workflow.on.get(event.name)
         resolved = event_inputs(trigger.inputs if trigger else (), event.inputs)
         prepared.warnings.append(f"{shown}: {exc}; running with the inputs as given")
@@ -186,16 +189,41 @@ def _workspaces(options: LocalRunOptions) -> WorkspacePaths | None:
     return _LocalWorkspaces(options.home)
 
 
-def build_executor(dry_run: bool, home: Path) -> Executor:
-    """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise."""
+def build_executor(dry_run: bool, home: Path, pool: WorkspacePool | None = None) -> Executor:
+    """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
+    (`close()` it after the run when it has a pool)."""
     if dry_run:
         from conveyor.executors.fake import FakeExecutor
 
         return FakeExecutor()
     from conveyor.actions import default_registry
-    from conveyor.bootstrap.services_wiring import lazy_services_starter
     from conveyor.executors.local import LocalExecutor
 
     return LocalExecutor(
-        home=home, actions=default_registry(), services=lazy_services_starter(home / "services")
+        home=home,
+        actions=default_registry(),
+        services=_DeferredServices(home / "services"),
+        workspace_pool=pool,
     )
+
+
+class _DeferredServices:
+    """The services hook, wired (services_wiring, its settings and providers loaded) by the first
+    job that has services or a container; other jobs get no services, as the hook gives them."""
+
+    def __init__(self, log_root: Path) -> None:
+        self._log_root = log_root
+        self._starter: CancellableStarter | None = None
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, document: JobDocument, reporter: JobReporter, cancel: CancelSignal | None = None
+    ) -> AbstractContextManager[Mapping[str, object]]:
+        if document.container is None and not any(s.image.strip() for s in document.services):
+            return nullcontext({})
+        with self._lock:
+            if self._starter is None:
+                from conveyor.bootstrap.services_wiring import lazy_services_starter
+
+                self._starter = lazy_services_starter(self._log_root)
+        return self._starter(document, reporter, cancel)

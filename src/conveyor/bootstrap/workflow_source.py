@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conveyor.errors import PlanError, WorkflowError
+from conveyor.bootstrap.workflow_cache import WorkflowCache
+from conveyor.bootstrap.workflow_files import load_file
+from conveyor.errors import PlanError, WorkflowError, has_errors
 from conveyor.model.workflow import Workflow
-from conveyor.workflow import load_workflow
 
 
 class RepositoryWorkflowSource:
     """A WorkflowSource over a repository directory; each file is loaded once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: WorkflowCache | None = None) -> None:
         self._root = root.resolve()
+        self._files = cache
         self._cache: dict[Path, Workflow] = {}
 
     def load(self, uses: str, caller: Workflow) -> Workflow:
@@ -26,8 +28,8 @@ class RepositoryWorkflowSource:
             return cached
         if not path.is_file():
             raise PlanError(f"reusable workflow '{uses}' not found (looked for {path})")
-        result = load_workflow(path, display_path=relative)
-        if result.workflow is None or not result.ok:
-            raise WorkflowError(result.diagnostics)
-        self._cache[path] = result.workflow
-        return result.workflow
+        workflow, diagnostics = load_file(path, relative, self._files)
+        if workflow is None or has_errors(diagnostics):
+            raise WorkflowError(diagnostics)
+        self._cache[path] = workflow
+        return workflow

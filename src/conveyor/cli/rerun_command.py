@@ -1,19 +1,23 @@
 """`conveyor rerun RUN [--failed | --job ID]`: a new attempt of a finished run, with the same
-event and inputs; jobs that passed keep their outputs unless they are re-run.
+event and inputs; jobs that are not re-run keep their results and outputs.
 
-The store side is here (checks, what to re-run, what may be reused); running the attempt is the
-engine's: `conveyor.cli.run_command.rerun_attempt(store, plan)` starts it and returns the exit
-status. Until the engine provides it, this command checks everything and changes nothing.
+The store side is here (checks, what to re-run); running the attempt is `conveyor run`'s:
+`conveyor.cli.rerun_launch.rerun_attempt(store, plan)` starts it and returns the exit status.
+Secrets are never stored: the attempt gets the stored ones, and `--secret`/`--secret-file` as
+`conveyor run` does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 
+from conveyor.cli import run_options
 from conveyor.engine.ports.store import (
     ACTIVE_STATUSES,
     Conclusion,
@@ -24,30 +28,45 @@ from conveyor.errors import UsageError
 from conveyor.store import StoreHandle, opened_store
 
 PASSED = frozenset({Conclusion.SUCCESS, Conclusion.SKIPPED})
-LAUNCHER = "conveyor.cli.run_command:rerun_attempt"
+LAUNCHER = "conveyor.cli.rerun_launch:rerun_attempt"
 
 
 @dataclass(frozen=True, slots=True)
 class RerunPlan:
     """What to run again. `rerun` holds job ids (every matrix leg of each); None means all jobs.
-    The engine re-runs those and every job that needs them, and may reuse any `passed` job
-    that is not re-run (begin the attempt with `store.runs.begin_attempt(id, owner, reuse)`)."""
+    The engine re-runs those and every job that needs them; the other jobs (`passed` lists
+    those that passed) are carried over with their results and outputs. `strict`: the ids
+    were asked for by name (`--job`)."""
 
     request: StoredRequest
     rerun: frozenset[str] | None
     passed: tuple[StoredJob, ...]
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    strict: bool = False
 
 
 @click.command("rerun")
 @click.argument("run_id", metavar="RUN", type=int)
 @click.option("--failed", is_flag=True, help="Re-run only failed (and cancelled) jobs.")
 @click.option("--job", "job_id", metavar="ID", help="Re-run this job (and the jobs needing it).")
-def rerun_command(run_id: int, failed: bool, job_id: str | None) -> int:
+@click.option(
+    "--secret", "secrets", multiple=True, metavar="K[=V]", help="A secret (K alone: from $K)."
+)
+@click.option("--secret-file", "secret_files", multiple=True, type=click.Path(path_type=Path))
+def rerun_command(
+    run_id: int,
+    failed: bool,
+    job_id: str | None,
+    secrets: tuple[str, ...] = (),
+    secret_files: tuple[Path, ...] = (),
+) -> int:
     """Start a new attempt of a finished run."""
     if failed and job_id:
         raise UsageError("--failed and --job cannot be used together")
+    given = run_options.secrets(secrets, secret_files)
     with opened_store() as store:
         plan = plan_rerun(store, run_id, failed=failed, job_id=job_id)
+        plan = dataclasses.replace(plan, secrets=given, strict=job_id is not None)
         return launcher()(store, plan)
 
 

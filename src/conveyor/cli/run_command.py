@@ -9,16 +9,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from conveyor.bootstrap.local_run import LocalRunOptions, PreparedRun, build_executor, prepare_run
+from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.settings import conveyor_home, default_parallel
 from conveyor.cli import run_options
-from conveyor.cli.display.run_view import RunView
-from conveyor.engine.records import RunRecord
-from conveyor.engine.session import RunSession
+
+# The engine, the executor and the display are imported once the run has started building its
+# event on a thread (conveyor.bootstrap.early_start): their loading and git's work overlap.
+if TYPE_CHECKING:
+    from conveyor.bootstrap.local_run import PreparedRun
+    from conveyor.bootstrap.recording import History
+    from conveyor.cli.display.run_view import RunView
+    from conveyor.engine.ports.executor import Executor
+    from conveyor.engine.records import RunRecord
+    from conveyor.engine.session import RunSession
 
 EXIT_INTERRUPTED = 130
 
@@ -88,12 +95,37 @@ def run_command(
     return run(options, as_json=as_json, verbose=verbose)
 
 
-def run(options: LocalRunOptions, *, as_json: bool = False, verbose: bool = False) -> int:
-    """Prepare, run, show; the run record on stdout with `as_json`. Returns the exit status."""
+def run(
+    options: LocalRunOptions,
+    *,
+    as_json: bool = False,
+    verbose: bool = False,
+    history: History | None = None,
+) -> int:
+    """Prepare, run, show; the run record on stdout with `as_json`. Returns the exit status.
+    The run is recorded in the run store (`history`; none with --dry-run)."""
+    from conveyor.bootstrap.early_start import EarlyStart, workspace_pool
+
     human: TextIO = sys.stderr if as_json else sys.stdout
-    prepared = prepare_run(options)
-    _report_preparation(prepared, human)
-    record = _execute(prepared, human, dry_run=options.dry_run, verbose=verbose)
+    home = conveyor_home()
+    pool = workspace_pool(options.dry_run, home)
+    try:
+        start = EarlyStart(options, pool)
+        # Loaded while the event is being built.
+        from conveyor.bootstrap.local_run import build_executor, prepare_run
+        from conveyor.bootstrap.recording import open_history
+        from conveyor.cli.display.run_view import RunView
+
+        history = history or open_history(options)
+        executor = build_executor(options.dry_run, home, pool)
+        prepared = prepare_run(options, start)
+        _report_preparation(prepared, human)
+        record = _execute(prepared, executor, RunView(human, home, verbose=verbose), history)
+    finally:
+        if history is not None:
+            history.close()
+        if pool is not None:
+            pool.close()
     if as_json:
         sys.stdout.write(json.dumps(record.as_json(), indent=2) + "\n")
     return exit_code(record)
@@ -112,14 +144,17 @@ def _report_preparation(prepared: PreparedRun, human: TextIO) -> None:
             human.write(f"  {path}: {reason}\n")
 
 
-def _execute(prepared: PreparedRun, human: TextIO, *, dry_run: bool, verbose: bool) -> RunRecord:
-    home = conveyor_home()
-    view = RunView(human, home, verbose=verbose)
-    session = RunSession(build_executor(dry_run, home), view.observer, prepared.settings)
+def _execute(
+    prepared: PreparedRun, executor: Executor, view: RunView, history: History
+) -> RunRecord:
+    from conveyor.engine.session import RunSession
+
+    executor, observer = history.wire(prepared, executor, view.observer)
+    session = RunSession(executor, observer, prepared.settings)
     if not prepared.requests:
-        return session.execute([], prepared.not_started)
+        return history.finish(session.execute([], prepared.not_started))
     with view.showing(), _cancel_on_interrupt(session):
-        record = session.execute(prepared.requests, prepared.not_started)
+        record = history.finish(session.execute(prepared.requests, prepared.not_started))
     view.summarise(record)
     return record
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conveyor.engine import job_values as values
-from conveyor.engine import reusable
 from conveyor.engine.conclusions import job_status
 from conveyor.engine.expressions import evaluate_condition
 from conveyor.engine.matrix import MatrixLeg
@@ -163,6 +162,8 @@ def _leg_values(leg: Leg, node: JobNode, contexts: dict[str, object]) -> float:
 def _prepare_call(
     run: WorkflowRun, node: JobNode, leg: Leg, contexts: dict[str, object], make_child: ChildFactory
 ) -> None:
+    from conveyor.engine import reusable  # only runs with reusable workflows load it
+
     scope = run.scope
     called = run.plan.calls[node.job_id].workflow
     leg.concurrency = c.group if (c := values.concurrency(node.job.concurrency, contexts)) else None

@@ -2,15 +2,16 @@
 
 Everything the planner evaluates before a job is dispatched goes through these functions, so the
 rules for turning YAML values into typed values (GitHub's template reader) live in one place.
+
+conveyor.expr is imported by the first value that holds an expression (or is a number): plain
+strings, booleans, nulls and empty conditions give what it would give without loading it, so a
+run without expressions never does.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Final
-
-from conveyor import expr
 
 Contexts = Mapping[str, object]
 
@@ -28,21 +29,43 @@ def evaluate_value(raw: object, contexts: Contexts) -> object:
     if isinstance(raw, list | tuple):
         return [evaluate_value(item, contexts) for item in raw]
     if has_expression(raw):
+        from conveyor import expr
+
         return expr.evaluate_value(raw, contexts)
     return raw
 
 
 def evaluate_text(raw: object, contexts: Contexts) -> str:
     """A value as a string (null → '', true → 'true', 1.0 → '1')."""
-    return expr.to_string(evaluate_value(raw, contexts))
+    return to_string(evaluate_value(raw, contexts))
 
 
 def evaluate_flag(raw: object, contexts: Contexts) -> bool:
-    return expr.is_truthy(evaluate_value(raw, contexts))
+    return is_truthy(evaluate_value(raw, contexts))
 
 
 def to_string(value: object) -> str:
+    """GitHub's string conversion (conveyor.expr's, which a string, bool or null does not need)."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    if type(value) is bool:
+        return "true" if value else "false"
+    from conveyor import expr
+
     return expr.to_string(value)
+
+
+def is_truthy(value: object) -> bool:
+    """GitHub's truthiness (conveyor.expr's, which a string, bool or null does not need)."""
+    if value is None:
+        return False
+    if type(value) is bool or type(value) is str:
+        return bool(value)
+    from conveyor import expr
+
+    return expr.is_truthy(value)
 
 
 def is_insert_key(key: str) -> bool:
@@ -63,7 +86,7 @@ def _evaluate_mapping(raw: Mapping[object, object], contexts: Contexts) -> dict[
                 result.update({str(k): v for k, v in inserted.items()})
             continue
         if has_expression(name):
-            name = to_string(expr.evaluate_value(name, contexts))
+            name = to_string(evaluate_value(name, contexts))
         result[name] = evaluate_value(value, contexts)
     return result
 
@@ -75,7 +98,7 @@ def condition_source(raw: object) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, int | float):
-        return expr.to_string(raw)
+        return to_string(raw)
     return str(raw)
 
 
@@ -83,39 +106,17 @@ def evaluate_condition(raw: object, contexts: Contexts, job_status: str) -> bool
     """An `if:` (implicit `success()` when it calls no status function).
 
     `job_status` is success, failure, cancelled — or BLOCKED (an ancestor was skipped or
-    cancelled), where success(), failure() and cancelled() are all false.
+    cancelled), where success(), failure() and cancelled() are all false (conveyor.expr's
+    "skipped" status).
     """
     source = condition_source(raw)
     if job_status == BLOCKED:
-        return _blocked_condition(source, contexts)
+        source = source.strip()  # ` ${{ failure() }} ` reads as the one expression it wraps
+    if source == "":  # the implicit success()
+        return job_status == "success"
+    from conveyor import expr
+
     return expr.evaluate_condition(source, contexts, job_status=job_status)
 
 
 BLOCKED = "skipped"
-_STATUS_CALL = re.compile(r"\b(?:success|failure|cancelled)\s*\(\s*\)", re.IGNORECASE)
-_QUOTED = re.compile(r"('(?:[^']|'')*')")
-
-
-def _blocked_condition(source: str, contexts: Contexts) -> bool:
-    """conveyor.expr's status functions know three job statuses; this fourth one is evaluated
-    by turning success(), failure() and cancelled() into `false` (always() stays true)."""
-    inner = _single_expression(source)
-    if inner is None:  # text mixed with `${{ }}`: a non-empty string, always true
-        return expr.evaluate_condition(source, contexts)
-    if not inner or not expr.uses_status_function(expr.parse(inner)):
-        return False  # the implicit success() is false
-    parts = _QUOTED.split(inner)
-    rewritten = "".join(
-        part if index % 2 else _STATUS_CALL.sub("false", part) for index, part in enumerate(parts)
-    )
-    return expr.is_truthy(expr.evaluate(rewritten, contexts))
-
-
-def _single_expression(source: str) -> str | None:
-    if "${{" not in source:
-        return source.strip()
-    spans = expr.find_expressions(source)
-    stripped = source.strip()
-    if len(spans) == 1 and source[spans[0].start : spans[0].end] == stripped:
-        return spans[0].source
-    return None

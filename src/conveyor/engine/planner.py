@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from conveyor.engine import graph
 from conveyor.engine.ports.workflows import WorkflowSource
-from conveyor.engine.reusable import call_trigger, is_local
 from conveyor.errors import ConveyorError, Diagnostic, PlanError, WorkflowError, error
 from conveyor.model.workflow import Job, Workflow
 
@@ -72,6 +71,8 @@ def plan_workflow(
 def _plan_call(
     job: Job, caller: Workflow, source: WorkflowSource | None, chain: tuple[str, ...]
 ) -> WorkflowPlan:
+    from conveyor.engine.reusable import call_trigger, is_local  # only for reusable workflows
+
     uses = job.uses or ""
     if not is_local(uses):
         raise PlanError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from conveyor.engine.cancel import CancelToken
 from conveyor.engine.conclusions import aggregate, effective, run_conclusion
@@ -19,6 +20,9 @@ from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.strategy import StrategyPlan
 from conveyor.model.results import Status
 from conveyor.model.workflow import Job
+
+if TYPE_CHECKING:
+    from conveyor.engine.gates import RunGuard
 
 
 class LegState(enum.Enum):
@@ -104,6 +108,7 @@ class WorkflowRun:
         self.display = display or (workflow.path, workflow.display_name)
         self.nodes = {job_id: JobNode(job_id, workflow.jobs[job_id]) for job_id in plan.jobs}
         self._cancelled = False
+        self.guard: RunGuard | None = None  # run store: concurrency group, carried jobs
 
     @property
     def cancelled(self) -> bool:
@@ -116,7 +121,14 @@ class WorkflowRun:
     def done(self) -> bool:
         return all(node.state is NodeState.DONE for node in self.nodes.values())
 
+    @property
+    def held(self) -> bool:
+        """Its jobs wait for its guard (e.g. its concurrency group)."""
+        return self.guard is not None and self.guard.holding()
+
     def ready_nodes(self) -> Iterator[JobNode]:
+        if self.guard is not None and not self.guard.admit(self):
+            return
         for node in self.nodes.values():
             if node.state is NodeState.WAITING and all(
                 self.nodes[need].state is NodeState.DONE for need in self.plan.needs[node.job_id]

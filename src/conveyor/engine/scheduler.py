@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import itertools
 import queue
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from conveyor.engine import reusable
 from conveyor.engine.conclusions import JOB_CANCELLED
 from conveyor.engine.expansion import activate
 from conveyor.engine.expressions import evaluate_condition
-from conveyor.engine.ports.executor import Executor, JobReporter
+from conveyor.engine.job_threads import JobThreads
+from conveyor.engine.ports.executor import (
+    Executor,
+    ForecastingExecutor,
+    JobForecast,
+    JobReporter,
+)
 from conveyor.engine.ports.observer import JobView, RunObserver
 from conveyor.engine.records import JobRecord
-from conveyor.engine.run_state import JobNode, Leg, LegState, WorkflowRun
+from conveyor.engine.run_state import JobNode, Leg, LegState, NodeState, WorkflowRun
 from conveyor.engine.scope import RunScope
 from conveyor.errors import ConveyorError
 from conveyor.model.results import Annotation, JobResult, Status, StepResult
@@ -62,6 +66,10 @@ class Scheduler:
         self._requests = 0
         self._handled = 0
         self._hard_deadline: float | None = None
+        self._threads = JobThreads()
+        self._forecaster = executor if isinstance(executor, ForecastingExecutor) else None
+        self._forecast_sent: tuple[int, int] | None = None
+        self._started = 0
 
     @property
     def interrupted(self) -> bool:
@@ -78,7 +86,8 @@ class Scheduler:
         self._advance()
         while not all(run.done for run in self._top):
             self._start_legs()
-            if not self._running and not self._queue:
+            self._forecast()
+            if not self._running and not self._queue and not any(r.held for r in self._top):
                 self._abandon("nothing left to run")  # defensive: a stalled graph
                 break
             self._wait()
@@ -136,6 +145,8 @@ class Scheduler:
         error = None
         try:
             contexts = {**leg.call_contexts, "jobs": child.jobs_context()}
+            from conveyor.engine import reusable  # only runs with reusable workflows load it
+
             outputs = reusable.outputs_of(child.plan.workflow, contexts)
         except ConveyorError as exc:
             status, outputs, error = Status.FAILURE, {}, f"workflow_call outputs: {exc}"
@@ -162,20 +173,46 @@ class Scheduler:
         leg.state = LegState.RUNNING
         leg.deadline = self._clock() + leg.timeout_seconds
         self._running.append(leg)
+        self._started += 1
         self._observer.job_started(leg.view)
-        thread = threading.Thread(
-            target=self._work, args=(leg,), name=f"job {leg.view.instance_key}", daemon=True
-        )
-        thread.start()
+        self._threads.run(lambda: self._work(leg))
 
-    def _work(self, leg: Leg) -> None:
+    def _work(self, leg: Leg) -> Callable[[], None]:
+        """Run the leg's job (on a job thread); returns the posting of its result."""
         assert leg.document is not None
         reporter = _LegReporter(self._observer, leg.view)
         try:
             result = self._executor.run_job(leg.document, reporter, leg.cancel)
         except BaseException as exc:  # an executor must not take the run down with it
             result = JobResult(Status.FAILURE, error=f"executor error: {type(exc).__name__}: {exc}")
-        self._results.put((leg, result))
+        return lambda: self._results.put((leg, result))
+
+    def _forecast(self) -> None:
+        """Tell a forecasting executor how many jobs are about to start: those queued and those
+        still waiting for their needs, at most `parallel` (it may prepare their workspaces)."""
+        if self._forecaster is None or not self._runs:
+            return
+        waiting = sum(
+            1
+            for run in self._runs
+            for node in run.nodes.values()
+            if node.state is NodeState.WAITING and not node.job.is_reusable_call
+        )
+        upcoming = min(self._parallel, len(self._queue) + waiting)
+        if self._hard_deadline is not None:
+            upcoming = 0
+        if (self._started, upcoming) != self._forecast_sent:
+            self._forecast_sent = (self._started, upcoming)
+            settings = self._runs[0].settings
+            self._forecaster.forecast(
+                JobForecast(
+                    settings.repository,
+                    settings.sha,
+                    settings.include_uncommitted,
+                    self._started,
+                    upcoming,
+                )
+            )
 
     def _wait(self) -> None:
         try:
@@ -191,6 +228,7 @@ class Scheduler:
                     break
                 self._finish_executed(leg, result)
         self._check_interrupts()
+        self._check_guards()
         self._check_deadlines()
 
     def _wait_time(self) -> float:
@@ -262,6 +300,13 @@ class Scheduler:
             elif self._hard_deadline is None:
                 self._observer.message("Stopping every job now...")
                 self._stop_hard()
+
+    def _check_guards(self) -> None:
+        """A cancel request for one run from another process (e.g. cancel-in-progress)."""
+        for run in self._top:
+            if run.guard is not None and not run.cancelled and run.guard.cancel_requested():
+                self._observer.message(run.guard.cancel_message(run))
+                self._cancel_run(run)
 
     def _cancel_run(self, run: WorkflowRun) -> None:
         """Cancel a run: jobs whose `if` is false under cancellation stop or never start."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from conveyor.engine.expressions import evaluate_text
 from conveyor.engine.job_values import concurrency
@@ -15,6 +16,9 @@ from conveyor.engine.run_state import WorkflowRun
 from conveyor.engine.scheduler import Scheduler
 from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.errors import ConveyorError
+
+if TYPE_CHECKING:
+    from conveyor.engine.gates import RunGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class RunRequest:
 
     plan: WorkflowPlan
     scope: RunScope
+    guard: RunGuard | None = None  # with a run store: its concurrency group, carried jobs
 
 
 class RunSession:
@@ -86,7 +91,9 @@ class RunSession:
             except ConveyorError as exc:
                 failed.append(_startup_failure(request.scope, str(exc)))
                 continue
-            started.append((WorkflowRun(request.scope, request.plan, self._settings), header))
+            run = WorkflowRun(request.scope, request.plan, self._settings)
+            run.guard = request.guard
+            started.append((run, header))
         self._scheduler.run([run for run, _ in started])
         records = tuple(failed) + tuple(
             WorkflowRecord(

@@ -8,27 +8,17 @@ ref or SHA, a malformed payload file.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from conveyor.errors import UsageError
-from conveyor.git.event_files import event_from_payload, load_payload
-from conveyor.git.issue_events import IssueSpec, issue_comment_event, issues_event
 from conveyor.git.local_context import LocalContext
-from conveyor.git.manual_events import (
-    repository_event,
-    schedule_event,
-    workflow_call_event,
-    workflow_dispatch_event,
-)
-from conveyor.git.pull_request_events import PullRequestSpec, pull_request_event
-from conveyor.git.push_events import create_event, delete_event, push_event
-from conveyor.git.release_events import ReleaseSpec, release_event
 from conveyor.git.repository import GitRepository
 from conveyor.model.events import Event
 from conveyor.triggers import KNOWN_EVENTS
+
+# Each event's module is imported when that event is built (a push loads no pull request code).
 
 _RANGE_EVENTS = frozenset({"push", "pull_request", "pull_request_target"})
 _INPUT_EVENTS = frozenset({"workflow_dispatch", "workflow_call"})
@@ -61,8 +51,11 @@ Builder = Callable[[LocalContext, EventRequest], Event]
 
 def build_event(repo_root: Path, request: EventRequest) -> Event:
     _check_request(request)
-    ctx = LocalContext.open(GitRepository.open(repo_root))
+    push = request.eventpath is None and request.name == "push"
+    ctx = LocalContext.open(GitRepository.open(repo_root, prefetch=True, push=push))
     if request.eventpath is not None:
+        from conveyor.git.event_files import event_from_payload, load_payload
+
         payload = load_payload(request.eventpath)
         return event_from_payload(ctx, request.name, payload, request.inputs)
     builder = _BUILDERS.get(request.name, _other_event)
@@ -71,6 +64,8 @@ def build_event(repo_root: Path, request: EventRequest) -> Event:
 
 def _check_request(request: EventRequest) -> None:
     if request.name not in KNOWN_EVENTS:
+        import difflib
+
         close = difflib.get_close_matches(request.name, sorted(KNOWN_EVENTS), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise UsageError(f"unknown event '{request.name}'{hint}")
@@ -81,10 +76,26 @@ def _check_request(request: EventRequest) -> None:
 
 
 def _push(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.push_events import push_event
+
     return push_event(ctx, ref=request.ref, before=request.base, after=request.head)
 
 
+def _create(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.push_events import create_event
+
+    return create_event(ctx, ref=request.ref)
+
+
+def _delete(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.push_events import delete_event
+
+    return delete_event(ctx, ref=request.ref)
+
+
 def _pull_request(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.pull_request_events import PullRequestSpec, pull_request_event
+
     spec = PullRequestSpec(action=request.action or "opened", labels=request.labels)
     base, head = request.base, request.head
     if request.ref is not None and head is None:
@@ -93,34 +104,60 @@ def _pull_request(ctx: LocalContext, request: EventRequest) -> Event:
 
 
 def _release(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.release_events import ReleaseSpec, release_event
+
     spec = ReleaseSpec(action=request.action or "published")
     return release_event(ctx, ref=request.ref, spec=spec)
 
 
 def _issues(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.issue_events import IssueSpec, issues_event
+
     spec = IssueSpec(action=request.action, labels=request.labels)
     return issues_event(ctx, ref=request.ref, spec=spec)
 
 
 def _issue_comment(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.issue_events import IssueSpec, issue_comment_event
+
     spec = IssueSpec(action=request.action, comment="Local comment")
     return issue_comment_event(ctx, ref=request.ref, spec=spec)
 
 
+def _schedule(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.manual_events import schedule_event
+
+    return schedule_event(ctx, ref=request.ref)
+
+
+def _workflow_dispatch(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.manual_events import workflow_dispatch_event
+
+    return workflow_dispatch_event(ctx, ref=request.ref, inputs=request.inputs)
+
+
+def _workflow_call(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.manual_events import workflow_call_event
+
+    return workflow_call_event(ctx, ref=request.ref, inputs=request.inputs)
+
+
 def _other_event(ctx: LocalContext, request: EventRequest) -> Event:
+    from conveyor.git.manual_events import repository_event
+
     return repository_event(ctx, request.name, ref=request.ref, action=request.action)
 
 
 _BUILDERS: dict[str, Builder] = {
     "push": _push,
-    "create": lambda ctx, request: create_event(ctx, ref=request.ref),
-    "delete": lambda ctx, request: delete_event(ctx, ref=request.ref),
+    "create": _create,
+    "delete": _delete,
     "pull_request": _pull_request,
     "pull_request_target": _pull_request,
     "release": _release,
-    "schedule": lambda ctx, request: schedule_event(ctx, ref=request.ref),
-    "workflow_dispatch": lambda ctx, r: workflow_dispatch_event(ctx, ref=r.ref, inputs=r.inputs),
-    "workflow_call": lambda ctx, r: workflow_call_event(ctx, ref=r.ref, inputs=r.inputs),
+    "schedule": _schedule,
+    "workflow_dispatch": _workflow_dispatch,
+    "workflow_call": _workflow_call,
     "issues": _issues,
     "issue_comment": _issue_comment,
 }

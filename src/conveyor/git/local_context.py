@@ -54,8 +54,7 @@ class LocalContext:
 
     def default_tip(self) -> str:
         """The default branch's tip; HEAD when the branch does not exist locally."""
-        found = self.repo.try_git("rev-parse", "--verify", "--quiet", self.default_ref())
-        return found.strip() if found else self.repo.resolve_commit("HEAD")
+        return self.repo.find_object(self.default_ref()) or self.repo.resolve_commit("HEAD")
 
 
 def short_name(full_ref: str) -> str:

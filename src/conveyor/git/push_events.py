@@ -129,8 +129,7 @@ def _before(ctx: LocalContext, full_ref: str, given: str | None, after: str) -> 
     if given is not None:
         return given if given == ZERO_SHA else ctx.repo.resolve_commit(given)
     if after == ZERO_SHA:  # deleted: before is the ref's last commit
-        found = ctx.repo.try_git("rev-parse", "--verify", "--quiet", f"{full_ref}^{{commit}}")
-        return found.strip() if found else ZERO_SHA
+        return ctx.repo.find_commit(full_ref) or ZERO_SHA
     if full_ref.startswith(TAG_PREFIX):
         return ZERO_SHA
     return _default_before(ctx, full_ref, after)
@@ -139,9 +138,9 @@ def _before(ctx: LocalContext, full_ref: str, given: str | None, after: str) -> 
 def _default_before(ctx: LocalContext, full_ref: str, after: str) -> str:
     if full_ref.startswith("refs/heads/"):
         upstream = "refs/remotes/origin/" + short_name(full_ref)
-        found = ctx.repo.try_git("rev-parse", "--verify", "--quiet", upstream + "^{commit}")
-        if found and found.strip() != after:
-            return found.strip()
+        found = ctx.repo.find_commit(upstream)
+        if found and found != after:
+            return found
     parents = ctx.repo.commit(after).parents
     return parents[0] if parents else ZERO_SHA
 
@@ -152,8 +151,13 @@ def _pushed_commits(ctx: LocalContext, push: _Push) -> list[CommitInfo]:
     if push.created:
         if not push.new_commits:
             return []
+        if [sha for sha, _ in push.new_commits] == [push.after]:  # the pushed commit alone
+            return [ctx.repo.commit(push.after)]
         revisions = (push.after, *other_refs(short_name(push.ref)))
         return ctx.repo.commits(*revisions, limit=PUSH_COMMIT_LIMIT)
+    head = ctx.repo.commit(push.after)
+    if head.parents == (push.before,):  # before..after is the pushed commit alone
+        return [head]
     return ctx.repo.commits(f"{push.before}..{push.after}", limit=PUSH_COMMIT_LIMIT)
 
 

@@ -204,4 +204,5 @@ def _person(person: Person) -> JsonObject:
 
 
 def _unix(iso: str) -> int:
-    return int(datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+    """`utc_timestamp`'s `YYYY-MM-DDTHH:MM:SSZ` as seconds (fromisoformat: no _strptime import)."""
+    return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())

@@ -19,8 +19,8 @@ from conveyor.store.run_history import ACTIVE, fetch_run, release_run_slots
 def dead_runs(conn: Connection) -> list[tuple[int, ProcessOwner]]:
     """Active runs of this host whose owner is gone (read-only: cheap on every open)."""
     rows = conn.execute(
-        select(RunRow.id, RunRow.owner_pid, RunRow.owner_host, RunRow.owner_token).where(
-            RunRow.owner_host == host_name(), RunRow.status.in_(ACTIVE)
+        select(RunRow.c.id, RunRow.c.owner_pid, RunRow.c.owner_host, RunRow.c.owner_token).where(
+            RunRow.c.owner_host == host_name(), RunRow.c.status.in_(ACTIVE)
         )
     )
     owners = [
@@ -45,10 +45,10 @@ def _mark_run(conn: Connection, run_id: int, owner: ProcessOwner) -> bool:
     result = conn.execute(
         update(RunRow)
         .where(
-            RunRow.id == run_id,
-            RunRow.status.in_(ACTIVE),
-            RunRow.owner_pid == owner.pid,
-            RunRow.owner_host == owner.host,
+            RunRow.c.id == run_id,
+            RunRow.c.status.in_(ACTIVE),
+            RunRow.c.owner_pid == owner.pid,
+            RunRow.c.owner_host == owner.host,
         )
         .values(
             status=str(RunStatus.COMPLETED),
@@ -65,14 +65,14 @@ def _close_children(conn: Connection, run_ids: list[int]) -> None:
     for table in (JobRow, StepRow):
         conn.execute(
             update(table)
-            .where(table.run_id.in_(run_ids), table.status.in_(ACTIVE))
+            .where(table.c.run_id.in_(run_ids), table.c.status.in_(ACTIVE))
             .values(**done, finished_at=now())
         )
     conn.execute(
         update(DeploymentRow)
         .where(
-            DeploymentRow.run_id.in_(run_ids),
-            DeploymentRow.status.in_(("queued", "in_progress", "waiting")),
+            DeploymentRow.c.run_id.in_(run_ids),
+            DeploymentRow.c.status.in_(("queued", "in_progress", "waiting")),
         )
         .values(status="error", updated_at=now())
     )

@@ -16,7 +16,7 @@ def record_artifact(conn: Connection, artifact: ArtifactRecord) -> None:
     """Upload-artifact semantics: a name is unique within a run; a re-upload replaces it."""
     conn.execute(
         delete(ArtifactRow).where(
-            ArtifactRow.run_id == artifact.run_id, ArtifactRow.name == artifact.name
+            ArtifactRow.c.run_id == artifact.run_id, ArtifactRow.c.name == artifact.name
         )
     )
     conn.execute(
@@ -34,7 +34,7 @@ def record_artifact(conn: Connection, artifact: ArtifactRecord) -> None:
 
 def list_artifacts(conn: Connection, run_id: int) -> list[ArtifactRecord]:
     rows = conn.execute(
-        select(ArtifactRow.__table__).where(ArtifactRow.run_id == run_id).order_by(ArtifactRow.name)
+        select(ArtifactRow).where(ArtifactRow.c.run_id == run_id).order_by(ArtifactRow.c.name)
     )
     return [
         ArtifactRecord(r.run_id, r.attempt, r.name, r.path, r.size, r.created_at, r.digest)
@@ -46,11 +46,11 @@ def save_cache(conn: Connection, cache: CacheRecord) -> None:
     """Caches are immutable: saving an existing key/version in a scope changes nothing."""
     repo = repository_id(conn, cache.repository)
     exists = conn.execute(
-        select(CacheRow.id).where(
-            CacheRow.repository_id == repo,
-            CacheRow.scope == cache.scope,
-            CacheRow.key == cache.key,
-            CacheRow.version == cache.version,
+        select(CacheRow.c.id).where(
+            CacheRow.c.repository_id == repo,
+            CacheRow.c.scope == cache.scope,
+            CacheRow.c.key == cache.key,
+            CacheRow.c.version == cache.version,
         )
     ).first()
     if exists is not None:
@@ -81,7 +81,7 @@ def find_cache(
             found = _match(conn, repo, scope, key, version, exact=index == 0)
             if found is not None:
                 conn.execute(
-                    update(CacheRow).where(CacheRow.id == found.id).values(last_used_at=now())
+                    update(CacheRow).where(CacheRow.c.id == found.id).values(last_used_at=now())
                 )
                 return CacheRecord(
                     repository,
@@ -99,12 +99,12 @@ def find_cache(
 def _match(
     conn: Connection, repo: int, scope: str, key: str, version: str, *, exact: bool
 ) -> Row[Any] | None:
-    base = select(CacheRow.__table__).where(
-        CacheRow.repository_id == repo, CacheRow.scope == scope, CacheRow.version == version
+    base = select(CacheRow).where(
+        CacheRow.c.repository_id == repo, CacheRow.c.scope == scope, CacheRow.c.version == version
     )
     if exact:
-        row = conn.execute(base.where(CacheRow.key == key)).first()
+        row = conn.execute(base.where(CacheRow.c.key == key)).first()
         if row is not None:
             return row
-    prefixed = base.where(CacheRow.key.startswith(key, autoescape=True))
-    return conn.execute(prefixed.order_by(CacheRow.created_at.desc())).first()
+    prefixed = base.where(CacheRow.c.key.startswith(key, autoescape=True))
+    return conn.execute(prefixed.order_by(CacheRow.c.created_at.desc())).first()

@@ -66,10 +66,10 @@ def _group_id(conn: Connection, ticket: GroupTicket) -> int:
     name = group_name(ticket.group)
     insert_ignore(
         conn,
-        Group.__table__,  # type: ignore[arg-type]
+        Group,
         {"repository_id": repo, "name": name, "updated_at": now()},
     )
-    query = select(Group.id).where(Group.repository_id == repo, Group.name == name)
+    query = select(Group.c.id).where(Group.c.repository_id == repo, Group.c.name == name)
     return int(conn.execute(query).scalar_one())
 
 
@@ -77,8 +77,8 @@ def _claim(conn: Connection, group: int, ticket: GroupTicket) -> bool:
     """The one conditional UPDATE that takes the running slot."""
     result = conn.execute(
         update(Group)
-        .where(Group.id == group, Group.running_holder.is_(None))
-        .where(or_(Group.pending_holder.is_(None), Group.pending_holder == ticket.holder))
+        .where(Group.c.id == group, Group.c.running_holder.is_(None))
+        .where(or_(Group.c.pending_holder.is_(None), Group.c.pending_holder == ticket.holder))
         .values(
             running_holder=ticket.holder,
             running_run_id=ticket.run_id,
@@ -111,7 +111,7 @@ def _enter(conn: Connection, ticket: GroupTicket, cancel_in_progress: bool) -> A
 def _swap_pending(conn: Connection, group: int, row: Any, ticket: GroupTicket) -> bool:
     result = conn.execute(
         update(Group)
-        .where(Group.id == group, Group.pending_holder.is_not_distinct_from(row.pending_holder))
+        .where(Group.c.id == group, Group.c.pending_holder.is_not_distinct_from(row.pending_holder))
         .values(pending_holder=ticket.holder, pending_run_id=ticket.run_id, updated_at=now())
     )
     return bool(result.rowcount)
@@ -132,18 +132,18 @@ def _release(conn: Connection, ticket: GroupTicket) -> None:
     group = _group_id(conn, ticket)
     conn.execute(
         update(Group)
-        .where(Group.id == group, Group.running_holder == ticket.holder)
+        .where(Group.c.id == group, Group.c.running_holder == ticket.holder)
         .values(running_holder=None, running_run_id=None, updated_at=now())
     )
     conn.execute(
         update(Group)
-        .where(Group.id == group, Group.pending_holder == ticket.holder)
+        .where(Group.c.id == group, Group.c.pending_holder == ticket.holder)
         .values(pending_holder=None, pending_run_id=None, updated_at=now())
     )
 
 
 def _row(conn: Connection, group: int) -> Any:
-    return conn.execute(select(Group.__table__).where(Group.id == group)).one()
+    return conn.execute(select(Group).where(Group.c.id == group)).one()
 
 
 def _cancel_holder(conn: Connection, holder: str, run_id: int | None) -> None:
@@ -161,8 +161,12 @@ def _clear_stale(conn: Connection, group: int) -> None:
         return
     runs = conn.execute(
         select(
-            RunRow.id, RunRow.status, RunRow.owner_pid, RunRow.owner_host, RunRow.owner_token
-        ).where(RunRow.id.in_(run_ids))
+            RunRow.c.id,
+            RunRow.c.status,
+            RunRow.c.owner_pid,
+            RunRow.c.owner_host,
+            RunRow.c.owner_token,
+        ).where(RunRow.c.id.in_(run_ids))
     ).all()
     finished = [r.id for r in runs if r.status == str(RunStatus.COMPLETED)]
     dead = [

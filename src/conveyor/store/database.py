@@ -13,7 +13,9 @@ SQLite settings, chosen on purpose (docs/store.md):
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -155,7 +157,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_on_begin)
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
@@ -180,6 +182,20 @@ def _postgresql(url: str) -> Database:
     except ModuleNotFoundError as error:
         raise StoreError(f"PostgreSQL needs the psycopg 3 driver: {error}") from error
     return Database(engine, engine.url.render_as_string(hide_password=True))
+
+
+def _wal(cursor: Any) -> None:
+    """Turning a new database to WAL needs an exclusive lock, and SQLite answers "locked" at once
+    (no busy wait) when another process does it too: retry until the lock timeout."""
+    deadline = time.monotonic() + lock_timeout()
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 __all__ = ["Database", "connect", "conveyor_home", "database_url", "lock_timeout"]

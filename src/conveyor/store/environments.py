@@ -81,7 +81,9 @@ class SqlEnvironmentStore:
         values: dict[str, object] = {"status": status, "updated_at": now()}
         if url is not None:
             values["url"] = url
-        statement = update(DeploymentRow).where(DeploymentRow.id == deployment_id).values(**values)
+        statement = (
+            update(DeploymentRow).where(DeploymentRow.c.id == deployment_id).values(**values)
+        )
         self.database.run_write(lambda conn: conn.execute(statement))
 
     def list_deployments(
@@ -123,8 +125,8 @@ def _get(conn: Connection, repository: str, name: str) -> EnvironmentRecord | No
     if repo is None:
         return None
     row = conn.execute(
-        select(EnvironmentRow.__table__).where(
-            EnvironmentRow.repository_id == repo, EnvironmentRow.name == name.lower()
+        select(EnvironmentRow).where(
+            EnvironmentRow.c.repository_id == repo, EnvironmentRow.c.name == name.lower()
         )
     ).first()
     return None if row is None else _environment(row, repository)
@@ -146,7 +148,7 @@ def _declare(
     else:
         conn.execute(
             update(EnvironmentRow)
-            .where(EnvironmentRow.repository_id == repo, EnvironmentRow.name == name.lower())
+            .where(EnvironmentRow.c.repository_id == repo, EnvironmentRow.c.name == name.lower())
             .values(**values)
         )
     found = _get(conn, repository, name)
@@ -162,10 +164,10 @@ def _ensure(conn: Connection, repository: str, name: str) -> EnvironmentRecord:
 
 def _list(conn: Connection, repository: str) -> list[EnvironmentRecord]:
     rows = conn.execute(
-        select(EnvironmentRow.__table__)
-        .join(RepositoryRow, RepositoryRow.id == EnvironmentRow.repository_id)
-        .where(RepositoryRow.key == repository)
-        .order_by(EnvironmentRow.name)
+        select(EnvironmentRow)
+        .join(RepositoryRow, RepositoryRow.c.id == EnvironmentRow.c.repository_id)
+        .where(RepositoryRow.c.key == repository)
+        .order_by(EnvironmentRow.c.name)
     )
     return [_environment(row, repository) for row in rows]
 
@@ -176,7 +178,7 @@ def _delete(conn: Connection, repository: str, name: str) -> bool:
         return False
     result = conn.execute(
         delete(EnvironmentRow).where(
-            EnvironmentRow.repository_id == repo, EnvironmentRow.name == name.lower()
+            EnvironmentRow.c.repository_id == repo, EnvironmentRow.c.name == name.lower()
         )
     )
     return bool(result.rowcount)
@@ -197,10 +199,10 @@ def _approval_record(row: Any) -> ApprovalRecord:
 
 def _approval(conn: Connection, run_id: int, attempt: int, env: str) -> ApprovalRecord | None:
     row = conn.execute(
-        select(ApprovalRow.__table__).where(
-            ApprovalRow.run_id == run_id,
-            ApprovalRow.attempt == attempt,
-            ApprovalRow.environment == env,
+        select(ApprovalRow).where(
+            ApprovalRow.c.run_id == run_id,
+            ApprovalRow.c.attempt == attempt,
+            ApprovalRow.c.environment == env,
         )
     ).first()
     return None if row is None else _approval_record(row)
@@ -208,7 +210,7 @@ def _approval(conn: Connection, run_id: int, attempt: int, env: str) -> Approval
 
 def _approvals(conn: Connection, run_id: int) -> list[ApprovalRecord]:
     rows = conn.execute(
-        select(ApprovalRow.__table__).where(ApprovalRow.run_id == run_id).order_by(ApprovalRow.id)
+        select(ApprovalRow).where(ApprovalRow.c.run_id == run_id).order_by(ApprovalRow.c.id)
     )
     return [_approval_record(row) for row in rows]
 
@@ -240,8 +242,8 @@ def _decide(
     state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
     conn.execute(
         update(ApprovalRow)
-        .where(ApprovalRow.run_id == run_id, ApprovalRow.attempt == run.attempt)
-        .where(ApprovalRow.environment == env, ApprovalRow.state == str(ApprovalState.WAITING))
+        .where(ApprovalRow.c.run_id == run_id, ApprovalRow.c.attempt == run.attempt)
+        .where(ApprovalRow.c.environment == env, ApprovalRow.c.state == str(ApprovalState.WAITING))
         .values(state=str(state), reviewer=reviewer, comment=comment, decided_at=now())
     )
     found = _approval(conn, run_id, run.attempt, env)
@@ -253,7 +255,7 @@ def _record_deployment(
     conn: Connection, run_id: int, attempt: int, instance_key: str, env: str, status: str
 ) -> DeploymentRecord:
     run = require_run(conn, run_id)
-    row = conn.execute(select(RunRow.repository_id).where(RunRow.id == run_id)).one()
+    row = conn.execute(select(RunRow.c.repository_id).where(RunRow.c.id == run_id)).one()
     values = {
         "repository_id": row.repository_id,
         "environment": env.lower(),
@@ -266,25 +268,25 @@ def _record_deployment(
         "created_at": now(),
         "updated_at": now(),
     }
-    new_id = conn.execute(insert(DeploymentRow).values(**values).returning(DeploymentRow.id))
-    found = _deployments_where(conn, run.repository, DeploymentRow.id == new_id.scalar_one(), 1)
+    new_id = conn.execute(insert(DeploymentRow).values(**values).returning(DeploymentRow.c.id))
+    found = _deployments_where(conn, run.repository, DeploymentRow.c.id == new_id.scalar_one(), 1)
     if not found:
         raise StoreError("the deployment record vanished as it was written")
     return found[0]
 
 
 def _deployments(conn: Connection, repository: str, env: str, limit: int) -> list[DeploymentRecord]:
-    return _deployments_where(conn, repository, DeploymentRow.environment == env, limit)
+    return _deployments_where(conn, repository, DeploymentRow.c.environment == env, limit)
 
 
 def _deployments_where(
     conn: Connection, repository: str, condition: Any, limit: int
 ) -> list[DeploymentRecord]:
     rows = conn.execute(
-        select(DeploymentRow.__table__)
-        .join(RepositoryRow, RepositoryRow.id == DeploymentRow.repository_id)
-        .where(RepositoryRow.key == repository, condition)
-        .order_by(DeploymentRow.id.desc())
+        select(DeploymentRow)
+        .join(RepositoryRow, RepositoryRow.c.id == DeploymentRow.c.repository_id)
+        .where(RepositoryRow.c.key == repository, condition)
+        .order_by(DeploymentRow.c.id.desc())
         .limit(limit)
     )
     return [

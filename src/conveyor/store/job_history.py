@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 
 from sqlalchemy import Connection, Executable, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from conveyor.engine.ports.store import (
     Conclusion,
@@ -18,7 +17,7 @@ from conveyor.engine.ports.store import (
 from conveyor.model.results import Annotation, JobResult, StepResult
 from conveyor.store.models import AnnotationRow, ConcurrencyGroupRow, JobRow, RunRow, StepRow
 from conveyor.store.records import annotation, job_record, step_record
-from conveyor.store.rows import dumps, insert_ignore, now
+from conveyor.store.rows import dumps, insert_ignore, now, upsert
 
 
 def start_job(conn: Connection, run_id: int, attempt: int, job: NewJob) -> None:
@@ -36,12 +35,12 @@ def start_job(conn: Connection, run_id: int, attempt: int, job: NewJob) -> None:
         "reused": False,
         "cancel_requested": False,
     }
-    insert_ignore(conn, JobRow.__table__, values)  # type: ignore[arg-type]
+    insert_ignore(conn, JobRow, values)
     if job.environment is not None:
         conn.execute(
             update(JobRow)
-            .where(JobRow.run_id == run_id, JobRow.attempt == attempt)
-            .where(JobRow.instance_key == job.instance_key)
+            .where(JobRow.c.run_id == run_id, JobRow.c.attempt == attempt)
+            .where(JobRow.c.instance_key == job.instance_key)
             .values(environment=job.environment)
         )
     if job.status is not RunStatus.QUEUED:
@@ -53,11 +52,11 @@ def set_job_status(
 ) -> None:
     values: dict[str, object] = {"status": str(status)}
     if status is RunStatus.IN_PROGRESS:
-        values["started_at"] = func.coalesce(JobRow.started_at, now())
+        values["started_at"] = func.coalesce(JobRow.c.started_at, now())
     conn.execute(
         update(JobRow)
-        .where(JobRow.run_id == run_id, JobRow.attempt == attempt)
-        .where(JobRow.instance_key == instance_key, JobRow.status != str(RunStatus.COMPLETED))
+        .where(JobRow.c.run_id == run_id, JobRow.c.attempt == attempt)
+        .where(JobRow.c.instance_key == instance_key, JobRow.c.status != str(RunStatus.COMPLETED))
         .values(**values)
     )
 
@@ -68,31 +67,33 @@ def finish_job(
     finished = result.finished_at or now()
     conn.execute(
         update(JobRow)
-        .where(JobRow.run_id == run_id, JobRow.attempt == attempt)
-        .where(JobRow.instance_key == instance_key)
+        .where(JobRow.c.run_id == run_id, JobRow.c.attempt == attempt)
+        .where(JobRow.c.instance_key == instance_key)
         .values(
             status=str(RunStatus.COMPLETED),
             conclusion=str(Conclusion(str(result.result))),
             outputs=dumps(dict(result.outputs)),
             error=result.error,
-            started_at=func.coalesce(JobRow.started_at, result.started_at, finished),
+            started_at=func.coalesce(JobRow.c.started_at, result.started_at, finished),
             finished_at=finished,
         )
     )
     holder = job_holder(run_id, attempt, instance_key)
     conn.execute(
         update(ConcurrencyGroupRow)
-        .where(ConcurrencyGroupRow.running_holder == holder)
+        .where(ConcurrencyGroupRow.c.running_holder == holder)
         .values(running_holder=None, running_run_id=None, updated_at=now())
     )
 
 
 def list_jobs(conn: Connection, run_id: int, attempt: int | None) -> list[StoredJob]:
-    latest = select(RunRow.attempt).where(RunRow.id == run_id).scalar_subquery()
+    latest = select(RunRow.c.attempt).where(RunRow.c.id == run_id).scalar_subquery()
     rows = conn.execute(
-        select(JobRow.__table__)
-        .where(JobRow.run_id == run_id, JobRow.attempt == (latest if attempt is None else attempt))
-        .order_by(JobRow.id)
+        select(JobRow)
+        .where(
+            JobRow.c.run_id == run_id, JobRow.c.attempt == (latest if attempt is None else attempt)
+        )
+        .order_by(JobRow.c.id)
     )
     return [job_record(row) for row in rows]
 
@@ -104,16 +105,14 @@ _STEP_COLUMNS = ("run_id", "attempt", "instance_key", "index")
 
 @cache
 def _start_step(dialect: str) -> Executable:
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement: Executable = module.insert(StepRow).on_conflict_do_nothing()
+    statement: Executable = upsert(dialect, StepRow).on_conflict_do_nothing()
     return statement
 
 
 @cache
 def _finish_step(dialect: str) -> Executable:
     """One upsert: completes a started step, or records a step that never started whole."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    insert_step = module.insert(StepRow)
+    insert_step = upsert(dialect, StepRow)
     excluded = insert_step.excluded
     statement: Executable = insert_step.on_conflict_do_update(
         index_elements=list(_STEP_COLUMNS),
@@ -124,7 +123,7 @@ def _finish_step(dialect: str) -> Executable:
             "outcome": excluded.outcome,
             "conclusion": excluded.conclusion,
             "finished_at": excluded.finished_at,
-            "started_at": func.coalesce(StepRow.started_at, excluded.started_at),
+            "started_at": func.coalesce(StepRow.c.started_at, excluded.started_at),
         },
     )
     return statement
@@ -172,10 +171,10 @@ def finish_step(
 
 def list_steps(conn: Connection, run_id: int, attempt: int, instance_key: str) -> list[StoredStep]:
     rows = conn.execute(
-        select(StepRow.__table__)
-        .where(StepRow.run_id == run_id, StepRow.attempt == attempt)
-        .where(StepRow.instance_key == instance_key)
-        .order_by(StepRow.index)
+        select(StepRow)
+        .where(StepRow.c.run_id == run_id, StepRow.c.attempt == attempt)
+        .where(StepRow.c.instance_key == instance_key)
+        .order_by(StepRow.c.index)
     )
     return [step_record(row) for row in rows]
 
@@ -206,11 +205,11 @@ def add_annotation(
 
 
 def list_annotations(conn: Connection, run_id: int, attempt: int | None) -> list[Annotation]:
-    latest = select(RunRow.attempt).where(RunRow.id == run_id).scalar_subquery()
+    latest = select(RunRow.c.attempt).where(RunRow.c.id == run_id).scalar_subquery()
     rows = conn.execute(
-        select(AnnotationRow.__table__)
-        .where(AnnotationRow.run_id == run_id)
-        .where(AnnotationRow.attempt == (latest if attempt is None else attempt))
-        .order_by(AnnotationRow.id)
+        select(AnnotationRow)
+        .where(AnnotationRow.c.run_id == run_id)
+        .where(AnnotationRow.c.attempt == (latest if attempt is None else attempt))
+        .order_by(AnnotationRow.c.id)
     )
     return [annotation(row) for row in rows]

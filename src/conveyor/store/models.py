@@ -1,4 +1,7 @@
-"""SQLAlchemy 2 models of the run store (the Alembic migrations in `migrations/` build them).
+"""SQLAlchemy Core tables of the run store (the Alembic migrations in `migrations/` build them).
+
+Plain `Table`s, not ORM classes: the store only runs Core statements, and importing the ORM and
+mapping declarative classes cost ~60 ms on every `conveyor run` (columns are `RunRow.c.status`).
 
 Timestamps are epoch seconds (floats), JSON-like values are JSON text, so SQLite and PostgreSQL
 hold exactly the same thing. Logs are files (`logs.py`), never rows here.
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Float,
     ForeignKey,
     Index,
@@ -15,10 +19,10 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,228 +32,225 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+RepositoryRow = Table(
+    "repositories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(1024), unique=True, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
 
-class RepositoryRow(Base):
-    __tablename__ = "repositories"
+RunRow = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository_id", ForeignKey("repositories.id"), nullable=False),
+    Column("workflow", String(1024), nullable=False),
+    Column("workflow_path", String(1024), nullable=False),
+    Column("run_number", Integer, nullable=False),
+    Column("event", String(100), nullable=False),
+    Column("ref", String(1024), nullable=True),
+    Column("sha", String(64), nullable=True),
+    Column("actor", String(255), nullable=True),
+    Column("attempt", Integer, default=1, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("conclusion", String(20), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("started_at", Float, nullable=True),
+    Column("finished_at", Float, nullable=True),
+    Column("owner_pid", Integer, nullable=True),
+    Column("owner_host", String(255), nullable=True),
+    Column("owner_token", String(100), nullable=True),
+    Column("cancel_requested", Boolean, default=False, nullable=False),
+    Column("concurrency_group", String(400), nullable=True),
+    Column("event_payload", Text, default="{}", nullable=False),
+    Column("inputs", Text, default="{}", nullable=False),
+    Column("options", Text, default="{}", nullable=False),
+    UniqueConstraint("repository_id", "workflow_path", "run_number"),
+    Index("ix_runs_status_id", "status", "id"),
+    Index("ix_runs_conclusion_id", "conclusion", "id"),
+    Index("ix_runs_workflow_id", "workflow", "id"),
+    Index("ix_runs_owner_host_status", "owner_host", "status"),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(1024), unique=True)
-    created_at: Mapped[float] = mapped_column(Float)
+JobRow = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("instance_key", String(1024), nullable=False),
+    Column("job_id", String(255), nullable=False),
+    Column("name", String(1024), nullable=False),
+    Column("matrix", Text, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("conclusion", String(20), nullable=True),
+    Column("outputs", Text, default="{}", nullable=False),
+    Column("environment", String(255), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("started_at", Float, nullable=True),
+    Column("finished_at", Float, nullable=True),
+    Column("reused", Boolean, default=False, nullable=False),
+    Column("cancel_requested", Boolean, default=False, nullable=False),
+    UniqueConstraint("run_id", "attempt", "instance_key"),
+)
 
+StepRow = Table(
+    "steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("instance_key", String(1024), nullable=False),
+    Column("index", Integer, nullable=False),
+    Column("name", String(1024), nullable=False),
+    Column("step_id", String(255), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("outcome", String(20), nullable=True),
+    Column("conclusion", String(20), nullable=True),
+    Column("started_at", Float, nullable=True),
+    Column("finished_at", Float, nullable=True),
+    UniqueConstraint("run_id", "attempt", "instance_key", "index"),
+)
 
-class RunRow(Base):
-    __tablename__ = "runs"
-    __table_args__ = (
-        UniqueConstraint("repository_id", "workflow_path", "run_number"),
-        Index("ix_runs_status_id", "status", "id"),
-        Index("ix_runs_conclusion_id", "conclusion", "id"),
-        Index("ix_runs_workflow_id", "workflow", "id"),
-        Index("ix_runs_owner_host_status", "owner_host", "status"),
-    )
+AnnotationRow = Table(
+    "annotations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("instance_key", String(1024), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("title", Text, nullable=True),
+    Column("file", String(1024), nullable=True),
+    Column("line", Integer, nullable=True),
+    Column("end_line", Integer, nullable=True),
+    Column("column", Integer, nullable=True),
+    Column("end_column", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Index("ix_annotations_run_id_attempt", "run_id", "attempt"),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    workflow: Mapped[str] = mapped_column(String(1024))
-    workflow_path: Mapped[str] = mapped_column(String(1024))
-    run_number: Mapped[int] = mapped_column(Integer)
-    event: Mapped[str] = mapped_column(String(100))
-    ref: Mapped[str | None] = mapped_column(String(1024))
-    sha: Mapped[str | None] = mapped_column(String(64))
-    actor: Mapped[str | None] = mapped_column(String(255))
-    attempt: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(20))
-    conclusion: Mapped[str | None] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[float] = mapped_column(Float)
-    started_at: Mapped[float | None] = mapped_column(Float)
-    finished_at: Mapped[float | None] = mapped_column(Float)
-    owner_pid: Mapped[int | None] = mapped_column(Integer)
-    owner_host: Mapped[str | None] = mapped_column(String(255))
-    owner_token: Mapped[str | None] = mapped_column(String(100))
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    concurrency_group: Mapped[str | None] = mapped_column(String(400))
-    event_payload: Mapped[str] = mapped_column(Text, default="{}")
-    inputs: Mapped[str] = mapped_column(Text, default="{}")
-    options: Mapped[str] = mapped_column(Text, default="{}")
+ArtifactRow = Table(
+    "artifacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("path", String(4096), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("digest", String(128), nullable=True),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("run_id", "name"),
+)
 
+CacheRow = Table(
+    "caches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository_id", ForeignKey("repositories.id"), nullable=False),
+    Column("scope", String(1024), nullable=False),
+    Column("key", String(512), nullable=False),
+    Column("version", String(128), nullable=False),
+    Column("path", String(4096), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float, nullable=False),
+    UniqueConstraint("repository_id", "scope", "key", "version"),
+)
 
-class JobRow(Base):
-    __tablename__ = "jobs"
-    __table_args__ = (UniqueConstraint("run_id", "attempt", "instance_key"),)
+ConcurrencyGroupRow = Table(
+    "concurrency_groups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository_id", ForeignKey("repositories.id"), nullable=False),
+    Column("name", String(400), nullable=False),
+    Column("running_holder", String(1100), nullable=True),
+    Column("running_run_id", Integer, nullable=True),
+    Column("pending_holder", String(1100), nullable=True),
+    Column("pending_run_id", Integer, nullable=True),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("repository_id", "name"),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    attempt: Mapped[int] = mapped_column(Integer)
-    instance_key: Mapped[str] = mapped_column(String(1024))
-    job_id: Mapped[str] = mapped_column(String(255))
-    name: Mapped[str] = mapped_column(String(1024))
-    matrix: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20))
-    conclusion: Mapped[str | None] = mapped_column(String(20))
-    outputs: Mapped[str] = mapped_column(Text, default="{}")
-    environment: Mapped[str | None] = mapped_column(String(255))
-    error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[float | None] = mapped_column(Float)
-    finished_at: Mapped[float | None] = mapped_column(Float)
-    reused: Mapped[bool] = mapped_column(Boolean, default=False)
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+EnvironmentRow = Table(
+    "environments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository_id", ForeignKey("repositories.id"), nullable=False),
+    Column("name", String(255), nullable=False),  # lower-cased: names are case-insensitive
+    Column("display_name", String(255), nullable=False),
+    Column("required_reviewers", Text, default="[]", nullable=False),
+    Column("prevent_self_review", Boolean, default=False, nullable=False),
+    Column("wait_timer_minutes", Float, default=0, nullable=False),
+    Column("deployment_branches", Text, nullable=True),
+    Column("deployment_tags", Text, nullable=True),
+    Column("source", String(10), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("repository_id", "name"),
+)
 
+ApprovalRow = Table(
+    "approvals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("environment", String(255), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("reviewer", String(255), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("requested_at", Float, nullable=False),
+    Column("decided_at", Float, nullable=True),
+    UniqueConstraint("run_id", "attempt", "environment"),
+)
 
-class StepRow(Base):
-    __tablename__ = "steps"
-    __table_args__ = (UniqueConstraint("run_id", "attempt", "instance_key", "index"),)
+DeploymentRow = Table(
+    "deployments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository_id", ForeignKey("repositories.id"), nullable=False),
+    Column("environment", String(255), nullable=False),
+    Column("run_id", ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("instance_key", String(1024), nullable=False),
+    Column("ref", String(1024), nullable=True),
+    Column("sha", String(64), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("url", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_deployments_environment", "repository_id", "environment", "id"),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    attempt: Mapped[int] = mapped_column(Integer)
-    instance_key: Mapped[str] = mapped_column(String(1024))
-    index: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(1024))
-    step_id: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(20))
-    outcome: Mapped[str | None] = mapped_column(String(20))
-    conclusion: Mapped[str | None] = mapped_column(String(20))
-    started_at: Mapped[float | None] = mapped_column(Float)
-    finished_at: Mapped[float | None] = mapped_column(Float)
+SecretRow = Table(
+    "secrets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository_id", ForeignKey("repositories.id"), nullable=False),
+    Column("environment", String(255), nullable=False),  # "" for repository secrets
+    Column("name", String(255), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("repository_id", "environment", "name"),
+)
 
-
-class AnnotationRow(Base):
-    __tablename__ = "annotations"
-    __table_args__ = (Index("ix_annotations_run_id_attempt", "run_id", "attempt"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    attempt: Mapped[int] = mapped_column(Integer)
-    instance_key: Mapped[str] = mapped_column(String(1024))
-    level: Mapped[str] = mapped_column(String(10))
-    message: Mapped[str] = mapped_column(Text)
-    title: Mapped[str | None] = mapped_column(Text)
-    file: Mapped[str | None] = mapped_column(String(1024))
-    line: Mapped[int | None] = mapped_column(Integer)
-    end_line: Mapped[int | None] = mapped_column(Integer)
-    column: Mapped[int | None] = mapped_column(Integer)
-    end_column: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[float] = mapped_column(Float)
-
-
-class ArtifactRow(Base):
-    __tablename__ = "artifacts"
-    __table_args__ = (UniqueConstraint("run_id", "name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    attempt: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(255))
-    path: Mapped[str] = mapped_column(String(4096))
-    size: Mapped[int] = mapped_column(Integer)
-    digest: Mapped[str | None] = mapped_column(String(128))
-    created_at: Mapped[float] = mapped_column(Float)
-
-
-class CacheRow(Base):
-    __tablename__ = "caches"
-    __table_args__ = (UniqueConstraint("repository_id", "scope", "key", "version"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    scope: Mapped[str] = mapped_column(String(1024))
-    key: Mapped[str] = mapped_column(String(512))
-    version: Mapped[str] = mapped_column(String(128))
-    path: Mapped[str] = mapped_column(String(4096))
-    size: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[float] = mapped_column(Float)
-    last_used_at: Mapped[float] = mapped_column(Float)
-
-
-class ConcurrencyGroupRow(Base):
-    __tablename__ = "concurrency_groups"
-    __table_args__ = (UniqueConstraint("repository_id", "name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    name: Mapped[str] = mapped_column(String(400))
-    running_holder: Mapped[str | None] = mapped_column(String(1100))
-    running_run_id: Mapped[int | None] = mapped_column(Integer)
-    pending_holder: Mapped[str | None] = mapped_column(String(1100))
-    pending_run_id: Mapped[int | None] = mapped_column(Integer)
-    updated_at: Mapped[float] = mapped_column(Float)
-
-
-class EnvironmentRow(Base):
-    __tablename__ = "environments"
-    __table_args__ = (UniqueConstraint("repository_id", "name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    name: Mapped[str] = mapped_column(String(255))  # lower-cased: names are case-insensitive
-    display_name: Mapped[str] = mapped_column(String(255))
-    required_reviewers: Mapped[str] = mapped_column(Text, default="[]")
-    prevent_self_review: Mapped[bool] = mapped_column(Boolean, default=False)
-    wait_timer_minutes: Mapped[float] = mapped_column(Float, default=0)
-    deployment_branches: Mapped[str | None] = mapped_column(Text)
-    deployment_tags: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[float] = mapped_column(Float)
-
-
-class ApprovalRow(Base):
-    __tablename__ = "approvals"
-    __table_args__ = (UniqueConstraint("run_id", "attempt", "environment"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    attempt: Mapped[int] = mapped_column(Integer)
-    environment: Mapped[str] = mapped_column(String(255))
-    state: Mapped[str] = mapped_column(String(10))
-    reviewer: Mapped[str | None] = mapped_column(String(255))
-    comment: Mapped[str | None] = mapped_column(Text)
-    requested_at: Mapped[float] = mapped_column(Float)
-    decided_at: Mapped[float | None] = mapped_column(Float)
-
-
-class DeploymentRow(Base):
-    __tablename__ = "deployments"
-    __table_args__ = (Index("ix_deployments_environment", "repository_id", "environment", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    environment: Mapped[str] = mapped_column(String(255))
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    attempt: Mapped[int] = mapped_column(Integer)
-    instance_key: Mapped[str] = mapped_column(String(1024))
-    ref: Mapped[str | None] = mapped_column(String(1024))
-    sha: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20))
-    url: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[float] = mapped_column(Float)
-
-
-class SecretRow(Base):
-    __tablename__ = "secrets"
-    __table_args__ = (UniqueConstraint("repository_id", "environment", "name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    environment: Mapped[str] = mapped_column(String(255))  # "" for repository secrets
-    name: Mapped[str] = mapped_column(String(255))
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[float] = mapped_column(Float)
-
-
-class VariableRow(Base):
-    __tablename__ = "variables"
-    __table_args__ = (UniqueConstraint("repository_id", "environment", "name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    environment: Mapped[str] = mapped_column(String(255))  # "" for repository variables
-    name: Mapped[str] = mapped_column(String(255))
-    value: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[float] = mapped_column(Float)
+VariableRow = Table(
+    "variables",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository_id", ForeignKey("repositories.id"), nullable=False),
+    Column("environment", String(255), nullable=False),  # "" for repository variables
+    Column("name", String(255), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("repository_id", "environment", "name"),
+)

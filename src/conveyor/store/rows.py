@@ -4,36 +4,48 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from conveyor.store.json_columns import dumps, loads_mapping, loads_optional_mapping, loads_strings
 from conveyor.store.models import RepositoryRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql
 
 
 def now() -> float:
     return time.time()
 
 
+def upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT with ON CONFLICT; PostgreSQL's is imported only when used."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 def insert_ignore(conn: Connection, table: Table, values: Mapping[str, object]) -> None:
     """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+    conn.execute(upsert(conn.dialect.name, table).values(**values).on_conflict_do_nothing())
 
 
 def repository_id(conn: Connection, key: str, *, create: bool = True) -> int | None:
     """The id of repository `key` (its path, or owner/name on a server), made on first use."""
-    query = select(RepositoryRow.id).where(RepositoryRow.key == key)
+    query = select(RepositoryRow.c.id).where(RepositoryRow.c.key == key)
     found = conn.execute(query).scalar()
     if found is not None or not create:
         return found
-    insert_ignore(conn, RepositoryRow.__table__, {"key": key, "created_at": now()})  # type: ignore[arg-type]
+    insert_ignore(conn, RepositoryRow, {"key": key, "created_at": now()})
     return int(conn.execute(query).scalar_one())
 
 
 def repository_key(conn: Connection, repository_pk: int) -> str:
-    query = select(RepositoryRow.key).where(RepositoryRow.id == repository_pk)
+    query = select(RepositoryRow.c.key).where(RepositoryRow.c.id == repository_pk)
     return str(conn.execute(query).scalar_one())
 
 

@@ -26,13 +26,13 @@ ACTIVE = tuple(str(status) for status in ACTIVE_STATUSES)
 
 
 def run_select() -> Select[Any]:
-    return select(RunRow.__table__, RepositoryRow.key.label("repository_key")).join(
-        RepositoryRow, RepositoryRow.id == RunRow.repository_id
+    return select(RunRow, RepositoryRow.c.key.label("repository_key")).join(
+        RepositoryRow, RepositoryRow.c.id == RunRow.c.repository_id
     )
 
 
 def fetch_run(conn: Connection, run_id: int) -> StoredRun | None:
-    row = conn.execute(run_select().where(RunRow.id == run_id)).first()
+    row = conn.execute(run_select().where(RunRow.c.id == run_id)).first()
     return None if row is None else run_record(row, row.repository_key)
 
 
@@ -46,14 +46,14 @@ def require_run(conn: Connection, run_id: int) -> StoredRun:
 def create_run(conn: Connection, new: NewRun) -> StoredRun:
     repo = repository_id(conn, new.repository)
     # Lock the repository row (PostgreSQL) so run numbers are handed out one at a time.
-    conn.execute(select(RepositoryRow.id).where(RepositoryRow.id == repo).with_for_update())
+    conn.execute(select(RepositoryRow.c.id).where(RepositoryRow.c.id == repo).with_for_update())
     last = conn.execute(
-        select(func.max(RunRow.run_number)).where(
-            RunRow.repository_id == repo, RunRow.workflow_path == new.workflow_path
+        select(func.max(RunRow.c.run_number)).where(
+            RunRow.c.repository_id == repo, RunRow.c.workflow_path == new.workflow_path
         )
     ).scalar()
     values = new_run_values(new) | {"repository_id": repo, "run_number": (last or 0) + 1}
-    run_id = conn.execute(insert(RunRow).values(**values).returning(RunRow.id)).scalar_one()
+    run_id = conn.execute(insert(RunRow).values(**values).returning(RunRow.c.id)).scalar_one()
     return require_run(conn, run_id)
 
 
@@ -81,37 +81,37 @@ def new_run_values(new: NewRun) -> dict[str, object]:
 
 
 def list_runs(conn: Connection, query: RunQuery) -> list[StoredRun]:
-    statement = run_select().order_by(RunRow.id.desc()).limit(max(query.limit, 0))
+    statement = run_select().order_by(RunRow.c.id.desc()).limit(max(query.limit, 0))
     if query.workflow:
         name = query.workflow
         statement = statement.where(
             or_(
-                RunRow.workflow == name,
-                RunRow.workflow_path == name,
-                RunRow.workflow_path.endswith("/" + name, autoescape=True),
+                RunRow.c.workflow == name,
+                RunRow.c.workflow_path == name,
+                RunRow.c.workflow_path.endswith("/" + name, autoescape=True),
             )
         )
     if query.status:
         statement = statement.where(status_filter(query.status))
     if query.repository:
-        statement = statement.where(RepositoryRow.key == query.repository)
+        statement = statement.where(RepositoryRow.c.key == query.repository)
     return [run_record(row, row.repository_key) for row in conn.execute(statement)]
 
 
 def status_filter(value: str) -> Any:
     if value in {str(status) for status in RunStatus}:
-        return RunRow.status == value
+        return RunRow.c.status == value
     if value in {str(c) for c in Conclusion}:
-        return RunRow.conclusion == value
+        return RunRow.c.conclusion == value
     raise StoreError(f"unknown run status or conclusion {value!r}")
 
 
 def set_run_status(conn: Connection, run_id: int, status: RunStatus) -> None:
     values: dict[str, object] = {"status": str(status)}
     if status is RunStatus.IN_PROGRESS:
-        values["started_at"] = func.coalesce(RunRow.started_at, now())
+        values["started_at"] = func.coalesce(RunRow.c.started_at, now())
     conn.execute(
-        update(RunRow).where(RunRow.id == run_id, RunRow.status.in_(ACTIVE)).values(**values)
+        update(RunRow).where(RunRow.c.id == run_id, RunRow.c.status.in_(ACTIVE)).values(**values)
     )
 
 
@@ -121,13 +121,13 @@ def finish_run(
     require_run(conn, run_id)
     conn.execute(
         update(RunRow)
-        .where(RunRow.id == run_id, RunRow.status.in_(ACTIVE))
+        .where(RunRow.c.id == run_id, RunRow.c.status.in_(ACTIVE))
         .values(
             status=str(RunStatus.COMPLETED),
             conclusion=str(conclusion),
             reason=reason,
             finished_at=now(),
-            started_at=func.coalesce(RunRow.started_at, now()),
+            started_at=func.coalesce(RunRow.c.started_at, now()),
         )
     )
     release_run_slots(conn, [run_id])
@@ -139,12 +139,12 @@ def release_run_slots(conn: Connection, run_ids: Collection[int]) -> None:
     groups = ConcurrencyGroupRow
     conn.execute(
         update(groups)
-        .where(groups.running_run_id.in_(run_ids))
+        .where(groups.c.running_run_id.in_(run_ids))
         .values(running_holder=None, running_run_id=None, updated_at=now())
     )
     conn.execute(
         update(groups)
-        .where(groups.pending_run_id.in_(run_ids))
+        .where(groups.c.pending_run_id.in_(run_ids))
         .values(pending_holder=None, pending_run_id=None, updated_at=now())
     )
 
@@ -154,7 +154,9 @@ def run_request(conn: Connection, run_id: int) -> StoredRequest | None:
     if record is None:
         return None
     row = conn.execute(
-        select(RunRow.event_payload, RunRow.inputs, RunRow.options).where(RunRow.id == run_id)
+        select(RunRow.c.event_payload, RunRow.c.inputs, RunRow.c.options).where(
+            RunRow.c.id == run_id
+        )
     ).one()
     return StoredRequest(
         record,
@@ -174,7 +176,7 @@ def begin_attempt(
     attempt = record.attempt + 1
     conn.execute(
         update(RunRow)
-        .where(RunRow.id == run_id)
+        .where(RunRow.c.id == run_id)
         .values(
             attempt=attempt,
             status=str(RunStatus.QUEUED),
@@ -199,10 +201,10 @@ def copy_jobs(
         return
     rows = (
         conn.execute(
-            select(JobRow.__table__).where(
-                JobRow.run_id == run_id,
-                JobRow.attempt == source,
-                JobRow.instance_key.in_(list(keys)),
+            select(JobRow).where(
+                JobRow.c.run_id == run_id,
+                JobRow.c.attempt == source,
+                JobRow.c.instance_key.in_(list(keys)),
             )
         )
         .mappings()
@@ -215,23 +217,25 @@ def copy_jobs(
 
 def request_cancel(conn: Connection, run_id: int, instance_key: str | None) -> None:
     if instance_key is None:
-        conn.execute(update(RunRow).where(RunRow.id == run_id).values(cancel_requested=True))
+        conn.execute(update(RunRow).where(RunRow.c.id == run_id).values(cancel_requested=True))
         return
     conn.execute(
         update(JobRow)
-        .where(JobRow.run_id == run_id, JobRow.instance_key == instance_key)
+        .where(JobRow.c.run_id == run_id, JobRow.c.instance_key == instance_key)
         .values(cancel_requested=True)
     )
 
 
 def cancel_requested(conn: Connection, run_id: int, instance_key: str | None) -> bool:
-    run_flag = conn.execute(select(RunRow.cancel_requested).where(RunRow.id == run_id)).scalar()
+    run_flag = conn.execute(select(RunRow.c.cancel_requested).where(RunRow.c.id == run_id)).scalar()
     if run_flag or instance_key is None:
         return bool(run_flag)
-    attempt = select(RunRow.attempt).where(RunRow.id == run_id).scalar_subquery()
+    attempt = select(RunRow.c.attempt).where(RunRow.c.id == run_id).scalar_subquery()
     job_flag = conn.execute(
-        select(JobRow.cancel_requested).where(
-            JobRow.run_id == run_id, JobRow.attempt == attempt, JobRow.instance_key == instance_key
+        select(JobRow.c.cancel_requested).where(
+            JobRow.c.run_id == run_id,
+            JobRow.c.attempt == attempt,
+            JobRow.c.instance_key == instance_key,
         )
     ).scalar()
     return bool(job_flag)

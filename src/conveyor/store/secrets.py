@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from conveyor.engine.ports.store import SecretInfo, VariableRecord
 from conveyor.errors import UsageError
@@ -55,14 +55,14 @@ class SqlSecretStore:
         self, conn: Connection, repository: str, name: str, value: str, env: str | None
     ) -> None:
         repo = repository_id(conn, repository)
-        sample = conn.execute(select(SecretRow.name, SecretRow.ciphertext).limit(1)).first()
+        sample = conn.execute(select(SecretRow.c.name, SecretRow.c.ciphertext).limit(1)).first()
         if sample is not None:  # never mix keys: the current key must open what is stored
             self.box.decrypt(sample.ciphertext, sample.name)
         token = self.box.encrypt(value, create=sample is None)
-        where = (SecretRow.repository_id == repo, SecretRow.environment == scope(env))
+        where = (SecretRow.c.repository_id == repo, SecretRow.c.environment == scope(env))
         updated = conn.execute(
             update(SecretRow)
-            .where(*where, SecretRow.name == name)
+            .where(*where, SecretRow.c.name == name)
             .values(ciphertext=token, updated_at=now())
         )
         if not updated.rowcount:
@@ -126,10 +126,10 @@ def _set_variable(
     conn: Connection, repository: str, name: str, value: str, env: str | None
 ) -> None:
     repo = repository_id(conn, repository)
-    where = (VariableRow.repository_id == repo, VariableRow.environment == scope(env))
+    where = (VariableRow.c.repository_id == repo, VariableRow.c.environment == scope(env))
     updated = conn.execute(
         update(VariableRow)
-        .where(*where, VariableRow.name == name)
+        .where(*where, VariableRow.c.name == name)
         .values(value=value, updated_at=now())
     )
     if not updated.rowcount:
@@ -139,18 +139,15 @@ def _set_variable(
         )
 
 
-Table = type[SecretRow] | type[VariableRow]
-
-
 def _delete(conn: Connection, table: Table, repository: str, name: str, env: str | None) -> bool:
     repo = repository_id(conn, repository, create=False)
     if repo is None:
         return False
     result = conn.execute(
         delete(table).where(
-            table.repository_id == repo,
-            table.environment == scope(env),
-            table.name == name.upper(),
+            table.c.repository_id == repo,
+            table.c.environment == scope(env),
+            table.c.name == name.upper(),
         )
     )
     return bool(result.rowcount)
@@ -160,10 +157,10 @@ def _rows(conn: Connection, table: Table, repository: str, env: str | None) -> l
     repo = repository_id(conn, repository, create=False)
     if repo is None:
         return []
-    query = select(table.__table__).where(table.repository_id == repo)
+    query = select(table).where(table.c.repository_id == repo)
     if env is not None:
-        query = query.where(table.environment == scope(env))
-    return list(conn.execute(query.order_by(table.environment, table.name)))
+        query = query.where(table.c.environment == scope(env))
+    return list(conn.execute(query.order_by(table.c.environment, table.c.name)))
 
 
 def _scoped(conn: Connection, table: Table, repository: str, env: str | None) -> list:  # type: ignore[type-arg]
@@ -172,8 +169,6 @@ def _scoped(conn: Connection, table: Table, repository: str, env: str | None) ->
     if repo is None:
         return []
     scopes = [""] if env is None else ["", scope(env)]
-    query = select(table.__table__).where(
-        table.repository_id == repo, table.environment.in_(scopes)
-    )
+    query = select(table).where(table.c.repository_id == repo, table.c.environment.in_(scopes))
     rows = list(conn.execute(query))
     return sorted(rows, key=lambda row: row.environment != "")

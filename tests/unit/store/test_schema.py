@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from conveyor.errors import StoreError, UsageError
 from conveyor.store.database import Database, connect
-from conveyor.store.models import Base
+from conveyor.store.models import metadata
 from conveyor.store.schema import (
     HEAD,
     VERSION_TABLE,
@@ -26,7 +26,7 @@ def schema_differences(conn: Connection) -> list[object]:
     context = MigrationContext.configure(
         conn, opts={"compare_type": True, "version_table": VERSION_TABLE}
     )
-    return list(compare_metadata(context, Base.metadata))
+    return list(compare_metadata(context, metadata))
 
 
 def sqlite(tmp_path: Path) -> Database:

@@ -1,4 +1,8 @@
-"""Everything `conveyor run` shows: the live view or plain lines, the log files, the summary."""
+"""Everything `conveyor run` shows: the live view or plain lines, the log files, the summary.
+
+rich is loaded only for the live view on a terminal, or for a summary that plain text cannot
+reproduce (see plain_summary): a plain run does not pay for it.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-
 from conveyor.cli.display.fanout import Fanout
 from conveyor.cli.display.log_files import LogFiles
 from conveyor.cli.display.plain import PlainDisplay
-from conveyor.cli.display.summary import render_summary
+from conveyor.cli.display.plain_summary import plain_summary, plain_width
+from conveyor.cli.display.summary import summary_parts
 from conveyor.engine.records import RunRecord
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from conveyor.cli.display.live import LiveDisplay
 
 
@@ -31,7 +36,7 @@ def use_live_view(stream: TextIO) -> bool:
 class RunView:
     def __init__(self, stream: TextIO, home: Path, *, verbose: bool = False) -> None:
         self._stream = stream
-        self._console = Console(file=stream, highlight=False, soft_wrap=True)
+        self._console: Console | None = None
         session = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
         self.log_dir = home / "logs" / session
         self._logs = LogFiles(self.log_dir)
@@ -39,10 +44,17 @@ class RunView:
         if use_live_view(stream):
             from conveyor.cli.display.live import LiveDisplay
 
-            self._display = LiveDisplay(self._console, verbose=verbose)
+            self._display = LiveDisplay(self._rich_console(), verbose=verbose)
         else:
             self._display = PlainDisplay(stream, verbose=verbose)
         self.observer = Fanout([self._display, self._logs])
+
+    def _rich_console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self._stream, highlight=False, soft_wrap=True)
+        return self._console
 
     @contextmanager
     def showing(self) -> Iterator[None]:
@@ -55,4 +67,16 @@ class RunView:
 
     def summarise(self, record: RunRecord) -> None:
         self._stream.flush()
-        render_summary(self._console, record, self.log_dir if self.log_dir.exists() else None)
+        parts = summary_parts(record, self.log_dir if self.log_dir.exists() else None)
+        text = (
+            None if self._console is not None else plain_summary(parts, plain_width(self._stream))
+        )
+        if text is not None:
+            self._stream.write(text)
+            self._stream.flush()
+            return
+        from conveyor.cli.display.summary import render_summary
+
+        render_summary(
+            self._rich_console(), record, self.log_dir if self.log_dir.exists() else None
+        )

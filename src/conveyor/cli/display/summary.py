@@ -1,15 +1,22 @@
-"""The end of a run: a table of jobs, the annotations, the step summaries and where the logs are."""
+"""The end of a run: a table of jobs, the annotations, the step summaries and where the logs are.
+
+`summary_parts` says what is shown; `render_summary` shows it with rich (on a terminal, or when the
+plain writer in `plain_summary` cannot reproduce rich's output exactly).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, NamedTuple
 
 from conveyor.engine.records import JobRecord, RunRecord
 from conveyor.model.results import Status
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+HEADERS = ("Job", "Result", "Duration")
 _STYLES = {
     Status.SUCCESS: "green",
     Status.FAILURE: "red",
@@ -19,27 +26,77 @@ _STYLES = {
 _RUN_STYLES = {"success": "bold green", "skipped": "dim", "cancelled": "bold yellow"}
 
 
-def render_summary(console: Console, record: RunRecord, log_dir: Path | None) -> None:
-    if record.jobs:
-        console.print(_jobs_table(record))
-    for workflow in record.workflows:
-        for line in workflow.errors:
-            console.print(line, style="red", markup=False, highlight=False)
-    _annotations(console, record)
-    _summaries(console, record)
+# Named tuples: values as frozen as dataclasses, far cheaper to define (this loads with every run).
+class Line(NamedTuple):
+    """One printed line: rich markup is read in it when `markup` is set."""
+
+    text: str
+    style: str | None = None
+    markup: bool = True
+
+
+class Row(NamedTuple):
+    job: str
+    result: str
+    style: str
+    duration: str
+
+
+class SummaryParts(NamedTuple):
+    rows: tuple[Row, ...]  # the jobs table (none: no table)
+    notes: tuple[Line, ...]  # workflow errors and annotations
+    summaries: tuple[tuple[str, str], ...]  # (job name, Markdown) step summaries
+    closing: tuple[Line, ...]  # where the logs are, the run's conclusion
+
+
+def summary_parts(record: RunRecord, log_dir: Path | None) -> SummaryParts:
+    rows = tuple(
+        Row(_job_name(job), _result(job), _STYLES[job.conclusion], _duration(job))
+        for job in record.jobs
+    )
+    notes = [
+        Line(line, "red", markup=False) for workflow in record.workflows for line in workflow.errors
+    ]
+    notes.extend(_annotations(record))
+    summaries = tuple((_job_name(job), job.summary) for job in record.jobs if job.summary.strip())
+    closing = []
     if log_dir is not None and record.jobs:
-        console.print(f"Logs: {log_dir}", highlight=False)
-    style = _RUN_STYLES.get(record.conclusion, "bold red")
-    console.print(f"Run {record.conclusion}", style=style)
+        closing.append(Line(f"Logs: {log_dir}"))
+    closing.append(Line(f"Run {record.conclusion}", _RUN_STYLES.get(record.conclusion, "bold red")))
+    return SummaryParts(rows, tuple(notes), summaries, tuple(closing))
 
 
-def _jobs_table(record: RunRecord) -> Table:
+def render_summary(console: Console, record: RunRecord, log_dir: Path | None) -> None:
+    parts = summary_parts(record, log_dir)
+    if parts.rows:
+        console.print(_jobs_table(parts.rows))
+    for line in parts.notes:
+        _print(console, line)
+    for name, markdown in parts.summaries:
+        from rich.markdown import Markdown  # only when there is a summary: it loads slowly
+
+        console.rule(f"Summary: {name}")
+        console.print(Markdown(markdown))
+    for line in parts.closing:
+        _print(console, line)
+
+
+def _print(console: Console, line: Line) -> None:
+    if line.markup:
+        console.print(line.text, style=line.style, highlight=False)
+    else:
+        console.print(line.text, style=line.style, markup=False, highlight=False)
+
+
+def _jobs_table(rows: tuple[Row, ...]) -> Table:
+    from rich.table import Table
+
     table = Table(title=None, show_edge=False, header_style="bold")
-    table.add_column("Job")
-    table.add_column("Result")
-    table.add_column("Duration", justify="right")
-    for job in record.jobs:
-        table.add_row(_job_name(job), _result(job), _duration(job))
+    table.add_column(HEADERS[0])
+    table.add_column(HEADERS[1])
+    table.add_column(HEADERS[2], justify="right")
+    for row in rows:
+        table.add_row(row.job, f"[{row.style}]{row.result}[/]", row.duration)
     return table
 
 
@@ -51,7 +108,7 @@ def _result(job: JobRecord) -> str:
     text = str(job.conclusion)
     if job.conclusion is Status.FAILURE and job.continue_on_error:
         text += " (continue-on-error)"
-    return f"[{_STYLES[job.conclusion]}]{text}[/]"
+    return text
 
 
 def _duration(job: JobRecord) -> str:
@@ -59,25 +116,17 @@ def _duration(job: JobRecord) -> str:
     return "" if seconds is None else f"{seconds:.1f}s"
 
 
-def _annotations(console: Console, record: RunRecord) -> None:
+def _annotations(record: RunRecord) -> list[Line]:
     items = [(job, note) for job in record.jobs for note in job.annotations]
     errors = [job for job in record.jobs if job.error and job.conclusion is Status.FAILURE]
     if not items and not errors:
-        return
-    console.print("Annotations", style="bold")
+        return []
+    lines = [Line("Annotations", "bold")]
     for job in errors:
-        console.print(f"  error ({_job_name(job)}): {job.error}", markup=False, highlight=False)
+        lines.append(Line(f"  error ({_job_name(job)}): {job.error}", markup=False))
     for job, note in items:
         where = f"{note.file}:{note.line or 1}: " if note.file else ""
         title = f"{note.title}: " if note.title else ""
         text = f"  {note.level} {where}{title}{note.message} ({_job_name(job)})"
-        console.print(text, markup=False, highlight=False)
-
-
-def _summaries(console: Console, record: RunRecord) -> None:
-    for job in record.jobs:
-        if job.summary.strip():
-            from rich.markdown import Markdown  # only when there is a summary: it loads slowly
-
-            console.rule(f"Summary: {_job_name(job)}")
-            console.print(Markdown(job.summary))
+        lines.append(Line(text, markup=False))
+    return lines

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from conveyor.model.results import Annotation, JobResult, Status, StepResult
 from conveyor.model.services import ContainerSpec, ServiceSpec
@@ -76,10 +76,34 @@ class Executor(Protocol):
     ) -> JobResult: ...
 
 
+@dataclass(frozen=True, slots=True)
+class JobForecast:
+    """The jobs of a repository at a commit: how many the scheduler has started so far, and
+    how many are about to start (queued, or waiting for their needs; at most the run's
+    `parallel`). An executor may prepare their workspaces ahead, while earlier jobs run. A new
+    forecast replaces the previous one for the same source."""
+
+    repository: str
+    sha: str | None
+    include_uncommitted: bool
+    started: int
+    upcoming: int
+
+
+@runtime_checkable
+class ForecastingExecutor(Executor, Protocol):
+    """An executor that uses forecasts (optional: the scheduler sends them when it can)."""
+
+    def forecast(self, forecast: JobForecast) -> None:
+        """Cheap and non-blocking: the scheduler calls it whenever its queue changes."""
+
+
 __all__ = [
     "CancelSignal",
     "Executor",
+    "ForecastingExecutor",
     "JobDocument",
+    "JobForecast",
     "JobReporter",
     "JobResult",
     "Status",

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from conveyor.errors import SourceLocation
 from conveyor.model.workflow import Step
 
@@ -72,6 +69,9 @@ def load_action(directory: Path) -> ActionDefinition:
 
 
 def _parse(directory: Path, file: Path) -> ActionDefinition:
+    from ruamel.yaml import YAML  # here: a run without local actions does not load it
+    from ruamel.yaml.error import YAMLError
+
     try:
         document = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
     except (OSError, YAMLError) as exc:

@@ -2,15 +2,17 @@
 
 Every function raises `conveyor.errors.ExpressionError` (a ConveyorError) when an expression
 is invalid; callers turn that into a failed step.
+
+conveyor.expr is imported by the first value that needs it: the default conditions, plain text
+and booleans give what it would give without loading it (a job without expressions never does).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from conveyor.expr import evaluate_condition, evaluate_value, interpolate, is_truthy, to_string
-
 Contexts = Mapping[str, object]
+_STATUS_ONLY = {"success()": "success", "failure()": "failure", "cancelled()": "cancelled"}
 
 
 def condition_text(raw: object, default: str = "success()") -> str:
@@ -25,7 +27,14 @@ def condition_text(raw: object, default: str = "success()") -> str:
 
 def check(raw: object, contexts: Contexts, status: str, default: str = "success()") -> bool:
     """An `if:` value, with the implicit `success()`, against the given job status word."""
-    return evaluate_condition(condition_text(raw, default), contexts, job_status=status)
+    source = condition_text(raw, default)
+    if source == "always()":
+        return True
+    if source in _STATUS_ONLY:  # one status function: is the job in that status
+        return status == _STATUS_ONLY[source]
+    from conveyor.expr import evaluate_condition
+
+    return evaluate_condition(source, contexts, job_status=status)
 
 
 def text(raw: object, contexts: Contexts) -> str:
@@ -33,7 +42,15 @@ def text(raw: object, contexts: Contexts) -> str:
     if raw is None:
         return ""
     if isinstance(raw, str):
-        return interpolate(raw, contexts) if "${{" in raw else raw
+        if "${{" not in raw:
+            return raw
+        from conveyor.expr import interpolate
+
+        return interpolate(raw, contexts)
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    from conveyor.expr import evaluate_value, to_string
+
     return to_string(evaluate_value(raw, contexts))
 
 
@@ -46,6 +63,8 @@ def flag(raw: object, contexts: Contexts) -> bool:
     """`continue-on-error`: a bool or an expression; truthiness as GitHub defines it."""
     if raw is None or isinstance(raw, bool):
         return bool(raw)
+    from conveyor.expr import evaluate_value, is_truthy
+
     value = evaluate_value(raw, contexts)
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
@@ -56,7 +75,11 @@ def minutes(raw: object, contexts: Contexts) -> float | None:
     """`timeout-minutes` → a positive number of minutes, or None when unset."""
     if raw is None or raw == "":
         return None
-    value = evaluate_value(raw, contexts) if isinstance(raw, str) else raw
+    value = raw
+    if isinstance(raw, str) and "${{" in raw:
+        from conveyor.expr import evaluate_value
+
+        value = evaluate_value(raw, contexts)
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionRegistry
-from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
+from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
 from conveyor.errors import ConveyorError
 from conveyor.executors.local.environment import host_environment, runner_context
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
@@ -18,7 +18,13 @@ from conveyor.executors.local.masking import SecretMasker
 from conveyor.executors.local.process_tracker import ProcessTracker
 from conveyor.executors.local.processes import StopPolicy
 from conveyor.executors.local.services_hook import ServicesStarter, no_services
-from conveyor.executors.local.workspace import JobWorkspace, prepare_workspace, workspace_layout
+from conveyor.executors.local.workspace import (
+    EVENT_FOLDER,
+    JobWorkspace,
+    prepare_workspace,
+    workspace_layout,
+)
+from conveyor.executors.local.workspace_pool import WorkspacePool
 from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status
 
 
@@ -38,6 +44,8 @@ class LocalExecutor:
     `actions` holds the native action implementations (bootstrap passes
     `conveyor.actions.default_registry()`); `action_directories` maps `owner/repo[@ref]` to local
     copies of remote actions; `services` starts and stops a job's services around its steps.
+    With a `workspace_pool`, workspaces are made ahead of the jobs the scheduler forecasts and
+    job directories are deleted in the background; `close()` then ends the pool's work.
     """
 
     def __init__(
@@ -49,6 +57,7 @@ class LocalExecutor:
         services: ServicesStarter | None = None,
         stop_policy: StopPolicy | None = None,
         keep_workspace: bool = False,
+        workspace_pool: WorkspacePool | None = None,
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -56,6 +65,17 @@ class LocalExecutor:
         self._services = services or no_services
         self._policy = stop_policy or StopPolicy()
         self._keep = keep_workspace
+        self._pool = workspace_pool
+
+    def forecast(self, forecast: JobForecast) -> None:
+        """Prepare the workspaces of the jobs about to start (with a pool, for a commit)."""
+        if self._pool is not None:
+            self._pool.forecast(forecast)
+
+    def close(self) -> None:
+        """Wait for the pool's deletions; delete the workspaces made but not used."""
+        if self._pool is not None:
+            self._pool.close()
 
     def _options(self) -> ExecutorOptions:
         home = (self._home or default_home()).resolve()
@@ -71,7 +91,11 @@ class LocalExecutor:
         )
         try:
             commit = prepare_workspace(
-                layout, document.repository, document.sha, document.include_uncommitted
+                layout,
+                document.repository,
+                document.sha,
+                document.include_uncommitted,
+                self._pool,
             )
         except (ConveyorError, OSError) as exc:
             layout.remove()
@@ -87,8 +111,14 @@ class LocalExecutor:
         finally:
             run.tracker.end_all()
             if not options.keep_workspace:
-                layout.remove()
+                self._remove(layout)
         return _result(run, outputs, started, error)
+
+    def _remove(self, layout: JobWorkspace) -> None:
+        if self._pool is not None:
+            self._pool.discard(layout.root)
+        else:
+            layout.remove()
 
     def _run_steps(self, run: JobRun, scope: Scope) -> str | None:
         document = run.document
@@ -151,7 +181,7 @@ def _new_run(
 def _github(document: JobDocument, layout: JobWorkspace, commit: str | None) -> dict[str, object]:
     given = document.contexts.get("github")
     github: dict[str, object] = dict(given) if isinstance(given, Mapping) else {}
-    event_dir = layout.temp / "_github_workflow"
+    event_dir = layout.temp / EVENT_FOLDER
     event_dir.mkdir(parents=True, exist_ok=True)
     event_path = event_dir / "event.json"
     event_path.write_text(json.dumps(github.get("event") or {}), encoding="utf-8")

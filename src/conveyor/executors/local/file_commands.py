@@ -111,10 +111,19 @@ class StepFiles:
 
 
 def read_text(path: Path, limit: int | None = None) -> str:
-    """A file's text (UTF-8, bad bytes replaced); '' when missing. Over `limit` bytes: raise."""
+    """A file's text (UTF-8, bad bytes replaced); '' when missing. Over `limit` bytes: raise.
+
+    Read with plain system calls: these files are read after every step, and are usually empty."""
     try:
-        if limit is not None and path.stat().st_size > limit:
-            raise FileCommandError(f"{path.name} is larger than {limit} bytes")
-        return path.read_bytes().decode("utf-8", errors="replace")
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return ""
+    try:
+        if limit is not None and os.fstat(fd).st_size > limit:
+            raise FileCommandError(f"{path.name} is larger than {limit} bytes")
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", errors="replace")

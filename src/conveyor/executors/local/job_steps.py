@@ -7,18 +7,20 @@ after the last document step, in the order they run. Skipped post steps are not 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from conveyor.errors import ConveyorError
 from conveyor.executors.local import evaluation
-from conveyor.executors.local.action_resolution import LocalAction, resolve_action
-from conveyor.executors.local.action_steps import action_state, with_action_path
-from conveyor.executors.local.composite import should_run_post
 from conveyor.executors.local.contexts import github_for_step, step_contexts
 from conveyor.executors.local.job_state import JobRun, Scope
-from conveyor.executors.local.node_action import action_inputs, run_node_phase
 from conveyor.executors.local.step_runner import StepOutcome, prepare_call, run_step
 from conveyor.model.results import Status, StepResult
 from conveyor.model.workflow import Step
+
+# The modules for actions (resolution, metadata, composite and node actions) are imported by the
+# first step that uses one: a job of `run:` steps does not load them.
+if TYPE_CHECKING:
+    from conveyor.executors.local.action_resolution import LocalAction
 
 
 def run_all_steps(run: JobRun, scope: Scope) -> None:
@@ -64,12 +66,17 @@ def run_pre_steps(run: JobRun, scope: Scope) -> None:
     for step in run.document.steps:
         if not step.uses:
             continue
+        from conveyor.executors.local.action_resolution import LocalAction, resolve_action
+
         resolution = resolve_action(step.uses, run.layout.workspace, run.options)
         if isinstance(resolution, LocalAction) and resolution.definition.pre:
             _run_pre(run, scope, step, resolution)
 
 
 def _run_pre(run: JobRun, scope: Scope, step: Step, action: LocalAction) -> None:
+    from conveyor.executors.local.action_steps import action_state, with_action_path
+    from conveyor.executors.local.node_action import action_inputs, run_node_phase
+
     definition = action.definition
     index = run.allocate_index()
     call, error = prepare_call(run, scope, step, index)
@@ -105,6 +112,8 @@ def _run_pre(run: JobRun, scope: Scope, step: Step, action: LocalAction) -> None
 def run_post_steps(run: JobRun, scope: Scope) -> None:
     """Post steps registered by the job's actions, last registered first."""
     while scope.post_steps:
+        from conveyor.executors.local.composite import should_run_post
+
         post = scope.post_steps.pop()
         if not should_run_post(run, scope, post):
             continue

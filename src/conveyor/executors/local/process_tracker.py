@@ -4,6 +4,10 @@ Each step process leads its own process group; background processes it leaves st
 unless they start a session of their own. To find those too, every step process gets a job token
 in its environment (inherited by all descendants), and the end of the job also signals every
 process whose `/proc/<pid>/environ` holds it (on Linux).
+
+Only processes created since the tracker was made can be the job's: when the kernel's pid
+counter shows that pids were handed out in order since then (no wrap-around), only the pids in
+that range are looked at, and only those started since then have their environment read.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ class ProcessTracker:
 
     def __init__(self) -> None:
         self.token = uuid.uuid4().hex
+        self._since = _boot_ticks()  # processes started before cannot hold the token
+        self._pids = _pid_counters()  # (last pid handed out, forks so far)
         self._groups: set[int] = set()
         self._drains: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -67,7 +73,9 @@ class ProcessTracker:
             return groups  # without /proc: the group leaders still there
         needle = f"{TOKEN_VARIABLE}={self.token}".encode()
         found = {
-            pid for pid, pgrp, environ in _live_processes() if pgrp in groups or needle in environ
+            pid
+            for pid, pgrp, environ in _live_processes(since=self._since, pids_after=self._pids)
+            if pgrp in groups or needle in environ
         }
         found.discard(os.getpid())
         return found
@@ -95,35 +103,106 @@ def _group_exists(pgid: int) -> bool:
     return True
 
 
-def _live_processes(with_environ: bool = True) -> list[tuple[int, int, bytes]]:
-    """(pid, process group, environ) of every non-zombie process we can see in /proc."""
+def _live_processes(
+    with_environ: bool = True,
+    since: int | None = None,
+    pids_after: tuple[int, int] | None = None,
+) -> list[tuple[int, int, bytes]]:
+    """(pid, process group, environ) of every non-zombie process we can see in /proc. The
+    environment is read only for processes started at or after `since` (clock ticks since boot).
+    With `pids_after` (the `_pid_counters()` of an earlier moment), only processes created since
+    then are listed, when the pid counters show which pids those are."""
+    names = os.listdir(_PROC)
+    window = _new_pids(pids_after) if pids_after is not None else None
     found = []
-    for entry in _PROC.iterdir():
-        if not entry.name.isdigit():
+    for name in names:
+        if not name.isdigit() or (window is not None and not window[0] < int(name) <= window[1]):
             continue
-        fields = _stat_fields(entry)
+        fields = _stat_fields(name)
         if fields is None or fields[0] in ("Z", "X"):
             continue
         environ = b""
-        if with_environ:
-            with contextlib.suppress(OSError):
-                environ = (entry / "environ").read_bytes()
-        found.append((int(entry.name), int(fields[2]), environ))
+        if with_environ and (since is None or _start_ticks(fields) >= since):
+            environ = _read(f"/proc/{name}/environ") or b""
+        found.append((int(name), int(fields[2]), environ))
     return found
 
 
-def _stat_fields(entry: Path) -> list[str] | None:
+def _stat_fields(pid: str) -> list[str] | None:
     """Fields of /proc/<pid>/stat after the command name: state, ppid, pgrp, ..."""
+    raw = _read(f"/proc/{pid}/stat")
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", "replace")
+    return text[text.rfind(")") + 2 :].split()
+
+
+def _start_ticks(fields: list[str]) -> int:
+    """`starttime` (field 22 of stat; index 19 after the command name), in clock ticks."""
     try:
-        raw = (entry / "stat").read_text()
+        return int(fields[19])
+    except (IndexError, ValueError):
+        return 1 << 62  # unknown: read it
+
+
+def _boot_ticks() -> int | None:
+    """Now, in the clock ticks since boot that /proc/<pid>/stat uses (None without /proc)."""
+    raw = _read("/proc/uptime")
+    try:
+        seconds = float(raw.split()[0]) if raw else None
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (ValueError, IndexError, OSError):
+        return None
+    return None if seconds is None else max(0, int(seconds * ticks) - 2)
+
+
+def _pid_counters() -> tuple[int, int] | None:
+    """(the last pid handed out, the processes and threads created since boot), or None."""
+    loadavg, stat = _read("/proc/loadavg"), _read("/proc/stat")
+    try:
+        last = int(loadavg.split()[4]) if loadavg else None
+        forks = next(
+            int(line.split()[1])
+            for line in (stat or b"").splitlines()
+            if line.startswith(b"processes ")
+        )
+    except (ValueError, IndexError, StopIteration):
+        return None
+    return None if last is None else (last, forks)
+
+
+def _new_pids(before: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The pids (first excluded, last included) of the processes created since `before`, when
+    they were handed out without wrapping around: as many pids as were created (or more, if some
+    were skipped). None when that cannot be told (then every process is looked at)."""
+    now = _pid_counters()
+    if before is None or now is None:
+        return None
+    (last_before, forks_before), (last_now, forks_now) = before, now
+    if last_now < last_before or last_now - last_before < forks_now - forks_before:
+        return None
+    return last_before, last_now
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
-    return raw[raw.rfind(")") + 2 :].split()
+    try:
+        chunks = []
+        while chunk := os.read(fd, _CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _alive(pid: int) -> bool:
     if _PROC.is_dir():
-        fields = _stat_fields(_PROC / str(pid))
+        fields = _stat_fields(str(pid))
         return fields is not None and fields[0] not in ("Z", "X")
     try:
         os.kill(pid, 0)

@@ -73,8 +73,9 @@ def resolve_shell(keyword: str | None, search_path: str) -> Shell:
 
 
 def _default_shell(search_path: str) -> Shell:
-    if _which("bash", search_path):
-        return _from_template("", "bash -e {0}", ".sh", search_path)
+    bash = _which("bash", search_path)
+    if bash:  # `bash -e {0}`, without looking bash up twice
+        return Shell("", bash, ("-e", "{0}"), ".sh")
     return _from_template("", "sh -e {0}", ".sh", search_path)
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from conveyor.errors import ConveyorError
 from conveyor.executors.local import evaluation
-from conveyor.executors.local.action_steps import run_uses
 from conveyor.executors.local.contexts import github_for_step, step_contexts
 from conveyor.executors.local.job_state import JobRun, Scope
 from conveyor.executors.local.script_step import run_script
@@ -105,6 +104,8 @@ def dispatch(run: JobRun, scope: Scope, call: StepCall) -> BodyResult:
     if call.step.run is not None:
         return run_script(run, scope, call)
     if call.step.uses:
+        from conveyor.executors.local.action_steps import run_uses  # only for `uses:` steps
+
         return run_uses(run, scope, call, run_step)
     run.error(call.index, "A step needs `run` or `uses`", call.step.location)
     return BodyResult(Status.FAILURE)

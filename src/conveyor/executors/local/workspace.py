@@ -15,15 +15,24 @@ repository (or has no commit yet) is copied as it is.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+try:  # hashlib would load OpenSSL (megabytes of memory) for this one digest
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 from conveyor.errors import InfrastructureError
+from conveyor.executors.local.file_commands import StepFiles
+
+_HEX = frozenset("0123456789abcdef")
+EVENT_FOLDER = "_github_workflow"  # under RUNNER_TEMP: event.json (GITHUB_EVENT_PATH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,49 +50,109 @@ class JobWorkspace:
 def job_slug(instance_key: str) -> str:
     """A directory name for a job instance: readable, and unique by a short hash."""
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", instance_key).strip("-.")[:60] or "job"
-    digest = hashlib.sha1(instance_key.encode("utf-8")).hexdigest()[:8]
+    digest = blake2b(instance_key.encode("utf-8"), digest_size=4).hexdigest()
     return f"{readable}-{digest}"
 
 
 def workspace_layout(home: Path, run_id: str, instance_key: str, repository: str) -> JobWorkspace:
     root = home / "runs" / _safe(run_id) / "jobs" / job_slug(instance_key)
-    name = _safe(Path(repository).resolve().name) or "workspace"
+    return layout_at(root, Path(repository).resolve(), home)
+
+
+def layout_at(root: Path, source: Path, home: Path) -> JobWorkspace:
+    """The layout of a job directory at `root` for the (resolved) repository `source`."""
     return JobWorkspace(
         root=root,
-        workspace=root / name,
+        workspace=root / (_safe(source.name) or "workspace"),
         temp=root / "_temp",
         job_dir=root / "_job",
         tool_cache=home / "toolcache",
     )
 
 
+def make_job_directories(layout: JobWorkspace) -> None:
+    """RUNNER_TEMP (with the event's folder and the steps' file-command files), the job's tools
+    folder and the shared tool cache; the workspace is made by its checkout or copy."""
+    for folder in (layout.temp / EVENT_FOLDER, layout.job_dir, layout.tool_cache):
+        folder.mkdir(parents=True, exist_ok=True)
+    StepFiles.fresh(layout.temp)
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._ -]+", "-", name).strip() or "run"
 
 
+class WorkspaceSupply(Protocol):
+    """Job directories made ahead of time (conveyor.executors.local.workspace_pool)."""
+
+    def take(self, source: Path, commit: str, layout: JobWorkspace) -> bool:
+        """Move a ready job directory (its workspace checked out at `commit`, its folders made)
+        to `layout.root`; False when none is ready."""
+
+    def check_out(self, source: Path, commit: str, target: Path) -> None:
+        """Make a checkout now, as the supply makes them (see `check_out` below)."""
+
+
 def prepare_workspace(
-    layout: JobWorkspace, repository: str, sha: str | None, include_uncommitted: bool
+    layout: JobWorkspace,
+    repository: str,
+    sha: str | None,
+    include_uncommitted: bool,
+    supply: WorkspaceSupply | None = None,
 ) -> str | None:
-    """Create the directories and fill the workspace; returns the commit checked out (or None)."""
+    """Create the directories and fill the workspace; returns the commit checked out (or None).
+
+    A checkout of a commit (without uncommitted changes) comes from `supply` when it has one."""
     if layout.root.exists():
         shutil.rmtree(layout.root)
-    for folder in (layout.temp, layout.job_dir, layout.tool_cache):
-        folder.mkdir(parents=True, exist_ok=True)
     source = Path(repository).resolve()
-    commit = _resolve_commit(source, sha)
+    if supply is not None and is_full_sha(sha) and not include_uncommitted:
+        assert sha is not None
+        layout.root.parent.mkdir(parents=True, exist_ok=True)
+        if supply.take(source, sha, layout):
+            layout.tool_cache.mkdir(parents=True, exist_ok=True)
+            return sha
+    make_job_directories(layout)
+    commit = resolve_commit(source, sha)
     if commit is None:
         _copy_tree(source, layout.workspace)
         return None
-    _git(
-        ["clone", "--quiet", "--shared", "--no-checkout", "--", str(source), str(layout.workspace)]
-    )
-    _git(["-C", str(layout.workspace), "checkout", "--quiet", "--detach", commit])
+    if supply is not None:
+        supply.check_out(source, commit, layout.workspace)
+    else:
+        check_out(source, commit, layout.workspace)
     if include_uncommitted:
         _overlay_working_tree(source, layout.workspace, commit)
     return commit
 
 
-def _resolve_commit(source: Path, sha: str | None) -> str | None:
+def is_full_sha(sha: str | None) -> bool:
+    return sha is not None and len(sha) in (40, 64) and all(c in _HEX for c in sha)
+
+
+def check_out(
+    source: Path,
+    commit: str,
+    target: Path,
+    template: Path | None = None,
+    *,
+    cloned: bool = False,
+) -> None:
+    """`target` becomes a shared clone of `source`, checked out (detached) at `commit` (its
+    `.git` made from `template` when given, else from git's own). `cloned`: `target` already is
+    that clone (not checked out yet)."""
+    if not cloned:
+        clone_for_checkout(source, target, template)
+    _git(["-C", str(target), "checkout", "--quiet", "--detach", commit])
+
+
+def clone_for_checkout(source: Path, target: Path, template: Path | None = None) -> None:
+    """`git clone --shared --no-checkout` of `source` into `target`."""
+    chosen = [f"--template={template}"] if template is not None else []
+    _git(["clone", "--quiet", *chosen, "--shared", "--no-checkout", "--", str(source), str(target)])
+
+
+def resolve_commit(source: Path, sha: str | None) -> str | None:
     if not (source / ".git").exists():
         if sha:
             raise InfrastructureError(f"{source} is not a git repository: cannot check out {sha}")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from conveyor.store.models import Base
+from conveyor.store.models import metadata
 from conveyor.store.revision import VERSION_TABLE
 
 
 def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         version_table=VERSION_TABLE,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,

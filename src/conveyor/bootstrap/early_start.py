@@ -1,0 +1,65 @@
+"""The start of `conveyor run`, overlapped with loading the rest of conveyor.
+
+Building the event runs git (several processes) and the first job's workspace is a git checkout:
+both wait on other processes, so they run on a thread while the main thread imports the engine,
+the executor and the display. `EarlyStart.event()` then returns the event (or raises what
+building it raised), exactly as building it in place would.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conveyor.bootstrap.events import build_event
+from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.repositories import repository_root
+from conveyor.model.events import Event
+
+if TYPE_CHECKING:
+    from conveyor.executors.local.workspace_pool import WorkspacePool
+
+
+class EarlyStart:
+    """Builds the event on a thread; then tells the pool that a job will probably start."""
+
+    def __init__(self, options: LocalRunOptions, pool: WorkspacePool | None = None) -> None:
+        self.root = repository_root(options.repository)  # a usage error is raised here, first
+        self._options = options
+        self._pool = pool
+        self._result: tuple[Event, str | None] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._build, name="event", daemon=True)
+        self._thread.start()
+
+    def event(self) -> tuple[Event, str | None]:
+        """The event and a warning (see build_event); raises what building it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def _build(self) -> None:
+        options = self._options
+        try:
+            self._result = build_event(
+                self.root, options.event_name, options.event_path, options.inputs
+            )
+        except BaseException as exc:  # handed to the main thread by event()
+            self._error = exc
+            return
+        if self._pool is not None:
+            event = self._result[0]
+            sha = (event.sha or None) if (self.root / ".git").exists() else None
+            self._pool.expect(str(self.root), sha, 1)
+
+
+def workspace_pool(dry_run: bool, home: Path) -> WorkspacePool | None:
+    """The local executor's pool of workspaces made ahead (none for `--dry-run`)."""
+    if dry_run:
+        return None
+    from conveyor.executors.local.workspace_pool import WorkspacePool
+
+    return WorkspacePool(home)

@@ -1,0 +1,67 @@
+"""`conveyor rerun`'s side of the wiring: a new attempt of a stored run instead of a new run.
+
+The run's workflow is prepared again (same event, inputs and options); the jobs that are not
+re-run are carried over from the previous attempt with their results and outputs (the store
+copies their rows into the new attempt, the engine completes them before anything starts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from conveyor.bootstrap import recorded_runs as recorded
+from conveyor.engine.carryover import carried_jobs
+from conveyor.engine.planner import WorkflowPlan
+from conveyor.errors import UsageError
+from conveyor.store.owner import current_owner
+
+if TYPE_CHECKING:
+    from conveyor.bootstrap.local_run import PreparedRun
+    from conveyor.bootstrap.recording import RerunTarget, RunHistory
+
+
+def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget) -> None:
+    wiring = history.wiring
+    runs = wiring.store.runs
+    run = runs.get_run(target.run_id)
+    if run is None:
+        raise UsageError(f"there is no run {target.run_id} (see `conveyor runs`)")
+    path = run.workflow_path
+    requests = [r for r in prepared.requests if r.scope.workflow.path == path]
+    broken = [w for w in prepared.not_started if w.workflow_path == path]
+    if not requests and not broken:
+        raise UsageError(
+            f"{path} no longer runs for '{run.event}' (it changed since run {run.id}?); "
+            "nothing was changed"
+        )
+    prepared.requests[:] = requests[:1]
+    prepared.not_started[:] = [] if requests else broken[:1]
+    if not requests:
+        runs.begin_attempt(run.id, current_owner())
+        wiring.recorder.resume(run.id)
+        wiring.recorder.finish(run.id, "startup_failure", recorded.startup_reason(broken[0]))
+        prepared.not_started[0] = replace(broken[0], run_id=str(run.id))
+        return
+    request = requests[0]
+    _check_jobs(request.plan, target)
+    carried = carried_jobs(request.plan, target.rerun, runs.list_jobs(run.id))
+    keys = [job.instance_key for jobs in carried.values() for job in jobs]
+    runs.begin_attempt(run.id, current_owner(), reuse=keys)
+    stored = wiring.recorder.resume(run.id)
+    prepared.settings = replace(prepared.settings, run_attempt=stored.attempt)
+    prepared.requests[0] = history.adopt(request, stored, carried)
+    again = [job_id for job_id in request.plan.jobs if job_id not in carried]
+    kept = f"; keeping from attempt {stored.attempt - 1}: {', '.join(carried)}" if carried else ""
+    wiring.notify(
+        f"run {run.id}, attempt {stored.attempt}: re-running {', '.join(again) or 'nothing'}{kept}"
+    )
+
+
+def _check_jobs(plan: WorkflowPlan, target: RerunTarget) -> None:
+    unknown = sorted(set(target.rerun or ()) - set(plan.jobs))
+    if target.strict and unknown:
+        raise UsageError(
+            f"{', '.join(unknown)} is not a job of {plan.workflow.path} as it is now "
+            "(a job of a called workflow? re-run the job that calls it); nothing was changed"
+        )

@@ -1,0 +1,47 @@
+"""The threads jobs run on: kept and reused, so starting a job does not wait for a new thread.
+
+`threading.Thread.start()` waits until the new thread runs, which takes a while when other
+threads hold the interpreter. A job handed to `JobThreads.run` goes to an idle thread (or to a
+new one when none is idle) through a queue, and the scheduler goes on at once. Threads are
+daemons (as one thread per job was): a job abandoned after a hard stop does not keep the process.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+Task = Callable[[], Callable[[], None]]
+"""Work that returns what to do once its thread is free again (e.g. post the job's result)."""
+
+
+class JobThreads:
+    def __init__(self, name: str = "job") -> None:
+        self._name = name
+        self._tasks: queue.SimpleQueue[Task] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+        self._count = 0
+
+    def run(self, task: Task) -> None:
+        """Run `task` on an idle thread, or on a new one; then what it returns, the thread
+        counted idle already (so a job started in response finds it)."""
+        with self._lock:
+            start = self._idle == 0
+            if start:
+                self._count += 1
+            else:
+                self._idle -= 1
+        self._tasks.put(task)
+        if start:
+            name = f"{self._name} {self._count}"
+            threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            task = self._tasks.get()
+            then = task()
+            with self._lock:
+                self._idle += 1
+            then()

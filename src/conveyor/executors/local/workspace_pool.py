@@ -1,0 +1,215 @@
+"""Workspaces made before the jobs that need them start, and job directories removed after.
+
+Setting up a job's directory (its workspace a shared clone checked out at the commit, RUNNER_TEMP
+and its folders) is the largest fixed cost of a job. A `WorkspacePool` does it on background
+threads, ahead of time: as many as the scheduler forecasts jobs about to start (`expect`), the
+checkouts made as described in `checkouts`, kept under `CONVEYOR_HOME/runs/.pool-<pid>-<n>/`
+until a job takes one (`take` moves it into place: a rename). Each is given to one job only, so a
+job still starts in a fresh workspace that no other job has written to. A job that finds none
+ready waits for one being made for it, or makes its own the same way.
+
+Finished jobs' directories are renamed aside at once and deleted on the pool's threads
+(`discard`). `close()` waits for that, and deletes what was prepared but not taken.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import shutil
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conveyor.errors import ConveyorError
+from conveyor.executors.local.checkouts import CheckoutMaker
+from conveyor.executors.local.workspace import (
+    JobWorkspace,
+    is_full_sha,
+    layout_at,
+    make_job_directories,
+)
+
+if TYPE_CHECKING:
+    from conveyor.engine.ports.executor import JobForecast
+
+_COUNTER = itertools.count()
+WORKERS = 2  # checkouts made at once (git does the work: processes, on other cores)
+
+
+@dataclass(slots=True)
+class _Source:
+    """Checkouts of one commit of one repository."""
+
+    source: Path
+    commit: str
+    expected: int = 0  # jobs expected in all: started, or about to start
+    served: int = 0  # jobs that asked for a workspace (given one, or making their own)
+    ready: deque[Path] = field(default_factory=deque)
+    making: int = 0
+    waiting: int = 0  # jobs waiting for a checkout being made
+    usable: bool = True  # False once a checkout failed: jobs make their own
+
+
+class WorkspacePool:
+    """Checkouts made ahead by one background thread; thread-safe."""
+
+    def __init__(self, home: Path) -> None:
+        self._home = home.resolve()
+        self._directory = self._home / "runs" / f".pool-{os.getpid()}-{next(_COUNTER)}"
+        self._sources: dict[tuple[Path, str], _Source] = {}
+        self._trash: deque[Path] = deque()
+        self._numbers = itertools.count()
+        self._condition = threading.Condition()
+        self._closed = False
+        self._threads: list[threading.Thread] = []
+        self._maker = CheckoutMaker(home, self._directory, eager=True)
+
+    # -- the executor's side ----------------------------------------------------------------
+
+    def forecast(self, forecast: JobForecast) -> None:
+        """`expect` for the scheduler's forecast (jobs with uncommitted changes make their own)."""
+        if not forecast.include_uncommitted:
+            total = forecast.started + forecast.upcoming
+            self.expect(forecast.repository, forecast.sha, total)
+
+    def expect(self, repository: str, sha: str | None, jobs: int) -> None:
+        """`jobs` jobs in all (started or about to start) will want a checkout of commit `sha`:
+        make one for each that has not asked for its workspace yet. Only a full SHA is
+        prepared ahead: another name could move before the job starts."""
+        if sha is None or not is_full_sha(sha):
+            return
+        with self._condition:
+            if not self._closed:
+                self._source(Path(repository).resolve(), sha).expected = jobs
+                self._wake()
+
+    def _source(self, source: Path, commit: str) -> _Source:
+        return self._sources.setdefault((source, commit), _Source(source, commit))
+
+    def take(self, source: Path, commit: str, layout: JobWorkspace) -> bool:
+        """Move a ready job directory to `layout.root` (whose parent exists); False when none is
+        ready.
+
+        A checkout being made is waited for when no other job waits for it (it started earlier,
+        so it is ready sooner than a new one would be)."""
+        with self._condition:
+            entry = self._source(source, commit)
+            entry.served += 1
+            if not entry.ready and entry.making > entry.waiting:
+                entry.waiting += 1
+                while not entry.ready and entry.making and not self._closed:
+                    self._condition.wait()
+                entry.waiting -= 1
+            if not entry.ready:
+                return False
+            ready = entry.ready.popleft()
+            self._wake()  # the next one, if another job is expected
+        try:
+            os.rename(ready, layout.root)
+        except OSError:
+            self.discard(ready)
+            return False
+        return True
+
+    def check_out(self, source: Path, commit: str, target: Path) -> None:
+        """A checkout made now, as the pool makes them (for a job that found none ready)."""
+        self._maker.check_out(source, commit, target)
+
+    def discard(self, path: Path) -> None:
+        """Remove a directory soon: renamed aside now, deleted on the pool's thread."""
+        aside = self._directory / f"trash-{next(self._numbers)}"
+        try:
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(path, aside)
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)
+            return
+        with self._condition:
+            self._trash.append(aside)
+            self._wake()
+
+    def close(self) -> None:
+        """Finish deleting, delete what was not taken, stop the thread."""
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join()
+        shutil.rmtree(self._directory, ignore_errors=True)
+
+    # -- the pool's thread --------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        """(With the lock held.) Work to do: up to WORKERS threads (idle ones just wait)."""
+        if len(self._threads) < WORKERS:
+            thread = threading.Thread(target=self._work, name="workspace pool", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        self._condition.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._condition:
+                task = self._next_task()
+                while task is None and not self._closed:
+                    self._condition.wait()
+                    task = self._next_task()
+                if task is None:
+                    break
+            task()
+        self._empty_trash()
+
+    def _next_task(self) -> Callable[[], None] | None:
+        """A checkout a job will want first; else a deletion (nobody waits for those)."""
+        for entry in self._sources.values() if not self._closed else ():
+            # a waiting job is served, and one of those being made is for it: count it once
+            supplied = entry.served + len(entry.ready) + entry.making - entry.waiting
+            if entry.usable and supplied < entry.expected:
+                entry.making += 1
+                path = self._directory / f"job-{next(self._numbers)}"
+                return functools.partial(self._make, entry, path)
+        if self._trash:
+            return functools.partial(shutil.rmtree, self._trash.popleft(), ignore_errors=True)
+        return None
+
+    def _make(self, entry: _Source, path: Path) -> None:
+        ok = False
+        try:
+            layout = layout_at(path, entry.source, self._home)
+            make_job_directories(layout)
+            self._maker.check_out(entry.source, entry.commit, layout.workspace)
+            ok = _detached_at(layout.workspace, entry.commit)
+        except (ConveyorError, OSError, subprocess.SubprocessError):
+            pass
+        if not ok:
+            entry.usable = False  # jobs make their own (and report what fails)
+            shutil.rmtree(path, ignore_errors=True)
+        with self._condition:
+            entry.making -= 1
+            if ok and not self._closed:
+                entry.ready.append(path)
+            elif ok:
+                self._trash.append(path)
+            self._condition.notify_all()
+
+    def _empty_trash(self) -> None:
+        with self._condition:
+            paths = list(self._trash)
+            self._trash.clear()
+        for path in paths:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _detached_at(path: Path, commit: str) -> bool:
+    """The new checkout's HEAD is this very commit (a tag object's name would peel to another)."""
+    try:
+        return (path / ".git" / "HEAD").read_text(encoding="ascii").strip() == commit
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -1,0 +1,51 @@
+"""The event built on a thread: the same event, the same errors, and the pool told early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conveyor.bootstrap.early_start import EarlyStart
+from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.errors import UsageError
+from tests.unit.executors.harness import make_repo
+
+
+class FakePool:
+    def __init__(self) -> None:
+        self.expected: list[tuple[str, str | None, int]] = []
+
+    def expect(self, repository: str, sha: str | None, jobs: int) -> None:
+        self.expected.append((repository, sha, jobs))
+
+
+@pytest.mark.integration
+def test_the_event_comes_with_its_commit_and_the_pool_hears_of_it(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    pool = FakePool()
+    start = EarlyStart(LocalRunOptions(repository=root), pool)  # type: ignore[arg-type]
+    event, note = start.event()
+    assert note is None
+    assert event.name == "push"
+    assert event.sha
+    assert pool.expected == [(str(root.resolve()), event.sha, 1)]
+
+
+def test_a_plain_directory_runs_with_a_note(tmp_path: Path) -> None:
+    pool = FakePool()
+    start = EarlyStart(LocalRunOptions(repository=tmp_path), pool)  # type: ignore[arg-type]
+    _, note = start.event()
+    assert note is not None
+    assert "plain directory" in note
+    assert pool.expected == [(str(tmp_path.resolve()), None, 1)]
+
+
+def test_errors_are_raised_where_they_were(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="is not a directory"):
+        EarlyStart(LocalRunOptions(repository=tmp_path / "missing"))
+    start = EarlyStart(
+        LocalRunOptions(repository=tmp_path, event_name="nope", event_path=tmp_path / "e.json")
+    )
+    with pytest.raises(UsageError, match="unknown event 'nope'"):
+        start.event()

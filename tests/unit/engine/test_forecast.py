@@ -1,0 +1,53 @@
+"""The scheduler tells a forecasting executor how many jobs are about to start, so it can make
+their workspaces ahead; an executor without `forecast` is not asked."""
+
+from __future__ import annotations
+
+import threading
+
+from conveyor.engine.ports.executor import ForecastingExecutor, JobForecast
+from conveyor.executors.fake import FakeExecutor, FakeJob
+from tests.unit.engine.conftest import run_workflow
+
+FAN = """
+on: push
+jobs:
+  root: {runs-on: x, steps: [{run: a}]}
+  a: {needs: root, runs-on: x, steps: [{run: a}]}
+  b: {needs: root, runs-on: x, steps: [{run: a}]}
+  c: {needs: root, runs-on: x, steps: [{run: a}]}
+  sink: {needs: [a, b, c], runs-on: x, steps: [{run: a}]}
+"""
+
+
+class ForecastedFake(FakeExecutor):
+    def __init__(self) -> None:
+        super().__init__(default=FakeJob(duration=0.02))
+        self.forecasts: list[JobForecast] = []
+        self._forecast_lock = threading.Lock()
+
+    def forecast(self, forecast: JobForecast) -> None:
+        with self._forecast_lock:
+            self.forecasts.append(forecast)
+
+
+def test_forecasts_count_started_and_upcoming_jobs() -> None:
+    executor = ForecastedFake()
+    assert isinstance(executor, ForecastingExecutor)
+    outcome = run_workflow(FAN, executor, parallel=2)
+    assert set(outcome.conclusions().values()) == {"success"}
+    seen = [(f.started, f.upcoming) for f in executor.forecasts]
+    assert seen[0] == (1, 2)  # root started; a, b, c and sink wait: at most `parallel`
+    assert seen[-1] == (5, 0)  # every job started, none to come
+    assert all(f.repository == "/repo" and f.sha == "abc" for f in executor.forecasts)
+    assert all(0 <= f.upcoming <= 2 for f in executor.forecasts)
+    starts = [started for started, _ in seen]
+    assert starts == sorted(starts)  # started only grows
+    assert len(seen) == len(set(seen))  # sent only when it changes
+
+
+def test_an_executor_without_forecast_is_not_asked() -> None:
+    executor = FakeExecutor()
+    assert not isinstance(executor, ForecastingExecutor)
+    outcome = run_workflow(FAN, executor)
+    assert len(outcome.record.jobs) == 5

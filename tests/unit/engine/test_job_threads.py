@@ -1,0 +1,40 @@
+"""Job threads are reused once idle, and a new one serves work when none is idle."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from conveyor.engine.job_threads import JobThreads
+
+
+def _task(
+    names: list[str], done: threading.Event, gate: threading.Event | None = None
+) -> Callable[[], Callable[[], None]]:
+    def work() -> Callable[[], None]:
+        if gate is not None:
+            gate.wait(5)
+        names.append(threading.current_thread().name)
+        return done.set
+
+    return work
+
+
+def test_an_idle_thread_is_reused() -> None:
+    threads, names = JobThreads("t"), []
+    for _ in range(3):
+        done = threading.Event()
+        threads.run(_task(names, done))
+        assert done.wait(5)
+    assert names == ["t 1", "t 1", "t 1"]
+
+
+def test_busy_threads_get_company() -> None:
+    threads, names = JobThreads("t"), []
+    gate, first, second = threading.Event(), threading.Event(), threading.Event()
+    threads.run(_task(names, first, gate))
+    threads.run(_task(names, second, gate))
+    gate.set()
+    assert first.wait(5)
+    assert second.wait(5)
+    assert sorted(names) == ["t 1", "t 2"]

@@ -1,0 +1,147 @@
+"""Workspaces made ahead: each a fresh checkout given to one job, clean as after
+actions/checkout; finished job directories removed in the background; nothing left after close."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conveyor.executors.local.checkouts import CheckoutMaker
+from conveyor.executors.local.git_template import lean_template
+from conveyor.executors.local.workspace import JobWorkspace, layout_at
+from conveyor.executors.local.workspace_pool import WorkspacePool
+from tests.unit.executors.harness import commit_all, git, make_repo
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, str]:
+    root = make_repo(tmp_path / "repo", {"a.txt": "one\n", "tool.sh": "#!/bin/sh\n"})
+    (root / "tool.sh").chmod(0o755)
+    git(root, "add", "-A")
+    return root, commit_all(root, "second")
+
+
+def _wait_ready(pool: WorkspacePool, count: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        ready = sum(len(source.ready) for source in pool._sources.values())
+        if ready >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the pool made no checkout")
+
+
+def _clean_checkout(workspace: Path, commit: str) -> None:
+    assert git(workspace, "rev-parse", "HEAD") == commit
+    assert git(workspace, "status", "--porcelain") == ""
+    subprocess.run(["git", "-C", str(workspace), "diff-index", "--quiet", "HEAD"], check=True)
+    assert (workspace / "a.txt").read_text() == "one\n"
+    assert (workspace / "tool.sh").stat().st_mode & 0o111
+    assert (workspace / ".git" / "info" / "exclude").is_file()
+
+
+def test_expected_checkouts_are_ready_and_given_once(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, commit = repo
+    pool = WorkspacePool(tmp_path / "home")
+    pool.expect(str(root), commit, 2)
+    _wait_ready(pool, 2)
+    first, second = _layout(tmp_path, "job1", root), _layout(tmp_path, "job2", root)
+    assert pool.take(root, commit, first)
+    assert pool.take(root, commit, second)
+    for layout in (first, second):
+        _clean_checkout(layout.workspace, commit)
+        assert (layout.temp / "_runner_file_commands" / "set_env").is_file()
+        assert layout.job_dir.is_dir()
+    (first.workspace / "a.txt").write_text("changed\n")
+    assert (second.workspace / "a.txt").read_text() == "one\n"  # no write leaks elsewhere
+    assert not pool.take(root, commit, _layout(tmp_path, "job3", root))  # two were expected
+    pool.close()
+    assert not list((tmp_path / "home" / "runs").iterdir())
+
+
+def test_a_job_served_without_a_ready_checkout_makes_one_the_same_way(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    root, commit = repo
+    pool = WorkspacePool(tmp_path / "home")
+    target = tmp_path / "job"
+    assert not pool.take(root, commit, _layout(tmp_path, "job", root))
+    pool.check_out(root, commit, target)
+    _clean_checkout(target, commit)
+    pool.close()
+
+
+def test_only_full_shas_of_commits_are_prepared(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, _ = repo
+    git(root, "tag", "-a", "-m", "release", "v1")
+    tag_object = git(root, "rev-parse", "v1")
+    pool = WorkspacePool(tmp_path / "home")
+    pool.expect(str(root), "HEAD", 1)
+    pool.expect(str(root), tag_object, 1)  # names a tag, which peels to another commit
+    time.sleep(0.5)
+    assert not pool.take(root, tag_object, _layout(tmp_path, "job", root))
+    assert "HEAD" not in {key[1] for key in pool._sources}
+    pool.close()
+
+
+def test_discarded_directories_are_removed(tmp_path: Path) -> None:
+    pool = WorkspacePool(tmp_path / "home")
+    job = tmp_path / "home" / "runs" / "1" / "jobs" / "a"
+    (job / "w").mkdir(parents=True)
+    (job / "w" / "f").write_text("x")
+    pool.discard(job)
+    assert not job.exists()
+    pool.close()
+    assert not any(p.name.startswith(".pool-") for p in (tmp_path / "home" / "runs").iterdir())
+
+
+def test_seeded_checkouts_match_a_plain_clone(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, commit = repo
+    maker = CheckoutMaker(tmp_path / "home", tmp_path / "seeds")
+    maker.check_out(root, commit, tmp_path / "a")
+    maker.check_out(root, commit, tmp_path / "b")
+    plain = tmp_path / "plain"
+    subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(root), str(plain)])
+    subprocess.run(["git", "-C", str(plain), "checkout", "-q", "--detach", commit], check=True)
+    for workspace in (tmp_path / "a", tmp_path / "b"):
+        _clean_checkout(workspace, commit)
+        assert git(workspace, "config", "--get", "remote.origin.url") == str(root)
+        assert git(workspace, "for-each-ref") == git(plain, "for-each-ref")
+        assert _tree(workspace) == _tree(plain) - {p for p in _tree(plain) if p.endswith(".sample")}
+
+
+def test_the_lean_template_is_gits_without_sample_hooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = lean_template(tmp_path)
+    assert template is not None
+    assert sorted(p.name for p in template.iterdir()) == [
+        "branches",
+        "description",
+        "hooks",
+        "info",
+    ]
+    assert list((template / "hooks").iterdir()) == []
+    assert lean_template(tmp_path) == template  # made once
+    monkeypatch.setenv("GIT_TEMPLATE_DIR", str(tmp_path))
+    assert lean_template(tmp_path) is None  # the user's choice stands
+
+
+def _layout(tmp_path: Path, name: str, source: Path) -> JobWorkspace:
+    return layout_at(tmp_path / name, source.resolve(), tmp_path / "home")
+
+
+def _tree(root: Path) -> set[str]:
+    git_dir = root / ".git"
+    return {
+        str(path.relative_to(git_dir))
+        for path in git_dir.rglob("*")
+        if "objects" not in path.parts and path.name not in ("index", "ORIG_HEAD")
+    }
