@@ -222,7 +222,8 @@ def test_forced_cancel_kills_at_once_and_runs_nothing_more(repo: Path, conveyor_
     doc = document(
         repo,
         steps(
-            {"run": "echo started\n" + STUBBORN, "env": {"MARK": marker}},
+            # The trap comes before "started", so the first SIGINT cannot end the step early.
+            {"run": "trap '' INT TERM\necho started\n" + STUBBORN, "env": {"MARK": marker}},
             {"run": "echo always", "condition": "always()"},
         ),
     )

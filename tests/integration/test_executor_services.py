@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conveyor.engine.ports.executor import JobDocument, JobReporter
+from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
 from conveyor.errors import InfrastructureError, SourceLocation
 from conveyor.model.results import Status
 from conveyor.model.services import ServiceSpec
@@ -30,7 +31,9 @@ def test_services_start_before_steps_and_stop_after_a_failure(
     events: list[str] = []
 
     @contextmanager
-    def starter(doc: JobDocument, reporter: JobReporter) -> Iterator[Mapping[str, object]]:
+    def starter(
+        doc: JobDocument, reporter: JobReporter, cancel: CancelSignal
+    ) -> Iterator[Mapping[str, object]]:
         events.append(f"start {[s.id for s in doc.services]}")
         try:
             yield {"db": {"id": "db-1", "network": "", "ports": {"5432": "49153"}}}
@@ -53,7 +56,9 @@ def test_services_start_before_steps_and_stop_after_a_failure(
 
 def test_a_failing_provider_fails_the_job_with_its_message(repo: Path, conveyor_home: Path) -> None:
     @contextmanager
-    def starter(doc: JobDocument, reporter: JobReporter) -> Iterator[Mapping[str, object]]:
+    def starter(
+        doc: JobDocument, reporter: JobReporter, cancel: CancelSignal
+    ) -> Iterator[Mapping[str, object]]:
         raise InfrastructureError("postgres did not become ready")
         yield {}
 
@@ -66,6 +71,35 @@ def test_a_failing_provider_fails_the_job_with_its_message(repo: Path, conveyor_
     assert result.error == "postgres did not become ready"
     assert result.steps == ()
     assert "postgres did not become ready" in reporter.text(None)
+
+
+def test_a_cancel_while_services_start_ends_the_job_cancelled(
+    repo: Path, conveyor_home: Path
+) -> None:
+    given: list[CancelSignal] = []
+    signal = threading.Event()
+
+    @contextmanager
+    def starter(
+        doc: JobDocument, reporter: JobReporter, cancel: CancelSignal
+    ) -> Iterator[Mapping[str, object]]:
+        given.append(cancel)
+        signal.set()  # Ctrl-C while the services are still becoming healthy
+        if cancel.wait(5):
+            raise InfrastructureError("service db: cancelled while waiting for PostgreSQL")
+        yield {}
+
+    result, reporter = run_job(
+        document(repo, steps({"run": "echo never"}), services=(DB,)),
+        conveyor_home,
+        cancel=signal,
+        services=starter,
+    )
+    assert given == [signal]
+    assert result.result is Status.CANCELLED
+    assert result.steps == ()
+    assert result.annotations == ()
+    assert "cancelled while waiting" in reporter.text(None)
 
 
 def test_without_a_provider_only_empty_images_are_accepted(repo: Path, conveyor_home: Path) -> None:

@@ -106,12 +106,12 @@ class Sandbox:
 
     def survivors(self) -> list[str]:
         """Processes of this run (by marker, or working under its directories) and the files
-        left in its runtime and temporary directories and job workspaces."""
+        left in its runtime and temporary directories, and its run directories."""
         places = (self.runtime, self.tmp, self.home)
         found = [f"process {p}" for p in processes() if p.marked(self.mark) or p.under(places)]
         found += [f"runtime: {name}" for name in sorted(os.listdir(self.runtime))]
         found += [f"tmp: {name}" for name in sorted(os.listdir(self.tmp))]
-        found += [f"workspace: {path}" for path in (self.home / "runs").glob("*/jobs/*")]
+        found += [f"run directory: {path}" for path in (self.home / "runs").glob("*")]
         return found
 
     def nothing_survives(self) -> list[str]:
@@ -353,6 +353,43 @@ def test_ctrl_c_mid_job_stops_the_services_and_leaves_nothing(sandbox: Sandbox) 
     assert sandbox.nothing_survives() == []
 
 
+NEVER_HEALTHY = """
+on: push
+jobs:
+  waiting:
+    runs-on: ubuntu-latest
+    services:
+      cache:
+        image: redis:7
+        options: >-
+          --health-cmd "exit 1"
+          --health-interval 60s --health-timeout 5s --health-retries 4
+    steps:
+      - run: echo "$((6 * 7))-must-not-run"
+"""
+
+
+def test_ctrl_c_while_a_service_becomes_healthy_cancels_at_once(sandbox: Sandbox) -> None:
+    repo = sandbox.repository({".github/workflows/waiting.yml": NEVER_HEALTHY})
+    process = sandbox.conveyor(repo, "--json")
+    try:
+        sandbox.wait_for(process, lambda: bool(service_processes(sandbox.runtime)))
+        interrupted = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+        took = time.monotonic() - interrupted
+    finally:
+        process.kill()
+        process.wait()
+    text = sandbox.text()
+    assert process.returncode == 130, text
+    assert took < 5, text  # not the 60 s until the next health probe
+    (job,) = json.loads(out)["jobs"]
+    assert job["conclusion"] == "cancelled"
+    assert "42-must-not-run" not in text
+    assert sandbox.nothing_survives() == []
+
+
 CONTAINER = """
 on: push
 jobs:
@@ -377,8 +414,34 @@ def test_the_container_policy_of_conveyor_toml_and_its_variable(
     (job,) = json.loads(out)["jobs"]
     assert "container image 'node:20-bookworm-slim'" in str(job["error"])
     assert "42-on-the-host" not in err
+    assert "is not used" not in err  # no warning about running on the host: it does not
     monkeypatch.setenv("CONVEYOR_SERVICES_CONTAINER", "host")  # the variable wins
     assert run_cli(["run", str(repo), "--json"]) == 0
     out, err = capsys.readouterr()
     assert "42-on-the-host" in err
-    assert "node:20-bookworm-slim" in err  # the warning names the image
+    assert "container 'node:20-bookworm-slim' is not used" in err  # the warning names it
+
+
+PLAIN = """
+on: push
+jobs:
+  plain:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$((6 * 7))-ran"
+"""
+
+
+def test_a_bad_services_table_is_a_usage_error_before_any_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = "[services]\ncontainer = 'sometimes'\n"
+    files = {".github/workflows/plain.yml": PLAIN, "conveyor.toml": toml}
+    repo = make_repo(tmp_path / "repo", files)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("CONVEYOR_HOME", str(tmp_path / "home"))
+    assert run_cli(["run", str(repo)]) == 2  # although no job has services
+    out, err = capsys.readouterr()
+    assert f"{repo / 'conveyor.toml'}: [services]" in err
+    assert "container" in err
+    assert "42-ran" not in out + err

@@ -215,7 +215,9 @@ def test_concurrent_members_of_a_group_never_overlap(conveyor_home: Path, tmp_pa
     for child in children:
         assert child.wait(timeout=120) == 0
     spans = sorted(tuple(int(v) for v in line.split()[1:]) for line in log.read_text().splitlines())
-    assert len(spans) >= 12  # plenty held the group (others were replaced while pending)
+    # How many held the group depends on timing (pending members get replaced); the first holder
+    # and the last pending member always run.
+    assert len(spans) >= 2
     for (_, end), (next_start, _) in itertools.pairwise(spans):
         assert end <= next_start, "two members of one concurrency group overlapped"
     store = open_store()

@@ -7,6 +7,7 @@ matching triggers, planning); `build_executor` picks the executor; the CLI runs 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -189,9 +190,12 @@ def _workspaces(options: LocalRunOptions) -> WorkspacePaths | None:
     return _LocalWorkspaces(options.home)
 
 
-def build_executor(dry_run: bool, home: Path, pool: WorkspacePool | None = None) -> Executor:
+def build_executor(
+    dry_run: bool, home: Path, pool: WorkspacePool | None = None, repository: Path | None = None
+) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
-    (`close()` it after the run when it has a pool)."""
+    (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
+    are checked here, before any job runs: a bad table is a UsageError."""
     if dry_run:
         from conveyor.executors.fake import FakeExecutor
 
@@ -199,20 +203,36 @@ def build_executor(dry_run: bool, home: Path, pool: WorkspacePool | None = None)
     from conveyor.actions import default_registry
     from conveyor.executors.local import LocalExecutor
 
+    table = configured_services(repository) if repository is not None else None
     return LocalExecutor(
         home=home,
         actions=default_registry(),
-        services=_DeferredServices(home / "services"),
+        services=_DeferredServices(home / "services", table),
         workspace_pool=pool,
     )
 
 
+def configured_services(repository: Path) -> Mapping[str, object] | None:
+    """The repository's effective `[services]` table (checked; a UsageError when bad), or None
+    when no variable or settings file has any (nothing to check: the launcher's defaults)."""
+    from conveyor.bootstrap.settings import config_files
+
+    variables = any(name.startswith("CONVEYOR_SERVICES_") for name in os.environ)
+    if not variables and not any("services" in file.data for file in config_files(repository)):
+        return None
+    from conveyor.bootstrap.services_wiring import services_table
+
+    return services_table(repository)
+
+
 class _DeferredServices:
     """The services hook, wired (services_wiring, its settings and providers loaded) by the first
-    job that has services or a container; other jobs get no services, as the hook gives them."""
+    job that has services or a container; other jobs get no services, as the hook gives them.
+    `table`: the `[services]` settings read beforehand (None: read for the first such job)."""
 
-    def __init__(self, log_root: Path) -> None:
+    def __init__(self, log_root: Path, table: Mapping[str, object] | None = None) -> None:
         self._log_root = log_root
+        self._table = table
         self._starter: CancellableStarter | None = None
         self._lock = threading.Lock()
 
@@ -225,5 +245,5 @@ class _DeferredServices:
             if self._starter is None:
                 from conveyor.bootstrap.services_wiring import lazy_services_starter
 
-                self._starter = lazy_services_starter(self._log_root)
+                self._starter = lazy_services_starter(self._log_root, table=self._table)
         return self._starter(document, reporter, cancel)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,8 @@ def read_config(path: Path) -> ConfigFile:
         return ConfigFile(path, {})
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    import tomllib  # only for a file that exists
+
     try:
         return ConfigFile(path, tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -106,6 +104,9 @@ def report_internal_error(exc: BaseException) -> None:
 
 
 def write_traceback(exc: BaseException) -> Path:
+    import tempfile  # loaded only after a crash
+    import traceback
+
     directory = Path(os.environ.get("CONVEYOR_HOME") or tempfile.gettempdir())
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -117,7 +117,7 @@ def run(
         from conveyor.cli.display.run_view import RunView
 
         history = history or open_history(options)
-        executor = build_executor(options.dry_run, home, pool)
+        executor = build_executor(options.dry_run, home, pool, start.root)
         prepared = prepare_run(options, start)
         _report_preparation(prepared, human)
         record = _execute(prepared, executor, RunView(human, home, verbose=verbose), history)

@@ -7,7 +7,6 @@ count; directories are skipped. No match gives ''. This is the one place conveyo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -22,6 +21,8 @@ def hash_files(workspace: str, patterns: list[str], follow_symbolic_links: bool 
 
     Raises OSError for unreadable files and ValueError for invalid patterns.
     """
+    import hashlib  # loaded by the first hashFiles() only
+
     files = matching_files(workspace, patterns, follow_symbolic_links)
     digest = hashlib.sha256()
     for path in files:
@@ -45,6 +46,8 @@ def matching_files(
 
 
 def _file_digest(path: str) -> bytes:
+    import hashlib  # already loaded by hash_files: a lookup in sys.modules
+
     file_hash = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):

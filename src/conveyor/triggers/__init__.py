@@ -7,8 +7,11 @@ Public API (the engine and the CLI use these names):
 - `github_context(event, ...)`, `github_env(context)`.
 - `resolve_dispatch_inputs(trigger_inputs, given)`, `resolve_call_inputs(...)`.
 - `ref_from_payload(event_name, payload, ...)`: `github.ref` for a webhook payload.
-- `cron_problem`, `cron_matches`, `next_run`: schedule entries.
+- `cron_problem`, `cron_matches`, `next_run`: schedule entries (loaded on first use: the
+  schedule module brings zoneinfo and cronsim, which most commands never need).
 """
+
+from typing import TYPE_CHECKING
 
 from conveyor.triggers.activity import DEFAULT_TYPES, KNOWN_EVENTS, skip_marker
 from conveyor.triggers.binding import event_for_workflow
@@ -19,7 +22,20 @@ from conveyor.triggers.matching import match_workflow
 from conveyor.triggers.path_filters import GITHUB_CHANGED_FILES_LIMIT
 from conveyor.triggers.patterns import PatternList, compile_patterns, patterns_match
 from conveyor.triggers.refs import pull_request_branches, ref_from_payload
-from conveyor.triggers.schedule import cron_matches, cron_problem, next_run
+
+if TYPE_CHECKING:
+    from conveyor.triggers.schedule import cron_matches, cron_problem, next_run
+
+_SCHEDULE_NAMES = frozenset({"cron_matches", "cron_problem", "next_run"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _SCHEDULE_NAMES:
+        from conveyor.triggers import schedule
+
+        return getattr(schedule, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_TYPES",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 import threading
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conveyor.bootstrap.local_run import configured_services
 from conveyor.bootstrap.services_wiring import (
     env_variable,
     lazy_services_starter,
@@ -250,3 +252,17 @@ def test_the_job_cancel_signal_reaches_the_launcher(tmp_path: Path) -> None:
     with starter(doc, RecordingReporter()):  # the executor's present two-argument call
         pass
     assert launcher.cancels == [cancel, None]
+
+
+def test_a_run_checks_services_settings_up_front_only_when_there_are_some(
+    repo: Path, user_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [name for name in os.environ if name.startswith("CONVEYOR_SERVICES_")]:
+        monkeypatch.delenv(name)
+    write(repo / "conveyor.toml", "[other]\nx = 1\n")
+    assert configured_services(repo) is None  # nothing to check: the job reads its defaults
+    write(user_dir / "config.toml", "[services]\nstartup-timeout = 9\n")
+    assert configured_services(repo) == {"startup-timeout": 9}
+    write(repo / "conveyor.toml", "[services]\ncontainer = 'sometimes'\n")
+    with pytest.raises(UsageError, match=r"conveyor.toml: \[services\]"):
+        configured_services(repo)

@@ -51,6 +51,30 @@ def test_plain_lines_are_prefixed_and_debug_needs_verbose() -> None:
     assert "Debug: shown" in verbose.getvalue()
 
 
+def test_a_job_error_already_logged_is_shown_once() -> None:
+    out = io.StringIO()
+    display = PlainDisplay(out)
+    display.log_line(VIEW, None, "##[error]service db: unhealthy")
+    display.job_finished(VIEW, _record(Status.FAILURE, error="service db: unhealthy"))
+    display.job_finished(VIEW, _record(Status.FAILURE, error="exceeded its timeout"))
+    text = out.getvalue()
+    assert text.count("service db: unhealthy") == 1
+    assert "| Error: service db: unhealthy" in text
+    assert "  Error: exceeded its timeout" in text  # not logged: shown at the job's end
+
+
+def test_summary_shows_a_job_error_once_with_its_annotation() -> None:
+    note = Annotation(AnnotationLevel.ERROR, "service db: unhealthy")
+    annotated = _record(Status.FAILURE, annotations=(note,), error="service db: unhealthy")
+    bare = _record(Status.FAILURE, error="exceeded its timeout")
+    workflow = WorkflowRecord("7", "ci.yml", "CI", "failure", (annotated, bare))
+    out = io.StringIO()
+    render_summary(Console(file=out, width=200), RunRecord("failure", (workflow,)), None)
+    text = out.getvalue()
+    assert text.count("service db: unhealthy") == 1
+    assert "error (CI / test (3.11)): exceeded its timeout" in text
+
+
 def test_log_files_keep_every_line(tmp_path: Path) -> None:
     logs = LogFiles(tmp_path)
     logs.job_started(VIEW)

@@ -96,10 +96,15 @@ def test_discarded_directories_are_removed(tmp_path: Path) -> None:
     job = tmp_path / "home" / "runs" / "1" / "jobs" / "a"
     (job / "w").mkdir(parents=True)
     (job / "w" / "f").write_text("x")
+    kept = tmp_path / "home" / "runs" / "2" / "jobs" / "b"
+    kept.mkdir(parents=True)
     pool.discard(job)
+    pool.discard(kept.with_name("gone"))  # already deleted: nothing to rename
     assert not job.exists()
     pool.close()
-    assert not any(p.name.startswith(".pool-") for p in (tmp_path / "home" / "runs").iterdir())
+    # the pool's own directory and the run left empty are gone; a kept workspace's run stays
+    assert sorted(p.name for p in (tmp_path / "home" / "runs").iterdir()) == ["2"]
+    assert kept.is_dir()
 
 
 def test_seeded_checkouts_match_a_plain_clone(repo: tuple[Path, str], tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ class PlainDisplay:
         self._stream = stream
         self._verbose = verbose
         self._lock = threading.Lock()
+        self._job_errors: dict[tuple[str, str], set[str]] = {}  # job-level errors shown
 
     def _emit(self, job: JobView, text: str, *, flush: bool = False) -> None:
         with self._lock:
@@ -52,7 +53,9 @@ class PlainDisplay:
         self._emit(job, "🚀  Start", flush=True)
 
     def job_finished(self, job: JobView, record: JobRecord) -> None:
-        if record.error:
+        with self._lock:
+            shown = self._job_errors.pop((job.run_id, job.instance_key), set())
+        if record.error and record.error not in shown:  # the executor may have logged it
             self._emit(job, f"  Error: {record.error}")
         word = _JOB_WORDS[record.conclusion]
         if record.conclusion is Status.FAILURE and record.continue_on_error:
@@ -66,6 +69,9 @@ class PlainDisplay:
         parsed = classify(line)
         if parsed.kind == "endgroup" or (parsed.kind == "debug" and not self._verbose):
             return
+        if parsed.kind == "error" and index is None:
+            with self._lock:
+                self._job_errors.setdefault((job.run_id, job.instance_key), set()).add(parsed.text)
         self._emit(job, f"  | {parsed.rendered()}")
 
     def step_finished(self, job: JobView, result: StepResult) -> None:

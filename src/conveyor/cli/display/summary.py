@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from conveyor.engine.records import JobRecord, RunRecord
-from conveyor.model.results import Status
+from conveyor.model.results import AnnotationLevel, Status
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -116,9 +116,17 @@ def _duration(job: JobRecord) -> str:
     return "" if seconds is None else f"{seconds:.1f}s"
 
 
+def _unannotated_error(job: JobRecord) -> bool:
+    """A failed job's error that none of its annotations already says (the executor's do)."""
+    if not job.error or job.conclusion is not Status.FAILURE:
+        return False
+    said = {note.message for note in job.annotations if note.level is AnnotationLevel.ERROR}
+    return job.error not in said
+
+
 def _annotations(record: RunRecord) -> list[Line]:
     items = [(job, note) for job in record.jobs for note in job.annotations]
-    errors = [job for job in record.jobs if job.error and job.conclusion is Status.FAILURE]
+    errors = [job for job in record.jobs if _unannotated_error(job)]
     if not items and not errors:
         return []
     lines = [Line("Annotations", "bold")]

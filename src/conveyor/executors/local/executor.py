@@ -98,7 +98,7 @@ class LocalExecutor:
                 self._pool,
             )
         except (ConveyorError, OSError) as exc:
-            layout.remove()
+            self._remove(layout)
             return _failed_before_steps(
                 document, reporter, f"The workspace could not be prepared: {exc}", started
             )
@@ -122,14 +122,9 @@ class LocalExecutor:
 
     def _run_steps(self, run: JobRun, scope: Scope) -> str | None:
         document = run.document
-        if document.container is not None:
-            run.log(
-                None,
-                f"##[warning]container '{document.container.image}' is not used: "
-                "the local executor runs steps on this machine",
-            )
         try:
-            with self._services(document, run.reporter) as services:
+            with self._services(document, run.reporter, run.cancel) as services:
+                _warn_container(run)  # only now: a `fail` container policy raised above
                 run.job_context["services"] = dict(services)
                 run_all_steps(run, scope)
         except ConveyorError as exc:
@@ -138,9 +133,23 @@ class LocalExecutor:
             message = f"internal error in the local executor: {exc!r}"
         else:
             return None
+        if run.cancel.is_set():  # e.g. cancelled while its services were becoming healthy
+            run.log(None, f"The job was cancelled: {message}")
+            run.status = Status.CANCELLED
+            return None
         run.error(None, message)
         run.status = Status.FAILURE
-        return message
+        return run.masker.mask(message)  # as logged and annotated
+
+
+def _warn_container(run: JobRun) -> None:
+    container = run.document.container
+    if container is not None:
+        run.log(
+            None,
+            f"##[warning]container '{container.image}' is not used: "
+            "the local executor runs steps on this machine",
+        )
 
 
 def _new_run(

@@ -9,7 +9,8 @@ job still starts in a fresh workspace that no other job has written to. A job th
 ready waits for one being made for it, or makes its own the same way.
 
 Finished jobs' directories are renamed aside at once and deleted on the pool's threads
-(`discard`). `close()` waits for that, and deletes what was prepared but not taken.
+(`discard`). `close()` waits for that, deletes what was prepared but not taken, and removes the
+runs' directories (`runs/<run_id>/jobs/`) left empty.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class WorkspacePool:
         self._directory = self._home / "runs" / f".pool-{os.getpid()}-{next(_COUNTER)}"
         self._sources: dict[tuple[Path, str], _Source] = {}
         self._trash: deque[Path] = deque()
+        self._parents: set[Path] = set()  # the `jobs/` directories of discarded directories
         self._numbers = itertools.count()
         self._condition = threading.Condition()
         self._closed = False
@@ -124,6 +126,8 @@ class WorkspacePool:
     def discard(self, path: Path) -> None:
         """Remove a directory soon: renamed aside now, deleted on the pool's thread."""
         aside = self._directory / f"trash-{next(self._numbers)}"
+        with self._condition:
+            self._parents.add(path.parent)
         try:
             aside.parent.mkdir(parents=True, exist_ok=True)
             os.rename(path, aside)
@@ -143,6 +147,8 @@ class WorkspacePool:
         for thread in threads:
             thread.join()
         shutil.rmtree(self._directory, ignore_errors=True)
+        for jobs in self._parents:
+            _remove_if_empty(jobs, jobs.parent)
 
     # -- the pool's thread --------------------------------------------------------------------
 
@@ -205,6 +211,15 @@ class WorkspacePool:
             self._trash.clear()
         for path in paths:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_if_empty(*directories: Path) -> None:
+    """Remove each directory in turn while they are empty (a kept workspace keeps its run's)."""
+    for directory in directories:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 def _detached_at(path: Path, commit: str) -> bool:
