@@ -13,6 +13,7 @@ import platform
 from collections.abc import Iterable, Mapping
 
 from conveyor.executors.local.process_tracker import TOKEN_VARIABLE
+from conveyor.triggers.context import ENV_KEYS
 
 # Host variables a step must not inherit: the runner protocol's own names (conveyor may itself
 # run inside a CI job), the user's login shell (a step's shell is chosen by `shell:`) and
@@ -20,41 +21,10 @@ from conveyor.executors.local.process_tracker import TOKEN_VARIABLE
 _DROPPED_PREFIXES = ("GITHUB_", "RUNNER_", "INPUT_", "STATE_", "ACTIONS_")
 _DROPPED = {"SHELL", "VIRTUAL_ENV", TOKEN_VARIABLE}
 
-# github context keys exported as GITHUB_<KEY> to every step.
-GITHUB_KEYS = (
-    "action",
-    "action_path",
-    "action_ref",
-    "action_repository",
-    "actor",
-    "actor_id",
-    "api_url",
-    "base_ref",
-    "event_name",
-    "event_path",
-    "graphql_url",
-    "head_ref",
-    "job",
-    "ref",
-    "ref_name",
-    "ref_protected",
-    "ref_type",
-    "repository",
-    "repository_id",
-    "repository_owner",
-    "repository_owner_id",
-    "retention_days",
-    "run_attempt",
-    "run_id",
-    "run_number",
-    "server_url",
-    "sha",
-    "triggering_actor",
-    "workflow",
-    "workflow_ref",
-    "workflow_sha",
-    "workspace",
-)
+# github context keys exported as GITHUB_<KEY> to every step: the triggers' list, less the
+# per-step file paths (GITHUB_ENV, GITHUB_OUTPUT, ...) that the step runner sets for each step.
+_STEP_FILE_KEYS = frozenset({"env", "output", "path", "state", "step_summary"})
+GITHUB_KEYS = tuple(key for key in ENV_KEYS if key not in _STEP_FILE_KEYS)
 
 
 def host_environment(source: Mapping[str, str] | None = None) -> dict[str, str]:
