@@ -15,7 +15,7 @@ from conveyor.engine.ports.services import ContainerPolicy, ServiceRequest
 from conveyor.errors import InfrastructureError, UsageError
 from conveyor.services.accounts import DEFAULT_SERVICE_USER, Account, service_account
 from conveyor.services.ports import PortAllocator
-from conveyor.services.process import Reaper
+from conveyor.services.process import shared_reaper
 
 SHM_DIR = Path("/dev/shm")
 SHM_MINIMUM_FREE = 1 << 30  # use /dev/shm for runtime data only when it has 1 GiB free
@@ -101,7 +101,7 @@ class ServiceRuntime:
     def __init__(self, settings: ServiceSettings | None = None) -> None:
         self.settings = settings or ServiceSettings()
         self.ports = PortAllocator()
-        self.reaper = Reaper()
+        self.reaper = shared_reaper()
         self._account: Account | None = None
         self._lock = threading.Lock()
 
