@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import IO
 from conveyor.errors import InfrastructureError
 from conveyor.services import reaper
 from conveyor.services.accounts import Account
+
+SERVICE_VARIABLE = "CONVEYOR_SERVICE_OWNER"
 
 
 class Reaper:
@@ -27,6 +30,17 @@ class Reaper:
         self._process: subprocess.Popen[bytes] | None = None
         self._entries: dict[str, list[str]] = {}
         self._environment = dict(environment or {})
+        self._token = uuid.uuid4().hex
+
+    def marks(self) -> dict[str, str]:
+        """The environment entry of every process started for a service: the reaper kills
+        those too, even one started just before conveyor died (before `track` told it)."""
+        with self._lock:
+            if "services" not in self._entries:
+                line = f"job services-{self._token} {SERVICE_VARIABLE}={self._token}"
+                self._entries["services"] = [line]
+                self._send(line)
+        return {SERVICE_VARIABLE: self._token}
 
     def mark(self, environment: Mapping[str, str]) -> None:
         """Variables the reaper process starts with (it marks itself as the run's, see
@@ -51,6 +65,18 @@ class Reaper:
         with self._lock:
             if self._entries.pop(f"pid {pid}", None) is not None:
                 self._send(f"del {pid}")
+
+    def track_directory(self, directory: Path) -> None:
+        """A service directory, removed if this process dies before it does."""
+        line = f"dir {directory}"
+        with self._lock:
+            self._entries[line] = [line]
+            self._send(line)
+
+    def forget_directory(self, directory: Path) -> None:
+        with self._lock:
+            if self._entries.pop(f"dir {directory}", None) is not None:
+                self._send(f"undir {directory}")
 
     def track_job(self, key: str, needle: str) -> None:
         """A job's steps: every process whose environment holds the entry `needle` is its."""
@@ -138,9 +164,11 @@ class ServiceProcess:
             try:
                 self.popen.wait(grace)
             except subprocess.TimeoutExpired:
-                reaper.kill_tree(self.pid, self.started)
+                leftovers = reaper.Leftovers()
+                reaper.kill_tree(self.pid, self.started, leftovers)
                 self.popen.wait()
-        if self.popen.returncode == -signal.SIGKILL:  # it could not clean up after itself
+                leftovers.remove()  # it could not clean up after itself
+        if self.popen.returncode == -signal.SIGKILL:
             for shmid in self.segments:
                 reaper.remove_shared_memory(shmid)
         with contextlib.suppress(OSError):
@@ -167,7 +195,7 @@ def spawn(
         popen = subprocess.Popen(
             list(argv),
             cwd=run_dir,
-            env=dict(env),
+            env={**env, **reaper_client.marks()},
             stdin=stdin,
             stdout=log,
             stderr=subprocess.STDOUT,

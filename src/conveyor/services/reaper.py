@@ -2,10 +2,12 @@
 
 conveyor starts one reaper per process (see `process.Reaper`) and tells it, over a pipe:
 - each service process it starts ("add PID STARTTIME DIR"), the System V shared memory segments
-  it made ("shm PID SHMID") and the ones it stopped ("del PID");
+  it made ("shm PID SHMID") and the ones it stopped ("del PID"); each service directory from
+  the moment it is made ("dir PATH") until it is removed ("undir PATH");
 - each job whose steps run ("job KEY NEEDLE": a process whose environment holds the entry NEEDLE
   is the job's), the process group of each step ("grp KEY PGID STARTTIME"), the job's end
-  ("end KEY").
+  ("end KEY"). The services are such a job too: every service process carries its NEEDLE, so
+  one started just before the owner died, not yet registered, is found all the same.
 When the pipe closes — the owner exited, crashed, or was killed, even with SIGKILL — the reaper
 kills every service's process tree, every step's process group and tree, and every process
 marked with a job's NEEDLE (it finds those that left their group or session, or were orphaned);
@@ -72,18 +74,39 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _mapped_shm_files(pids: list[int]) -> set[str]:
-    """The POSIX shared memory files of `SHM_FILE_PREFIXES` that these processes have mapped."""
+def _shm_files(pids: list[int]) -> set[str]:
+    """The POSIX shared memory files of `SHM_FILE_PREFIXES` these processes have mapped or open
+    (a segment being made is open before it is mapped)."""
     found = set()
     for pid in pids:
-        with contextlib.suppress(OSError), open(f"/proc/{pid}/maps", "rb") as handle:
-            for line in handle.read().decode("utf-8", "replace").splitlines():
-                parts = line.split(None, 5)  # address perms offset dev inode [path]
-                path = parts[5] if len(parts) == 6 else ""
-                name = path[len(SHM_DIR) :] if path.startswith(SHM_DIR) else ""
-                if name.startswith(SHM_FILE_PREFIXES) and "/" not in name:
-                    found.add(path)
+        paths = [_mapped_path(line) for line in _maps(pid)] + _open_paths(pid)
+        for path in paths:
+            name = path[len(SHM_DIR) :] if path.startswith(SHM_DIR) else ""
+            if name.startswith(SHM_FILE_PREFIXES) and "/" not in name:
+                found.add(path)
     return found
+
+
+def _maps(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/maps", "rb") as handle:
+            return handle.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return []
+
+
+def _mapped_path(line: str) -> str:
+    parts = line.split(None, 5)  # address perms offset dev inode [path]
+    return parts[5] if len(parts) == 6 else ""
+
+
+def _open_paths(pid: int) -> list[str]:
+    paths = []
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                paths.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+    return paths
 
 
 class Leftovers:
@@ -97,16 +120,28 @@ class Leftovers:
 
     def add(self, pids: list[int]) -> None:
         self.pids.update(pids)
-        self.files |= _mapped_shm_files(pids)
+        self.files |= _shm_files(pids)
         started = [_wall_clock_start(pid) for pid in pids]
         self.since = min([self.since, *(t for t in started if t is not None)])
 
     def remove(self) -> None:
+        """Once the processes are dead (a killed process may finish a system call first)."""
+        wait_dead(self.pids)
         for shmid in _segments_created_by(self.pids, self.since):
             remove_shared_memory(shmid)
         for path in self.files:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def wait_dead(pids: set[int], bound: float = 5.0) -> None:
+    """Until none of `pids` runs any more (gone, or a zombie), or `bound` seconds passed."""
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        states = [_stat_fields(pid) for pid in pids]
+        if all(fields is None or fields[0] in ("Z", "X") for fields in states):
+            return
+        time.sleep(0.01)
 
 
 def _wall_clock_start(pid: int) -> float | None:
@@ -136,14 +171,39 @@ def _segments_created_by(pids: set[int], since: float) -> list[int]:
     return found
 
 
+def stop_tree(pid: int) -> list[int]:
+    """SIGSTOP `pid` and every process below it (new children included) and wait until they
+    are stopped; returns them."""
+    stopped: list[int] = []
+    for _ in range(_MARKED_ROUNDS):
+        tree = [pid, *descendants(pid)]
+        new = [target for target in tree if target not in stopped]
+        if not new:
+            break
+        stop(new)
+        stopped += new
+    return stopped
+
+
+def stop(pids: list[int], bound: float = 1.0) -> None:
+    """SIGSTOP `pids` and wait (at most `bound` seconds) until each is stopped or gone."""
+    for target in pids:
+        with contextlib.suppress(OSError):
+            os.kill(target, signal.SIGSTOP)
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        states = [_stat_fields(target) for target in pids]
+        if all(fields is None or fields[0] in ("T", "t", "Z", "X") for fields in states):
+            return
+        time.sleep(0.002)
+
+
 def kill_tree(pid: int, started: int | None, leftovers: Leftovers | None = None) -> None:
     """SIGKILL `pid` (if it is still the process started at `started`), its tree and group.
     With `leftovers`, what the killed processes leave is added to it before they die."""
     if started is not None and start_time(pid) != started:
         return
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGSTOP)  # no new children while we collect them
-    tree = [pid, *descendants(pid)]
+    tree = stop_tree(pid)  # nothing changes while we look
     if leftovers is not None:
         leftovers.add(tree)
     for target in tree:
@@ -172,12 +232,14 @@ def _marked(needles: list[bytes]) -> list[int]:
     return found
 
 
-def kill_marked(needles: list[bytes]) -> None:
+def kill_marked(needles: list[bytes], leftovers: Leftovers) -> None:
     """SIGKILL every process marked with a needle, again until none is left (bounded)."""
     for _ in range(_MARKED_ROUNDS):
         found = _marked(needles) if needles else []
         if not found:
             return
+        stop(found)
+        leftovers.add(found)
         for pid in found:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
@@ -221,8 +283,13 @@ class Registry:
     def __init__(self) -> None:
         self.entries: dict[int, Entry] = {}
         self.jobs: dict[str, Job] = {}
+        self.directories: set[str] = set()
 
     def read(self, line: str) -> None:
+        command, _, path = line.rstrip("\n").partition(" ")
+        if command in ("dir", "undir") and path:
+            (self.directories.add if command == "dir" else self.directories.discard)(path)
+            return
         words = line.rstrip("\n").split(" ", 3)
         if words[0] == "add" and len(words) == 4:
             started = int(words[2]) if words[2].isdigit() else None
@@ -248,9 +315,13 @@ class Registry:
         for job in self.jobs.values():
             for pgid, started in job.groups.items():
                 kill_group(pgid, started)
-        kill_marked([job.needle for job in self.jobs.values()])
         for pid, entry in self.entries.items():
             entry.clean_up(pid)
+        leftovers = Leftovers()  # of processes started but not yet registered, and orphans
+        kill_marked([job.needle for job in self.jobs.values()], leftovers)
+        leftovers.remove()
+        for directory in self.directories:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def main() -> None:

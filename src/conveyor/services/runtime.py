@@ -134,8 +134,14 @@ class ServiceRuntime:
         except OSError as exc:
             message = f"cannot create a service directory in {base}: {exc}"
             raise InfrastructureError(message) from exc
+        self.reaper.track_directory(path)  # removed by the reaper if conveyor dies first
         self.account.give(path)
         return path
+
+    def remove_run_dir(self, path: Path) -> None:
+        """Remove a directory of `new_run_dir` (the reaper need not any more)."""
+        remove_tree(path)
+        self.reaper.forget_directory(path)
 
     def open_log(self, request: ServiceRequest, service_id: str, run_dir: Path) -> IO[bytes]:
         """The service's log file: `<log_dir>/<id>.log`, or inside its runtime directory."""
