@@ -36,10 +36,12 @@ jobs:
     steps:
       - run: |
           sleep 4331.1 &
-          setsid sleep 4331.2 &
-          setsid sh -c 'sleep 4331.3 & wait' &
+          env -i /bin/sleep 4331.2 &
+          setsid sleep 4331.3 &
+          setsid sh -c 'sleep 4331.4 & wait' &
+          (setsid sleep 4331.5 &)
           echo "step-$((6*7))"
-          sleep 4331.4
+          sleep 4331.6
 """
 
 
@@ -79,7 +81,9 @@ def test_sigkill_of_conveyor_run_kills_every_step_process(tmp_path: Path) -> Non
     with killing_leftovers("4331.", process):
         lines: list[str] = []
         _wait_for(process, "step-42", lines)
-        assert _count_reaches("4331.", 5) == 5  # 4 sleeps and a sh: 2 in the group, 3 not
+        # in the step's group: 4331.1, 4331.2 (without the job's token) and 4331.6; in sessions
+        # of their own: 4331.3, and 4331.4 under a sh; re-parented to PID 1 at once: 4331.5
+        assert _count_reaches("4331.", 7) == 7
         process.kill()
         process.communicate(timeout=10)
         assert _gone_within("4331.", REAP_BOUND) == []
