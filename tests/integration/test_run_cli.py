@@ -223,16 +223,17 @@ GRACEFUL_STOP = StopPolicy().interrupt_grace + StopPolicy().terminate_grace
 HARD_STOP_BOUND = 5.0
 
 
-def test_second_ctrl_c_stops_hard(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_second_ctrl_c_stops_hard(tmp_path: Path, stop: signal.Signals) -> None:
     assert HARD_STOP_BOUND < GRACEFUL_STOP - 2  # one Ctrl-C alone cannot pass
     repo = make_repo(tmp_path / "repo", {".github/workflows/stubborn.yml": STUBBORN})
     process = _conveyor(repo, tmp_path / "home")
     lines: list[str] = []
     _wait_for(process, "started", lines)
     started = time.monotonic()
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _wait_for(process, "Cancelling the run", lines)  # the first Ctrl-C was taken
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     try:
         process.communicate(timeout=HARD_STOP_BOUND)
     finally:
