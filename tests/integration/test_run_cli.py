@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.cli import main as cli_main
+from conveyor.executors.local.processes import StopPolicy
 
 pytestmark = pytest.mark.integration
 
@@ -216,18 +217,29 @@ jobs:
 """
 
 
-def test_second_ctrl_c_stops_hard(tmp_path: Path) -> None:
+# A step that ignores SIGINT and SIGTERM is stopped gracefully only after both grace periods
+# (SIGINT, 7.5 s, SIGTERM, 2.5 s, SIGKILL); a second Ctrl-C must SIGKILL it well before that.
+GRACEFUL_STOP = StopPolicy().interrupt_grace + StopPolicy().terminate_grace
+HARD_STOP_BOUND = 5.0
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_second_ctrl_c_stops_hard(tmp_path: Path, stop: signal.Signals) -> None:
+    assert HARD_STOP_BOUND < GRACEFUL_STOP - 2  # one Ctrl-C alone cannot pass
     repo = make_repo(tmp_path / "repo", {".github/workflows/stubborn.yml": STUBBORN})
     process = _conveyor(repo, tmp_path / "home")
     lines: list[str] = []
     _wait_for(process, "started", lines)
     started = time.monotonic()
-    process.send_signal(signal.SIGINT)
-    time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
-    process.communicate(timeout=60)
+    process.send_signal(stop)
+    _wait_for(process, "Cancelling the run", lines)  # the first Ctrl-C was taken
+    process.send_signal(stop)
+    try:
+        process.communicate(timeout=HARD_STOP_BOUND)
+    finally:
+        process.kill()
     assert process.returncode == 130
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < HARD_STOP_BOUND
     assert _processes_with("4322.5") == []
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
+from conveyor.engine.ports.store import Conclusion
+from conveyor.store import open_store
 from tests.integration.test_run_history import (
     Running,
     create_store,
@@ -155,3 +159,127 @@ def test_a_job_level_group_serialises_the_legs_of_one_run(tmp_path: Path) -> Non
     (first, second) = spans(shared)
     assert first[1] <= second[0], "two jobs of one concurrency group overlapped"
     assert "pending: another job holds concurrency group 'shared-target'" in running.output
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Live (non-zombie) processes whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if marker in cmdline and state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+JOB_CANCEL_IN_PROGRESS = """
+name: Ship
+on: push
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    concurrency:
+      group: target
+      cancel-in-progress: true
+    steps:
+      - run: |
+          echo "run-id=${{ github.run_id }}"
+          if [ -e "{shared}/first" ]; then touch "{shared}/second"; exit 0; fi
+          touch "{shared}/first"
+          sleep 4342.5
+"""
+
+
+def test_job_level_cancel_in_progress_stops_the_running_job_of_another_run(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    workflow = JOB_CANCEL_IN_PROGRESS.replace("{shared}", str(shared))
+    create_store()
+    repo = make_repo(tmp_path / "repo", {".github/workflows/ship.yml": workflow})
+    first = Running(repo, "run")
+    second = None
+    try:
+        until((shared / "first").exists, 30, "the first run's step")
+        until(lambda: _processes_with("4342.5") != [], 10, "the first run's sleep")
+        old = run_id_in(first.output)
+        second = Running(repo, "run")
+        assert first.finish(timeout=20) == 1, first.output  # cancelled, long before 4342 s
+        assert _processes_with("4342.5") == []  # its step process was stopped
+        assert second.finish() == 0, second.output
+    finally:
+        for process in (first, second):
+            if process is not None:
+                process.stop()
+        for pid in _processes_with("4342.5"):
+            os.kill(pid, signal.SIGKILL)
+    assert (shared / "second").exists()
+    store = open_store()
+    try:
+        (job,) = store.runs.list_jobs(old)
+    finally:
+        store.close()
+    assert job.conclusion is Conclusion.CANCELLED
+    assert run_by_id(repo, old)["conclusion"] == "cancelled"
+
+
+HELD_BY_ORPHANS = """
+name: Deploy
+on: push
+concurrency: deploy
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "run-id=${{ github.run_id }}"
+          if [ -e "{shared}/first" ]; then
+            ps -eo args | grep -c "^sleep 4343.5" > "{shared}/orphans-seen" || true
+            exit 0
+          fi
+          touch "{shared}/first"
+          sleep 4343.5
+"""
+
+
+def _reaper_of(pid: int) -> int:
+    """The reaper process a conveyor process started (its child running reaper.py)."""
+    for child in _processes_with("reaper.py"):
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            return child
+    raise AssertionError(f"conveyor {pid} has no reaper")
+
+
+def test_a_killed_holders_group_waits_for_its_processes_to_end(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    workflow = HELD_BY_ORPHANS.replace("{shared}", str(shared))
+    create_store()
+    repo = make_repo(tmp_path / "repo", {".github/workflows/deploy.yml": workflow})
+    first = Running(repo, "run")
+    second = None
+    try:
+        until((shared / "first").exists, 30, "the first run's step")
+        until(lambda: _processes_with("4343.5") != [], 10, "the first run's sleep")
+        old = run_id_in(first.output)
+        os.kill(_reaper_of(first.process.pid), signal.SIGKILL)  # nobody is left to clean up
+        first.stop()  # SIGKILL: its step process lives on
+        second = Running(repo, "run")
+        second.wait_for("pending: another run holds concurrency group 'deploy'")
+        assert not (shared / "orphans-seen").exists()
+        for pid in _processes_with("4343.5"):
+            os.kill(pid, signal.SIGKILL)
+        assert second.finish() == 0, second.output
+    finally:
+        for process in (first, second):
+            if process is not None:
+                process.stop()
+        for pid in _processes_with("4343.5"):
+            os.kill(pid, signal.SIGKILL)
+    assert (shared / "orphans-seen").read_text().strip() == "0"  # never overlapped
+    assert run_by_id(repo, old)["conclusion"] == "abandoned"

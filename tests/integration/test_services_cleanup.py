@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -166,3 +167,54 @@ def test_the_reaper_cleans_up_when_its_owner_goes_even_after_a_restart() -> None
         current.wait(10)
         assert one.popen.wait(10) == -signal.SIGKILL
         assert two.popen.wait(10) == -signal.SIGKILL
+
+
+FIRST_START = """
+import sys, time
+from pathlib import Path
+from conveyor.engine.ports.services import ServiceRequest
+from conveyor.services import LocalServiceLauncher, LocalServiceRegistry
+from conveyor.services.runtime import ServiceRuntime, ServiceSettings
+from tests.unit.services.factories import service
+settings = ServiceSettings(runtime_dir=Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+launcher = LocalServiceLauncher(LocalServiceRegistry(ServiceRuntime(settings)))
+spec = service("postgres", "postgres:16", env={"POSTGRES_PASSWORD": "pw", "POSTGRES_DB": "app"})
+with launcher.start_all([spec], ServiceRequest("doomed first start")):
+    time.sleep(120)
+"""
+
+
+def _command_lines_below(pid: int) -> list[str]:
+    lines = []
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            raw = Path(f"/proc/{child}/cmdline").read_bytes()
+            lines.append(raw.replace(b"\0", b" ").decode("utf-8", "replace"))
+    return lines
+
+
+@pytest.mark.parametrize(
+    "phase",
+    ["initdb", "postgres --single", "cp -a"],
+    ids=["during-initdb", "during-create-database", "during-the-template-copy"],
+)
+def test_a_sigkill_during_the_first_start_leaves_nothing(
+    runtime_base: Path, tmp_path: Path, phase: str
+) -> None:
+    cache = tmp_path / "cache"  # empty: the template is made now
+    root = Path(__file__).resolve().parents[2]
+    job = subprocess.Popen([sys.executable, "-c", FIRST_START, str(runtime_base), str(cache)],
+                           cwd=root)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not any(phase in line for line in _command_lines_below(job.pid)):
+            assert job.poll() is None, f"the job ended before {phase}"
+            assert time.monotonic() < deadline, f"never saw {phase}"
+            time.sleep(0.005)
+        job.kill()
+        job.wait(30)
+    finally:
+        job.kill()
+        job.wait()
+    assert wait_for_nothing_left(runtime_base) == []
+    assert [p.name for p in (cache / "postgres").iterdir() if not p.name.endswith(".lock")] == []

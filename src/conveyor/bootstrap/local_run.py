@@ -34,6 +34,7 @@ from conveyor.model.workflow import Workflow
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.services_wiring import CancellableStarter
+    from conveyor.executors.local.process_tracker import Supervision
     from conveyor.executors.local.workspace_pool import WorkspacePool
 
 _INPUT_EVENTS = ("workflow_dispatch", "workflow_call")
@@ -209,7 +210,21 @@ def build_executor(
         actions=default_registry(),
         services=_DeferredServices(home / "services", table),
         workspace_pool=pool,
+        supervision=supervision(),
     )
+
+
+def supervision() -> Supervision:
+    """Step processes die with conveyor: this process's reaper (conveyor.services) watches them,
+    and they and the reaper carry the run owner's marker (the store's liveness check)."""
+    from conveyor.executors.local.process_tracker import Supervision
+    from conveyor.services.process import shared_reaper
+    from conveyor.store.owner import current_owner
+
+    marks = current_owner().environment()
+    reaper = shared_reaper()
+    reaper.mark(marks)
+    return Supervision(reaper, marks)
 
 
 def configured_services(repository: Path) -> Mapping[str, object] | None:

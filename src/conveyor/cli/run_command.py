@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -103,7 +104,13 @@ def run(
     history: History | None = None,
 ) -> int:
     """Prepare, run, show; the run record on stdout with `as_json`. Returns the exit status.
-    The run is recorded in the run store (`history`; none with --dry-run)."""
+    The run is recorded in the run store (`history`; none with --dry-run). SIGTERM stops it
+    as Ctrl-C does."""
+    with _handling((signal.SIGTERM,), _interrupt):  # outside the session: as Ctrl-C
+        return _run(options, as_json, verbose, history)
+
+
+def _run(options: LocalRunOptions, as_json: bool, verbose: bool, history: History | None) -> int:
     from conveyor.bootstrap.early_start import EarlyStart, workspace_pool
 
     human: TextIO = sys.stderr if as_json else sys.stdout
@@ -159,18 +166,39 @@ def _execute(
     return record
 
 
+# SIGTERM (a service manager, `timeout`, `kill`) stops a run as Ctrl-C does.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextmanager
 def _cancel_on_interrupt(session: RunSession) -> Iterator[None]:
-    """Ctrl-C once: cancel gracefully; twice: stop now."""
+    """Ctrl-C (or SIGTERM) once: cancel gracefully; twice: stop now."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         session.request_cancel()
 
-    previous = signal.signal(signal.SIGINT, handler)
+    with _handling(STOP_SIGNALS, handler):
+        yield
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _handling(
+    numbers: tuple[signal.Signals, ...], handler: Callable[[int, FrameType | None], None]
+) -> Iterator[None]:
+    """`handler` for these signals inside the block (on the main thread; elsewhere as is)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, handler) for number in numbers}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler_before in previous.items():
+            signal.signal(number, handler_before)
 
 
 def exit_code(record: RunRecord) -> int:

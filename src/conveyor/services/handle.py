@@ -50,5 +50,6 @@ class LocalServiceHandle:
             self.log.close()
             remove_tree(self.run_dir)
             self.process.release()
+            self.process.reaper.forget_directory(self.run_dir)
             for port in set(self.ports.values()):
                 self.allocator.release(port)

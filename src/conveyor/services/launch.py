@@ -24,7 +24,7 @@ from conveyor.errors import InfrastructureError
 from conveyor.model.services import ServiceSpec
 from conveyor.services.handle import LocalServiceHandle
 from conveyor.services.process import ServiceProcess, spawn
-from conveyor.services.runtime import ServiceRuntime, log_tail, remove_tree
+from conveyor.services.runtime import ServiceRuntime, log_tail
 
 POLL_INTERVAL = 0.005
 _BIND_FAILURES = ("address already in use", "could not bind", "could not create any tcp/ip")
@@ -51,7 +51,7 @@ class Launch:
         try:
             self.log = runtime.open_log(request, spec.id, self.run_dir)
         except OSError as exc:
-            remove_tree(self.run_dir)
+            runtime.remove_run_dir(self.run_dir)
             raise InfrastructureError(f"service {spec.id}: cannot open its log: {exc}") from exc
         self.log_path = Path(self.log.name)
         self.process: ServiceProcess | None = None
@@ -138,7 +138,7 @@ class Launch:
             self.stop_process()
         finally:
             self.log.close()
-            remove_tree(self.run_dir)
+            self.runtime.remove_run_dir(self.run_dir)
             for port in list(self._ports):
                 self.release(port)
 

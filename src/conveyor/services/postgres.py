@@ -89,7 +89,7 @@ class PostgresProvider:
         with Launch(self.runtime, spec, request, "postgres", signal.SIGQUIT) as launch:
             data = launch.run_dir / "data"
             server = _Server(install, credentials, prepared, data, arguments)
-            copy_data_dir(template, server.data)
+            copy_data_dir(template, server.data, self.runtime.reaper)
             self._write_hba(server)
             port = self._serve(launch, server, cancel)
             if credentials.password:

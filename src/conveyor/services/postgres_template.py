@@ -10,13 +10,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import subprocess
 from pathlib import Path
 
 from conveyor.errors import InfrastructureError
+from conveyor.services import reaper
 from conveyor.services.postgres_config import PostgresCredentials, quote_identifier
 from conveyor.services.postgres_install import PostgresInstall
-from conveyor.services.process import spawn
+from conveyor.services.process import Reaper, spawn
 from conveyor.services.runtime import ServiceRuntime, log_tail, remove_tree
 
 TEMPLATE_FORMAT = 1
@@ -68,9 +70,9 @@ def _make_template(
             sql = f"CREATE DATABASE {quote_identifier(credentials.database)};\n"
             single = [install.tool("postgres"), "--single", "-D", str(data), "-c", "fsync=off"]
             _run(runtime, work, [*single, "postgres"], sql)
-        copy_data_dir(data, target)
+        copy_data_dir(data, target, runtime.reaper)
     finally:
-        remove_tree(work)
+        runtime.remove_run_dir(work)
 
 
 def _run(runtime: ServiceRuntime, work: Path, argv: list[str], stdin_text: str | None) -> None:
@@ -97,13 +99,38 @@ def _run(runtime: ServiceRuntime, work: Path, argv: list[str], stdin_text: str |
         )
 
 
-def copy_data_dir(source: Path, target: Path) -> None:
-    """Copy a data directory keeping owners and modes (`cp -a`, reflinks where possible)."""
+def copy_data_dir(source: Path, target: Path, reaper_client: Reaper) -> None:
+    """Copy a data directory keeping owners and modes (`cp -a`, reflinks where possible). If
+    conveyor dies meanwhile, the reaper stops the copy and removes what it made."""
     partial = target.with_name(target.name + ".partial")
     remove_tree(partial)
-    command = ["cp", "-a", "--reflink=auto", str(source), str(partial)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        remove_tree(partial)
-        raise InfrastructureError(f"cannot copy {source} to {target}: {result.stderr.strip()}")
-    partial.rename(target)
+    reaper_client.track_directory(partial)
+    try:
+        error = _copy(source, partial, reaper_client)
+        if error is not None:
+            remove_tree(partial)
+            raise InfrastructureError(f"cannot copy {source} to {target}: {error}")
+        partial.rename(target)
+    finally:
+        reaper_client.forget_directory(partial)
+
+
+def _copy(source: Path, target: Path, reaper_client: Reaper) -> str | None:
+    """`cp -a`, watched by the reaper; its error, None if it succeeded."""
+    command = ["cp", "-a", "--reflink=auto", str(source), str(target)]
+    env = {**os.environ, **reaper_client.marks()}
+    try:
+        copy = subprocess.Popen(
+            command, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+    except OSError as exc:
+        return str(exc)
+    reaper_client.track(copy.pid, reaper.start_time(copy.pid), target)
+    try:
+        _, error = copy.communicate()
+    finally:
+        if copy.poll() is None:  # interrupted
+            copy.kill()
+            copy.wait()
+        reaper_client.forget(copy.pid)
+    return None if copy.returncode == 0 else error.strip() or f"cp exited with {copy.returncode}"

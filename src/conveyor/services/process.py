@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,32 +18,85 @@ from conveyor.errors import InfrastructureError
 from conveyor.services import reaper
 from conveyor.services.accounts import Account
 
+SERVICE_VARIABLE = "CONVEYOR_SERVICE_OWNER"
+
 
 class Reaper:
-    """The client side of the reaper process (one per conveyor process, started lazily)."""
+    """The client side of the reaper process (one per conveyor process: `shared_reaper()`,
+    started lazily). It watches services and, for the local executor, the steps of each job."""
 
-    def __init__(self) -> None:
+    def __init__(self, environment: Mapping[str, str] | None = None) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
-        self._entries: dict[int, list[str]] = {}
+        self._entries: dict[str, list[str]] = {}
+        self._environment = dict(environment or {})
+        self._token = uuid.uuid4().hex
+
+    def marks(self) -> dict[str, str]:
+        """The environment entry of every process started for a service: the reaper kills
+        those too, even one started just before conveyor died (before `track` told it)."""
+        with self._lock:
+            if "services" not in self._entries:
+                line = f"job services-{self._token} {SERVICE_VARIABLE}={self._token}"
+                self._entries["services"] = [line]
+                self._send(line)
+        return {SERVICE_VARIABLE: self._token}
+
+    def mark(self, environment: Mapping[str, str]) -> None:
+        """Variables the reaper process starts with (it marks itself as the run's, see
+        `conveyor.engine.ports.store.OWNER_VARIABLE`); for a reaper started from now on."""
+        with self._lock:
+            self._environment.update(environment)
 
     def track(self, pid: int, started: int | None, directory: Path) -> None:
         line = f"add {pid} {started if started is not None else '-'} {directory}"
         with self._lock:
-            self._entries[pid] = [line]
+            self._entries[f"pid {pid}"] = [line]
             self._send(line)
 
     def track_shared_memory(self, pid: int, shmid: int) -> None:
         line = f"shm {pid} {shmid}"
         with self._lock:
-            if pid in self._entries:
-                self._entries[pid].append(line)
+            if f"pid {pid}" in self._entries:
+                self._entries[f"pid {pid}"].append(line)
                 self._send(line)
 
     def forget(self, pid: int) -> None:
         with self._lock:
-            if self._entries.pop(pid, None) is not None:
+            if self._entries.pop(f"pid {pid}", None) is not None:
                 self._send(f"del {pid}")
+
+    def track_directory(self, directory: Path) -> None:
+        """A service directory, removed if this process dies before it does."""
+        line = f"dir {directory}"
+        with self._lock:
+            self._entries[line] = [line]
+            self._send(line)
+
+    def forget_directory(self, directory: Path) -> None:
+        with self._lock:
+            if self._entries.pop(f"dir {directory}", None) is not None:
+                self._send(f"undir {directory}")
+
+    def track_job(self, key: str, needle: str) -> None:
+        """A job's steps: every process whose environment holds the entry `needle` is its."""
+        line = f"job {key} {needle}"
+        with self._lock:
+            self._entries[f"job {key}"] = [line]
+            self._send(line)
+
+    def track_group(self, key: str, pgid: int, started: int | None) -> None:
+        """The process group of one of the job's steps (led by `pgid`, started at `started`)."""
+        line = f"grp {key} {pgid} {started if started is not None else '-'}"
+        with self._lock:
+            if f"job {key}" in self._entries:
+                self._entries[f"job {key}"].append(line)
+                self._send(line)
+
+    def forget_job(self, key: str) -> None:
+        with self._lock:
+            if self._entries.pop(f"job {key}", None) is not None:
+                self._send(f"end {key}")
 
     def _send(self, line: str) -> None:
         """Write `line`; a new reaper (the old one died) is first told everything known."""
@@ -68,8 +122,17 @@ class Reaper:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
             cwd="/",
+            env={**os.environ, **self._environment},
         )
         return self._process, True
+
+
+_SHARED = Reaper()
+
+
+def shared_reaper() -> Reaper:
+    """This process's reaper: the services and the local executor's steps share it."""
+    return _SHARED
 
 
 @dataclass
@@ -101,9 +164,11 @@ class ServiceProcess:
             try:
                 self.popen.wait(grace)
             except subprocess.TimeoutExpired:
-                reaper.kill_tree(self.pid, self.started)
+                leftovers = reaper.Leftovers()
+                reaper.kill_tree(self.pid, self.started, leftovers)
                 self.popen.wait()
-        if self.popen.returncode == -signal.SIGKILL:  # it could not clean up after itself
+                leftovers.remove()  # it could not clean up after itself
+        if self.popen.returncode == -signal.SIGKILL:
             for shmid in self.segments:
                 reaper.remove_shared_memory(shmid)
         with contextlib.suppress(OSError):
@@ -130,7 +195,7 @@ def spawn(
         popen = subprocess.Popen(
             list(argv),
             cwd=run_dir,
-            env=dict(env),
+            env={**env, **reaper_client.marks()},
             stdin=stdin,
             stdout=log,
             stderr=subprocess.STDOUT,

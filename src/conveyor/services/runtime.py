@@ -15,7 +15,7 @@ from conveyor.engine.ports.services import ContainerPolicy, ServiceRequest
 from conveyor.errors import InfrastructureError, UsageError
 from conveyor.services.accounts import DEFAULT_SERVICE_USER, Account, service_account
 from conveyor.services.ports import PortAllocator
-from conveyor.services.process import Reaper
+from conveyor.services.process import shared_reaper
 
 SHM_DIR = Path("/dev/shm")
 SHM_MINIMUM_FREE = 1 << 30  # use /dev/shm for runtime data only when it has 1 GiB free
@@ -101,7 +101,7 @@ class ServiceRuntime:
     def __init__(self, settings: ServiceSettings | None = None) -> None:
         self.settings = settings or ServiceSettings()
         self.ports = PortAllocator()
-        self.reaper = Reaper()
+        self.reaper = shared_reaper()
         self._account: Account | None = None
         self._lock = threading.Lock()
 
@@ -134,8 +134,14 @@ class ServiceRuntime:
         except OSError as exc:
             message = f"cannot create a service directory in {base}: {exc}"
             raise InfrastructureError(message) from exc
+        self.reaper.track_directory(path)  # removed by the reaper if conveyor dies first
         self.account.give(path)
         return path
+
+    def remove_run_dir(self, path: Path) -> None:
+        """Remove a directory of `new_run_dir` (the reaper need not any more)."""
+        remove_tree(path)
+        self.reaper.forget_directory(path)
 
     def open_log(self, request: ServiceRequest, service_id: str, run_dir: Path) -> IO[bytes]:
         """The service's log file: `<log_dir>/<id>.log`, or inside its runtime directory."""

@@ -34,11 +34,13 @@ def process_token(pid: int) -> str | None:
 
 
 def is_alive(owner: ProcessOwner) -> bool | None:
-    """True/False for a process on this host; None when it runs elsewhere (cannot tell)."""
+    """True/False for a process on this host; None when it runs elsewhere (cannot tell).
+    A dead owner counts as alive while a process it started for its runs lives (a step process
+    or its reaper, which carry `owner.marker`): its runs are not over before those are gone."""
     if owner.host != host_name():
         return None
     if owner.token is not None:
-        return process_token(owner.pid) == owner.token
+        return process_token(owner.pid) == owner.token or marked_process_lives(owner)
     try:
         os.kill(owner.pid, 0)
     except ProcessLookupError:
@@ -46,3 +48,21 @@ def is_alive(owner: ProcessOwner) -> bool | None:
     except PermissionError:
         return True
     return True
+
+
+def marked_process_lives(owner: ProcessOwner) -> bool:
+    """True while a live process (one we may read) has `owner.marker` in its environment."""
+    needle = owner.marker.encode()
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if name.isdigit() and needle in _environment(name):
+            return True
+    return False
+
+
+def _environment(pid: str) -> list[bytes]:
+    """The entries of a process's environment (none for a zombie, or one we may not read)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            return handle.read().split(b"\0")
+    except OSError:
+        return []

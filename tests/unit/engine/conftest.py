@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from conveyor.engine.planner import plan_workflow
 from conveyor.engine.ports.observer import JobView
@@ -18,6 +20,8 @@ from conveyor.executors.fake import FakeExecutor
 from conveyor.model.results import Annotation, StepResult
 from conveyor.model.workflow import Workflow
 from conveyor.workflow import load_workflow
+
+T = TypeVar("T")
 
 
 def workflow_from(text: str, path: str = ".github/workflows/test.yml") -> Workflow:
@@ -136,3 +140,72 @@ def run_workflow(
     observer.session = session
     record = session.execute([RunRequest(plan, scope)])
     return Outcome(record, executor, observer, session)
+
+
+# ---- synchronising with a run on other threads -------------------------------------------------
+
+BOUND = 10.0  # a test waits this long at most for what it expects, then fails
+
+
+class When:
+    """Runs `action` on a thread as soon as `condition` holds (polled). If it never does
+    within `bound` seconds, or `action` raises, `unblock` runs instead (so the run the test waits
+    for ends rather than hanging) and `check()` fails the test."""
+
+    def __init__(
+        self,
+        condition: Callable[[], bool],
+        action: Callable[[], object],
+        unblock: Callable[[], object],
+        bound: float = BOUND,
+    ) -> None:
+        self.failures: list[str] = []
+        self._bound = bound
+        self._thread = threading.Thread(
+            target=self._run, args=(condition, action, unblock), daemon=True
+        )
+        self._thread.start()
+
+    def _run(
+        self,
+        condition: Callable[[], bool],
+        action: Callable[[], object],
+        unblock: Callable[[], object],
+    ) -> None:
+        deadline = time.monotonic() + self._bound
+        while not condition():
+            if time.monotonic() > deadline:
+                self.failures.append(f"the condition did not hold within {self._bound} s")
+                unblock()
+                return
+            time.sleep(0.002)
+        try:
+            action()
+        except BaseException as exc:
+            self.failures.append(f"the action failed: {exc!r}")
+            unblock()
+
+    def check(self) -> None:
+        self._thread.join(self._bound)
+        assert not self._thread.is_alive(), "the action never ran"
+        assert self.failures == []
+
+
+def bounded(call: Callable[[], T], bound: float = BOUND) -> T:
+    """`call()`, failing the test after `bound` seconds instead of hanging."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(call())
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(bound)
+    assert not thread.is_alive(), f"still running after {bound} s"
+    if errors:
+        raise errors[0]
+    return results[0]

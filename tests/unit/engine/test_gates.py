@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 
 import pytest
@@ -25,7 +23,7 @@ from conveyor.engine.session import RunRequest, RunSession
 from conveyor.executors.fake import FakeExecutor, FakeJob
 from conveyor.store.fake import FakeRunStore
 from conveyor.store.fake_concurrency import FakeConcurrencyGate
-from tests.unit.engine.conftest import Recorder, workflow_from
+from tests.unit.engine.conftest import Recorder, When, bounded, workflow_from
 
 GROUPED = """
 on: push
@@ -69,14 +67,17 @@ def guard_for(
     return RunGuard("/repo", 1, 1, gate=gate, runs=runs, notify=notify, poll_interval=0.01)
 
 
-def later(seconds: float, action: Callable[[], object]) -> threading.Thread:
-    def run() -> None:
-        time.sleep(seconds)
-        action()
+def queued(gate: FakeConcurrencyGate, runs: FakeRunStore | None = None) -> Callable[[], bool]:
+    """True once run 1 waits in the pending slot of group 'deploy' (and its run is PENDING)."""
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+    def check() -> bool:
+        slots = gate.groups.get(("/repo", "deploy"))
+        if slots is None or slots.pending is None or slots.pending.holder != "run:1:1":
+            return False
+        stored = runs.get_run(1) if runs is not None else None
+        return stored is None or stored.status is RunStatus.PENDING
+
+    return check
 
 
 def test_a_free_group_is_taken_and_the_run_goes_ahead() -> None:
@@ -95,21 +96,20 @@ def test_a_held_group_keeps_the_run_pending_until_it_is_released() -> None:
     runs = FakeRunStore()
     stored = runs.create_run(NewRun("/repo", "w", "w.yml", "push"))
     executor = FakeExecutor()
-    released_at: list[float] = []
+    before_release: list[object] = []
 
     def release() -> None:
-        assert runs.get_run(stored.id).status is RunStatus.PENDING  # type: ignore[union-attr]
-        released_at.append(time.monotonic())
+        before_release.append(list(executor.started))
         gate.release(OTHER)
 
-    later(0.2, release)
-    started = time.monotonic()
+    releaser = When(queued(gate, runs), release, unblock=lambda: gate.release(OTHER))
     observer = Recorder()
-    record, _ = execute(plan_of(GROUPED), guard_for(gate, runs, observer), executor, observer)
+    guard = guard_for(gate, runs, observer)
+    record, _ = bounded(lambda: execute(plan_of(GROUPED), guard, executor, observer))
+    releaser.check()
+    assert before_release == [[]]  # nothing ran while the group was held
     assert record.conclusion == "success"
     assert executor.started == ["ship", "tidy"]
-    assert released_at
-    assert time.monotonic() - started >= 0.2
     assert "pending: another run holds concurrency group 'deploy'" in observer.messages[0]
     assert runs.get_run(stored.id).status is RunStatus.IN_PROGRESS  # type: ignore[union-attr]
 
@@ -118,10 +118,15 @@ def test_a_newer_pending_run_replaces_this_one_before_any_job_starts() -> None:
     gate = FakeConcurrencyGate()
     gate.enter(OTHER, cancel_in_progress=False)
     newer = GroupTicket("/repo", "deploy", "run:100:1", 100)
-    later(0.1, lambda: gate.enter(newer, cancel_in_progress=False))
+    replacer = When(
+        queued(gate),
+        lambda: gate.enter(newer, cancel_in_progress=False),
+        unblock=lambda: gate.release(OTHER),
+    )
     guard = guard_for(gate)
     executor = FakeExecutor()
-    record, _ = execute(plan_of(GROUPED), guard, executor)
+    record, _ = bounded(lambda: execute(plan_of(GROUPED), guard, executor))
+    replacer.check()
     assert record.conclusion == "cancelled"
     assert executor.started == []
     assert record.jobs == ()
@@ -132,12 +137,18 @@ def test_a_newer_pending_run_replaces_this_one_before_any_job_starts() -> None:
 def test_ctrl_c_while_pending_leaves_the_queue() -> None:
     gate = FakeConcurrencyGate()
     gate.enter(OTHER, cancel_in_progress=False)
-    record, _ = execute(
-        plan_of(GROUPED),
-        guard_for(gate),
-        FakeExecutor(),
-        on_session=lambda session: later(0.1, session.request_cancel),
+    interrupters: list[When] = []
+
+    def interrupt_when_queued(session: RunSession) -> None:
+        cancel = session.request_cancel
+        interrupters.append(When(queued(gate), cancel, unblock=cancel))
+
+    record, _ = bounded(
+        lambda: execute(
+            plan_of(GROUPED), guard_for(gate), FakeExecutor(), on_session=interrupt_when_queued
+        )
     )
+    interrupters[0].check()
     assert (record.conclusion, record.interrupted) == ("cancelled", True)
     assert gate.groups[("/repo", "deploy")].pending is None
 
@@ -146,8 +157,11 @@ def test_a_cancel_request_from_outside_cancels_the_run_but_always_jobs_run() -> 
     gate = FakeConcurrencyGate()
     guard = guard_for(gate)
     executor = FakeExecutor({"ship": FakeJob(until_cancelled=True)})
-    later(0.1, guard.request_cancel)
-    record, observer = execute(plan_of(GROUPED), guard, executor)
+    canceller = When(
+        lambda: executor.started == ["ship"], guard.request_cancel, unblock=guard.request_cancel
+    )
+    record, observer = bounded(lambda: execute(plan_of(GROUPED), guard, executor))
+    canceller.check()
     assert record.conclusion == "cancelled"
     assert not record.interrupted  # not Ctrl-C: the exit status is 1, not 130
     assert executor.started == ["ship", "tidy"]

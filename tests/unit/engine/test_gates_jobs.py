@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 
 from conveyor.engine.job_environment import index_jobs, merged
@@ -19,7 +18,7 @@ from conveyor.store.fake import FakeRunStore
 from conveyor.store.fake_concurrency import FakeConcurrencyGate
 from conveyor.store.fake_settings import FakeEnvironmentStore, FakeSecretStore, FakeVariableStore
 from conveyor.store.gate import ProtectionGate
-from tests.unit.engine.conftest import Recorder, workflow_from
+from tests.unit.engine.conftest import Recorder, When, bounded, workflow_from
 
 REPO = "/repo"
 
@@ -106,12 +105,20 @@ def test_a_pending_job_replaced_by_a_newer_one_ends_cancelled() -> None:
     holder = GroupTicket(REPO, "target", "job:9:1:x", 9)
     store.concurrency.enter(holder, cancel_in_progress=False)
     newer = GroupTicket(REPO, "target", "job:9:1:y", 9)
-    timer = threading.Timer(0.1, lambda: store.concurrency.enter(newer, cancel_in_progress=False))
-    timer.start()
+
+    def queued() -> bool:  # this run's job waits behind the holder
+        pending = store.concurrency.groups[(REPO, "target")].pending
+        return pending is not None and pending != newer
+
+    replacer = When(
+        queued,
+        lambda: store.concurrency.enter(newer, cancel_in_progress=False),
+        unblock=lambda: store.concurrency.release(holder),
+    )
     text = "on: push\njobs:\n  ship: {runs-on: x, concurrency: target, steps: [{run: echo}]}\n"
     executor = FakeExecutor()
-    record, _ = run_gated(text, store, executor)
-    timer.join()
+    record, _ = bounded(lambda: run_gated(text, store, executor))
+    replacer.check()
     (job,) = record.jobs
     assert (str(job.conclusion), executor.started) == ("cancelled", [])
     assert "replaced it while it was pending" in (job.error or "")
@@ -167,17 +174,14 @@ def test_a_rejected_deployment_fails_the_job_without_running_it() -> None:
     store.environments.declare_environment(REPO, "production", ProtectionRules(("alice",)))
 
     def reject() -> None:
-        while not store.environments.list_approvals(1):
-            time.sleep(0.01)
         store.environments.decide_approval(
             1, "production", approve=False, reviewer="alice", comment="no"
         )
 
-    reviewer = threading.Thread(target=reject)
-    reviewer.start()
+    reviewer = When(lambda: bool(store.environments.list_approvals(1)), reject, unblock=reject)
     executor = FakeExecutor()
-    record, _ = run_gated(DEPLOY, store, executor)
-    reviewer.join()
+    record, _ = bounded(lambda: run_gated(DEPLOY, store, executor))
+    reviewer.check()
     assert executor.started == ["build"]
     deploy = next(job for job in record.jobs if job.view.job_id == "deploy")
     assert str(deploy.conclusion) == "failure"

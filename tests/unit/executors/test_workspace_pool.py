@@ -12,7 +12,7 @@ import pytest
 from conveyor.executors.local.checkouts import CheckoutMaker
 from conveyor.executors.local.git_template import lean_template
 from conveyor.executors.local.workspace import JobWorkspace, layout_at
-from conveyor.executors.local.workspace_pool import WorkspacePool
+from conveyor.executors.local.workspace_pool import WorkspacePool, _Source
 from tests.unit.executors.harness import commit_all, git, make_repo
 
 pytestmark = pytest.mark.integration
@@ -34,6 +34,18 @@ def _wait_ready(pool: WorkspacePool, count: int) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("the pool made no checkout")
+
+
+def _wait_settled(pool: WorkspacePool, root: Path, commit: str) -> _Source:
+    """The pool's entry for `commit` once it is done with it (made a checkout or gave up)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with pool._condition:
+            entry = pool._sources.get((root.resolve(), commit))
+            if entry is not None and not entry.making and (entry.ready or not entry.usable):
+                return entry
+        time.sleep(0.02)
+    raise AssertionError(f"the pool never settled {commit}")
 
 
 def _clean_checkout(workspace: Path, commit: str) -> None:
@@ -85,7 +97,9 @@ def test_only_full_shas_of_commits_are_prepared(repo: tuple[Path, str], tmp_path
     pool = WorkspacePool(tmp_path / "home")
     pool.expect(str(root), "HEAD", 1)
     pool.expect(str(root), tag_object, 1)  # names a tag, which peels to another commit
-    time.sleep(0.5)
+    tried = _wait_settled(pool, root, tag_object)
+    assert not tried.ready
+    assert not tried.usable  # the pool tried, saw no commit there, and left it to the job
     assert not pool.take(root, tag_object, _layout(tmp_path, "job", root))
     assert "HEAD" not in {key[1] for key in pool._sources}
     pool.close()

@@ -66,22 +66,39 @@ def leftovers(base: Path) -> list[str]:
 
 
 def shared_memory_of_services() -> set[str]:
-    """System V segments and /dev/shm files owned by the account services run as."""
+    """System V segments and /dev/shm files owned by the account services run as that no
+    process uses (a leak; those of services running meanwhile, in other tests, are in use)."""
     uid = service_account().uid
     found = set()
     with open("/proc/sysvipc/shm") as table:
         next(table)
         for line in table:
-            fields = line.split()
-            if int(fields[7]) == uid:
+            fields = line.split()  # key shmid perms size cpid lpid nattch uid ...
+            if int(fields[7]) == uid and int(fields[6]) == 0:
                 found.add(f"System V segment {fields[1]}")
     shm = Path("/dev/shm")
     if shm.is_dir():
+        in_use = _files_in_use()
         for entry in shm.iterdir():
             with contextlib.suppress(OSError):
-                if entry.is_file() and entry.stat().st_uid == uid:
+                if entry.is_file() and entry.stat().st_uid == uid and str(entry) not in in_use:
                     found.add(str(entry))
     return found
+
+
+def _files_in_use() -> set[str]:
+    """Every file a live process has mapped or open."""
+    used = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        with contextlib.suppress(OSError), open(f"/proc/{name}/maps") as maps:
+            used.update(line.split(None, 5)[5].strip() for line in maps if line.count("/"))
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{name}/fd"):
+                with contextlib.suppress(OSError):
+                    used.add(os.readlink(f"/proc/{name}/fd/{fd}"))
+    return used
 
 
 @contextlib.contextmanager

@@ -78,3 +78,27 @@ def test_a_waiting_member_frees_a_group_held_by_a_dead_process(store: StoreHandl
     # the holder died after the group was taken: the next poll notices and takes over
     assert store.concurrency.enter(wanting, cancel_in_progress=False) is Admission.RUNNING
     assert store.runs.get_run(orphan.id).conclusion is Conclusion.ABANDONED  # type: ignore[union-attr]
+
+
+def test_a_dead_holders_group_is_held_while_a_process_it_started_lives(
+    store: StoreHandle,
+) -> None:
+    owner = dead_owner()
+    # a step process the dead owner left behind (its reaper was killed too)
+    orphan_step = subprocess.Popen(["sleep", "60"], env=owner.environment())
+    try:
+        assert is_alive(owner) is True
+        orphan = store.runs.create_run(new_run(owner=owner))
+        waiter = store.runs.create_run(new_run(owner=current_owner()))
+        held = GroupTicket(REPO, "g", workflow_holder(orphan.id, 1), orphan.id)
+        wanting = GroupTicket(REPO, "g", workflow_holder(waiter.id, 1), waiter.id)
+        assert store.concurrency.enter(held, cancel_in_progress=False) is Admission.RUNNING
+        assert store.concurrency.enter(wanting, cancel_in_progress=False) is Admission.PENDING
+        assert store.concurrency.poll(wanting) is Admission.PENDING
+        assert store.runs.get_run(orphan.id).conclusion is None  # type: ignore[union-attr]
+    finally:
+        orphan_step.kill()
+        orphan_step.wait()
+    assert is_alive(owner) is False
+    assert store.concurrency.poll(wanting) is Admission.RUNNING
+    assert store.runs.get_run(orphan.id).conclusion is Conclusion.ABANDONED  # type: ignore[union-attr]

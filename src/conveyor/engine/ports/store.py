@@ -50,6 +50,21 @@ class ProcessOwner:
     host: str
     token: str | None = None
 
+    def environment(self) -> dict[str, str]:
+        """`{OWNER_VARIABLE: "<pid>:<token>"}`: in the environment of the processes it starts."""
+        return {OWNER_VARIABLE: f"{self.pid}:{self.token}"}
+
+    @property
+    def marker(self) -> str:
+        """That environment entry as it is in /proc/<pid>/environ: `NAME=value`."""
+        return "".join(f"{name}={value}" for name, value in self.environment().items())
+
+
+# Every process the owner of a run starts for it (step processes, the reaper) carries
+# `ProcessOwner.marker` in its environment: a run whose owner died is still running — its
+# concurrency group still held — while one of them lives.
+OWNER_VARIABLE = "CONVEYOR_RUN_OWNER"
+
 
 @dataclass(frozen=True, slots=True)
 class NewRun:

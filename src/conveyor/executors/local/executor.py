@@ -15,7 +15,7 @@ from conveyor.executors.local.environment import host_environment, runner_contex
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
 from conveyor.executors.local.job_steps import job_outputs, run_all_steps
 from conveyor.executors.local.masking import SecretMasker
-from conveyor.executors.local.process_tracker import ProcessTracker
+from conveyor.executors.local.process_tracker import Supervision
 from conveyor.executors.local.processes import StopPolicy
 from conveyor.executors.local.services_hook import ServicesStarter, no_services
 from conveyor.executors.local.workspace import (
@@ -46,6 +46,8 @@ class LocalExecutor:
     copies of remote actions; `services` starts and stops a job's services around its steps.
     With a `workspace_pool`, workspaces are made ahead of the jobs the scheduler forecasts and
     job directories are deleted in the background; `close()` then ends the pool's work.
+    `supervision` (bootstrap passes conveyor's reaper and the run owner's marker) makes sure no
+    step process outlives conveyor, even after a SIGKILL.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class LocalExecutor:
         stop_policy: StopPolicy | None = None,
         keep_workspace: bool = False,
         workspace_pool: WorkspacePool | None = None,
+        supervision: Supervision | None = None,
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -66,6 +69,7 @@ class LocalExecutor:
         self._policy = stop_policy or StopPolicy()
         self._keep = keep_workspace
         self._pool = workspace_pool
+        self._supervision = supervision or Supervision()
 
     def forecast(self, forecast: JobForecast) -> None:
         """Prepare the workspaces of the jobs about to start (with a pool, for a commit)."""
@@ -79,7 +83,9 @@ class LocalExecutor:
 
     def _options(self) -> ExecutorOptions:
         home = (self._home or default_home()).resolve()
-        return ExecutorOptions(home, self._actions, self._directories, self._policy, self._keep)
+        return ExecutorOptions(
+            home, self._actions, self._directories, self._policy, self._keep, self._supervision
+        )
 
     def run_job(
         self, document: JobDocument, reporter: JobReporter, cancel: CancelSignal
@@ -178,7 +184,7 @@ def _new_run(
         options=options,
         layout=layout,
         masker=masker,
-        tracker=ProcessTracker(),
+        tracker=options.supervision.tracker(),
         base_env=host_environment(),
         github=github,
         runner=runner,

@@ -12,7 +12,7 @@ from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
 from conveyor.errors import SourceLocation
 from conveyor.executors.local.masking import SecretMasker
-from conveyor.executors.local.process_tracker import ProcessTracker
+from conveyor.executors.local.process_tracker import ProcessTracker, Supervision
 from conveyor.executors.local.processes import StopPolicy
 from conveyor.executors.local.workspace import JobWorkspace
 from conveyor.model.results import Annotation, AnnotationLevel, Status, StepResult
@@ -35,6 +35,7 @@ class ExecutorOptions:
     action_directories: Mapping[str, Path]
     policy: StopPolicy
     keep_workspace: bool = False
+    supervision: Supervision = field(default_factory=Supervision)
 
 
 @dataclass(slots=True)

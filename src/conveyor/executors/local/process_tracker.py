@@ -5,6 +5,12 @@ unless they start a session of their own. To find those too, every step process 
 in its environment (inherited by all descendants), and the end of the job also signals every
 process whose `/proc/<pid>/environ` holds it (on Linux).
 
+With a `Watchdog` (the reaper process of conveyor.services, wired by bootstrap), the same token
+and the step process groups are registered outside this process: if conveyor dies, even by
+SIGKILL, the watchdog kills them. Every step process also carries the run owner's marker
+(`conveyor.engine.ports.store.ProcessOwner.marker`), so the store holds a dead owner's runs and
+concurrency groups while one of them still lives.
+
 Only processes created since the tracker was made can be the job's: when the kernel's pid
 counter shows that pids were handed out in order since then (no wrap-around), only the pids in
 that range are looked at, and only those started since then have their environment read.
@@ -18,29 +24,65 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 TOKEN_VARIABLE = "CONVEYOR_JOB_TOKEN"
 _CHUNK = 64 * 1024
 
 
+class Watchdog(Protocol):
+    """A process outside this one that kills a job's processes if this process dies."""
+
+    def track_job(self, key: str, needle: str) -> None: ...
+
+    def track_group(self, key: str, pgid: int, started: int | None) -> None: ...
+
+    def forget_job(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Supervision:
+    """What keeps the executor's processes from outliving it: a watchdog, and the marks (the
+    run owner's environment entry) of every step process."""
+
+    watchdog: Watchdog | None = None
+    marks: Mapping[str, str] = field(default_factory=dict)
+
+    def tracker(self) -> ProcessTracker:
+        return ProcessTracker(self.watchdog, self.marks)
+
+
 class ProcessTracker:
     """Process groups, marker token and output drains of one job."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, watchdog: Watchdog | None = None, marks: Mapping[str, str] | None = None
+    ) -> None:
         self.token = uuid.uuid4().hex
         self._since = _boot_ticks()  # processes started before cannot hold the token
         self._pids = _pid_counters()  # (last pid handed out, forks so far)
         self._groups: set[int] = set()
         self._drains: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._watchdog = watchdog
+        self._marks = dict(marks or {})
+        if watchdog is not None:  # before any process of the job starts
+            watchdog.track_job(self.token, f"{TOKEN_VARIABLE}={self.token}")
 
     def marker(self) -> dict[str, str]:
-        return {TOKEN_VARIABLE: self.token}
+        """The variables of every step process: the job token and the run owner's marks."""
+        return {**self._marks, TOKEN_VARIABLE: self.token}
 
     def register(self, pgid: int) -> None:
         with self._lock:
             self._groups.add(pgid)
+        if self._watchdog is not None:
+            fields = _stat_fields(str(pgid))
+            started = _start_ticks(fields) if fields is not None else None
+            self._watchdog.track_group(self.token, pgid, started)
 
     def drain(self, fd: int) -> None:
         """Keep reading (and dropping) a pipe that background processes still hold."""
@@ -64,6 +106,8 @@ class ProcessTracker:
                 _signal(pid, signal.SIGKILL)
         for thread in self._drains:
             thread.join(timeout=2.0)
+        if self._watchdog is not None:
+            self._watchdog.forget_job(self.token)
         return len(leftovers)
 
     def _leftovers(self) -> set[int]:
