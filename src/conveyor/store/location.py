@@ -12,12 +12,22 @@ DATABASE_FILE = "conveyor.db"
 
 
 def conveyor_home() -> Path:
-    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor."""
+    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor; a UsageError
+    when it (or the nearest existing directory above it) is not a directory."""
     explicit = os.environ.get("CONVEYOR_HOME")
     if explicit:
-        return Path(explicit)
+        return usable_home(Path(explicit))
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "conveyor"
+    return usable_home(Path(data) / "conveyor")
+
+
+def usable_home(home: Path) -> Path:
+    existing = next((path for path in (home, *home.parents) if path.exists()), None)
+    if existing is None or existing.is_dir():
+        return home
+    if existing == home:
+        raise UsageError(f"CONVEYOR_HOME is {home}, which is not a directory")
+    raise UsageError(f"CONVEYOR_HOME is {home}, but {existing} is not a directory")
 
 
 def database_url(home: Path) -> str:
