@@ -3,6 +3,7 @@ with a private CONVEYOR_HOME. Also the helpers the concurrency and environment t
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -324,6 +325,51 @@ def test_stored_secrets_and_variables_reach_the_run_masked_and_flags_win(tmp_pat
     logs = conveyor(repo, "logs", str(latest["id"])).out
     assert "***" in logs
     assert "s3cret-from-store" not in logs
+
+
+EVERYWHERE = """
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      leaked: ${{ steps.s.outputs.value }}
+    steps:
+      - id: s
+        run: |
+          echo "token ${{ secrets.API_TOKEN }} and $FLAG"
+          echo "value=${{ secrets.API_TOKEN }}" >> "$GITHUB_OUTPUT"
+          echo "summary ${{ secrets.API_TOKEN }} $FLAG" >> "$GITHUB_STEP_SUMMARY"
+          echo "::notice title=${{ secrets.API_TOKEN }}::message ${{ secrets.FLAG_TOKEN }}"
+          echo "NEXT=$FLAG" >> "$GITHUB_ENV"
+        env:
+          FLAG: ${{ secrets.FLAG_TOKEN }}
+      - run: echo "next $NEXT"
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "got ${{ needs.a.outputs.leaked }}"
+"""
+
+
+def test_no_file_under_conveyor_home_holds_a_secret(tmp_path: Path) -> None:
+    """A stored secret and a --secret-file one, used in output, a step output, a job output, a
+    summary, an annotation and $GITHUB_ENV: no byte of either in any file under CONVEYOR_HOME
+    (the database and its -wal/-shm, logs, workspaces, keys), in clear or base64."""
+    repo = make_repo(tmp_path / "repo", {".github/workflows/everywhere.yml": EVERYWHERE})
+    stored = conveyor(repo, "secrets", "set", "API_TOKEN", stdin="stored-s3cret-value")
+    assert stored.code == 0, stored.err
+    secret_file = tmp_path / "flag.env"
+    secret_file.write_text("FLAG_TOKEN=flag-s3cret-value\n", encoding="utf-8")
+    done = conveyor(repo, "run", "--secret-file", str(secret_file))
+    assert done.code == 0, done.out + done.err
+    assert "token *** and ***" in done.out  # the secrets were used, masked
+    home = Path(os.environ["CONVEYOR_HOME"])
+    for value in (b"stored-s3cret-value", b"flag-s3cret-value"):
+        for form in (value, base64.b64encode(value)):
+            holding = [p for p in home.rglob("*") if p.is_file() and form in p.read_bytes()]
+            assert holding == []
 
 
 # ---- the same wiring on PostgreSQL ---------------------------------------------------------------
