@@ -292,6 +292,85 @@ def test_rerun_failed_reuses_the_outputs_of_the_jobs_that_passed(tmp_path: Path)
     assert run_by_id(repo, run_id)["attempt"] == 3
 
 
+VERSIONED = """
+name: Versioned
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "run-id=${{ github.run_id }} workflow {version}"
+  call:
+    needs: build
+    uses: ./.github/workflows/called.yml
+"""
+CALLED = """
+on: workflow_call
+jobs:
+  inner:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "called {version}"
+"""
+
+
+def commit_all(repo: Path, message: str) -> str:
+    author = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", *author, "commit", "-qam", message], cwd=repo, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True)
+    return head.stdout.strip()
+
+
+def test_rerun_runs_the_workflow_of_the_run_s_commit(tmp_path: Path) -> None:
+    """As on GitHub: the workflow (and the reusable one it calls) as committed at the run's
+    commit, not as it is now; a commit that is gone is a clear error that changes nothing."""
+    templates = {
+        ".github/workflows/versioned.yml": VERSIONED,
+        ".github/workflows/called.yml": CALLED,
+    }
+
+    def version(name: str) -> dict[str, str]:
+        return {path: text.replace("{version}", name) for path, text in templates.items()}
+
+    repo = make_repo(tmp_path / "repo", version("one"))
+    first = conveyor(repo, "run")
+    assert first.code == 0, first.out + first.err
+    run_id = run_id_in(first.out)
+    for path, text in version("two").items():
+        (repo / path).write_text(textwrap.dedent(text), encoding="utf-8")
+    commit_all(repo, "version two")
+    assert "workflow two" in conveyor(repo, "run").out  # the new version, for a new run
+    again = conveyor(repo, "rerun", str(run_id))
+    assert again.code == 0, again.out + again.err
+    assert "workflow one" in again.out
+    assert "called one" in again.out
+    assert "two" not in again.out
+    assert run_by_id(repo, run_id)["attempt"] == 2
+    latest = runs(repo)[0]  # the run of "version two": its commit is about to be dropped
+    subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=repo, check=True)
+    subprocess.run(["git", "reflog", "expire", "--expire=now", "--all"], cwd=repo, check=True)
+    subprocess.run(["git", "gc", "-q", "--prune=now"], cwd=repo, check=True)
+    gone = conveyor(repo, "rerun", str(latest["id"]))
+    assert gone.code == 2, gone.out + gone.err
+    assert str(latest["sha"])[:12] in gone.err
+    assert "no longer has" in gone.err
+    assert "Traceback" not in gone.err
+    assert run_by_id(repo, int(str(latest["id"])))["attempt"] == 1  # nothing was changed
+
+
+def test_rerun_of_a_workflow_that_was_never_committed_is_a_usage_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"README.md": "x"})
+    draft = repo / ".github/workflows/draft.yml"
+    draft.parent.mkdir(parents=True)
+    draft.write_text(textwrap.dedent(RECORDED), encoding="utf-8")
+    first = conveyor(repo, "run")
+    assert first.code == 0, first.out + first.err
+    again = conveyor(repo, "rerun", str(run_id_in(first.out)))
+    assert again.code == 2, again.out + again.err
+    assert ".github/workflows/draft.yml is not in the run's commit" in again.err
+    assert run_by_id(repo, run_id_in(first.out))["attempt"] == 1
+
+
 SECRET = """
 name: Secrets
 on: push

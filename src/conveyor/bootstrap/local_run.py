@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from conveyor import triggers
+from conveyor.bootstrap.committed_workflows import CommittedWorkflows
 from conveyor.bootstrap.early_start import EarlyStart
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.workflow_cache import WorkflowCache
@@ -64,9 +65,13 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
     )
     prepared = PreparedRun(settings, event, warnings=[note] if note else [])
     cache = workflow_cache(options.home)
-    source = RepositoryWorkflowSource(root, cache)
+    committed = CommittedWorkflows(root, options.revision) if options.revision else None
+    source = RepositoryWorkflowSource(root, cache, committed)
     stamp = int(time.time() * 1000) % 10**10
-    files = load_workflow_files(root, options.workflows, cache)
+    if committed is not None and options.workflows is not None:
+        files = committed.files(options.workflows)
+    else:
+        files = load_workflow_files(root, options.workflows, cache)
     for number, file in enumerate(files, start=1):
         _add_workflow(prepared, options, file, source, str(stamp + number))
     if options.job and not prepared.requests and not prepared.not_started:
