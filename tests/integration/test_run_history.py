@@ -371,6 +371,53 @@ def test_rerun_of_a_workflow_that_was_never_committed_is_a_usage_error(tmp_path:
     assert run_by_id(repo, run_id_in(first.out))["attempt"] == 1
 
 
+def database_bytes(home: Path) -> int:
+    return sum(p.stat().st_size for p in home.iterdir() if p.name.startswith("conveyor.db"))
+
+
+def test_a_large_eventpath_payload_is_stored_once_compressed(tmp_path: Path) -> None:
+    """Two workflows fire for one 6 MB payload, and one is re-run: the database grows by a
+    fraction of the payload, not by a copy per run."""
+    workflow = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+    workflow += '      - run: echo "run-id=${{ github.run_id }}"\n'
+    files = {".github/workflows/one.yml": workflow, ".github/workflows/two.yml": workflow}
+    repo = make_repo(tmp_path / "repo", files)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True)
+    commits = [
+        {
+            "id": f"{index:040x}",
+            "message": f"Change {index}: adjust module {index % 97}",
+            "added": [f"src/module_{index}.py"],
+            "removed": [],
+            "modified": ["README.md"],
+        }
+        for index in range(40_000)
+    ]
+    payload = {"ref": "refs/heads/main", "after": head.stdout.strip(), "commits": commits}
+    event = tmp_path / "push.json"
+    event.write_text(json.dumps(payload), encoding="utf-8")
+    size = event.stat().st_size
+    assert size > 5_000_000
+    first = conveyor(repo, "run", "--eventpath", str(event))
+    assert first.code == 0, first.out + first.err
+    again = conveyor(repo, "rerun", str(run_id_in(first.out)))
+    assert again.code == 0, again.out + again.err
+    home = Path(os.environ["CONVEYOR_HOME"])
+    assert database_bytes(home) < size / 4
+    assert len(runs(repo)) == 2
+
+
+def test_an_eventpath_payload_over_25_mb_is_a_usage_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/ci.yml": RECORDED})
+    event = tmp_path / "huge.json"
+    with event.open("wb") as handle:
+        handle.truncate(25 * 1024 * 1024 + 1)  # sparse: nothing is written
+    done = conveyor(repo, "run", "--eventpath", str(event))
+    assert done.code == 2, done.out + done.err
+    assert f"{event}: event payload larger than 25 MB" in done.err
+    assert "Traceback" not in done.err
+
+
 SECRET = """
 name: Secrets
 on: push
