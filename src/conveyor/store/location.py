@@ -12,8 +12,8 @@ DATABASE_FILE = "conveyor.db"
 
 
 def conveyor_home() -> Path:
-    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor; a UsageError
-    when it (or the nearest existing directory above it) is not a directory."""
+    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor, created (0700)
+    if missing; a UsageError when it is not a directory or cannot be created."""
     explicit = os.environ.get("CONVEYOR_HOME")
     if explicit:
         return usable_home(Path(explicit))
@@ -24,10 +24,19 @@ def conveyor_home() -> Path:
 def usable_home(home: Path) -> Path:
     existing = next((path for path in (home, *home.parents) if path.exists()), None)
     if existing is None or existing.is_dir():
-        return home
+        return _created(home)
     if existing == home:
         raise UsageError(f"CONVEYOR_HOME is {home}, which is not a directory")
     raise UsageError(f"CONVEYOR_HOME is {home}, but {existing} is not a directory")
+
+
+def _created(home: Path) -> Path:
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"CONVEYOR_HOME is {home}, which cannot be created: {reason}") from None
+    return home
 
 
 def database_url(home: Path) -> str:

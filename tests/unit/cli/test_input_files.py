@@ -142,6 +142,14 @@ def test_a_conveyor_home_below_a_file_is_a_usage_error(
     assert_usage_error(outcome, "CONVEYOR_HOME", str(blocker), "not a directory")
 
 
+def test_a_conveyor_home_that_cannot_be_created_is_a_usage_error(
+    cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONVEYOR_HOME", "/proc/conveyor-home")  # no directory can be made here
+    outcome = cli("run", str(repo))
+    assert_usage_error(outcome, "CONVEYOR_HOME", "/proc/conveyor-home", "cannot be created")
+
+
 def test_a_conveyor_toml_that_is_not_utf8_is_a_usage_error(cli: Cli, repo: Path) -> None:
     (repo / "conveyor.toml").write_bytes(b"[environments.prod]\n# caf\xe9\n")
     outcome = cli("run", str(repo))
