@@ -68,15 +68,24 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
     committed = CommittedWorkflows(root, options.revision) if options.revision else None
     source = RepositoryWorkflowSource(root, cache, committed)
     stamp = int(time.time() * 1000) % 10**10
-    if committed is not None and options.workflows is not None:
-        files = committed.files(options.workflows)
-    else:
-        files = load_workflow_files(root, options.workflows, cache)
+    files = _workflow_files(root, options.workflows, cache, committed)
     for number, file in enumerate(files, start=1):
         _add_workflow(prepared, options, file, source, str(stamp + number))
     if options.job and not prepared.requests and not prepared.not_started:
         raise UsageError(f"no workflow that '{event.name}' triggers has a job '{options.job}'")
     return prepared
+
+
+def _workflow_files(
+    root: Path,
+    chosen: Path | None,
+    cache: WorkflowCache | None,
+    committed: CommittedWorkflows | None,
+) -> list[WorkflowFile]:
+    """The workflow files to run: from the working tree, or as committed (a rerun)."""
+    if committed is not None and chosen is not None:
+        return committed.files(chosen)
+    return load_workflow_files(root, chosen, cache)
 
 
 def workflow_cache(home: Path | None) -> WorkflowCache | None:
