@@ -176,7 +176,6 @@ def run_row(repo: int, i: int) -> dict[str, object]:
         "started_at": 1.7e9 + i,
         "finished_at": 1.7e9 + i + 30,
         "cancel_requested": False,
-        "event_payload": "{}",
         "inputs": "{}",
         "options": "{}",
     }

@@ -124,3 +124,15 @@ class StoreError(ConveyorError):
 
 class ForgeError(ConveyorError):
     """The code forge (GitHub or a fake) refused or failed a request."""
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """`data` (the bytes of the file `path`) as UTF-8 text; a `UsageError` naming the file, the
+    line and the column of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        where = SourceLocation(path, data.count(b"\n", 0, exc.start) + 1, column)
+        raise UsageError(f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None

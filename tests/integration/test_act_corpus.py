@@ -40,6 +40,10 @@ DIFFERENT: dict[str, str] = {
         "sub-directory; conveyor reads a directory's *.yml files only, as GitHub reads "
         ".github/workflows/ (the no-recurse variant of this case passes)"
     ),
+    "input-from-cli": (
+        "act runs a workflow_dispatch given an undeclared input and missing two required ones; "
+        "GitHub refuses such a dispatch (HTTP 422), and so does conveyor (exit 2, nothing run)"
+    ),
     "issue-1595/no-event.yml": (
         "act's planner returns an empty plan for a workflow without `on:`; GitHub rejects such "
         "a file, and conveyor reports the error (act's CLI exits 1 on it too)"

@@ -3,6 +3,7 @@ with a private CONVEYOR_HOME. Also the helpers the concurrency and environment t
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -291,6 +292,132 @@ def test_rerun_failed_reuses_the_outputs_of_the_jobs_that_passed(tmp_path: Path)
     assert run_by_id(repo, run_id)["attempt"] == 3
 
 
+VERSIONED = """
+name: Versioned
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "run-id=${{ github.run_id }} workflow {version}"
+  call:
+    needs: build
+    uses: ./.github/workflows/called.yml
+"""
+CALLED = """
+on: workflow_call
+jobs:
+  inner:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "called {version}"
+"""
+
+
+def commit_all(repo: Path, message: str) -> str:
+    author = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", *author, "commit", "-qam", message], cwd=repo, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True)
+    return head.stdout.strip()
+
+
+def test_rerun_runs_the_workflow_of_the_run_s_commit(tmp_path: Path) -> None:
+    """As on GitHub: the workflow (and the reusable one it calls) as committed at the run's
+    commit, not as it is now; a commit that is gone is a clear error that changes nothing."""
+    templates = {
+        ".github/workflows/versioned.yml": VERSIONED,
+        ".github/workflows/called.yml": CALLED,
+    }
+
+    def version(name: str) -> dict[str, str]:
+        return {path: text.replace("{version}", name) for path, text in templates.items()}
+
+    repo = make_repo(tmp_path / "repo", version("one"))
+    first = conveyor(repo, "run")
+    assert first.code == 0, first.out + first.err
+    run_id = run_id_in(first.out)
+    for path, text in version("two").items():
+        (repo / path).write_text(textwrap.dedent(text), encoding="utf-8")
+    commit_all(repo, "version two")
+    assert "workflow two" in conveyor(repo, "run").out  # the new version, for a new run
+    again = conveyor(repo, "rerun", str(run_id))
+    assert again.code == 0, again.out + again.err
+    assert "workflow one" in again.out
+    assert "called one" in again.out
+    assert "two" not in again.out
+    assert run_by_id(repo, run_id)["attempt"] == 2
+    latest = runs(repo)[0]  # the run of "version two": its commit is about to be dropped
+    subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=repo, check=True)
+    subprocess.run(["git", "reflog", "expire", "--expire=now", "--all"], cwd=repo, check=True)
+    subprocess.run(["git", "gc", "-q", "--prune=now"], cwd=repo, check=True)
+    gone = conveyor(repo, "rerun", str(latest["id"]))
+    assert gone.code == 2, gone.out + gone.err
+    assert str(latest["sha"])[:12] in gone.err
+    assert "no longer has" in gone.err
+    assert "Traceback" not in gone.err
+    assert run_by_id(repo, int(str(latest["id"])))["attempt"] == 1  # nothing was changed
+
+
+def test_rerun_of_a_workflow_that_was_never_committed_is_a_usage_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"README.md": "x"})
+    draft = repo / ".github/workflows/draft.yml"
+    draft.parent.mkdir(parents=True)
+    draft.write_text(textwrap.dedent(RECORDED), encoding="utf-8")
+    first = conveyor(repo, "run")
+    assert first.code == 0, first.out + first.err
+    again = conveyor(repo, "rerun", str(run_id_in(first.out)))
+    assert again.code == 2, again.out + again.err
+    assert ".github/workflows/draft.yml is not in the run's commit" in again.err
+    assert run_by_id(repo, run_id_in(first.out))["attempt"] == 1
+
+
+def database_bytes(home: Path) -> int:
+    return sum(p.stat().st_size for p in home.iterdir() if p.name.startswith("conveyor.db"))
+
+
+def test_a_large_eventpath_payload_is_stored_once_compressed(tmp_path: Path) -> None:
+    """Two workflows fire for one 6 MB payload, and one is re-run: the database grows by a
+    fraction of the payload, not by a copy per run."""
+    workflow = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+    workflow += '      - run: echo "run-id=${{ github.run_id }}"\n'
+    files = {".github/workflows/one.yml": workflow, ".github/workflows/two.yml": workflow}
+    repo = make_repo(tmp_path / "repo", files)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True)
+    commits = [
+        {
+            "id": f"{index:040x}",
+            "message": f"Change {index}: adjust module {index % 97}",
+            "added": [f"src/module_{index}.py"],
+            "removed": [],
+            "modified": ["README.md"],
+        }
+        for index in range(40_000)
+    ]
+    payload = {"ref": "refs/heads/main", "after": head.stdout.strip(), "commits": commits}
+    event = tmp_path / "push.json"
+    event.write_text(json.dumps(payload), encoding="utf-8")
+    size = event.stat().st_size
+    assert size > 5_000_000
+    first = conveyor(repo, "run", "--eventpath", str(event))
+    assert first.code == 0, first.out + first.err
+    again = conveyor(repo, "rerun", str(run_id_in(first.out)))
+    assert again.code == 0, again.out + again.err
+    home = Path(os.environ["CONVEYOR_HOME"])
+    assert database_bytes(home) < size / 4
+    assert len(runs(repo)) == 2
+
+
+def test_an_eventpath_payload_over_25_mb_is_a_usage_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/ci.yml": RECORDED})
+    event = tmp_path / "huge.json"
+    with event.open("wb") as handle:
+        handle.truncate(25 * 1024 * 1024 + 1)  # sparse: nothing is written
+    done = conveyor(repo, "run", "--eventpath", str(event))
+    assert done.code == 2, done.out + done.err
+    assert f"{event}: event payload larger than 25 MB" in done.err
+    assert "Traceback" not in done.err
+
+
 SECRET = """
 name: Secrets
 on: push
@@ -324,6 +451,51 @@ def test_stored_secrets_and_variables_reach_the_run_masked_and_flags_win(tmp_pat
     logs = conveyor(repo, "logs", str(latest["id"])).out
     assert "***" in logs
     assert "s3cret-from-store" not in logs
+
+
+EVERYWHERE = """
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      leaked: ${{ steps.s.outputs.value }}
+    steps:
+      - id: s
+        run: |
+          echo "token ${{ secrets.API_TOKEN }} and $FLAG"
+          echo "value=${{ secrets.API_TOKEN }}" >> "$GITHUB_OUTPUT"
+          echo "summary ${{ secrets.API_TOKEN }} $FLAG" >> "$GITHUB_STEP_SUMMARY"
+          echo "::notice title=${{ secrets.API_TOKEN }}::message ${{ secrets.FLAG_TOKEN }}"
+          echo "NEXT=$FLAG" >> "$GITHUB_ENV"
+        env:
+          FLAG: ${{ secrets.FLAG_TOKEN }}
+      - run: echo "next $NEXT"
+  b:
+    needs: a
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "got ${{ needs.a.outputs.leaked }}"
+"""
+
+
+def test_no_file_under_conveyor_home_holds_a_secret(tmp_path: Path) -> None:
+    """A stored secret and a --secret-file one, used in output, a step output, a job output, a
+    summary, an annotation and $GITHUB_ENV: no byte of either in any file under CONVEYOR_HOME
+    (the database and its -wal/-shm, logs, workspaces, keys), in clear or base64."""
+    repo = make_repo(tmp_path / "repo", {".github/workflows/everywhere.yml": EVERYWHERE})
+    stored = conveyor(repo, "secrets", "set", "API_TOKEN", stdin="stored-s3cret-value")
+    assert stored.code == 0, stored.err
+    secret_file = tmp_path / "flag.env"
+    secret_file.write_text("FLAG_TOKEN=flag-s3cret-value\n", encoding="utf-8")
+    done = conveyor(repo, "run", "--secret-file", str(secret_file))
+    assert done.code == 0, done.out + done.err
+    assert "token *** and ***" in done.out  # the secrets were used, masked
+    home = Path(os.environ["CONVEYOR_HOME"])
+    for value in (b"stored-s3cret-value", b"flag-s3cret-value"):
+        for form in (value, base64.b64encode(value)):
+            holding = [p for p in home.rglob("*") if p.is_file() and form in p.read_bytes()]
+            assert holding == []
 
 
 # ---- the same wiring on PostgreSQL ---------------------------------------------------------------

@@ -42,7 +42,7 @@ from conveyor.store.schema import HEAD, current_revision, ensure_schema, known_r
 from tests.integration.test_store_reliability import first_line, spawn
 from tests.unit.store.cli_helpers import Cli, make_cli
 from tests.unit.store.conftest import REPO, new_run
-from tests.unit.store.test_schema import SAMPLE_RUN, schema_differences
+from tests.unit.store.test_schema import SAMPLE_RUN, payload_of_run_7, schema_differences
 
 pytestmark = pytest.mark.integration
 cli_fixture = pytest.fixture(name="cli")(make_cli)
@@ -149,6 +149,7 @@ def test_upgrading_postgres_from_each_earlier_revision_keeps_the_data(
         assert schema_differences(conn) == []
         assert conn.execute(text("SELECT outputs FROM jobs")).scalar() == '{"a":"1"}'
         assert conn.execute(text("SELECT cancel_requested FROM runs")).scalar() is False
+        assert payload_of_run_7(conn) == {"ref": "refs/heads/main"}
     with database.write(schema=True) as conn:
         migrate(conn, "base")
         assert current_revision(conn) is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conveyor.errors import UsageError
+from conveyor.errors import UsageError, decode_utf8
 
 _KEY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s?(.*)$")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
@@ -18,10 +18,10 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 
 def read_dotenv(path: Path) -> dict[str, str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_dotenv(text, str(path))
+    return parse_dotenv(decode_utf8(data, str(path)), str(path))
 
 
 def parse_dotenv(text: str, source: str = "<dotenv>") -> dict[str, str]:
@@ -48,10 +48,10 @@ def parse_dotenv(text: str, source: str = "<dotenv>") -> dict[str, str]:
 
 
 def _double_quoted(rest: str, lines: list[str], index: int, source: str) -> tuple[str, int]:
-    body = rest[1:]
+    body, start = rest[1:], index
     while _closing_quote(body) < 0:
         if index >= len(lines):
-            raise UsageError(f"{source}: unterminated double-quoted value")
+            raise UsageError(f"{source}:{start}: unterminated double-quoted value")
         body += "\n" + lines[index]
         index += 1
     end = _closing_quote(body)
@@ -71,10 +71,10 @@ def _closing_quote(body: str) -> int:
 
 
 def _single_quoted(rest: str, lines: list[str], index: int, source: str) -> tuple[str, int]:
-    body = rest[1:]
+    body, start = rest[1:], index
     while "'" not in body:
         if index >= len(lines):
-            raise UsageError(f"{source}: unterminated single-quoted value")
+            raise UsageError(f"{source}:{start}: unterminated single-quoted value")
         body += "\n" + lines[index]
         index += 1
     return body[: body.index("'")], index

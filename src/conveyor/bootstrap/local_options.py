@@ -22,3 +22,6 @@ class LocalRunOptions:
     parallel: int = 1
     dry_run: bool = False
     home: Path | None = None  # CONVEYOR_HOME: where the local executor puts workspaces
+    # Read the workflow files as committed at this commit, not from the working tree (a rerun:
+    # the run's recorded commit).
+    revision: str | None = None

@@ -12,11 +12,12 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from conveyor import triggers
+from conveyor.bootstrap.committed_workflows import CommittedWorkflows
 from conveyor.bootstrap.early_start import EarlyStart
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.workflow_cache import WorkflowCache
@@ -65,14 +66,27 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
     )
     prepared = PreparedRun(settings, event, warnings=[note] if note else [])
     cache = workflow_cache(options.home)
-    source = RepositoryWorkflowSource(root, cache)
+    committed = CommittedWorkflows(root, options.revision) if options.revision else None
+    source = RepositoryWorkflowSource(root, cache, committed)
     stamp = int(time.time() * 1000) % 10**10
-    files = load_workflow_files(root, options.workflows, cache)
+    files = _workflow_files(root, options.workflows, cache, committed)
     for number, file in enumerate(files, start=1):
         _add_workflow(prepared, options, file, source, str(stamp + number))
     if options.job and not prepared.requests and not prepared.not_started:
         raise UsageError(f"no workflow that '{event.name}' triggers has a job '{options.job}'")
     return prepared
+
+
+def _workflow_files(
+    root: Path,
+    chosen: Path | None,
+    cache: WorkflowCache | None,
+    committed: CommittedWorkflows | None,
+) -> list[WorkflowFile]:
+    """The workflow files to run: from the working tree, or as committed (a rerun)."""
+    if committed is not None and chosen is not None:
+        return committed.files(chosen)
+    return load_workflow_files(root, chosen, cache)
 
 
 def workflow_cache(home: Path | None) -> WorkflowCache | None:
@@ -95,6 +109,7 @@ def _add_workflow(
         return
     if options.job and not any(job.lower() == options.job.lower() for job in workflow.jobs):
         return
+    bound = _bind_event(prepared.event, workflow, shown)  # refuses a dispatch's bad inputs
     match = triggers.match_workflow(workflow.on, prepared.event)
     if not match.fires:
         prepared.not_fired.append((shown, match.reason))
@@ -104,14 +119,19 @@ def _add_workflow(
     except WorkflowError as exc:
         prepared.not_started.append(_not_started(run_id, shown, exc.diagnostics, workflow))
         return
-    scope = _scope(prepared, options, workflow, shown, run_id)
+    scope = _scope(prepared, options, workflow, bound, shown, run_id)
     prepared.requests.append(RunRequest(plan, scope))
 
 
 def _scope(
-    prepared: PreparedRun, options: LocalRunOptions, workflow: Workflow, shown: str, run_id: str
+    prepared: PreparedRun,
+    options: LocalRunOptions,
+    workflow: Workflow,
+    event: Event,
+    shown: str,
+    run_id: str,
 ) -> RunScope:
-    event, inputs = _bind_event(prepared, workflow, shown)
+    inputs = dict(event.inputs) if event.name in _INPUT_EVENTS else {}
     github = triggers.github_context(
         event,
         workflow=workflow.display_name,
@@ -131,33 +151,17 @@ def _scope(
     )
 
 
-def _bind_event(
-    prepared: PreparedRun, workflow: Workflow, shown: str
-) -> tuple[Event, dict[str, object]]:
-    """The event as this workflow sees it, and its `inputs` context.
+def _bind_event(event: Event, workflow: Workflow, shown: str) -> Event:
+    """The event as this workflow sees it (typed inputs, the schedule's cron).
 
-    GitHub rejects undeclared or missing required inputs; a local run warns and goes on with
-    the inputs as given (act does the same), so a workflow can be tried with partial inputs.
+    A dispatch (or call) whose inputs GitHub would refuse (undeclared, a required one missing, a
+    bad value) is refused as GitHub does (HTTP 422): a UsageError naming the workflow file,
+    before any job of any workflow runs.
     """
-    event = prepared.event
     try:
-        bound = triggers.event_for_workflow(event, workflow.on, workflow_path=shown)
+        return triggers.event_for_workflow(event, workflow.on, workflow_path=shown)
     except UsageError as exc:
-        from conveyor.engine.inputs import event_inputs
-
-        trigger = workflow.on.get(event.name)
-        resolved = event_inputs(trigger.inputs if trigger else (), event.inputs)
-        prepared.warnings.append(f"{shown}: {exc}; running with the inputs as given")
-        prepared.warnings.extend(f"{shown}: {w}" for w in resolved.warnings)
-        strings = {k: triggers.input_strings({k: v})[k] for k, v in resolved.values.items()}
-        payload = (
-            {**event.payload, "inputs": strings}
-            if event.name == "workflow_dispatch"
-            else event.payload
-        )
-        bound = replace(event, payload=payload, inputs=resolved.values)
-    inputs = dict(bound.inputs) if bound.name in _INPUT_EVENTS else {}
-    return bound, inputs
+        raise UsageError(f"{shown}: {exc}; the dispatch is refused, nothing was run") from None
 
 
 def _not_started(

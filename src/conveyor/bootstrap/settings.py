@@ -7,16 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from conveyor.errors import UsageError
-
-
-def conveyor_home() -> Path:
-    """`CONVEYOR_HOME`, else `$XDG_DATA_HOME/conveyor`, else `~/.local/share/conveyor`."""
-    explicit = os.environ.get("CONVEYOR_HOME")
-    if explicit:
-        return Path(explicit)
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "conveyor"
+from conveyor.errors import UsageError, decode_utf8
+from conveyor.store.location import conveyor_home
 
 
 def default_parallel() -> int:
@@ -49,7 +41,7 @@ def user_config_path() -> Path:
 def read_config(path: Path) -> ConfigFile:
     """A TOML settings file; an absent file is empty; bad TOML is a UsageError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_utf8(path.read_bytes(), str(path))
     except FileNotFoundError:
         return ConfigFile(path, {})
     except OSError as exc:
@@ -65,3 +57,14 @@ def read_config(path: Path) -> ConfigFile:
 def config_files(repository: Path) -> tuple[ConfigFile, ConfigFile]:
     """The repository's conveyor.toml and the user's config.toml, in order of precedence."""
     return read_config(repository / CONFIG_FILE), read_config(user_config_path())
+
+
+__all__ = [
+    "CONFIG_FILE",
+    "ConfigFile",
+    "config_files",
+    "conveyor_home",
+    "default_parallel",
+    "read_config",
+    "user_config_path",
+]

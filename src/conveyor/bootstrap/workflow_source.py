@@ -1,21 +1,33 @@
-"""Reusable workflows read from the repository being run (`uses: ./.github/workflows/x.yml`)."""
+"""Reusable workflows read from the repository being run (`uses: ./.github/workflows/x.yml`):
+from its working tree, or as committed at the run's commit (a rerun)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from conveyor.bootstrap.workflow_cache import WorkflowCache
+from conveyor.bootstrap.workflow_cache import Loaded, WorkflowCache
 from conveyor.bootstrap.workflow_files import load_file
 from conveyor.errors import PlanError, WorkflowError, has_errors
 from conveyor.model.workflow import Workflow
 
+if TYPE_CHECKING:
+    from conveyor.bootstrap.committed_workflows import CommittedWorkflows
+
 
 class RepositoryWorkflowSource:
-    """A WorkflowSource over a repository directory; each file is loaded once."""
+    """A WorkflowSource over a repository directory (or one of its commits, `committed`);
+    each file is loaded once."""
 
-    def __init__(self, root: Path, cache: WorkflowCache | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        cache: WorkflowCache | None = None,
+        committed: CommittedWorkflows | None = None,
+    ) -> None:
         self._root = root.resolve()
         self._files = cache
+        self._committed = committed
         self._cache: dict[Path, Workflow] = {}
 
     def load(self, uses: str, caller: Workflow) -> Workflow:
@@ -26,10 +38,19 @@ class RepositoryWorkflowSource:
         cached = self._cache.get(path)
         if cached is not None:
             return cached
-        if not path.is_file():
-            raise PlanError(f"reusable workflow '{uses}' not found (looked for {path})")
-        workflow, diagnostics = load_file(path, relative, self._files)
+        workflow, diagnostics = self._load(path, relative, uses)
         if workflow is None or has_errors(diagnostics):
             raise WorkflowError(diagnostics)
         self._cache[path] = workflow
         return workflow
+
+    def _load(self, path: Path, relative: str, uses: str) -> Loaded:
+        if self._committed is not None:
+            found = self._committed.read(path.relative_to(self._root).as_posix())
+            if found is None:
+                commit = self._committed.commit[:12]
+                raise PlanError(f"reusable workflow '{uses}' not found in commit {commit}")
+            return found.loaded, found.diagnostics
+        if not path.is_file():
+            raise PlanError(f"reusable workflow '{uses}' not found (looked for {path})")
+        return load_file(path, relative, self._files)

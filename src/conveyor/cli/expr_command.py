@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from conveyor.errors import UsageError
+from conveyor.errors import UsageError, decode_utf8
 from conveyor.expr import evaluate, evaluate_condition, evaluate_value, to_json
 
 
@@ -64,7 +64,7 @@ def load_contexts(path: Path | None) -> dict[str, Any]:
 
 def _read_json_object(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_utf8(path.read_bytes(), str(path))
     except OSError as exc:
         raise UsageError(f"cannot read the context file {path}: {exc.strerror or exc}") from None
     try:

@@ -1,5 +1,8 @@
 """Starting the attempt `conveyor rerun` planned: the stored run's workflow, event, inputs and
-options, through `conveyor run`'s own path (display, Ctrl-C, summary, exit status)."""
+options, through `conveyor run`'s own path (display, Ctrl-C, summary, exit status).
+
+The workflow is read as committed at the run's commit (as GitHub re-runs a run), when the run has
+one and its workflow file is inside the repository; otherwise as it is now."""
 
 from __future__ import annotations
 
@@ -35,10 +38,12 @@ def rerun_attempt(store: StoreHandle, plan: RerunPlan) -> int:
 def rerun_options(request: StoredRequest, secrets: Mapping[str, str]) -> LocalRunOptions:
     run, stored = request.run, request.options
     matrix = stored.get("matrix")
+    repository = Path(str(stored.get("repository") or run.repository))
     return LocalRunOptions(
-        repository=Path(str(stored.get("repository") or run.repository)),
+        repository=repository,
         event_name=run.event,
         workflows=Path(run.workflow_path),
+        revision=_revision(request, repository),
         job=_text(stored.get("job")),
         inputs=_strings(stored.get("inputs")),
         secrets=dict(secrets),
@@ -69,6 +74,15 @@ def event_file(request: StoredRequest, repository: Path, home: Path) -> Iterator
         yield Path(name)
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+def _revision(request: StoredRequest, repository: Path) -> str | None:
+    """The run's commit, to read its workflow from; None for a run of a plain directory (no
+    commit) or of a workflow file outside the repository."""
+    run = request.run
+    if not run.sha or Path(run.workflow_path).is_absolute():
+        return None
+    return run.sha if (repository / ".git").exists() else None
 
 
 def _text(value: object) -> str | None:

@@ -1,10 +1,11 @@
-"""Typed inputs: `workflow_call` inputs passed by a caller, and event inputs (workflow_dispatch,
-workflow_call as the run's event) given as strings in a payload or with `--input`."""
+"""Typed inputs of a called reusable workflow (`with:` values passed by its caller).
+
+The inputs of a workflow_dispatch / workflow_call event are checked and typed by
+`conveyor.triggers` (`resolve_dispatch_inputs`, `resolve_call_inputs`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from conveyor.engine.expressions import Contexts, evaluate_value, to_string
 from conveyor.engine.loose_equality import parse_number
@@ -12,12 +13,6 @@ from conveyor.errors import PlanError
 from conveyor.model.triggers import InputSpec
 
 _TYPE_DEFAULTS: Mapping[str, object] = {"boolean": False, "number": 0}
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedInputs:
-    values: dict[str, object]
-    warnings: tuple[str, ...] = field(default=())
 
 
 def call_inputs(
@@ -42,29 +37,6 @@ def call_inputs(
         else:
             values[spec.name] = convert(spec, provided)
     return values
-
-
-def event_inputs(specs: Sequence[InputSpec], given: Mapping[str, object]) -> ResolvedInputs:
-    """Inputs of a workflow_dispatch / workflow_call event: defaults, then typed given values.
-
-    Lenient like act: an undeclared input is kept as given and a missing required input is only
-    a warning, so a local run can try a workflow with partial inputs.
-    """
-    values: dict[str, object] = {}
-    warnings: list[str] = []
-    for spec in specs:
-        provided = _lookup(given, spec.name)
-        if provided is _MISSING:
-            if spec.required and spec.default is None:
-                warnings.append(f"required input '{spec.name}' was not given")
-            values[spec.name] = _default(spec, {"inputs": values})
-        else:
-            values[spec.name] = convert(spec, provided)
-    declared = {spec.name.lower() for spec in specs}
-    for name, value in given.items():
-        if name.lower() not in declared:
-            values[name] = value
-    return ResolvedInputs(values, tuple(warnings))
 
 
 _MISSING = object()

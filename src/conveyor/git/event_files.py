@@ -14,18 +14,24 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from conveyor.errors import UsageError
+from conveyor.errors import UsageError, decode_utf8
 from conveyor.git.local_context import LocalContext
-from conveyor.model.events import PULL_REQUEST_EVENTS, ZERO_SHA, Event
+from conveyor.model.events import MAX_PAYLOAD_BYTES, PULL_REQUEST_EVENTS, ZERO_SHA, Event
 from conveyor.triggers import pull_request_branches, ref_from_payload
 
 
 def load_payload(path: Path) -> dict[str, object]:
-    """The JSON object in `path`; UsageError for a missing file, bad JSON or a non-object."""
+    """The JSON object in `path`; UsageError for a missing file, one larger than GitHub's
+    webhook limit, text that is not UTF-8, bad JSON or a non-object."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PAYLOAD_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"cannot read event payload {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_PAYLOAD_BYTES:
+        limit = MAX_PAYLOAD_BYTES // (1024 * 1024)
+        raise UsageError(f"{path}: event payload larger than {limit} MB (GitHub's webhook limit)")
+    text = decode_utf8(data, str(path))
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:

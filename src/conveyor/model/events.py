@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 ZERO_SHA = "0" * 40
+# GitHub caps webhook payloads at 25 MB and does not deliver larger ones.
+MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 
 BRANCH_PREFIX = "refs/heads/"
 TAG_PREFIX = "refs/tags/"

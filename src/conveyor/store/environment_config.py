@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from conveyor.engine.ports.store import EnvironmentStore, ProtectionRules
-from conveyor.errors import SourceLocation, UsageError, error
+from conveyor.errors import SourceLocation, UsageError, decode_utf8, error
 
 CONFIG_FILE = "conveyor.toml"
 KNOWN = {
@@ -35,7 +35,9 @@ def load_environments(repository_root: Path) -> dict[str, ProtectionRules]:
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(decode_utf8(path.read_bytes(), str(path)))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from exc
     table = data.get("environments", {})

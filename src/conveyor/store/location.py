@@ -12,12 +12,31 @@ DATABASE_FILE = "conveyor.db"
 
 
 def conveyor_home() -> Path:
-    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor."""
+    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor, created (0700)
+    if missing; a UsageError when it is not a directory or cannot be created."""
     explicit = os.environ.get("CONVEYOR_HOME")
     if explicit:
-        return Path(explicit)
+        return usable_home(Path(explicit))
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "conveyor"
+    return usable_home(Path(data) / "conveyor")
+
+
+def usable_home(home: Path) -> Path:
+    existing = next((path for path in (home, *home.parents) if path.exists()), None)
+    if existing is None or existing.is_dir():
+        return _created(home)
+    if existing == home:
+        raise UsageError(f"CONVEYOR_HOME is {home}, which is not a directory")
+    raise UsageError(f"CONVEYOR_HOME is {home}, but {existing} is not a directory")
+
+
+def _created(home: Path) -> Path:
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"CONVEYOR_HOME is {home}, which cannot be created: {reason}") from None
+    return home
 
 
 def database_url(home: Path) -> str:

@@ -42,6 +42,17 @@ RepositoryRow = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# Event payloads, once per content: zlib-compressed JSON text keyed by its SHA-256 (payloads.py).
+EventPayloadRow = Table(
+    "event_payloads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest", String(64), unique=True, nullable=False),
+    Column("size", Integer, nullable=False),  # bytes of the JSON text
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
 RunRow = Table(
     "runs",
     metadata,
@@ -66,7 +77,7 @@ RunRow = Table(
     Column("owner_token", String(100), nullable=True),
     Column("cancel_requested", Boolean, default=False, nullable=False),
     Column("concurrency_group", String(400), nullable=True),
-    Column("event_payload", Text, default="{}", nullable=False),
+    Column("payload_id", ForeignKey("event_payloads.id"), nullable=True),  # None: no payload
     Column("inputs", Text, default="{}", nullable=False),
     Column("options", Text, default="{}", nullable=False),
     UniqueConstraint("repository_id", "workflow_path", "run_number"),

@@ -19,6 +19,7 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.errors import StoreError
 from conveyor.store.models import ConcurrencyGroupRow, JobRow, RepositoryRow, RunRow
+from conveyor.store.payloads import load_payload, save_payload
 from conveyor.store.records import run_record
 from conveyor.store.rows import dumps, loads_mapping, now, repository_id
 
@@ -52,7 +53,11 @@ def create_run(conn: Connection, new: NewRun) -> StoredRun:
             RunRow.c.repository_id == repo, RunRow.c.workflow_path == new.workflow_path
         )
     ).scalar()
-    values = new_run_values(new) | {"repository_id": repo, "run_number": (last or 0) + 1}
+    values = new_run_values(new) | {
+        "repository_id": repo,
+        "run_number": (last or 0) + 1,
+        "payload_id": save_payload(conn, new.event_payload),
+    }
     run_id = conn.execute(insert(RunRow).values(**values).returning(RunRow.c.id)).scalar_one()
     return require_run(conn, run_id)
 
@@ -74,7 +79,6 @@ def new_run_values(new: NewRun) -> dict[str, object]:
         "owner_token": owner.token if owner else None,
         "cancel_requested": False,
         "concurrency_group": new.concurrency_group,
-        "event_payload": dumps(dict(new.event_payload)),
         "inputs": dumps(dict(new.inputs)),
         "options": dumps(dict(new.options)),
     }
@@ -154,13 +158,11 @@ def run_request(conn: Connection, run_id: int) -> StoredRequest | None:
     if record is None:
         return None
     row = conn.execute(
-        select(RunRow.c.event_payload, RunRow.c.inputs, RunRow.c.options).where(
-            RunRow.c.id == run_id
-        )
+        select(RunRow.c.payload_id, RunRow.c.inputs, RunRow.c.options).where(RunRow.c.id == run_id)
     ).one()
     return StoredRequest(
         record,
-        loads_mapping(row.event_payload),
+        load_payload(conn, row.payload_id),
         loads_mapping(row.inputs),
         loads_mapping(row.options),
     )

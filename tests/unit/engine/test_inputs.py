@@ -1,10 +1,10 @@
-"""Inputs of reusable-workflow calls (strict) and of dispatch/call events (lenient, like act)."""
+"""Inputs of reusable-workflow calls (strict, as on GitHub)."""
 
 from __future__ import annotations
 
 import pytest
 
-from conveyor.engine.inputs import call_inputs, event_inputs
+from conveyor.engine.inputs import call_inputs
 from conveyor.engine.loose_equality import loose_equals
 from conveyor.errors import PlanError
 from conveyor.model.triggers import InputSpec
@@ -15,26 +15,6 @@ SPECS = (
     InputSpec("boolean", type="boolean"),
     InputSpec("number", type="number", default="${{ 2 }}"),
 )
-
-
-def test_event_inputs_are_typed_and_defaulted() -> None:
-    resolved = event_inputs(SPECS, {"required": "x", "BOOLEAN": "true", "extra": "kept"})
-    assert resolved.values == {
-        "required": "x",
-        "with_default": "default",
-        "boolean": True,
-        "number": 2,
-        "extra": "kept",
-    }
-    assert resolved.warnings == ()
-
-
-def test_event_inputs_warn_about_missing_required_ones() -> None:
-    resolved = event_inputs(SPECS, {})
-    assert resolved.warnings == ("required input 'required' was not given",)
-    assert resolved.values["boolean"] is False
-    with pytest.raises(PlanError, match="must be a boolean"):
-        event_inputs(SPECS, {"boolean": "yes"})
 
 
 def test_call_inputs_are_strict() -> None:

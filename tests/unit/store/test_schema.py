@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,7 +62,8 @@ SAMPLE_RUN = (
     "INSERT INTO repositories (id, key, created_at) VALUES (1, '/r', 1);"
     "INSERT INTO runs (id, repository_id, workflow, workflow_path, run_number, event, attempt,"
     " status, created_at, event_payload, inputs, options) VALUES"
-    " (7, 1, 'CI', 'ci.yml', 1, 'push', 1, 'completed', 1, '{}', '{}', '{}');"
+    " (7, 1, 'CI', 'ci.yml', 1, 'push', 1, 'completed', 1, '{\"ref\":\"refs/heads/main\"}',"
+    " '{}', '{}');"
     "INSERT INTO jobs (run_id, attempt, instance_key, job_id, name, status, outputs, reused)"
     " VALUES (7, 1, 'build', 'build', 'build', 'completed', '{\"a\":\"1\"}', 0)"
 )
@@ -81,14 +84,24 @@ def test_upgrading_from_each_earlier_revision_keeps_the_data(tmp_path: Path, sta
         assert outputs == '{"a":"1"}'
         flag = conn.execute(text("SELECT cancel_requested FROM runs WHERE id = 7")).scalar()
         assert flag in (0, False)
+        assert payload_of_run_7(conn) == {"ref": "refs/heads/main"}
+
+
+def payload_of_run_7(conn: Connection) -> object:
+    """Run 7's payload, from `event_payloads` (revision 0006 on)."""
+    data = conn.execute(
+        text("SELECT data FROM event_payloads JOIN runs ON runs.payload_id = event_payloads.id")
+    ).scalar_one()
+    return json.loads(zlib.decompress(data))
 
 
 def test_downgrading_to_base_and_back_up_works_and_keeps_runs(tmp_path: Path) -> None:
     database = sqlite(tmp_path)
-    ensure_schema(database)
     with database.write(schema=True) as conn:
+        migrate(conn, "0005")  # SAMPLE_RUN has 0001-0005's runs.event_payload
         for statement in SAMPLE_RUN.split(";"):
             conn.execute(text(statement))
+        migrate(conn, HEAD)
         migrate(conn, "0001")  # rebuilds runs/jobs in batch mode: must not cascade-delete jobs
         assert conn.execute(text("SELECT count(*) FROM jobs")).scalar() == 1
         migrate(conn, "base")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -12,15 +13,35 @@ from conveyor.store.secret_box import KEY_FILE
 from tests.unit.store.conftest import REPO
 
 
+def files_holding(home: Path, needle: bytes) -> list[str]:
+    """Every file under `home` (the database, its -wal/-shm/-journal, logs, keys...) whose bytes
+    hold `needle`, as paths relative to `home`."""
+    return sorted(
+        str(path.relative_to(home))
+        for path in home.rglob("*")
+        if path.is_file() and needle in path.read_bytes()
+    )
+
+
 def test_secrets_are_encrypted_at_rest_with_a_private_key(store: StoreHandle) -> None:
     store.secrets.set_secret(REPO, "api_token", "hunter2-very-secret")
+    store.variables.set_variable(REPO, "region", "plain-variable-value")
     key = store.home / KEY_FILE
     assert key.stat().st_mode & 0o777 == 0o600
     with store.database.read() as conn:
         stored = conn.execute(text("SELECT ciphertext FROM secrets")).scalar_one()
     assert b"hunter2" not in stored
-    assert b"hunter2" not in (store.home / "conveyor.db").read_bytes()
+    database_files = {p.name for p in store.home.iterdir() if p.name.startswith("conveyor.db")}
+    assert "conveyor.db-wal" in database_files  # the rows are in the WAL until a checkpoint
+    # The search sees every file of the database: a variable (stored in clear) is found...
+    assert files_holding(store.home, b"plain-variable-value") == ["conveyor.db-wal"]
+    # ...and the secret, in no form, in none of them nor anywhere else under CONVEYOR_HOME.
+    for form in (b"hunter2", base64.b64encode(b"hunter2-very-secret")):
+        assert files_holding(store.home, form) == []
     assert store.secrets.resolve_secrets(REPO) == {"API_TOKEN": "hunter2-very-secret"}
+    store.close()  # the last connection checkpoints the WAL into conveyor.db
+    assert files_holding(store.home, b"plain-variable-value") == ["conveyor.db"]
+    assert files_holding(store.home, b"hunter2") == []
 
 
 def test_environment_secrets_override_repository_ones(store: StoreHandle) -> None:

@@ -1,0 +1,50 @@
+"""Workflow files as committed at a run's commit, read from git (`git cat-file blob SHA:PATH`).
+
+`conveyor rerun` runs a run's workflow as it was at the run's commit, as GitHub re-runs a run
+with the workflow file of its commit — and so the reusable workflows it calls from the same
+repository — not as the files are now. A commit the repository no longer has (rebased away,
+pruned) is a UsageError that says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conveyor.bootstrap.workflow_files import WorkflowFile
+from conveyor.errors import UsageError
+from conveyor.git import GitRepository
+
+
+class CommittedWorkflows:
+    """The workflow files of the repository at `root` as they are in `commit`."""
+
+    def __init__(self, root: Path, commit: str) -> None:
+        self.root = root
+        self.commit = commit
+        self._repo = GitRepository(root)
+        if self._repo.find_commit(commit) is None:
+            raise UsageError(
+                f"the run's commit {commit[:12]} is gone: {root} no longer has it (rebased or "
+                "pruned?), so its workflow cannot be run again as it was; nothing was changed"
+            )
+
+    def read(self, relative: str) -> WorkflowFile | None:
+        """The file at `relative` (to the root) as committed, loaded; None when it is not there."""
+        text = self._repo.try_git("cat-file", "blob", f"{self.commit}:{relative}")
+        if text is None:
+            return None
+        from conveyor.workflow import load_workflow
+
+        path = self.root / relative
+        result = load_workflow(path, text, display_path=relative)
+        return WorkflowFile(path, relative, result.workflow, result.diagnostics)
+
+    def files(self, chosen: Path) -> list[WorkflowFile]:
+        """The workflow file `chosen` (relative to the root) as committed; a UsageError when the
+        commit does not have it."""
+        found = self.read(chosen.as_posix())
+        if found is None:
+            raise UsageError(
+                f"{chosen} is not in the run's commit {self.commit[:12]}; nothing was changed"
+            )
+        return [found]
