@@ -5,6 +5,9 @@ The format is GitHub's own (not JSON Schema): each definition is a `null`, `bool
 loose key and value types) or `one-of`; `allowed-values` is a one-of of string constants. A
 definition's `context` lists the expression contexts and functions (`hashFiles(1,255)`) allowed in
 its value. Definitions are read once and cached.
+
+The file is GitHub's, unmodified; `_CORRECTIONS` replaces the few definitions where it disagrees
+with what GitHub accepts (each with its reason).
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ from importlib import resources
 SCHEMA_FILE = "workflow-v1.0.json"
 ROOT = "workflow-root-strict"
 ANY = "any"
+
+# Definitions of the shipped schema replaced by what GitHub accepts.
+_CORRECTIONS: dict[str, dict[str, object]] = {
+    # The shipped file gives this the constant of branch_protection_rule (a copy-paste slip), so
+    # `on: repository_dispatch` and `on: [push, repository_dispatch]` would be refused.
+    "repository-dispatch-string": {"string": {"constant": "repository_dispatch"}},
+}
 
 
 class Kind(enum.Enum):
@@ -110,7 +120,7 @@ class TemplateSchema:
 @functools.cache
 def workflow_schema() -> TemplateSchema:
     text = resources.files("conveyor.workflow").joinpath("data", SCHEMA_FILE).read_text("utf-8")
-    raw = json.loads(text)["definitions"]
+    raw = json.loads(text)["definitions"] | _CORRECTIONS
     definitions = _builtins()
     for name, body in raw.items():
         definitions.update(_read_definition(name, body))
