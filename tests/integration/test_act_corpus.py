@@ -40,6 +40,10 @@ DIFFERENT: dict[str, str] = {
         "sub-directory; conveyor reads a directory's *.yml files only, as GitHub reads "
         ".github/workflows/ (the no-recurse variant of this case passes)"
     ),
+    "invalid-job-name/valid-2.yml": (
+        "act accepts the job id '___valid-JOB-Name-v123-docker_hub'; GitHub refuses ids starting "
+        "with '__' (reserved), and so does conveyor"
+    ),
     "issue-1595/no-event.yml": (
         "act's planner returns an empty plan for a workflow without `on:`; GitHub rejects such "
         "a file, and conveyor reports the error (act's CLI exits 1 on it too)"

@@ -27,6 +27,15 @@ _CORRECTIONS: dict[str, dict[str, object]] = {
     # The shipped file gives this the constant of branch_protection_rule (a copy-paste slip), so
     # `on: repository_dispatch` and `on: [push, repository_dispatch]` would be refused.
     "repository-dispatch-string": {"string": {"constant": "repository_dispatch"}},
+    # GitHub runs `workflow_dispatch: {inputs: }` (no inputs) and an input declared as `name:`
+    # (a string input); the shipped file requires mappings for both.
+    "workflow-dispatch-inputs": {"one-of": ["null", "workflow-dispatch-inputs-mapping"]},
+    "workflow-dispatch-input": {"one-of": ["null", "workflow-dispatch-input-mapping"]},
+}
+# Where the shipped definitions replaced above live on under a new name.
+_RENAMED = {
+    "workflow-dispatch-inputs": "workflow-dispatch-inputs-mapping",
+    "workflow-dispatch-input": "workflow-dispatch-input-mapping",
 }
 
 
@@ -120,11 +129,16 @@ class TemplateSchema:
 @functools.cache
 def workflow_schema() -> TemplateSchema:
     text = resources.files("conveyor.workflow").joinpath("data", SCHEMA_FILE).read_text("utf-8")
-    raw = json.loads(text)["definitions"] | _CORRECTIONS
+    raw = _corrected(json.loads(text)["definitions"])
     definitions = _builtins()
     for name, body in raw.items():
         definitions.update(_read_definition(name, body))
     return TemplateSchema(definitions)
+
+
+def _corrected(raw: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    renamed = {new: raw[old] for old, new in _RENAMED.items()}
+    return raw | renamed | _CORRECTIONS
 
 
 def _builtins() -> dict[str, Definition]:

@@ -291,7 +291,7 @@ def test_function_names_ignore_case() -> None:
 BIG = "x" * 1_000_000  # 2,000,026 bytes
 MEMORY_CONTEXTS = {"env": {"big": BIG, "bigs": [BIG] * 6, "many": list(range(1_400_000))}}
 MEMORY_ERROR = (
-    "The maximum allowed memory size was exceeded while evaluating the following expression: "  # noqa: E501
+    "The maximum allowed memory size was exceeded while evaluating the following expression: "
 )
 
 

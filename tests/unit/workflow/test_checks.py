@@ -139,9 +139,15 @@ def test_valid_action_references(uses: str) -> None:
     assert codes(step(f"uses: '{uses}'")) == []
 
 
-@pytest.mark.parametrize("uses", ["actions/checkout", "checkout@v4", "a/b@", "@v1", "a b/c@v1"])
+@pytest.mark.parametrize("uses", ["actions/checkout", "checkout@v4", "a/b@", "@v1", "a b/c"])
 def test_invalid_action_references(uses: str) -> None:
     assert codes(step(f"uses: '{uses}'")) == ["error:uses-format"]
+
+
+@pytest.mark.parametrize("uses", ["a b/c@v1", "org/repo name@v2", "a/b@v 1"])
+def test_action_references_with_white_space_are_a_warning(uses: str) -> None:
+    # GitHub splits `uses` on '@' and '/' only: the file loads, the action is not found later.
+    assert codes(step(f"uses: '{uses}'")) == ["warning:uses-format"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "sh", "pwsh", "powershell", "cmd", "python", "perl {0}"])
