@@ -104,7 +104,7 @@ def _check(report: Report, root: Node) -> dict[str, tuple[str, ...]]:
     for key, job in job_pairs(root):
         check_runner(report, str(key.value), job)
         check_steps(report, job)
-        check_matrix(report, job)
+        check_matrix(report, str(key.value), job)
     return needs
 
 

@@ -3,11 +3,9 @@ service without an image (GitHub: "Container image cannot be empty")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from conveyor.workflow.node_values import is_expression, pairs
+from conveyor.workflow.node_values import holds_expression, is_expression, pairs
 from conveyor.workflow.report import Report
-from conveyor.workflow.yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode
+from conveyor.workflow.yaml_nodes import MappingNode, Node, ScalarNode
 
 GROUP_PREFIXES = frozenset({"org", "organization", "ent", "enterprise"})
 _NO_IMAGE = "GitHub refuses a container without an image"
@@ -51,21 +49,7 @@ def group_problem(name: str) -> str | None:
 
 def _check_image(report: Report, key: ScalarNode, value: Node, where: str) -> None:
     """A container mapping needs a non-empty `image` (skipped when it holds an expression)."""
-    if not isinstance(value, MappingNode) or any(is_expression(n) for n in _scalars(value)):
+    if not isinstance(value, MappingNode) or holds_expression(value):
         return
     if value.get("image") is None:  # an empty or null image is a schema error already
         report.error(key, "container-image", f"{where} has no 'image': {_NO_IMAGE}")
-
-
-def _scalars(node: Node) -> Iterator[Node]:
-    """Every scalar under `node`, keys included."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, MappingNode):
-            for key, value in current.pairs:
-                stack.extend((key, value))
-        elif isinstance(current, SequenceNode):
-            stack.extend(current.items)
-        else:
-            yield current
