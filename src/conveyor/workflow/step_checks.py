@@ -39,7 +39,8 @@ def _check_run_length(report: Report, node: Node | None) -> None:
     if len(node.value) > MAX_RUN_LENGTH and "${{" not in node.value:
         message = (
             f"the run script is {len(node.value):,} characters long;"
-            f" GitHub's limit is {MAX_RUN_LENGTH:,}"
+            f" GitHub's limit is {MAX_RUN_LENGTH:,} (\"Exceeded max expression length"
+            f' {MAX_RUN_LENGTH}")'
         )
         report.error(node, "run-length", message)
 
