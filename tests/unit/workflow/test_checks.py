@@ -181,3 +181,13 @@ def test_warnings_do_not_prevent_the_model() -> None:
     result = load(HEAD + "    snapshot: x\n    steps: [{run: a}]\n")
     assert result.workflow is not None
     assert [d.severity for d in result.diagnostics] == [Severity.WARNING]
+
+
+def test_a_dispatch_input_without_a_body_is_an_optional_string_input() -> None:
+    jobs = HEAD.removeprefix("on: push\n") + "    steps:\n      - run: echo hi\n"
+    text = "on:\n  workflow_dispatch:\n    inputs:\n      name:\n" + jobs
+    result = load(text)
+    assert result.diagnostics == ()
+    assert result.workflow is not None
+    (trigger,) = result.workflow.on.events
+    assert [(i.name, i.type, i.required) for i in trigger.inputs] == [("name", "string", False)]
