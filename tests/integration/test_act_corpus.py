@@ -44,6 +44,10 @@ DIFFERENT: dict[str, str] = {
         "act runs a workflow_dispatch given an undeclared input and missing two required ones; "
         "GitHub refuses such a dispatch (HTTP 422), and so does conveyor (exit 2, nothing run)"
     ),
+    "invalid-job-name/valid-2.yml": (
+        "act accepts the job id '___valid-JOB-Name-v123-docker_hub'; GitHub refuses ids starting "
+        "with '__' (reserved), and so does conveyor"
+    ),
     "issue-1595/no-event.yml": (
         "act's planner returns an empty plan for a workflow without `on:`; GitHub rejects such "
         "a file, and conveyor reports the error (act's CLI exits 1 on it too)"

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from conveyor.engine import job_values as values
 from conveyor.engine.conclusions import job_status
 from conveyor.engine.expressions import evaluate_condition
-from conveyor.engine.matrix import MatrixLeg
 from conveyor.engine.naming import display_name, name_segments, unique_keys, with_suffix
 from conveyor.engine.ports.executor import JobDocument
 from conveyor.engine.ports.observer import JobView
@@ -18,6 +17,7 @@ from conveyor.engine.scope import RunScope
 from conveyor.engine.strategy import StrategyPlan, plan_strategy
 from conveyor.errors import ConveyorError
 from conveyor.model.results import Status
+from conveyor.workflow.matrix import MatrixLeg
 
 # (run, leg, child scope) → the child run, made by the scheduler so it can track it
 ChildFactory = Callable[[WorkflowRun, Leg, RunScope], WorkflowRun]

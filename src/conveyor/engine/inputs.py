@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from conveyor.engine.expressions import Contexts, evaluate_value, to_string
-from conveyor.engine.loose_equality import parse_number
 from conveyor.errors import PlanError
 from conveyor.model.triggers import InputSpec
+from conveyor.workflow.loose_equality import parse_number
 
 _TYPE_DEFAULTS: Mapping[str, object] = {"boolean": False, "number": 0}
 

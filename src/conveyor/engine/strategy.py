@@ -13,9 +13,9 @@ from conveyor.engine.expressions import (
     is_insert_key,
     to_string,
 )
-from conveyor.engine.matrix import MatrixLeg, expand_matrix, narrow
 from conveyor.errors import PlanError
 from conveyor.model.workflow import Strategy
+from conveyor.workflow.matrix import MatrixLeg, expand_matrix, narrow
 
 _SINGLE = (MatrixLeg({}),)
 

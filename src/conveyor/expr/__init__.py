@@ -18,7 +18,7 @@ from conveyor.expr.jsontext import to_json
 from conveyor.expr.limits import MAX_DEPTH, MAX_LENGTH
 from conveyor.expr.nodes import Expression
 from conveyor.expr.printer import to_source
-from conveyor.expr.templates import ExpressionSpan, find_expressions
+from conveyor.expr.templates import ExpressionSpan, find_expressions, mixed_template_too_long
 from conveyor.expr.values import is_truthy, to_string
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "find_expressions",
     "interpolate",
     "is_truthy",
+    "mixed_template_too_long",
     "parse",
     "referenced_contexts",
     "to_json",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from conveyor.expr.memory import array_bytes, check_size
 from conveyor.expr.values import (
     MISSING,
     FilteredArray,
@@ -55,13 +56,15 @@ def array_position(value: object) -> int | None:
 
 
 def wildcard(target: object) -> FilteredArray:
-    """`target.*`: an array's elements or an object's values; for anything else, nothing."""
+    """`target.*`: an array's elements or an object's values; for anything else, nothing.
+
+    Raises MemoryExceeded for a result beyond GitHub's memory budget.
+    """
     if isinstance(target, FilteredArray):
         return _map_filtered(target, None)
-    if isinstance(target, list | tuple):
-        return FilteredArray(target)
-    if isinstance(target, Mapping):
-        return FilteredArray(target.values())
+    if isinstance(target, list | tuple | Mapping):
+        check_size(array_bytes(len(target)))
+        return FilteredArray(target.values() if isinstance(target, Mapping) else target)
     return FilteredArray()
 
 
@@ -87,6 +90,7 @@ def _map_filtered(items: FilteredArray, key: _IndexKey | None) -> FilteredArray:
     for item in items:
         if isinstance(item, Mapping):
             if key is None:
+                check_size(array_bytes(len(result) + len(item)))
                 result.extend(item.values())
             elif key.name is not None:
                 value = find_property(item, key.name)
@@ -94,6 +98,7 @@ def _map_filtered(items: FilteredArray, key: _IndexKey | None) -> FilteredArray:
                     result.append(value)
         elif isinstance(item, list | tuple):
             if key is None:
+                check_size(array_bytes(len(result) + len(item)))
                 result.extend(item)
             elif key.position is not None and key.position < len(item):
                 result.append(item[key.position])

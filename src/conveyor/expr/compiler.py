@@ -12,6 +12,7 @@ from conveyor.errors import ExpressionEvaluationError
 from conveyor.expr.access import index, wildcard
 from conveyor.expr.analysis import call_problem
 from conveyor.expr.functions import FUNCTIONS
+from conveyor.expr.memory import MemoryExceeded, array_bytes, hold, string_bytes
 from conveyor.expr.nodes import (
     And,
     Call,
@@ -24,6 +25,7 @@ from conveyor.expr.nodes import (
     Or,
     Wildcard,
 )
+from conveyor.expr.printer import to_source
 from conveyor.expr.scope import Compiled, Scope
 from conveyor.expr.values import (
     MISSING,
@@ -107,7 +109,7 @@ def _find_context(contexts: Mapping[str, object], node: NamedValue) -> object:
 def _index(node: Index) -> Compiled:
     target = compile_tree(node.target)
     if isinstance(node.key, Wildcard):
-        return lambda scope: wildcard(target(scope))
+        return _wildcard(node, target)
     if isinstance(node.key, Literal) and type(node.key.value) is str:
         return _property(target, node.key.value)
     key = compile_tree(node.key)
@@ -119,6 +121,28 @@ def _index(node: Index) -> Compiled:
         return index(value, key(scope))
 
     return dynamic_index
+
+
+def _wildcard(node: Index, target: Compiled) -> Compiled:
+    def filtered(scope: Scope) -> object:
+        try:
+            result = wildcard(target(scope))
+            hold(scope, scope.memory, array_bytes(len(result)))
+        except MemoryExceeded:
+            raise _memory_error(node) from None
+        return result
+
+    return filtered
+
+
+def _memory_error(node: Expression) -> ExpressionEvaluationError:
+    """GitHub's error for a call or filter whose result went over the memory budget."""
+    return ExpressionEvaluationError(
+        "The maximum allowed memory size was exceeded while evaluating the following "
+        f"expression: {to_source(node)}",
+        node.source,
+        node.position,
+    )
 
 
 def _property(target: Compiled, name: str) -> Compiled:
@@ -139,7 +163,18 @@ def _call(node: Call) -> Compiled:
         raise ExpressionEvaluationError(problem, node.source, node.position)
     implementation = FUNCTIONS[node.name.lower()].implementation
     args = tuple(compile_tree(arg) for arg in node.args)
-    return lambda scope: implementation(scope, args)
+
+    def call(scope: Scope) -> object:
+        mark = scope.memory
+        try:
+            result = implementation(scope, args)
+            # The arguments are released; a string result is charged in their place.
+            hold(scope, mark, string_bytes(len(result)) if type(result) is str else 0)
+        except MemoryExceeded:
+            raise _memory_error(node) from None
+        return result
+
+    return call
 
 
 def _comparison(node: Comparison) -> Compiled:

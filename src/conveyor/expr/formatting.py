@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conveyor.errors import ExpressionEvaluationError
+from conveyor.expr.memory import TextBudget
 from conveyor.expr.values import kind_of, to_string
 
 Segment = str | tuple[int, str]  # literal text, or (argument index, format specifiers)
@@ -16,13 +17,17 @@ _MAX_ARG_INDEX = 255  # .NET reads the index as a Byte
 
 
 def format_string(template: str, argument_count: int, argument: Callable[[int], object]) -> str:
-    """Fill `template` with `argument(i)` converted to string; `argument_count` values exist."""
+    """Fill `template` with `argument(i)` converted to string; `argument_count` values exist.
+
+    Raises MemoryExceeded before the result outgrows GitHub's memory budget.
+    """
     segments = parse_format(template, argument_count)
     cache: dict[int, str] = {}
     out: list[str] = []
+    budget = TextBudget()
     for segment in segments:
         if isinstance(segment, str):
-            out.append(segment)
+            out.append(budget.add(segment))
             continue
         index, specifiers = segment
         if index not in cache:
@@ -32,7 +37,7 @@ def format_string(template: str, argument_count: int, argument: Callable[[int], 
                 message = f"The format specifiers '{specifiers}' are not valid for objects of type '{kind}'"  # noqa: E501
                 raise ExpressionEvaluationError(message)
             cache[index] = to_string(value)
-        out.append(cache[index])
+        out.append(budget.add(cache[index]))
     return "".join(out)
 
 

@@ -16,6 +16,7 @@ from conveyor.expr.formatting import format_string
 from conveyor.expr.hashfiles import hash_files
 from conveyor.expr.jsontext import from_json, to_json
 from conveyor.expr.limits import MAX_PARAMETERS
+from conveyor.expr.memory import TextBudget
 from conveyor.expr.scope import Compiled, Scope
 from conveyor.expr.values import (
     MISSING,
@@ -72,7 +73,8 @@ def _join(scope: Scope, args: tuple[Compiled, ...]) -> str:
         if len(items) > 1 and len(args) > 1:
             value = args[1](scope)
             separator = to_string(value) if is_primitive(value) else separator
-        return separator.join(to_string(item) for item in items)
+        budget = TextBudget()
+        return budget.add(separator).join(budget.add(to_string(item)) for item in items)
     return to_string(items) if is_primitive(items) else ""
 
 

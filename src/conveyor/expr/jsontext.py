@@ -1,7 +1,8 @@
 """toJSON and fromJSON as GitHub's runner does them.
 
 toJSON writes 2-space indented JSON with numbers in G15 form (so 1.0 is `1`) and Newtonsoft's
-string escapes; it walks the value iteratively, so depth is no problem, and refuses cycles.
+string escapes; it walks the value iteratively, so depth is no problem, and refuses cycles. It
+raises MemoryExceeded before its text outgrows GitHub's memory budget.
 fromJSON reads one JSON document: integers beyond 2**53 become doubles, duplicate keys that differ
 only in case collapse (GitHub objects are case-insensitive), empty or invalid text is an error.
 """
@@ -13,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from conveyor.errors import ExpressionEvaluationError
+from conveyor.expr.memory import TextBudget
 from conveyor.expr.numbers import format_number
 from conveyor.expr.values import Kind, fold, kind_of, to_string
 
@@ -66,9 +68,20 @@ class _Frame:
     first: bool = True
 
 
+class _Output(list[str]):
+    """The pieces of the JSON text, counted against the memory budget as they are added."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.budget = TextBudget()
+
+    def append(self, text: str) -> None:
+        super().append(self.budget.add(text))
+
+
 def to_json(value: object) -> str:
     """GitHub's toJSON(value)."""
-    out: list[str] = []
+    out = _Output()
     stack: list[_Frame] = []
     item: object = value
     while True:

@@ -32,7 +32,7 @@ def parse_number(text: str) -> float:
         return _int32_from_bits(int(text[2:], 16))
     if _OCTAL.fullmatch(text):
         return _int32_from_bits(int(text[2:], 8))
-    if text == "Infinity":
+    if text in ("Infinity", "+Infinity"):
         return INF
     if text == "-Infinity":
         return -INF
@@ -64,10 +64,15 @@ def to_float(value: int | float) -> float:
 
 
 def format_number(value: int | float) -> str:
-    """.NET's `ToString("G15")`: 15 significant digits, exponent form below 1e-5 or from 1e15."""
+    """.NET's `ToString("G15")`: 15 significant digits, exponent form below 1e-5 or from 1e15.
+
+    Negative zero is written `0`, as GitHub writes it (`format('{0}', -0)`, `toJSON(-0)`).
+    """
     if type(value) is int and -_G15_INT_LIMIT < value < _G15_INT_LIMIT:
         return str(value)
     number = to_float(value)
+    if number == 0:
+        return "0"
     if number != number:
         return "NaN"
     if number in (INF, -INF):

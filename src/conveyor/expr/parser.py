@@ -34,13 +34,16 @@ _LITERALS = frozenset({K.NULL, K.BOOLEAN, K.STRING, K.PROPERTY_NAME})
 def parse_tree(expression: str, *, chains: bool = True) -> Expression:
     """Parse one expression (without `${{ }}`) into its tree; raise ExpressionSyntaxError.
 
+    An empty (or all white space) expression is null, as on GitHub; an empty `${{ }}` in a
+    template is still an error (conveyor.expr.templates).
+
     `chains=False` turns off the lexer's property-chain shortcut (tests compare both ways).
     """
     if len(expression) > MAX_LENGTH:
         raise ExpressionSyntaxError(f"Exceeded max expression length {MAX_LENGTH}", expression)
     tokens, unclosed = tokenize(expression, chains=chains)
     if not tokens:
-        raise ExpressionSyntaxError("An expression was expected", expression)
+        return Literal(None, source=expression)  # GitHub: no tokens make no tree, its value null
     parser = _Parser(expression)
     root = parser.run(tokens, unclosed)
     if parser.nodes > MAX_DEPTH:

@@ -12,11 +12,12 @@ skipped) all three are false. always() is always true."""
 class Scope:
     """The evaluation state handed to every compiled node."""
 
-    __slots__ = ("contexts", "job_status")
+    __slots__ = ("contexts", "job_status", "memory")
 
     def __init__(self, contexts: Mapping[str, object], job_status: str = "success") -> None:
         self.contexts = contexts
         self.job_status = job_status
+        self.memory = 0  # bytes the results alive now hold (conveyor.expr.memory)
 
 
 Compiled = Callable[[Scope], object]

@@ -94,6 +94,24 @@ def _parse_span(span: ExpressionSpan, parse: Callable[[str], Expression]) -> Exp
 
 def _format_call(template: str, spans: list[ExpressionSpan], trees: list[Expression]) -> Call:
     """GitHub's rewrite of a mixed template into one format() call (length and depth checked)."""
+    text, source = _format_source(template, spans)
+    if len(source) > MAX_LENGTH:
+        raise ExpressionSyntaxError(f"Exceeded max expression length {MAX_LENGTH}", source)
+    call = Call("format", (Literal(text, source=source), *trees), position=1, source=source)
+    check_depth(call)
+    return call
+
+
+def mixed_template_too_long(template: str, spans: list[ExpressionSpan]) -> bool:
+    """Whether GitHub's format() rewrite of a template mixing text and `${{ }}` exceeds the
+    expression length limit (a template that is exactly one expression is never rewritten)."""
+    if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(template):
+        return False
+    return len(_format_source(template, spans)[1]) > MAX_LENGTH
+
+
+def _format_source(template: str, spans: list[ExpressionSpan]) -> tuple[str, str]:
+    """The format string and the whole format() source GitHub makes of a mixed template."""
     pieces: list[str] = []
     position = 0
     for number, span in enumerate(spans):
@@ -103,11 +121,7 @@ def _format_call(template: str, spans: list[ExpressionSpan], trees: list[Express
     text = "".join(pieces)
     source = "format('" + text.replace("'", "''") + "'"
     source += "".join(", " + span.source for span in spans) + ")"
-    if len(source) > MAX_LENGTH:
-        raise ExpressionSyntaxError(f"Exceeded max expression length {MAX_LENGTH}", source)
-    call = Call("format", (Literal(text, source=source), *trees), position=1, source=source)
-    check_depth(call)
-    return call
+    return text, source
 
 
 def _escape_braces(text: str) -> str:

@@ -1,5 +1,6 @@
 """Events nobody pushes: `workflow_dispatch`, `workflow_call`, `schedule`, and any other event
-GitHub sends about the repository (`delete`, `label`, `watch`, …) as a minimal payload.
+GitHub sends about the repository (`delete`, `label`, `watch`, `repository_dispatch`, …) as a
+minimal payload.
 
 `--ref` picks the branch or tag (default: the checked-out branch for dispatch and call; the default
 branch for schedules and other events, as GitHub runs them there).
@@ -42,6 +43,8 @@ def repository_event(
 ) -> Event:
     full, sha = _ref_and_sha(ctx, ref)
     payload: JsonObject = {"action": action} if action else {}
+    if name == "repository_dispatch":  # `action` is the dispatch's event_type
+        payload |= {"branch": ctx.identity.default_branch, "client_payload": {}}
     payload.update(ctx.base_payload(ctx.repo.commit(sha).committer.date))
     return _event(ctx, name, payload, full, sha, action=action)
 

@@ -44,6 +44,12 @@ class ExpressionChecker:
             message = f"expressions are not allowed in {where.render()}"
             self._error(node, text, spans[0].start, "expression-not-allowed", message)
             return True
+        if expr.mixed_template_too_long(text, spans):
+            message = (
+                f"invalid expression: Exceeded max expression length {expr.MAX_LENGTH} (GitHub"
+                " evaluates text mixed with '${{ }}' as one format() expression)"
+            )
+            self._error(node, text, spans[0].start, "expression-syntax", message)
         for span in spans:
             if span.source.strip() == INSERT:
                 self._check_insert(node, text, span.start, len(spans))

@@ -1,7 +1,8 @@
 """GitHub's rules for job, step and input ids.
 
-GitHub reserves ids starting with `__`; nektos/act accepts them (its test corpus has such a job),
-so conveyor only warns about them.
+GitHub reserves job and step ids starting with `__` ("IDs starting with '__' are reserved") and
+refuses the workflow; nektos/act accepts them (one job of its test corpus has such an id, a case
+where conveyor follows GitHub). An input id starting with `__` is only a warning.
 """
 
 from __future__ import annotations
@@ -28,23 +29,29 @@ def id_problem(value: str, kind: str) -> str | None:
 
 
 def reserved_id(value: str, kind: str) -> str | None:
-    """A warning for ids GitHub reserves (`__` prefix)."""
+    """Why an id is one GitHub reserves (`__` prefix), else None."""
     if value.startswith("__"):
-        return f"{kind} '{value}' starts with '__', which GitHub reserves for its own ids"
+        return f"{kind} '{value}' is invalid: ids starting with '__' are reserved by GitHub"
     return None
 
 
-def check_id(report: Report, node: ScalarNode, kind: str, code: str) -> bool:
-    """Report an invalid id (error) or a reserved one (warning); False when invalid.
+def check_id(
+    report: Report, node: ScalarNode, kind: str, code: str, *, reserved_ok: bool = False
+) -> bool:
+    """Report an invalid or reserved id; False when it is an error.
 
-    An id holding `${{` was already reported (expressions are not allowed there)."""
+    With `reserved_ok` a reserved id is only a warning. An id holding `${{` was already reported
+    (expressions are not allowed there)."""
     if "${{" in str(node.value):
         return False
-    problem = id_problem(str(node.value), kind)
+    value = str(node.value)
+    problem = id_problem(value, kind)
+    reserved = None if problem else reserved_id(value, kind)
+    if reserved and reserved_ok:
+        report.warning(node, "reserved-id", reserved)
+        return True
+    problem = problem or reserved
     if problem:
         report.error(node, code, problem)
         return False
-    reserved = reserved_id(str(node.value), kind)
-    if reserved:
-        report.warning(node, "reserved-id", reserved)
     return True

@@ -11,6 +11,7 @@ from conveyor.model.workflow import Workflow
 from conveyor.workflow.job_checks import check_jobs, job_pairs
 from conveyor.workflow.matrix_checks import check_matrix
 from conveyor.workflow.report import Report
+from conveyor.workflow.runner_checks import check_runner
 from conveyor.workflow.step_checks import check_defaults, check_steps
 from conveyor.workflow.template_reader import TemplateReader
 from conveyor.workflow.template_schema import ROOT, workflow_schema
@@ -100,9 +101,10 @@ def _check(report: Report, root: Node) -> dict[str, tuple[str, ...]]:
     check_triggers(report, root)
     if isinstance(root, MappingNode):
         check_defaults(report, root)
-    for _, job in job_pairs(root):
+    for key, job in job_pairs(root):
+        check_runner(report, str(key.value), job)
         check_steps(report, job)
-        check_matrix(report, job)
+        check_matrix(report, str(key.value), job)
     return needs
 
 

@@ -65,3 +65,18 @@ def nested_locations(
 
 def is_expression(node: Node | None) -> bool:
     return isinstance(node, ScalarNode) and isinstance(node.value, str) and "${{" in node.value
+
+
+def holds_expression(node: Node) -> bool:
+    """Whether any scalar under `node` (keys included) holds `${{`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, MappingNode):
+            for key, value in current.pairs:
+                stack.extend((key, value))
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.items)
+        elif is_expression(current):
+            return True
+    return False

@@ -1,4 +1,7 @@
-"""Checks inside jobs: step ids, `uses` references, shells."""
+"""Checks inside jobs: step ids, `uses` references, shells, the length of `run` scripts.
+
+A `run:` script may be at most 21,000 characters (GitHub's documented limit, the same as its
+expression limit; a script holding `${{ }}` is checked as an expression instead)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from conveyor.workflow.identifiers import check_id
 from conveyor.workflow.report import Report
 from conveyor.workflow.yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+MAX_RUN_LENGTH = 21_000
 BUILTIN_SHELLS = frozenset({"bash", "sh", "pwsh", "powershell", "cmd", "python"})
 _ACTION = re.compile(r"[^/@\s]+/[^/@\s]+(?:/[^@\s]*)?@[^@\s]+\Z")
+_ACTION_WITH_SPACE = re.compile(r"[^/@]+/[^/@]+(?:/[^@]*)?@[^@]+\Z")  # GitHub reads it
 _REMOTE_WORKFLOW = re.compile(r"[^/@\s]+/[^/@\s]+/[^@\s]+\.ya?ml@[^@\s]+\Z")
 _LOCAL_WORKFLOW = re.compile(r"(?:\./|\$/)[^@\s]+\.ya?ml\Z")
 
@@ -21,12 +26,23 @@ def check_steps(report: Report, job: MappingNode) -> None:
         _check_step_id(report, step.get("id"), seen)
         uses = step.get("uses")
         if isinstance(uses, ScalarNode) and isinstance(uses.value, str) and "${{" not in uses.value:
-            problem = action_problem(uses.value)
-            if problem:
-                report.error(uses, "uses-format", problem)
+            _check_action(report, uses, uses.value)
         check_shell(report, step.get("shell"))
+        _check_run_length(report, step.get("run"))
     check_defaults(report, job)
     _check_workflow_call(report, job.get("uses"))
+
+
+def _check_run_length(report: Report, node: Node | None) -> None:
+    if not isinstance(node, ScalarNode) or not isinstance(node.value, str):
+        return
+    if len(node.value) > MAX_RUN_LENGTH and "${{" not in node.value:
+        message = (
+            f"the run script is {len(node.value):,} characters long;"
+            f" GitHub's limit is {MAX_RUN_LENGTH:,} (\"Exceeded max expression length"
+            f' {MAX_RUN_LENGTH}")'
+        )
+        report.error(node, "run-length", message)
 
 
 def check_defaults(report: Report, owner: MappingNode) -> None:
@@ -47,6 +63,20 @@ def check_shell(report: Report, node: Node | None) -> None:
         " or a command with '{0}' for the script path"
     )
     report.error(node, "shell", message)
+
+
+def _check_action(report: Report, node: ScalarNode, uses: str) -> None:
+    problem = action_problem(uses)
+    if problem is None:
+        return
+    if _ACTION_WITH_SPACE.match(uses):
+        message = (
+            f"action reference '{uses}' contains white space: GitHub accepts the file, but the"
+            " action cannot be found when the step runs"
+        )
+        report.warning(node, "uses-format", message)
+    else:
+        report.error(node, "uses-format", problem)
 
 
 def action_problem(uses: str) -> str | None:

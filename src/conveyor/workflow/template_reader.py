@@ -61,6 +61,8 @@ WHOLE_MAPPINGS = frozenset(
     | {"services", "job-defaults-run", "strategy", "container-env", "workflow-job-secrets"}
     | {"container-registry-credentials"}
 )
+# Mappings whose unknown keys GitHub ignores: they are a warning, not an error.
+IGNORED_UNKNOWN_KEYS = frozenset({"workflow-dispatch-mapping"})
 # Required keys nektos/act does without: missing, they are a warning, not an error.
 LENIENT_REQUIRED: dict[tuple[str, str], str] = {
     ("workflow-call-input-definition", "type"): "GitHub requires it; conveyor reads it as 'string'",
@@ -264,8 +266,11 @@ class _KnownKeys:
             report.error(key_node, "key-conflict", message)
             return
         known = {k for d in self.candidates for k in d.properties}
-        hint = suggestion(key, known)
-        report.error(key_node, "unknown-key", f"unknown key '{key}' {inside(self.where)}{hint}")
+        message = f"unknown key '{key}' {inside(self.where)}{suggestion(key, known)}"
+        if all(d.name in IGNORED_UNKNOWN_KEYS for d in self.original):
+            report.warning(key_node, "unknown-key", f"{message}: GitHub ignores it")
+        else:
+            report.error(key_node, "unknown-key", message)
 
     def conflicts(self, holders: list[Definition], other: str) -> bool:
         """`other` (a key already read) is known, but to no definition holding the new key."""

@@ -5,6 +5,9 @@ The format is GitHub's own (not JSON Schema): each definition is a `null`, `bool
 loose key and value types) or `one-of`; `allowed-values` is a one-of of string constants. A
 definition's `context` lists the expression contexts and functions (`hashFiles(1,255)`) allowed in
 its value. Definitions are read once and cached.
+
+The file is GitHub's, unmodified; `_CORRECTIONS` replaces the few definitions where it disagrees
+with what GitHub accepts (each with its reason).
 """
 
 from __future__ import annotations
@@ -18,6 +21,22 @@ from importlib import resources
 SCHEMA_FILE = "workflow-v1.0.json"
 ROOT = "workflow-root-strict"
 ANY = "any"
+
+# Definitions of the shipped schema replaced by what GitHub accepts.
+_CORRECTIONS: dict[str, dict[str, object]] = {
+    # The shipped file gives this the constant of branch_protection_rule (a copy-paste slip), so
+    # `on: repository_dispatch` and `on: [push, repository_dispatch]` would be refused.
+    "repository-dispatch-string": {"string": {"constant": "repository_dispatch"}},
+    # GitHub runs `workflow_dispatch: {inputs: }` (no inputs) and an input declared as `name:`
+    # (a string input); the shipped file requires mappings for both.
+    "workflow-dispatch-inputs": {"one-of": ["null", "workflow-dispatch-inputs-mapping"]},
+    "workflow-dispatch-input": {"one-of": ["null", "workflow-dispatch-input-mapping"]},
+}
+# Where the shipped definitions replaced above live on under a new name.
+_RENAMED = {
+    "workflow-dispatch-inputs": "workflow-dispatch-inputs-mapping",
+    "workflow-dispatch-input": "workflow-dispatch-input-mapping",
+}
 
 
 class Kind(enum.Enum):
@@ -110,11 +129,16 @@ class TemplateSchema:
 @functools.cache
 def workflow_schema() -> TemplateSchema:
     text = resources.files("conveyor.workflow").joinpath("data", SCHEMA_FILE).read_text("utf-8")
-    raw = json.loads(text)["definitions"]
+    raw = _corrected(json.loads(text)["definitions"])
     definitions = _builtins()
     for name, body in raw.items():
         definitions.update(_read_definition(name, body))
     return TemplateSchema(definitions)
+
+
+def _corrected(raw: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    renamed = {new: raw[old] for old, new in _RENAMED.items()}
+    return raw | renamed | _CORRECTIONS
 
 
 def _builtins() -> dict[str, Definition]:

@@ -45,7 +45,7 @@ def _check_filters(report: Report, event: str, config: MappingNode) -> None:
 
 
 def _check_input(report: Report, event: str, name: ScalarNode, spec: Node) -> None:
-    check_id(report, name, "input id", "input-id")
+    check_id(report, name, "input id", "input-id", reserved_ok=True)
     if not isinstance(spec, MappingNode):
         return
     kind = spec.get("type")

@@ -3,7 +3,8 @@
 The tree is composed here from ruamel.yaml's parser events (its C parser when installed, else the
 pure-Python one), without recursion, so hostile input ends in a diagnostic: too deep nesting, alias
 bombs (the expanded size is counted as aliases are met), recursive aliases, undefined aliases,
-several documents, merge keys (`<<`, which GitHub rejects) and unsupported tags.
+several documents, merge keys (`<<`, which GitHub rejects), unsupported tags and core tags on
+scalars that are not plain (`!!int "300"`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ruamel.yaml.events import (
 
 from conveyor.errors import Diagnostic, SourceLocation, error
 from conveyor.workflow.yaml_nodes import MappingNode, Node, ScalarNode, SequenceNode
-from conveyor.workflow.yaml_scalars import resolve_plain, resolve_tagged
+from conveyor.workflow.yaml_scalars import resolve_plain, resolve_tagged, style_mismatch
 
 MAX_DEPTH = 50  # GitHub's template reader refuses deeper documents
 MAX_NODES = 100_000  # after alias expansion; real workflows have a few thousand
@@ -135,11 +136,15 @@ class _Composer:
         self.attach(node, mark)
 
     def tagged_value(self, event: Any) -> object:
-        tag = event.tag
-        value, supported = resolve_tagged(event.value, str(getattr(tag, "value", tag)))
+        tag = str(getattr(event.tag, "value", event.tag))
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        value, supported = resolve_tagged(event.value, tag)
+        message = None
         if not supported:
-            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
             message = f"unsupported YAML tag '{shown}' for value '{event.value}'"
+        elif event.style and shown not in ("!", "!!str"):
+            message = style_mismatch(shown, event.style, event.value)
+        if message:
             self.diagnostics.append(error(self.location(event.start_mark), "yaml-tag", message))
         return value
 

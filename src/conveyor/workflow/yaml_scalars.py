@@ -59,6 +59,18 @@ def _resolve_number(text: str) -> object:
     return text
 
 
+_STYLES = {'"': "double-quoted", "'": "single-quoted", "|": "literal block", ">": "folded block"}
+
+
+def style_mismatch(tag: str, style: str, text: str) -> str:
+    """GitHub's reader refuses a tag other than !!str on a scalar that is not plain."""
+    written = f'"{text}"' if style == '"' else f"'{text}'"
+    return (
+        f"the tag '{tag}' cannot be used on a {_STYLES.get(style, 'quoted')} scalar ({written}):"
+        " GitHub accepts tags other than !!str on plain scalars only"
+    )
+
+
 def resolve_tagged(text: str, tag: str) -> tuple[object, bool]:
     """The value of a scalar with an explicit tag, and whether the tag is supported."""
     if tag == "!" or tag == CORE_TAG + "str":

@@ -49,6 +49,9 @@ def test_prints_the_value_as_json(capsys: pytest.CaptureFixture[str], context_fi
         ("fromJSON('{\"a\": []}')", '{\n  "a": []\n}\n'),
         ("v${{ 1 == 1 }}", '"vtrue"\n'),
         ("${{ fromJSON('[1]') }}", "[\n  1\n]\n"),
+        ("", "null\n"),  # GitHub: an empty expression is null
+        ("toJSON(-0)", '"0"\n'),
+        ("+Infinity", "Infinity\n"),
     ],
 )
 def test_values(capsys: pytest.CaptureFixture[str], expression: str, output: str) -> None:

@@ -139,3 +139,28 @@ def test_no_workflows_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_p
     code, _, err = run(capsys, str(empty.root))
     assert code == 2
     assert "no workflow files" in err
+
+
+def test_repository_dispatch_types_match_the_event_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    write_workflow(repo, "list.yml", "on: [push, repository_dispatch]\n" + JOBS)
+    types = "on:\n  repository_dispatch:\n    types: [deploy]\n"
+    write_workflow(repo, "deploy.yml", types + JOBS)
+    repo.commit({"a.txt": "1"}, "one")
+    rows = {}
+    for action in ("deploy", "test"):
+        args = ("-e", "repository_dispatch", "--action", action, "--format", "json")
+        code, out, err = run(capsys, str(repo.root), *args)
+        assert code == 0, err
+        rows[action] = {row["workflow"]: row for row in json.loads(out)}
+    deploy, other = ".github/workflows/deploy.yml", ".github/workflows/list.yml"
+    assert rows["deploy"][deploy]["fires"] is True
+    assert rows["deploy"][other]["fires"] is True
+    assert rows["test"][deploy] == {
+        "workflow": deploy,
+        "fires": False,
+        "reason": "action 'test' is not in types [deploy]",
+    }
+    assert rows["test"][other]["fires"] is True

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conveyor.engine.inputs import call_inputs
-from conveyor.engine.loose_equality import loose_equals
 from conveyor.errors import PlanError
 from conveyor.model.triggers import InputSpec
+from conveyor.workflow.loose_equality import loose_equals
 
 SPECS = (
     InputSpec("required", required=True),

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.engine.matrix import MatrixLeg, expand_matrix, narrow
 from conveyor.engine.strategy import evaluate_matrix, plan_strategy
 from conveyor.errors import PlanError
 from conveyor.workflow import load_workflow
+from conveyor.workflow.matrix import MatrixLeg, expand_matrix, narrow
 
 
 def values(legs: tuple[MatrixLeg, ...]) -> list[dict[str, object]]:
@@ -185,3 +185,101 @@ def test_vector_item_expression_yielding_an_array_is_spliced() -> None:
 def test_insert_key_merges_a_mapping() -> None:
     raw = {"a": [{"env": {"k1": "v1", "${{ insert }}": '${{ fromJSON(\'{"k3": "v3"}\') }}'}}]}
     assert evaluate_matrix(raw, {}) == {"a": [{"env": {"k1": "v1", "k3": "v3"}}]}
+
+
+def test_a_huge_matrix_is_refused_before_any_combination_is_built() -> None:
+    # 100**6 = 10**12 combinations: counted from the vector sizes, never enumerated.
+    matrix = {f"k{i}": list(range(100)) for i in range(6)}
+    with pytest.raises(PlanError, match="must not exceed 256 items"):
+        expand_matrix(matrix)
+
+
+def test_the_size_counts_excludes_and_unused_includes_without_expanding() -> None:
+    from conveyor.workflow.matrix import count_legs
+
+    # 17 x 16 = 272 combinations; excluding 16 of them leaves 256, an unused include makes 257.
+    matrix: dict[str, object] = {"a": list(range(17)), "b": list(range(16))}
+    assert count_legs(matrix) == 272
+    matrix["exclude"] = [{"a": 16}]
+    assert count_legs(matrix) == 256
+    assert len(expand_matrix(matrix)) == 256
+    matrix["include"] = [{"a": 16, "b": 0, "extra": 1}, {"a": 3, "extra": 2}]
+    assert count_legs(matrix) == 257  # the first include's combination was excluded
+    with pytest.raises(PlanError, match="must not exceed 256 items"):
+        expand_matrix(matrix)
+
+
+MATRICES: list[dict[str, object]] = [
+    {"os": ["a", "b"], "v": [1, 2, "1"], "exclude": [{"v": 1}, {"os": "A", "v": 2}]},
+    {"x": [{"n": 1, "m": [1, 2]}, {"n": 2}], "y": [True, None], "exclude": [{"x": {"m": [1]}}]},
+    {"os": ["l", "w"], "include": [{"os": "w", "e": 1}, {"os": "m"}, {"e": 2}]},
+    {"os": ["l", "w"], "exclude": [{"os": "l"}, {"os": "w"}], "include": [{"os": "l"}]},
+    {"a": [1, 2, 3], "b": [1, 2], "c": [0], "exclude": [{"a": 1, "b": 2}, {"c": "0", "a": 3}]},
+    {"OS": ["x"], "os": ["y", "z"], "exclude": [{"os": "x"}], "include": [{"Os": "y"}]},
+    {"include": [{"a": 1}, {"a": 2}]},
+]
+
+
+@pytest.mark.parametrize("matrix", MATRICES)
+def test_the_counted_size_is_the_expanded_size(matrix: dict[str, object]) -> None:
+    from conveyor.workflow.matrix import count_legs
+
+    assert count_legs(matrix) == len(expand_matrix(matrix))
+
+
+def test_excludes_that_remove_almost_everything_are_expanded_without_the_product() -> None:
+    matrix: dict[str, object] = {"a": list(range(100)), "b": list(range(150))}
+    matrix["exclude"] = [{"b": value} for value in range(1, 150)]
+    legs = expand_matrix(matrix)
+    assert len(legs) == 100
+    assert all(leg.values["b"] == 0 for leg in legs)
+
+
+def _reference_expansion(matrix: dict[str, object]) -> list[dict[str, object]]:
+    """The plain product-then-filter expansion, for comparison (small matrices only)."""
+    import itertools
+
+    from conveyor.workflow.loose_equality import loose_equals
+
+    vectors = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
+    excludes = matrix.get("exclude", [])
+    includes = matrix.get("include", [])
+    legs: list[dict[str, object]] = []
+    used = [False] * len(includes)  # type: ignore[arg-type]
+
+    def matches(entry: dict[str, object], combination: dict[str, object]) -> bool:
+        return all(loose_equals(combination.get(k), v) for k, v in entry.items() if k in vectors)
+
+    for values in itertools.product(*vectors.values()):
+        combination = dict(zip(vectors, values, strict=True))
+        if any(matches(entry, combination) for entry in excludes):  # type: ignore[attr-defined]
+            continue
+        merged = dict(combination)
+        for index, entry in enumerate(includes):  # type: ignore[arg-type]
+            if matches(entry, combination):
+                used[index] = True
+                merged.update({k: v for k, v in entry.items() if k not in vectors})
+        legs.append(merged)
+    legs.extend(dict(e) for i, e in enumerate(includes) if not used[i])  # type: ignore[arg-type]
+    return legs
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_matrices_expand_like_the_plain_product(seed: int) -> None:
+    import random
+
+    from conveyor.workflow.matrix import count_legs
+
+    rng = random.Random(seed)
+    keys = ["a", "b", "c", "d"][: rng.randint(1, 4)]
+    matrix: dict[str, object] = {k: list(range(rng.randint(1, 4))) for k in keys}
+
+    def entry() -> dict[str, object]:
+        chosen = rng.sample(keys, rng.randint(1, len(keys)))
+        return {k: rng.randint(0, 3) for k in chosen}
+
+    matrix["exclude"] = [entry() for _ in range(rng.randint(0, 4))]
+    matrix["include"] = [{**entry(), "extra": n} for n in range(rng.randint(0, 3))]
+    expected = _reference_expansion(matrix)
+    assert count_legs(matrix) == len(expected)
+    assert values(expand_matrix(matrix)) == expected

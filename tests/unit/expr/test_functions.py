@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -76,7 +77,8 @@ def test_starts_and_ends_with(expression: str, expected: bool) -> None:
         ("format('no args')", "no args"),
         ("format('{0}', null)", ""),
         ("format('{0}-{1}', env.list, env.obj)", "Array-Object"),
-        ("format('{0}', -0.0)", "-0"),
+        ("format('{0}', -0.0)", "0"),  # GitHub writes negative zero as 0
+        ("format('{0}', -0)", "0"),
         ("format('{00}', 'x')", "x"),
         ("format(1)", "1"),
         ("format('{0}', 'a', fromJSON('bad'))", "a"),  # unused arguments are not evaluated
@@ -152,6 +154,8 @@ def test_join(expression: str, expected: str) -> None:
         ("toJSON(3000000000)", "3000000000"),
         ("toJSON(1e21)", "1E+21"),
         ("toJSON(NaN)", "NaN"),
+        ("toJSON(-0)", "0"),
+        ("toJSON(fromJSON('[-0.0]'))", "[\n  0\n]"),
         ("toJSON('a\"b\\c\n')", '"a\\"b\\\\c\\n"'),
         ("toJSON(fromJSON('[]'))", "[]"),
         ("toJSON(fromJSON('{}'))", "{}"),
@@ -170,11 +174,11 @@ def test_to_json(expression: str, expected: str) -> None:
 def test_to_json_of_deep_and_cyclic_values() -> None:
     deep: list[object] = []
     node = deep
-    for _ in range(5000):
-        child: list[object] = []
+    for _ in range(1200):  # deeper than Python's recursion limit; 5000 levels of indentation
+        child: list[object] = []  # would be 25 M characters, beyond GitHub's memory budget
         node.append(child)
         node = child
-    assert evaluate("toJSON(env.deep)", {"env": {"deep": deep}}).count("[") == 5001  # type: ignore[union-attr]
+    assert evaluate("toJSON(env.deep)", {"env": {"deep": deep}}).count("[") == 1201  # type: ignore[union-attr]
     cyclic: dict[str, object] = {}
     cyclic["self"] = cyclic
     with pytest.raises(ExpressionEvaluationError):
@@ -280,3 +284,43 @@ def test_format_accepts_255_parameters_and_no_more() -> None:
 def test_function_names_ignore_case() -> None:
     assert run("TOJSON(fromjson('[]'))") == "[]"
     assert run("StartsWith('abc', 'A')") is True
+
+
+# GitHub's template evaluator gives each expression a 10 MiB budget (PipelineTemplateEvaluator
+# .MaxResultSize → EvaluationOptions.MaxMemory); a string costs 26 + 2 bytes a character.
+BIG = "x" * 1_000_000  # 2,000,026 bytes
+MEMORY_CONTEXTS = {"env": {"big": BIG, "bigs": [BIG] * 6, "many": list(range(1_400_000))}}
+MEMORY_ERROR = (
+    "The maximum allowed memory size was exceeded while evaluating the following expression: "
+)
+
+
+@pytest.mark.parametrize(
+    ("expression", "culprit"),
+    [
+        ("format('{0}{0}{0}{0}{0}{0}', env.big)", "format('{0}{0}{0}{0}{0}{0}', env.big)"),
+        ("join(env.bigs, '')", "join(env.bigs, '')"),
+        ("toJSON(env.bigs)", "toJSON(env.bigs)"),
+        ("contains(env.many.*, 1)", "env.many.*"),
+        ("format('{0}{1}', format('{0}{0}{0}', env.big), format('{0}{0}{0}', env.big))", ""),
+    ],
+)
+def test_results_beyond_the_memory_budget_fail(expression: str, culprit: str) -> None:
+    with pytest.raises(ExpressionEvaluationError, match="^" + re.escape(MEMORY_ERROR + culprit)):
+        evaluate(expression, MEMORY_CONTEXTS)
+
+
+def test_results_within_the_memory_budget_pass() -> None:
+    assert len(evaluate("format('{0}{0}{0}{0}{0}', env.big)", MEMORY_CONTEXTS)) == 5_000_000  # type: ignore[arg-type]
+    assert len(evaluate("join(fromJSON('[1,2]'), env.big)", MEMORY_CONTEXTS)) == 1_000_002  # type: ignore[arg-type]
+    # Arguments are released once their call returns: four 6 MB strings, never two at once.
+    check = "contains(format('{0}{0}{0}', env.big), 'y')"
+    assert evaluate(" || ".join([check] * 4), MEMORY_CONTEXTS) is False
+
+
+def test_doubling_a_string_stops_at_the_budget_without_exhausting_memory() -> None:
+    expression = "'ab'"
+    for _ in range(45):  # 2**45 characters if nothing stopped it
+        expression = f"format('{{0}}{{0}}', {expression})"
+    with pytest.raises(ExpressionEvaluationError, match=re.escape(MEMORY_ERROR)):
+        evaluate(expression, {})

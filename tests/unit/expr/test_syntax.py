@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 
 import pytest
 
@@ -83,9 +84,18 @@ def test_the_issue_example() -> None:
 
 
 @pytest.mark.parametrize("expression", ["", "   ", "\n\t"])
-def test_empty_expression(expression: str) -> None:
-    with pytest.raises(ExpressionSyntaxError, match="An expression was expected"):
-        parse(expression)
+def test_an_empty_expression_is_null(expression: str) -> None:
+    # GitHub's parser makes no tree from no tokens, and evaluating no tree gives null.
+    assert parse(expression) == Literal(None)
+    assert evaluate(expression, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [("+Infinity", math.inf), ("-Infinity", -math.inf), ("+Infinity == Infinity", True)],
+)
+def test_signed_infinity_literals(expression: str, expected: object) -> None:
+    assert evaluate(expression, {}) == expected
 
 
 def test_tree_shapes() -> None:

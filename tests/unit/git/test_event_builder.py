@@ -201,3 +201,14 @@ def test_detached_head_needs_a_ref(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="HEAD is detached"):
         build_event(repo.root, EventRequest("push"))
     assert build_event(repo.root, EventRequest("push", ref="main")).sha == sha
+
+
+def test_repository_dispatch_has_its_event_type_as_action(history: History) -> None:
+    # GitHub: the dispatch's event_type is github.event.action; branch and client_payload exist.
+    request = EventRequest("repository_dispatch", action="deploy")
+    event = build_event(history.repo.root, request)
+    assert event.action == "deploy"
+    assert event.payload["action"] == "deploy"
+    assert event.payload["branch"] == "main"
+    assert event.payload["client_payload"] == {}
+    assert event.ref == "refs/heads/main"

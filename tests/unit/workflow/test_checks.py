@@ -139,9 +139,15 @@ def test_valid_action_references(uses: str) -> None:
     assert codes(step(f"uses: '{uses}'")) == []
 
 
-@pytest.mark.parametrize("uses", ["actions/checkout", "checkout@v4", "a/b@", "@v1", "a b/c@v1"])
+@pytest.mark.parametrize("uses", ["actions/checkout", "checkout@v4", "a/b@", "@v1", "a b/c"])
 def test_invalid_action_references(uses: str) -> None:
     assert codes(step(f"uses: '{uses}'")) == ["error:uses-format"]
+
+
+@pytest.mark.parametrize("uses", ["a b/c@v1", "org/repo name@v2", "a/b@v 1"])
+def test_action_references_with_white_space_are_a_warning(uses: str) -> None:
+    # GitHub splits `uses` on '@' and '/' only: the file loads, the action is not found later.
+    assert codes(step(f"uses: '{uses}'")) == ["warning:uses-format"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "sh", "pwsh", "powershell", "cmd", "python", "perl {0}"])
@@ -175,3 +181,13 @@ def test_warnings_do_not_prevent_the_model() -> None:
     result = load(HEAD + "    snapshot: x\n    steps: [{run: a}]\n")
     assert result.workflow is not None
     assert [d.severity for d in result.diagnostics] == [Severity.WARNING]
+
+
+def test_a_dispatch_input_without_a_body_is_an_optional_string_input() -> None:
+    jobs = HEAD.removeprefix("on: push\n") + "    steps:\n      - run: echo hi\n"
+    text = "on:\n  workflow_dispatch:\n    inputs:\n      name:\n" + jobs
+    result = load(text)
+    assert result.diagnostics == ()
+    assert result.workflow is not None
+    (trigger,) = result.workflow.on.events
+    assert [(i.name, i.type, i.required) for i in trigger.inputs] == [("name", "string", False)]
