@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
 
+from conveyor.cli import main as cli_main
+from conveyor.executors.local.lines import DEFAULT_MAX_LINE_BYTES
+from conveyor.executors.local.masking import MIN_SECRET_LENGTH
 from conveyor.model.results import Status
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
@@ -84,3 +89,85 @@ def test_add_mask_hides_later_lines_and_is_not_echoed(repo: Path, conveyor_home:
     assert reporter.output(1) == ["next step ***"]
     assert reporter.output(2) == ["***"]
     assert "Can't add secret mask for empty string" in reporter.text(3)
+
+
+# -- secrets across the 64 KiB pieces of a long line (a real `conveyor run`, its store) --------
+
+BOUNDARY_SECRET = "s3cr3t-V@LUE_q9z"
+OFFSETS = range(DEFAULT_MAX_LINE_BYTES - 16, DEFAULT_MAX_LINE_BYTES + 5)  # every cut in the secret
+GREEK = "".join(map(chr, range(0x3B1, 0x3CA)))  # a dynamic mask: characters nothing else prints
+VALUE = "''.join(random.choice(list(map(chr, range(0x3B1, 0x3CA)))) for _ in range(100_000))"
+
+LONG_LINES = """
+on: push
+jobs:
+  long:
+    runs-on: ubuntu-latest
+    env:
+      TOKEN: ${{{{ secrets.TOKEN }}}}
+    steps:
+      - run: |
+          for offset in {offsets}; do
+            python3 -c "import os, sys; print('x' * int(sys.argv[1]) + os.environ['TOKEN'])" $offset
+          done
+      - run: python3 -c "import os; print('x' * 65536 * 2 + os.environ['TOKEN'] + 'y' * 70000)"
+      - run: python3 -c "import random; random.seed(7); print('::add-mask::' + {value})"
+      - run: |
+          python3 -c "import random; random.seed(7); print('x' * 65530 + {value})"
+          python3 -c "import random; random.seed(7); print({value} + 'y')"
+"""
+
+
+def _grams(secret: str, size: int) -> set[str]:
+    return {secret[i : i + size] for i in range(len(secret) - size + 1)}
+
+
+def _leaks(text: str) -> list[str]:
+    found = sorted(g for g in _grams(BOUNDARY_SECRET, MIN_SECRET_LENGTH) if g in text)
+    return found + sorted({ch for ch in GREEK if ch in text})
+
+
+def _files(home: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in home.rglob("*") if path.is_file()}
+
+
+def _file_leaks(data: bytes) -> list[str]:
+    """A text file: any piece of a secret of the minimum length. A binary one (the database, git
+    objects) could hold three bytes of it by chance: pieces of 6 bytes there."""
+    try:
+        return _leaks(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pieces = _grams(BOUNDARY_SECRET, 6) | set(GREEK)
+        return sorted(p for p in pieces if p.encode() in data)
+
+
+def _repo_with(root: Path, workflow: str) -> Path:
+    path = root / ".github" / "workflows" / "ci.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(workflow, encoding="utf-8")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]):
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@e", *args]
+        subprocess.run(command, cwd=root, check=True, capture_output=True)
+    return root
+
+
+def test_secrets_crossing_the_64k_pieces_never_leak(
+    tmp_path: Path,
+    conveyor_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(cli_main.COMMANDS, "run", "conveyor.cli.run_command:run_command")
+    monkeypatch.setenv("CONVEYOR_PLAIN", "1")
+    workflow = LONG_LINES.format(offsets=" ".join(map(str, OFFSETS)), value=VALUE)
+    repo = _repo_with(tmp_path / "repo", textwrap.dedent(workflow))
+    code = cli_main.run_cli(["run", str(repo), "--secret", f"TOKEN={BOUNDARY_SECRET}"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert _leaks(out + err) == []
+    logs = [p for p in conveyor_home.rglob("step-*.log")]
+    stored = "".join(p.read_text(encoding="utf-8") for p in logs)
+    assert stored.count("***") >= len(OFFSETS) + 3  # the lines were stored, masked
+    assert "x" * 1000 in stored
+    leaks = {str(p): found for p, data in _files(conveyor_home).items() if (found := _file_leaks(data))}
+    assert leaks == {}
