@@ -70,6 +70,32 @@ def test_secrets_are_masked_in_every_form(repo: Path, conveyor_home: Path) -> No
     assert "Skip output 'leak'" in reporter.text(None)
 
 
+def test_every_field_of_a_command_is_masked(repo: Path, conveyor_home: Path) -> None:
+    env = {"S": "${{ secrets.TOKEN }}"}
+    doc = document(
+        repo,
+        steps(
+            {"run": 'echo "::notice file=$S.txt,line=1,title=T $S,col=2::x $S"', "env": env},
+            {"run": 'echo "##[error file=src/$S.py;title=$S;]legacy $S"', "env": env},
+            {"run": 'echo "::group::$S"; echo "::debug::$S"; echo "::endgroup::"', "env": env},
+            {"run": 'echo "::stop-commands::$S"; echo "::warning::$S"; echo "::$S::"', "env": env},
+            {"run": 'echo "::echo::on"; echo "::set-output name=$S::$S"', "env": env},
+        ),
+        contexts={"secrets": {"TOKEN": SECRET}},
+        masks=(SECRET,),
+    )
+    result, reporter = run_job(doc, conveyor_home)
+    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    notice, error = reporter.annotations[0], reporter.annotations[1]
+    assert (notice.file, notice.title, notice.message, notice.line) == ("***.txt", "T ***", "x ***", 1)
+    assert (error.file, error.title, error.message) == ("src/***.py", "***", "legacy ***")
+    assert reporter.output(2) == ["##[group]***", "##[debug]***", "##[endgroup]"]
+    assert reporter.output(3) == ["::warning::***"]
+    assert reporter.output(4) == ["::set-output name=***::***"]
+    assert SECRET not in repr(reporter.annotations) + reporter.text(every=True)
+    assert SECRET not in repr(result.annotations)
+
+
 def test_add_mask_hides_later_lines_and_is_not_echoed(repo: Path, conveyor_home: Path) -> None:
     doc = document(
         repo,

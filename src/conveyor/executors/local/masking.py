@@ -25,6 +25,7 @@ from urllib.parse import quote
 MASK = "***"
 MIN_SECRET_LENGTH = 3  # shorter values would mask ordinary text
 _MIN_ENCODED_LENGTH = 4  # shorter encoded variants would mask ordinary text
+_PATTERN_MAX = 1024  # longer secrets are not part of the pattern (see _compile)
 
 Span = tuple[int, int]
 
@@ -41,6 +42,7 @@ class SecretMasker:
     def __init__(self, values: tuple[str, ...] | list[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._long: list[str] = []
         self.longest = 0
         for value in values:
             self.add(value)
@@ -67,7 +69,7 @@ class SecretMasker:
     def mask(self, text: str) -> str:
         if not self._secrets or not text:
             return text
-        if (self._pattern or self._compile()).search(text) is None:
+        if (self._pattern or self._compile()).search(text) is None and not self._long_in(text):
             return text
         return _replace(text, self.spans(text), 0, len(text), False)[0]
 
@@ -76,22 +78,31 @@ class SecretMasker:
         if not self._secrets:
             return []
         first = (self._pattern or self._compile()).search(text)
-        if first is None:
+        if first is None and not self._long:
             return []
+        start = 0 if first is None or self._long else first.start()
         found = []
         for secret in self._secrets:
-            position = text.find(secret, first.start())
+            position = text.find(secret, start)
             while position >= 0:
                 found.append((position, position + len(secret)))
                 position = text.find(secret, position + 1)
         return _merged(found)
 
     def contains_secret(self, text: str) -> bool:
-        return bool(self._secrets) and (self._pattern or self._compile()).search(text) is not None
+        if not self._secrets:
+            return False
+        return (self._pattern or self._compile()).search(text) is not None or self._long_in(text)
+
+    def _long_in(self, text: str) -> bool:
+        return any(secret in text for secret in self._long) if self._long else False
 
     def _compile(self) -> re.Pattern[str]:
-        ordered = sorted(self._secrets, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        """One pattern for the usual secrets; compiling very long literals would take seconds
+        (a long `::add-mask::` value arrives in 64 KiB pieces), so those are searched alone."""
+        short = sorted((s for s in self._secrets if len(s) <= _PATTERN_MAX), key=len, reverse=True)
+        self._long = [s for s in self._secrets if len(s) > _PATTERN_MAX]
+        self._pattern = re.compile("|".join(re.escape(s) for s in short) if short else "(?!)")
         return self._pattern
 
     @property

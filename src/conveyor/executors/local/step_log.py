@@ -107,9 +107,10 @@ class StepLog:
                 self.write(line)
             return
         command = parse_command(line)
+        echo = self._echo  # as on GitHub: `::echo::on` is not echoed, `::echo::off` is
         if command is None or not self._apply(command):
             self.write(line)
-        elif self._echo and command.name != "add-mask":
+        elif echo and command.name != "add-mask":
             self.write(line)
 
     def write(self, text: str) -> None:
