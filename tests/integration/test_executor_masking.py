@@ -96,6 +96,28 @@ def test_every_field_of_a_command_is_masked(repo: Path, conveyor_home: Path) -> 
     assert SECRET not in repr(result.annotations)
 
 
+def test_values_too_short_to_mask_are_ignored_with_a_warning(
+    repo: Path, conveyor_home: Path
+) -> None:
+    doc = document(
+        repo,
+        steps(
+            {"run": 'echo "version 1.7.0 pin=$P"', "env": {"P": "${{ secrets.PIN }}"}},
+            {"run": 'echo "::add-mask::x"; echo "::add-mask::ab"; echo "box ab x"'},
+        ),
+        contexts={"secrets": {"PIN": "7", "TOKEN": SECRET}},
+        masks=("7", SECRET),
+    )
+    result, reporter = run_job(doc, conveyor_home)
+    assert result.result is Status.SUCCESS
+    assert reporter.output(0) == ["version 1.7.0 pin=7"]
+    assert reporter.text(None).count("##[warning]") == 1
+    assert f"Secret 'PIN' is shorter than {MIN_SECRET_LENGTH} characters" in reporter.text(None)
+    short = f"Can't add secret mask for a value shorter than {MIN_SECRET_LENGTH} characters"
+    assert reporter.output(1) == [f"##[warning]{short} in ##[add-mask] command: it would mask "
+                                  "ordinary text."] * 2 + ["box ab x"]
+
+
 def test_add_mask_hides_later_lines_and_is_not_echoed(repo: Path, conveyor_home: Path) -> None:
     doc = document(
         repo,
