@@ -87,7 +87,12 @@ def test_every_field_of_a_command_is_masked(repo: Path, conveyor_home: Path) -> 
     result, reporter = run_job(doc, conveyor_home)
     assert result.result is Status.SUCCESS, reporter.text(every=True)
     notice, error = reporter.annotations[0], reporter.annotations[1]
-    assert (notice.file, notice.title, notice.message, notice.line) == ("***.txt", "T ***", "x ***", 1)
+    assert (notice.file, notice.title, notice.message, notice.line) == (
+        "***.txt",
+        "T ***",
+        "x ***",
+        1,
+    )
     assert (error.file, error.title, error.message) == ("src/***.py", "***", "legacy ***")
     assert reporter.output(2) == ["##[group]***", "##[debug]***", "##[endgroup]"]
     assert reporter.output(3) == ["::warning::***"]
@@ -114,8 +119,9 @@ def test_values_too_short_to_mask_are_ignored_with_a_warning(
     assert reporter.text(None).count("##[warning]") == 1
     assert f"Secret 'PIN' is shorter than {MIN_SECRET_LENGTH} characters" in reporter.text(None)
     short = f"Can't add secret mask for a value shorter than {MIN_SECRET_LENGTH} characters"
-    assert reporter.output(1) == [f"##[warning]{short} in ##[add-mask] command: it would mask "
-                                  "ordinary text."] * 2 + ["box ab x"]
+    assert reporter.output(1) == [
+        f"##[warning]{short} in ##[add-mask] command: it would mask ordinary text."
+    ] * 2 + ["box ab x"]
 
 
 def test_add_mask_hides_later_lines_and_is_not_echoed(repo: Path, conveyor_home: Path) -> None:
@@ -213,9 +219,11 @@ def test_secrets_crossing_the_64k_pieces_never_leak(
     out, err = capsys.readouterr()
     assert code == 0, err
     assert _leaks(out + err) == []
-    logs = [p for p in conveyor_home.rglob("step-*.log")]
+    logs = list(conveyor_home.rglob("step-*.log"))
     stored = "".join(p.read_text(encoding="utf-8") for p in logs)
     assert stored.count("***") >= len(OFFSETS) + 3  # the lines were stored, masked
     assert "x" * 1000 in stored
-    leaks = {str(p): found for p, data in _files(conveyor_home).items() if (found := _file_leaks(data))}
+    leaks = {
+        str(p): found for p, data in _files(conveyor_home).items() if (found := _file_leaks(data))
+    }
     assert leaks == {}

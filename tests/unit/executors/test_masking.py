@@ -86,7 +86,7 @@ def test_values_shorter_than_the_minimum_are_not_registered() -> None:
 
 
 def test_short_lines_of_a_multiline_value_are_skipped() -> None:
-    masker = SecretMasker(["{\n  \"key\": \"long-secret-value\"\n}\n"])
+    masker = SecretMasker(['{\n  "key": "long-secret-value"\n}\n'])
     assert masker.mask("{ a }") == "{ a }"
     assert masker.mask('"key": "long-secret-value"') == "***"
 

@@ -194,7 +194,9 @@ def _new_run(
 def _masker(document: JobDocument) -> tuple[SecretMasker, list[str]]:
     """The job's masker (document masks, secrets) and what was too short to register."""
     secrets = document.contexts.get("secrets")
-    named = {str(k): str(v) for k, v in secrets.items() if v} if isinstance(secrets, Mapping) else {}
+    named = (
+        {str(k): str(v) for k, v in secrets.items() if v} if isinstance(secrets, Mapping) else {}
+    )
     masker, too_short = SecretMasker(), []
     for name, value in named.items():
         if masker.add(value) is Registration.TOO_SHORT:

@@ -60,7 +60,9 @@ class SecretMasker:
         for candidate in candidates:
             if len(candidate) >= MIN_SECRET_LENGTH:
                 self._secrets.add(candidate)
-                self._secrets.update(v for v in _encodings(candidate) if len(v) >= _MIN_ENCODED_LENGTH)
+                self._secrets.update(
+                    v for v in _encodings(candidate) if len(v) >= _MIN_ENCODED_LENGTH
+                )
         if len(self._secrets) != before:
             self._pattern = None
             self.longest = max(map(len, self._secrets))

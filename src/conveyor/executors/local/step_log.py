@@ -35,8 +35,8 @@ _LEVELS = {
 }
 _UNSECURE = ("set-env", "add-path")
 _COMMANDS = frozenset(
-    [*_LEVELS, *_UNSECURE, "add-mask", "debug", "group", "endgroup"]
-    + ["set-output", "save-state", "stop-commands", "echo"]
+    {*_LEVELS, *_UNSECURE, "add-mask", "debug", "group", "endgroup", "echo"}
+    | {"set-output", "save-state", "stop-commands"}
 )
 COMMAND_LIMIT = 1024 * 1024  # characters of one command line that arrives in pieces
 _MASK_OVERLAP = 32  # characters of the previous piece registered with each add-mask piece
@@ -108,9 +108,7 @@ class StepLog:
             return
         command = parse_command(line)
         echo = self._echo  # as on GitHub: `::echo::on` is not echoed, `::echo::off` is
-        if command is None or not self._apply(command):
-            self.write(line)
-        elif echo and command.name != "add-mask":
+        if command is None or not self._apply(command) or (echo and command.name != "add-mask"):
             self.write(line)
 
     def write(self, text: str) -> None:

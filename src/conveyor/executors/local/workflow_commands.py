@@ -56,9 +56,7 @@ def unescape_data(text: str) -> str:
     return _DATA_PATTERN.sub(lambda m: _DATA_ESCAPES[m.group(0)], text) if "%" in text else text
 
 
-def _command(
-    info: str, data: str, separator: str, unescape: _Unescape
-) -> WorkflowCommand | None:
+def _command(info: str, data: str, separator: str, unescape: _Unescape) -> WorkflowCommand | None:
     name, _, raw_properties = info.partition(" ")
     if not name:
         return None
@@ -80,4 +78,3 @@ def _property_value(text: str) -> str:
 
 def _legacy_unescape(text: str) -> str:
     return _LEGACY_PATTERN.sub(lambda m: _LEGACY_ESCAPES[m.group(0)], text) if "%" in text else text
-
