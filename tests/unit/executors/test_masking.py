@@ -151,3 +151,15 @@ def test_pieces_mask_as_the_whole_line_does(
     bounds = sorted({min(c, len(text)) for c in cuts})
     pieces = [text[a:b] for a, b in zip([0, *bounds], [*bounds, len(text)], strict=True)]
     assert "".join(_stream(masker, pieces)) == masker.mask(text)
+
+
+def test_very_long_values_are_masked_too() -> None:
+    value = "".join(chr(0x3B1 + i * 7 % 24) for i in range(5000))
+    masker = SecretMasker([value, "short-secret"])
+    assert masker.mask(f"a{value}b short-secret") == "a***b ***"
+    assert masker.contains_secret(f"[{value}]")
+    assert not masker.contains_secret(value[:-1])
+    text = "x" * 3000 + value + "y"
+    assert (
+        "".join(_stream(masker, [text[:4000], text[4000:7000], text[7000:]])) == "x" * 3000 + "***y"
+    )
