@@ -22,8 +22,11 @@ import json
 import re
 from urllib.parse import quote
 
+from conveyor.engine.ports.executor import MIN_SECRET_LENGTH
+
+__all__ = ["MASK", "MIN_SECRET_LENGTH", "LineMasker", "Registration", "SecretMasker"]
+
 MASK = "***"
-MIN_SECRET_LENGTH = 3  # shorter values would mask ordinary text
 _MIN_ENCODED_LENGTH = 4  # shorter encoded variants would mask ordinary text
 _PATTERN_MAX = 1024  # longer secrets are not part of the pattern (see _compile)
 
