@@ -14,7 +14,7 @@ command is collected whole up to COMMAND_LIMIT and ignored, with a warning, beyo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from conveyor.errors import SourceLocation
 from conveyor.executors.local.job_state import JobRun
@@ -68,20 +68,31 @@ class StepLog:
         self._mask_tail = ""
 
     def lines(self, batch: list[str]) -> None:
-        """Many lines at once; plain lines go straight to the reporter (masked)."""
-        if self._stop_token is not None or self._echo:
-            for line in batch:
-                self(line)
-            return
-        report, key, index = self.run.reporter.log_line, self.run.document.instance_key, self.index
-        masker = self.run.masker
+        """Many lines at once. The usual batch (no command, no piece of a long line) is checked
+        as one text and reported line by line, masked only when the text holds a secret."""
+        if self._plain_state() and PartialLine not in map(type, batch):
+            text = "\n".join(batch)
+            if "::" not in text and LEGACY_PREFIX not in text:
+                self._report(batch, text)
+                return
         for line in batch:
-            if line.__class__ is not str or "::" in line or LEGACY_PREFIX in line or self._rest:
-                self(line)
-            elif masker.empty:
-                report(key, index, line)
+            plain = line.__class__ is str and "::" not in line and LEGACY_PREFIX not in line
+            if plain and self._plain_state():
+                self._report((line,), line)
             else:
-                report(key, index, masker.mask(line))
+                self(line)
+
+    def _plain_state(self) -> bool:
+        """No long line, stop-commands or echo under way: a plain line is just reported."""
+        return self._rest is None and self._stop_token is None and not self._echo
+
+    def _report(self, batch: Sequence[str], text: str) -> None:
+        masker = self.run.masker
+        if not masker.empty and masker.contains_secret(text):
+            batch = [masker.mask(line) for line in batch]
+        report, key, index = self.run.reporter.log_line, self.run.document.instance_key, self.index
+        for line in batch:
+            report(key, index, line)
 
     def plain_lines(self, batch: list[str]) -> None:
         """Lines shown as they are (masked): output of commands run by native actions."""
