@@ -59,16 +59,15 @@ class SecretMasker:
             return Registration.TOO_SHORT
         candidates = {trimmed}
         candidates.update(line.strip() for line in value.splitlines())
-        before = len(self._secrets)
+        forms = set()
         for candidate in candidates:
             if len(candidate) >= MIN_SECRET_LENGTH:
-                self._secrets.add(candidate)
-                self._secrets.update(
-                    v for v in _encodings(candidate) if len(v) >= _MIN_ENCODED_LENGTH
-                )
-        if len(self._secrets) != before:
+                forms.add(candidate)
+                forms.update(v for v in _encodings(candidate) if len(v) >= _MIN_ENCODED_LENGTH)
+        if not forms <= self._secrets:
+            self._secrets |= forms
             self._pattern = None
-            self.longest = max(map(len, self._secrets))
+            self.longest = max(self.longest, *map(len, forms))
         return Registration.ADDED
 
     def mask(self, text: str) -> str:

@@ -150,12 +150,11 @@ class StepLog:
         rest(piece, False)
 
     def _continue(self, piece: str) -> None:
-        rest = self._rest
-        assert rest is not None
-        last = type(piece) is not PartialLine
+        rest, last = self._rest, type(piece) is not PartialLine
         if last:
             self._rest = None  # the next line is a line of its own again
-        rest(piece, last)
+        if rest is not None:
+            rest(piece, last)
 
     def _text_piece(self, piece: str, last: bool) -> None:
         shown = self._line.piece(piece, last)
