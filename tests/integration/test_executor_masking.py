@@ -101,6 +101,30 @@ def test_every_field_of_a_command_is_masked(repo: Path, conveyor_home: Path) -> 
     assert SECRET not in repr(result.annotations)
 
 
+def test_commands_on_long_lines_are_applied_whole(repo: Path, conveyor_home: Path) -> None:
+    env = {"S": "${{ secrets.TOKEN }}"}
+    doc = document(
+        repo,
+        steps(
+            {
+                "run": "python3 -c \"import os; print('::warning::' + 'x' * 65530 + os.environ['S'])\"",
+                "env": env,
+            },
+            {"run": "python3 -c \"print('::debug::' + 'x' * 1_100_000)\"; echo after"},
+        ),
+        contexts={"secrets": {"TOKEN": SECRET}},
+        masks=(SECRET,),
+    )
+    result, reporter = run_job(doc, conveyor_home)
+    assert result.result is Status.SUCCESS
+    assert reporter.annotations[0].message == "x" * 65530 + "***"
+    assert reporter.output(0) == ["##[warning]" + "x" * 65530 + "***"]
+    assert reporter.output(1) == [
+        "##[warning]A workflow command line longer than 1024 KiB was ignored: debug",
+        "after",
+    ]
+
+
 def test_values_too_short_to_mask_are_ignored_with_a_warning(
     repo: Path, conveyor_home: Path
 ) -> None:
@@ -223,6 +247,7 @@ def test_secrets_crossing_the_64k_pieces_never_leak(
     stored = "".join(p.read_text(encoding="utf-8") for p in logs)
     assert stored.count("***") >= len(OFFSETS) + 3  # the lines were stored, masked
     assert "x" * 1000 in stored
+    assert _leaks(stored) == []
     leaks = {
         str(p): found for p, data in _files(conveyor_home).items() if (found := _file_leaks(data))
     }
