@@ -107,8 +107,8 @@ def test_commands_on_long_lines_are_applied_whole(repo: Path, conveyor_home: Pat
         repo,
         steps(
             {
-                "run": "python3 -c \"import os; print('::warning::' + 'x' * 65530 + os.environ['S'])\"",
-                "env": env,
+                "run": "python3 -c \"import os; print(os.environ['P'] + os.environ['S'])\"",
+                "env": {**env, "P": "::warning::" + "x" * 65530},
             },
             {"run": "python3 -c \"print('::debug::' + 'x' * 1_100_000)\"; echo after"},
         ),
