@@ -203,3 +203,43 @@ def test_artifacts_are_scoped_to_their_run(repo: Path, conveyor_home: Path) -> N
     )
     result, _ = run_job(other_run, conveyor_home, actions=registry)
     assert result.result is Status.FAILURE
+
+
+SECRET = "s3cr3t-V@LUE_q9z"
+
+
+def test_artifact_names_and_cache_keys_holding_a_secret_are_refused(
+    repo: Path, conveyor_home: Path
+) -> None:
+    doc = document(
+        repo,
+        steps(
+            {"run": "mkdir -p deps && echo a > deps/a.txt"},
+            {
+                "uses": "actions/upload-artifact@v4",
+                "with": {"name": "dist-${{ secrets.TOKEN }}", "path": "deps"},
+            },
+            {
+                "uses": "actions/cache/save@v4",
+                "with": {"path": "deps", "key": "deps-${{ secrets.TOKEN }}"},
+                "condition": "always()",
+            },
+            {
+                "uses": "actions/cache@v4",
+                "with": {"path": "deps", "key": "k-${{ secrets.TOKEN }}"},
+                "condition": "always()",
+            },
+        ),
+        contexts={"secrets": {"TOKEN": SECRET}},
+        masks=(SECRET,),
+    )
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    assert [str(step.outcome) for step in result.steps] == ["success"] + ["failure"] * 3
+    errors = [a.message for a in reporter.annotations]
+    assert errors[0].startswith("upload-artifact: the artifact name holds a secret")
+    assert errors[1].startswith("cache: the key holds a secret")
+    assert errors[2].startswith("cache: the key holds a secret")
+    assert SECRET not in reporter.text(every=True) + repr(reporter.annotations)
+    written = [p for p in conveyor_home.rglob("*") if "q9z" in p.name]
+    stored = [p for p in conveyor_home.rglob("*") if p.is_file() and b"q9z" in p.read_bytes()]
+    assert (written, stored) == ([], [])

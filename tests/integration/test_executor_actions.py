@@ -117,6 +117,22 @@ if (process.env.FAIL_POST) process.exit(1);
 """
 
 
+LEGACY_ACTION = """
+name: written with @actions/core 1.0
+runs:
+  using: node12
+  main: main.js
+"""
+
+LEGACY_JS = """
+const os = require('os');
+process.stdout.write('##[add-mask]legacy-dynamic-secret' + os.EOL);
+process.stdout.write('##[set-output name=result;]done%3B legacy-dynamic-secret' + os.EOL);
+process.stdout.write('##[save-state name=phase;]main' + os.EOL);
+process.stdout.write('##[warning file=src/a.js;line=3;]old style' + os.EOL);
+"""
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(
@@ -130,6 +146,8 @@ def repo(tmp_path: Path) -> Path:
             "actions/node/main.js": MAIN_JS,
             "actions/node/post.js": POST_JS,
             "actions/docker/action.yml": "runs:\n  using: docker\n  image: Dockerfile\n",
+            "actions/legacy/action.yml": LEGACY_ACTION,
+            "actions/legacy/main.js": LEGACY_JS,
         },
     )
 
@@ -306,3 +324,20 @@ def test_composite_nesting_is_bounded(repo: Path, conveyor_home: Path) -> None:
     result, reporter = run_job(doc, conveyor_home)
     assert result.result is Status.FAILURE
     assert "may nest at most 9 deep" in reporter.text(0)
+
+
+def test_legacy_commands_of_an_old_node12_action(repo: Path, conveyor_home: Path) -> None:
+    doc = document(
+        repo,
+        steps(
+            {"uses": "./actions/legacy", "id": "old"},
+            {"run": 'echo "got ${{ steps.old.outputs.result }}"'},
+        ),
+    )
+    result, reporter = run_job(doc, conveyor_home)
+    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.steps[0].outputs == {"result": "done; legacy-dynamic-secret"}
+    assert reporter.output(0) == ["##[warning]old style"]
+    assert (reporter.annotations[0].file, reporter.annotations[0].line) == ("src/a.js", 3)
+    assert reporter.output(1) == ["got done; ***"]
+    assert "legacy-dynamic-secret" not in reporter.text(every=True)

@@ -6,7 +6,8 @@ Upload (v4 semantics): `name` (default `artifact`), `path` (multi-line patterns,
 files are stored relative to the least common ancestor of the search paths (a single plain
 file: relative to its directory); hidden files (a path part starting with `.`) are left out
 unless `include-hidden-files: true`; `if-no-files-found: warn|error|ignore` (default warn); an
-existing name fails unless `overwrite: true`. Outputs: `artifact-id`, `artifact-url`,
+existing name fails unless `overwrite: true`; a name holding a secret is refused (it would be a
+directory name). Outputs: `artifact-id`, `artifact-url`,
 `artifact-digest`.
 
 Download: `name` → its files into `path` (default the workspace); no name → every artifact
@@ -41,6 +42,11 @@ class UploadArtifact:
         name = invocation.input("name", "artifact")
         if not name or "/" in name or name in (".", ".."):
             return failed(f"upload-artifact: '{name}' is not a valid artifact name")
+        if console.contains_secret(name):
+            return failed(
+                "upload-artifact: the artifact name holds a secret; artifacts are stored under "
+                "their name on disk, where it cannot be masked"
+            )
         patterns = parse_patterns(invocation.input("path"), invocation.workspace)
         if not [p for p in patterns if not p.negate]:
             return failed("upload-artifact: input 'path' is required")

@@ -5,6 +5,7 @@ exact key match); its post step (post-if `success()`, or always with `save-alway
 `path` under `key` unless the key was hit or already exists. `lookup-only` checks without
 restoring; `fail-on-cache-miss` fails the step on a miss. actions/cache/restore does the restore
 half (outputs also `cache-primary-key`, `cache-matched-key`); actions/cache/save the save half.
+A key holding a secret is refused: keys are written to disk as plain text.
 """
 
 from __future__ import annotations
@@ -35,13 +36,24 @@ def _restore_keys(invocation: ActionInvocation) -> list[str]:
     return [line.strip() for line in invocation.input("restore-keys").splitlines() if line.strip()]
 
 
+def _invalid(key: str, paths: list[str], console: ActionConsole) -> ActionOutcome | None:
+    if not key or not paths:
+        return failed("cache: the inputs 'key' and 'path' are required")
+    if console.contains_secret(key):
+        return failed(
+            "cache: the key holds a secret; cache keys are stored as plain text under "
+            "CONVEYOR_HOME, where it cannot be masked"
+        )
+    return None
+
+
 class RestoreCache:
     """actions/cache/restore (and the main phase of actions/cache)."""
 
     def run(self, invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome:
         key, paths = invocation.input("key"), _paths(invocation)
-        if not key or not paths:
-            return failed("cache: the inputs 'key' and 'path' are required")
+        if invalid := _invalid(key, paths, console):
+            return invalid
         version = cache_version(paths)
         entry = _store(invocation).find(key, _restore_keys(invocation), version)
         outputs = {"cache-primary-key": key, "cache-hit": "false", "cache-matched-key": ""}
@@ -97,8 +109,8 @@ class SaveCache:
 
 def save(invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome:
     key, paths = invocation.input("key"), _paths(invocation)
-    if not key or not paths:
-        return failed("cache: the inputs 'key' and 'path' are required")
+    if invalid := _invalid(key, paths, console):
+        return invalid
     store, version = _store(invocation), cache_version(paths)
     if store.has(key, version):
         console.log(f"Cache already exists for key: {key}, not saving cache.")

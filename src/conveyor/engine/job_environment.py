@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from conveyor.engine import job_values as values
 from conveyor.engine.expressions import evaluate_text
 from conveyor.engine.planner import WorkflowPlan
-from conveyor.engine.ports.executor import JobDocument
+from conveyor.engine.ports.executor import MIN_SECRET_LENGTH, JobDocument
 from conveyor.engine.ports.store import GateDecision
 from conveyor.model.results import JobResult
 from conveyor.model.workflow import Job, Workflow
@@ -107,6 +107,20 @@ def deployment_url(document: JobDocument, job: Job, result: JobResult) -> str | 
     }
     contexts = {**document.contexts, "steps": steps, "job": {"status": str(result.result)}}
     return evaluate_text(job.environment.url, contexts) or None
+
+
+def holds_secret(document: JobDocument, text: str) -> bool:
+    """True when `text` holds one of the job's secret values (or a line of a multi-line one) that
+    is long enough to be masked. Only the plain values: the executor also knows their encodings
+    and `::add-mask::` values."""
+    secrets = document.contexts.get("secrets")
+    values = [*document.masks, *(secrets.values() if isinstance(secrets, Mapping) else ())]
+    for value in values:
+        for part in [str(value), *str(value).splitlines()]:
+            part = part.strip()
+            if len(part) >= MIN_SECRET_LENGTH and part in text:
+                return True
+    return False
 
 
 DEPLOYMENT_STATUS = {"success": "success", "failure": "failure", "cancelled": "error"}

@@ -26,6 +26,7 @@ from conveyor.engine.job_environment import (
     JobIndex,
     deployment_status,
     deployment_url,
+    holds_secret,
     with_environment,
 )
 from conveyor.engine.job_values import concurrency, environment_name
@@ -172,10 +173,16 @@ class GatedExecutor:
 
     def _url(self, document: JobDocument, entry: JobEntry, result: JobResult) -> str | None:
         try:
-            return deployment_url(document, entry.job, result)
+            url = deployment_url(document, entry.job, result)
         except ConveyorError as exc:
             self._controls.notify(f"{document.display_name}: environment url: {exc}")
             return None
+        if url is not None and holds_secret(document, url):  # as GitHub: dropped, not masked
+            self._controls.notify(
+                f"{document.display_name}: environment url: skipped since it may contain secret"
+            )
+            return None
+        return url
 
     def _run(
         self,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conveyor.executors.local.lines import LineSplitter
+from conveyor.executors.local.lines import LineSplitter, PartialLine
 
 
 def _split(chunks: list[bytes], max_line_bytes: int = 64) -> list[str]:
@@ -35,6 +35,18 @@ def test_multibyte_characters_split_between_chunks() -> None:
 def test_overlong_lines_come_in_pieces_without_losing_bytes() -> None:
     lines = _split([b"x" * 150 + b"\n" + b"y" * 10], max_line_bytes=64)
     assert lines == ["x" * 64, "x" * 64, "x" * 22, "y" * 10]
+
+
+def test_pieces_that_a_later_piece_continues_are_marked() -> None:
+    lines = _split([b"x" * 150 + b"\n" + b"short\n" + b"y" * 70, b"y\r\n"], max_line_bytes=64)
+    assert lines == ["x" * 64, "x" * 64, "x" * 22, "short", "y" * 64, "y" * 7]
+    assert [type(line) is PartialLine for line in lines] == [True, True, False, False, True, False]
+
+
+def test_a_continued_piece_keeps_a_carriage_return_inside_the_line() -> None:
+    lines = _split([b"a" * 63 + b"\r" + b"b" * 10, b"\n"], max_line_bytes=64)
+    assert lines == ["a" * 63 + "\r", "b" * 10]
+    assert type(lines[0]) is PartialLine
 
 
 def test_a_line_without_newline_never_grows_past_the_cap() -> None:

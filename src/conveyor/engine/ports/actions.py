@@ -124,6 +124,10 @@ class ActionConsole(Protocol):
     def cancelled(self) -> bool:
         """True once the job is being cancelled or the step timed out."""
 
+    def contains_secret(self, text: str) -> bool:
+        """True when `text` holds a registered secret (in any masked form): an action refuses to
+        write it where masking cannot reach, such as a file name."""
+
 
 class ActionHandler(Protocol):
     """A native implementation of one remote action."""

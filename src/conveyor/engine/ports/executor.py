@@ -47,6 +47,9 @@ class JobDocument:
     run_attempt: int = 1
 
 
+MIN_SECRET_LENGTH = 3  # shorter secret values are not masked: they would mask ordinary text
+
+
 class CancelSignal(Protocol):
     """Set by the scheduler when the job must stop (Ctrl-C, cancel-in-progress, fail-fast)."""
 

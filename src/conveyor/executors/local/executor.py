@@ -14,7 +14,7 @@ from conveyor.errors import ConveyorError
 from conveyor.executors.local.environment import host_environment, runner_context
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
 from conveyor.executors.local.job_steps import job_outputs, run_all_steps
-from conveyor.executors.local.masking import SecretMasker
+from conveyor.executors.local.masking import MIN_SECRET_LENGTH, Registration, SecretMasker
 from conveyor.executors.local.process_tracker import Supervision
 from conveyor.executors.local.processes import StopPolicy
 from conveyor.executors.local.services_hook import ServicesStarter, no_services
@@ -105,9 +105,8 @@ class LocalExecutor:
             )
         except (ConveyorError, OSError) as exc:
             self._remove(layout)
-            return _failed_before_steps(
-                document, reporter, f"The workspace could not be prepared: {exc}", started
-            )
+            message = _masker(document)[0].mask(f"The workspace could not be prepared: {exc}")
+            return _failed_before_steps(document, reporter, message, started)
         run = _new_run(document, reporter, cancel, options, layout, commit)
         scope = Scope(defaults=document.defaults)
         error = None
@@ -167,9 +166,7 @@ def _new_run(
     commit: str | None,
 ) -> JobRun:
     contexts = document.contexts
-    secrets = contexts.get("secrets")
-    secret_values = [str(v) for v in secrets.values() if v] if isinstance(secrets, Mapping) else []
-    masker = SecretMasker([*document.masks, *secret_values])
+    masker, too_short = _masker(document)
     github = _github(document, layout, commit)
     runner = runner_context(
         str(layout.temp), str(layout.tool_cache), str(layout.root), _debug(contexts)
@@ -177,7 +174,7 @@ def _new_run(
     deadline = (
         time.monotonic() + document.timeout_minutes * 60.0 if document.timeout_minutes > 0 else None
     )
-    return JobRun(
+    run = JobRun(
         document=document,
         reporter=reporter,
         cancel=cancel,
@@ -191,6 +188,29 @@ def _new_run(
         job_context={"services": {}},
         deadline=deadline,
     )
+    for name in too_short:
+        run.log(
+            None,
+            f"##[warning]{name} is shorter than {MIN_SECRET_LENGTH} characters: it is not "
+            "masked (masking it would hide that text everywhere in the log)",
+        )
+    return run
+
+
+def _masker(document: JobDocument) -> tuple[SecretMasker, list[str]]:
+    """The job's masker (document masks, secrets) and what was too short to register."""
+    secrets = document.contexts.get("secrets")
+    named = (
+        {str(k): str(v) for k, v in secrets.items() if v} if isinstance(secrets, Mapping) else {}
+    )
+    masker, too_short = SecretMasker(), []
+    for name, value in named.items():
+        if masker.add(value) is Registration.TOO_SHORT:
+            too_short.append(f"Secret '{name}'")
+    for value in document.masks:
+        if masker.add(value) is Registration.TOO_SHORT and value not in named.values():
+            too_short.append("A masked value")
+    return masker, too_short
 
 
 def _github(document: JobDocument, layout: JobWorkspace, commit: str | None) -> dict[str, object]:

@@ -144,11 +144,13 @@ class JobRun:
         )
 
     def annotate(self, annotation: Annotation) -> None:
+        """Report an annotation with every text field masked (shown, stored as a row)."""
+        mask = self.masker.mask
         masked = Annotation(
             level=annotation.level,
-            message=self.masker.mask(annotation.message),
-            title=self.masker.mask(annotation.title) if annotation.title else annotation.title,
-            file=annotation.file,
+            message=mask(annotation.message),
+            title=mask(annotation.title) if annotation.title else annotation.title,
+            file=mask(annotation.file) if annotation.file else annotation.file,
             line=annotation.line,
             end_line=annotation.end_line,
             column=annotation.column,

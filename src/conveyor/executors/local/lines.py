@@ -3,12 +3,19 @@
 Output is fed in chunks of any size; complete lines come out decoded as UTF-8 (bad bytes become
 U+FFFD). A line longer than `max_line_bytes` is cut into pieces of at most that size (at a
 character boundary), so a step that writes 100 MB without a newline never holds more than one
-piece in memory, and nothing is lost.
+piece in memory, and nothing is lost. Every piece but the last of a line is a PartialLine (a str),
+so that what reads the pieces (masking, workflow commands) can see the line across them.
 """
 
 from __future__ import annotations
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
+
+
+class PartialLine(str):
+    """A piece of an over-long line: the next piece continues the same line."""
+
+    __slots__ = ()
 
 
 class LineSplitter:
@@ -34,13 +41,16 @@ class LineSplitter:
                 lines = [piece for line in lines for piece in self._pieces(line)]
         while len(pending) > self._max:
             cut = _boundary(pending, 0, self._max)
-            lines.append(_decode(pending[:cut]))
+            lines.append(PartialLine(bytes(pending[:cut]).decode("utf-8", errors="replace")))
             del pending[:cut]
         return lines
 
     def _pieces(self, line: str) -> list[str]:
         size = self._max
-        return [line[i : i + size] for i in range(0, len(line), size)] if line else [line]
+        if len(line) <= size:
+            return [line]
+        last = (len(line) - 1) // size * size
+        return [*(PartialLine(line[i : i + size]) for i in range(0, last, size)), line[last:]]
 
     def flush(self) -> list[str]:
         """At end of output: the unfinished last line, if any."""

@@ -46,6 +46,9 @@ class StepConsole:
     def cancelled(self) -> bool:
         return self._run.cancelled()
 
+    def contains_secret(self, text: str) -> bool:
+        return self._run.masker.contains_secret(text)
+
 
 def invocation_for(
     run: JobRun,
