@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from conveyor.executors.local.file_commands import (
     SUMMARY_LIMIT,
     FileCommandError,
+    FileTooLarge,
     StepFiles,
     parse_key_values,
     parse_path_lines,
@@ -129,7 +130,7 @@ def apply_files(
                 run.set_env(name, value)
         outputs = _key_values(files, "output")
         state = _key_values(files, "state")
-        for directory in parse_path_lines(read_text(files.path)):
+        for directory in parse_path_lines(read_text(files.path, what="$GITHUB_PATH")):
             run.add_path(directory)
         _summary(run, files, log)
     except FileCommandError as exc:
@@ -139,13 +140,14 @@ def apply_files(
 
 def _key_values(files: StepFiles, which: str) -> dict[str, str]:
     path = {"env": files.env, "output": files.output, "state": files.state}[which]
-    return parse_key_values(read_text(path), f"GITHUB_{which.upper()}")
+    what = f"GITHUB_{which.upper()}"
+    return parse_key_values(read_text(path, what=f"${what}"), what)
 
 
 def _summary(run: JobRun, files: StepFiles, log: StepLog) -> None:
     try:
-        summary = read_text(files.summary, limit=SUMMARY_LIMIT)
-    except FileCommandError:
+        summary = read_text(files.summary, limit=SUMMARY_LIMIT, what="$GITHUB_STEP_SUMMARY")
+    except FileTooLarge:
         log.write(
             f"##[error]$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of "
             f"{SUMMARY_LIMIT // 1024}k, got {files.summary.stat().st_size // 1024}k."
