@@ -203,7 +203,10 @@ def test_a_fifo_or_directory_in_place_of_a_file_command_fails_only_that_step(
     doc = document(
         repo,
         steps(
-            {"run": f'rm -f "${variable}" && {replacement} "${variable}"', "continue_on_error": True},
+            {
+                "run": f'rm -f "${variable}" && {replacement} "${variable}"',
+                "continue_on_error": True,
+            },
             {"run": f'test -f "${variable}" && echo "x=1" >> "$GITHUB_OUTPUT"', "id": "after"},
         ),
     )

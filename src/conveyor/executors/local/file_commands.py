@@ -105,7 +105,7 @@ class StepFiles:
     @classmethod
     def fresh(cls, temp: Path) -> StepFiles:
         folder = temp / "_runner_file_commands"
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         files = cls(
             env=folder / "set_env",
             output=folder / "set_output",
