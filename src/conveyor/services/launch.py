@@ -81,6 +81,7 @@ class Launch:
         self.runtime.ports.release(port)
 
     def spawn(self, argv: Sequence[str], env: Mapping[str, str]) -> ServiceProcess:
+        self.log.settle()  # an earlier attempt's lines are in the file: this one's start here
         self._log_offset = _size(self.log_path)
         self.process = spawn(
             argv,

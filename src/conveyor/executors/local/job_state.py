@@ -132,7 +132,10 @@ class JobRun:
     # -- output ---------------------------------------------------------------------------
 
     def log(self, index: int | None, text: str) -> None:
-        self.reporter.log_line(self.document.instance_key, index, self.masker.mask(text))
+        try:
+            self.reporter.log_line(self.document.instance_key, index, self.masker.mask(text))
+        except OSError:
+            pass  # a log file that cannot be written (a full disk): a step's output fails it
 
     def error(self, index: int | None, message: str, where: SourceLocation | None = None) -> None:
         """An error of a step (or of the job when `index` is None): logged and annotated."""
