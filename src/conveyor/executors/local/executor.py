@@ -97,19 +97,19 @@ class LocalExecutor:
         self._sweep(options.home)
         lease = JobLease.take(layout.root)
         try:
-            return self._run_in(layout, document, reporter, cancel, started)
+            return self._run_in(options, layout, document, reporter, cancel, started)
         finally:
             lease.release()
 
     def _run_in(
         self,
+        options: ExecutorOptions,
         layout: JobWorkspace,
         document: JobDocument,
         reporter: JobReporter,
         cancel: CancelSignal,
         started: float,
     ) -> JobResult:
-        options = self._options()
         try:
             commit = prepare_workspace(
                 layout,
