@@ -14,12 +14,14 @@ directories that are 0700, so nobody else can reach them).
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
 _OTHERS = 0o077  # group and other permission bits
+_REPLACE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK
 
 _user_umask: int | None = None
 
@@ -62,9 +64,12 @@ def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
 
 
 def write_private(path: Path, data: bytes | str) -> None:
-    """Write `path` whole (0600 if new, made private if it was not)."""
-    fd = open_private(path)
+    """Write `path` whole (0600 if new, made private if it was not). Never blocks on a named
+    pipe nor follows a symbolic link put there (OSError instead)."""
+    fd = open_private(path, _REPLACE)
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
         _make_private(fd)
         view = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
         while view:

@@ -75,3 +75,14 @@ def test_the_process_umask_is_private_and_the_users_is_kept_for_steps(
     (tmp_path / "made").write_text("x")
     assert mode(tmp_path / "made") == 0o600
     assert user_umask() == 0o022
+
+
+def test_writing_never_blocks_on_a_named_pipe_nor_follows_a_link(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(OSError, match="No such device or address"):  # ENXIO: no reader
+        write_private(tmp_path / "pipe", "script")
+    (tmp_path / "target").write_text("keep")
+    (tmp_path / "link").symlink_to(tmp_path / "target")
+    with pytest.raises(OSError, match="Too many levels of symbolic links"):  # ELOOP
+        write_private(tmp_path / "link", "script")
+    assert (tmp_path / "target").read_text() == "keep"
