@@ -86,7 +86,10 @@ def _make_private(fd: int) -> None:
 
 def make_tree_private(root: Path) -> None:
     """Remove group and other permissions from `root` and everything under it (after copying
-    files that kept their source's modes into CONVEYOR_HOME); symbolic links are left alone."""
+    files that kept their source's modes into CONVEYOR_HOME); symbolic links are left alone, and
+    never followed (what they point to is not conveyor's)."""
+    if root.is_symlink():
+        return
     _strip(root)
     for directory, subdirectories, files in os.walk(root):
         for name in (*subdirectories, *files):

@@ -60,7 +60,12 @@ def test_a_copied_tree_loses_group_and_other_permissions(tmp_path: Path, open_um
     script.write_text("#!/bin/sh\n")
     script.chmod(0o755)
     (tmp_path / "tree" / "link").symlink_to("sub/run.sh")
+    outside = tmp_path / "outside"
+    outside.mkdir(mode=0o755)
+    (tmp_path / "tree" / "elsewhere").symlink_to(outside)
     make_tree_private(tmp_path / "tree")
+    make_tree_private(tmp_path / "tree" / "elsewhere")  # a link copied as a link: not followed
+    assert mode(outside) == 0o755
     assert mode(tmp_path / "tree") == 0o700
     assert mode(tmp_path / "tree" / "sub") == 0o700
     assert mode(script) == 0o700  # still executable by its owner

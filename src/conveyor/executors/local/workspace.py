@@ -124,7 +124,6 @@ def prepare_workspace(
         check_out(source, commit, layout.workspace)
     if include_uncommitted:
         _overlay_working_tree(source, layout.workspace, commit)
-        make_tree_private(layout.workspace)  # copies keep their modes: private now
     return commit
 
 
@@ -176,11 +175,13 @@ def _overlay_working_tree(source: Path, workspace: Path, commit: str) -> None:
         origin, target = source / relative, workspace / relative
         if origin.is_dir() and not origin.is_symlink():
             shutil.copytree(origin, target, symlinks=True, dirs_exist_ok=True)
+            make_tree_private(target)  # copies keep their modes: private in CONVEYOR_HOME
         elif origin.is_symlink() or origin.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_directory(target.parent)
             if target.is_symlink() or target.is_file():
                 target.unlink()
             shutil.copy2(origin, target, follow_symlinks=False)
+            make_tree_private(target)
         elif target.is_symlink() or target.exists():
             target.unlink()
 
