@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conveyor import private_files
 from tests.integration.file_audit import audit
 from tests.unit.executors.harness import make_repo
 
@@ -172,3 +173,28 @@ def test_a_full_disk_fails_the_step_keeps_its_log_and_records_the_run_failed(
     assert "abandoned" not in runs
     logs, _ = finished(conveyor(home, "logs", "1"))
     assert "before the disk filled up" in logs
+
+
+def test_copied_working_tree_files_are_private_and_steps_keep_the_users_umask(
+    tmp_path: Path,
+) -> None:
+    """Files conveyor copies into the workspace lose group/other bits; a step's own new files get
+    the user's umask (here 022), as on GitHub — inside a 0700 job directory."""
+    from tests.unit.executors.harness import document, run_job, steps
+
+    repo = make_repo(tmp_path / "repo")
+    (repo / "notes.txt").write_text("untracked\n")
+    (repo / "notes.txt").chmod(0o644)
+    (repo / "tool.sh").write_text("#!/bin/sh\n")
+    (repo / "tool.sh").chmod(0o755)
+    listing = "stat -c '%a %n' notes.txt tool.sh; touch made-by-step; stat -c '%a %n' made-by-step"
+    doc = document(repo, steps({"run": listing}), include_uncommitted=True)
+    previous = os.umask(0o077)  # conveyor's own umask, as `conveyor` sets it
+    saved = private_files._user_umask
+    private_files._user_umask = 0o022
+    try:
+        result, reporter = run_job(doc, tmp_path / "home")
+    finally:
+        os.umask(previous)
+        private_files._user_umask = saved
+    assert reporter.output(0) == ["600 notes.txt", "700 tool.sh", "644 made-by-step"], result
