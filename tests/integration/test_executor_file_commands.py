@@ -190,3 +190,28 @@ def test_save_state_and_github_state_file(repo: Path, conveyor_home: Path) -> No
     result, reporter = run_job(doc, conveyor_home)
     assert result.result is Status.SUCCESS
     assert reporter.output(0) == []
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("variable", ["GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV"])
+@pytest.mark.parametrize("replacement", ["mkfifo", "mkdir"])
+def test_a_fifo_or_directory_in_place_of_a_file_command_fails_only_that_step(
+    repo: Path, conveyor_home: Path, variable: str, replacement: str
+) -> None:
+    """Read without blocking; the error fails the step (continue-on-error honoured), and the
+    next step gets a fresh regular file again."""
+    doc = document(
+        repo,
+        steps(
+            {
+                "run": f'rm -f "${variable}" && {replacement} "${variable}"',
+                "continue_on_error": True,
+            },
+            {"run": f'test -f "${variable}" && echo "x=1" >> "$GITHUB_OUTPUT"', "id": "after"},
+        ),
+    )
+    result, reporter = run_job(doc, conveyor_home)
+    assert outcomes(result) == ["failure", "success"]
+    assert result.result is Status.SUCCESS
+    kind = "a named pipe" if replacement == "mkfifo" else "a directory"
+    assert f"${variable} is {kind}, not a regular file" in reporter.text(0)

@@ -445,3 +445,56 @@ def test_a_bad_services_table_is_a_usage_error_before_any_job(
     assert f"{repo / 'conveyor.toml'}: [services]" in err
     assert "container" in err
     assert "42-ran" not in out + err
+
+
+SECRET = "Tok3n-ABCdef-98765-zyx"
+SECRETIVE = """
+on: push
+jobs:
+  secretive:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:16
+        env:
+          POSTGRES_PASSWORD: ${{ secrets.TOKEN }}
+    steps:
+      - name: The secret reaches the server's log (as a user name)
+        run: |
+          at="localhost:${{ job.services.postgres.ports['5432'] }}/postgres"
+          psql "postgresql://${{ secrets.TOKEN }}:x@$at" -XAtc 'select 1' || true
+          psql "postgresql://postgres:$PGPASS@$at" -XAtc "select 'in-' || 'use'"
+        env:
+          PGPASS: ${{ secrets.TOKEN }}
+      - name: Rendezvous
+        run: |
+          touch "$BARRIER/secretive"
+          for _ in $(seq 3000); do test -e "$BARRIER/go" && exit 0; sleep 0.02; done
+          exit 1
+"""
+
+
+def test_service_logs_are_masked_as_written_and_every_file_is_private(sandbox: Sandbox) -> None:
+    from tests.integration.file_audit import audit
+
+    repo = sandbox.repository({".github/workflows/secretive.yml": SECRETIVE})
+    sandbox.home.rmdir()  # CONVEYOR_HOME made by conveyor itself
+    args = ("--json", "--secret", f"TOKEN={SECRET}", "--env", f"BARRIER={sandbox.barrier}")
+    process = sandbox.conveyor(repo, *args)
+    try:
+        sandbox.wait_for(process, lambda: (sandbox.barrier / "secretive").exists())
+        during = audit(sandbox.home, SECRET)  # workspace, RUNNER_TEMP, live service log
+        (sandbox.barrier / "go").touch()
+        out, _ = process.communicate(timeout=120)
+    finally:
+        process.kill()
+        process.wait()
+    text = sandbox.text()
+    assert json.loads(out)["conclusion"] == "success", text
+    assert "in-use" in text
+    assert [problem for problem in during if "holds" in problem] == []
+    assert during == []  # modes
+    assert audit(sandbox.home, SECRET) == []
+    (log,) = sandbox.home.glob("services/*/secretive/postgres.log")
+    assert 'password authentication failed for user "***"' in log.read_text(encoding="utf-8")
+    assert sandbox.nothing_survives() == []

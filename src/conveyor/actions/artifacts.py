@@ -31,6 +31,7 @@ from conveyor.engine.ports.actions import (
     ActionOutcome,
     failed,
 )
+from conveyor.private_files import make_tree_private, private_directory
 
 
 def artifact_store(invocation: ActionInvocation) -> Path:
@@ -110,9 +111,11 @@ def _store(files: list[Path], root: str, target: Path) -> str:
     for file in files:
         relative = os.path.relpath(file, root)
         destination = staging / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(destination.parent)
         shutil.copy2(file, destination, follow_symlinks=True)
         digest.update(relative.encode() + b"\0" + destination.read_bytes())
+    private_directory(staging)
+    make_tree_private(staging)  # copies keep their modes: private in CONVEYOR_HOME
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return digest.hexdigest()

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from conveyor.private_files import open_private, private_directory, write_private
+
 
 @dataclass(frozen=True, slots=True)
 class CacheEntry:
@@ -68,15 +70,18 @@ class CacheStore:
         return any(entry.key == key for entry in self.entries(version))
 
     def save(self, key: str, version: str, files: Sequence[Path], workspace: str) -> Path:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_directory(self.directory)
         stem = self.directory / hashlib.sha256(f"{version}:{key}".encode()).hexdigest()
         staging = stem.with_suffix(f".{uuid.uuid4().hex}.tmp")
-        with tarfile.open(staging, "w") as archive:
+        with (
+            os.fdopen(open_private(staging), "wb") as raw,
+            tarfile.open(fileobj=raw, mode="w") as archive,
+        ):
             for file in files:
                 archive.add(str(file), arcname=member_name(file, workspace), recursive=False)
         os.replace(staging, stem.with_suffix(".tar"))
         meta = {"key": key, "version": version, "created": time.time()}
-        stem.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+        write_private(stem.with_suffix(".json"), json.dumps(meta))
         return stem.with_suffix(".tar")
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conveyor.actions.versions import Version, VersionSpecError, parse_version
+from conveyor.private_files import private_directory, write_private
 
 _PYTHON_QUERY = (
     "import sys; print('.'.join(map(str, sys.version_info[:3])), sys.implementation.name)"
@@ -109,7 +110,7 @@ def _load(path: Path) -> dict[str, str]:
 
 
 def _save(path: Path, cache: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     temporary = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    temporary.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+    write_private(temporary, json.dumps(cache, sort_keys=True))
     os.replace(temporary, path)

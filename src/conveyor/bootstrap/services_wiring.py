@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Protocol
@@ -135,12 +135,21 @@ def services_starter(
         log_dir = None
         if log_root is not None:
             log_dir = str(log_root / _safe(document.run_id) / _safe(document.instance_key))
-        request = ServiceRequest(job_label=document.instance_key, log_dir=log_dir)
+        request = ServiceRequest(document.instance_key, log_dir, secret_mask(document))
         with launcher.start_all(wanted, request, cancel) as started:
             _announce(document, reporter, started)
             yield started.contexts()
 
     return start
+
+
+def secret_mask(document: JobDocument) -> Callable[[str], str] | None:
+    """What masks the job's secrets in its services' logs (None: it has none)."""
+    from conveyor.executors.local.executor import job_secrets
+    from conveyor.executors.local.masking import SecretMasker
+
+    masker = SecretMasker(job_secrets(document))
+    return None if masker.empty else masker.mask
 
 
 def _announce(document: JobDocument, reporter: JobReporter, started: StartedServices) -> None:

@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - a Python built without it
 
 from conveyor.errors import Diagnostic
 from conveyor.model.workflow import Workflow
+from conveyor.private_files import private_directory
 
 Loaded = tuple[Workflow | None, tuple[Diagnostic, ...]]
 
@@ -72,7 +73,7 @@ class WorkflowCache:
         name = None
         try:
             data = pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
-            self.directory.mkdir(parents=True, exist_ok=True)
+            private_directory(self.directory)
             fd, name = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

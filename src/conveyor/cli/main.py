@@ -16,6 +16,7 @@ import click
 
 from conveyor import __version__
 from conveyor.errors import ConveyorError
+from conveyor.private_files import private_directory, restrict_umask
 
 # command name -> "module:attribute"; modules are imported only when their command is used,
 # which keeps `conveyor --version` fast.
@@ -64,7 +65,9 @@ def cli() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: run the CLI and turn every outcome into an exit status."""
+    """Entry point: run the CLI and turn every outcome into an exit status. What conveyor
+    writes is private to the user (umask 0o077; step processes get the user's umask back)."""
+    restrict_umask()
     sys.exit(run_cli(argv))
 
 
@@ -109,7 +112,7 @@ def write_traceback(exc: BaseException) -> Path:
 
     directory = Path(os.environ.get("CONVEYOR_HOME") or tempfile.gettempdir())
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_directory(directory)
         fd, name = tempfile.mkstemp(prefix="conveyor-crash-", suffix=".txt", dir=directory)
     except OSError:
         fd, name = tempfile.mkstemp(prefix="conveyor-crash-", suffix=".txt")

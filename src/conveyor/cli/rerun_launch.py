@@ -20,6 +20,7 @@ from conveyor.bootstrap.recording import RerunTarget, RunHistory
 from conveyor.bootstrap.settings import conveyor_home, default_parallel
 from conveyor.cli import run_command
 from conveyor.engine.ports.store import StoredRequest
+from conveyor.private_files import private_directory
 
 if TYPE_CHECKING:
     from conveyor.cli.rerun_command import RerunPlan
@@ -66,7 +67,7 @@ def event_file(request: StoredRequest, repository: Path, home: Path) -> Iterator
     if not request.event_payload or not (repository / ".git").exists():
         yield None
         return
-    home.mkdir(parents=True, exist_ok=True)
+    private_directory(home)
     fd, name = tempfile.mkstemp(prefix=f"rerun-{request.run.id}-", suffix=".json", dir=home)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

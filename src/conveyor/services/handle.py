@@ -7,11 +7,11 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from conveyor.services.ports import PortAllocator
 from conveyor.services.process import ServiceProcess
 from conveyor.services.runtime import remove_tree
+from conveyor.services.service_log import ServiceLog
 
 
 @dataclass
@@ -27,7 +27,7 @@ class LocalServiceHandle:
     log_path: str
     run_dir: Path
     process: ServiceProcess
-    log: IO[bytes]
+    log: ServiceLog
     allocator: PortAllocator
     warnings: tuple[str, ...] = ()
     stop_signal: int = signal.SIGTERM

@@ -53,7 +53,7 @@ class Launch:
         except OSError as exc:
             runtime.remove_run_dir(self.run_dir)
             raise InfrastructureError(f"service {spec.id}: cannot open its log: {exc}") from exc
-        self.log_path = Path(self.log.name)
+        self.log_path = self.log.path
         self.process: ServiceProcess | None = None
         self._ports: set[int] = set()
         self._log_offset = 0
@@ -81,11 +81,12 @@ class Launch:
         self.runtime.ports.release(port)
 
     def spawn(self, argv: Sequence[str], env: Mapping[str, str]) -> ServiceProcess:
+        self.log.settle()  # an earlier attempt's lines are in the file: this one's start here
         self._log_offset = _size(self.log_path)
         self.process = spawn(
             argv,
             run_dir=self.run_dir,
-            log=self.log,
+            log=self.log.output(),
             env=env,
             account=self.runtime.account,
             reaper_client=self.runtime.reaper,
@@ -108,6 +109,7 @@ class Launch:
             if process is not None and not process.running():
                 self._process_exited(what, process)
             if ready():
+                self.log.settle()
                 self._check_bound(what)
                 return
             if time.monotonic() > deadline:
@@ -116,6 +118,7 @@ class Launch:
                 raise self.error(f"cancelled while waiting for {what}", with_log=False)
 
     def _process_exited(self, what: str, process: ServiceProcess) -> None:
+        self.log.settle()
         self._check_bound(what)
         raise self.error(f"{what} exited with status {process.popen.returncode}")
 
@@ -127,6 +130,7 @@ class Launch:
             raise PortTaken()
 
     def error(self, message: str, *, with_log: bool = True) -> InfrastructureError:
+        self.log.settle()
         text = f"service {self.spec.id} ({self.spec.image}): {message}"
         if with_log:
             text += f"\n--- last lines of {self.log_path} ---\n{log_tail(self.log_path)}"

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 from conveyor.errors import InfrastructureError
+from conveyor.private_files import open_private, private_directory
 from conveyor.services import reaper
 from conveyor.services.postgres_config import PostgresCredentials, quote_identifier
 from conveyor.services.postgres_install import PostgresInstall
@@ -47,8 +48,9 @@ def ensure_template(
     directory = runtime.cache_base / "postgres" / f"{install.version}-{key}"
     if directory.is_dir():
         return directory
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    with open(directory.with_name(directory.name + ".lock"), "w") as lock:
+    private_directory(directory.parent)
+    lock_path = directory.with_name(directory.name + ".lock")
+    with os.fdopen(open_private(lock_path, os.O_WRONLY | os.O_CREAT), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not directory.is_dir():
             _make_template(runtime, install, credentials, directory)

@@ -183,7 +183,7 @@ def spawn(
     argv: Sequence[str],
     *,
     run_dir: Path,
-    log: IO[bytes],
+    log: IO[bytes] | int,
     env: Mapping[str, str],
     account: Account,
     reaper_client: Reaper,

@@ -9,13 +9,14 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from conveyor.engine.ports.services import ContainerPolicy, ServiceRequest
 from conveyor.errors import InfrastructureError, UsageError
+from conveyor.private_files import private_directory
 from conveyor.services.accounts import DEFAULT_SERVICE_USER, Account, service_account
 from conveyor.services.ports import PortAllocator
 from conveyor.services.process import shared_reaper
+from conveyor.services.service_log import ServiceLog
 
 SHM_DIR = Path("/dev/shm")
 SHM_MINIMUM_FREE = 1 << 30  # use /dev/shm for runtime data only when it has 1 GiB free
@@ -143,11 +144,11 @@ class ServiceRuntime:
         remove_tree(path)
         self.reaper.forget_directory(path)
 
-    def open_log(self, request: ServiceRequest, service_id: str, run_dir: Path) -> IO[bytes]:
-        """The service's log file: `<log_dir>/<id>.log`, or inside its runtime directory."""
-        directory = Path(request.log_dir) if request.log_dir else run_dir
-        directory.mkdir(parents=True, exist_ok=True)
-        return open(directory / f"{service_id}.log", "ab")
+    def open_log(self, request: ServiceRequest, service_id: str, run_dir: Path) -> ServiceLog:
+        """The service's log file: `<log_dir>/<id>.log`, or inside its runtime directory;
+        the job's secrets masked in it (see service_log)."""
+        directory = private_directory(Path(request.log_dir) if request.log_dir else run_dir)
+        return ServiceLog(directory / f"{service_id}.log", request.mask)
 
 
 def log_tail(path: Path | str, lines: int = LOG_TAIL_LINES) -> str:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 
 from conveyor.errors import StoreError, UsageError
+from conveyor.private_files import private_directory
 from conveyor.store.location import conveyor_home, database_url, lock_timeout
 
 T = TypeVar("T")
@@ -138,7 +139,7 @@ def connect(url: str) -> Database:
 def _sqlite(url: str) -> Database:
     path = url.split(":///", 1)[1] if ":///" in url else ""
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_directory(Path(path).parent)
         try:  # the database holds (encrypted) secrets and variables: private from the start
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:

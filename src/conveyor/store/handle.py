@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from conveyor.private_files import private_directory
 from conveyor.store.concurrency import SqlConcurrencyGate
 from conveyor.store.database import Database, connect, conveyor_home, database_url
 from conveyor.store.environments import SqlEnvironmentStore
@@ -53,7 +54,7 @@ def open_store(
 ) -> StoreHandle:
     """Open (creating or migrating) the store under `home` (default CONVEYOR_HOME)."""
     home = home or conveyor_home()
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_directory(home)
     database = connect(url or database_url(home))
     try:
         ensure_schema(database)

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from conveyor.engine.ports.store import LogChunk, LogKey
+from conveyor.private_files import private_directory, write_private
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 MARKER = "[conveyor] log truncated: this step wrote more than {size} bytes; the rest was dropped\n"
@@ -78,9 +79,9 @@ class FileLogStore:
         return log
 
     def _make_dir(self, directory: Path, instance_key: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_directory(directory)
         if quote(instance_key, safe="") != directory.name:
-            (directory / KEY_FILE).write_text(instance_key, encoding="utf-8")
+            write_private(directory / KEY_FILE, instance_key)
         self._made.add(directory)
 
     def read(self, key: LogKey, offset: int = 0, limit: int | None = None) -> LogChunk:

@@ -13,6 +13,7 @@ call on to the display it wraps. Engine run ids are the store's run ids as strin
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import nullcontext
 
 from conveyor.engine.ports.observer import JobView, RunObserver
@@ -26,8 +27,12 @@ from conveyor.engine.ports.store import (
     StoredRun,
 )
 from conveyor.engine.records import JobRecord
+from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, JobResult, StepResult
 from conveyor.store.reporter import StoreReporter
+
+FINISH_ATTEMPTS = 15
+FINISH_RETRY_SECONDS = 0.2
 
 
 class RunRecorder:
@@ -65,14 +70,31 @@ class RunRecorder:
         return StoreObserver(self, display)
 
     def finish(self, run_id: int, conclusion: str, reason: str | None = None) -> StoredRun:
-        """Close the run's recording and store its conclusion (fsynced)."""
+        """Close the run's recording and store its conclusion (fsynced).
+
+        Records or log lines that could not be written (a full disk) make a successful run a
+        failure, with the reason; the conclusion itself is retried for a while on a full disk
+        (the jobs' directories are being deleted meanwhile)."""
         with self._lock:
             reporter = self._reporters.pop(str(run_id), None)
             for alias in [k for k, v in self._reporters.items() if v is reporter]:
                 del self._reporters[alias]
         if reporter is not None:
-            reporter.close()
-        return self.runs.finish_run(run_id, Conclusion(conclusion), reason=reason)
+            try:
+                reporter.close()
+            except StoreError as lost:
+                conclusion, reason = _with_lost_records(conclusion, reason, lost)
+        return self._finish_run(run_id, Conclusion(conclusion), reason)
+
+    def _finish_run(self, run_id: int, conclusion: Conclusion, reason: str | None) -> StoredRun:
+        for attempt in range(FINISH_ATTEMPTS):
+            try:
+                return self.runs.finish_run(run_id, conclusion, reason=reason)
+            except StoreError as error:
+                if "full" not in str(error) or attempt == FINISH_ATTEMPTS - 1:
+                    raise
+                time.sleep(FINISH_RETRY_SECONDS)  # waiting for space, not for another thread
+        raise AssertionError("unreachable")
 
 
 class StoreObserver:
@@ -125,6 +147,15 @@ class StoreObserver:
     def message(self, text: str) -> None:
         if self.display is not None:
             self.display.message(text)
+
+
+def _with_lost_records(
+    conclusion: str, reason: str | None, lost: StoreError
+) -> tuple[str, str | None]:
+    lost_reason = f"some of the run's logs or records could not be written: {lost}"
+    if conclusion == str(Conclusion.SUCCESS):
+        return str(Conclusion.FAILURE), lost_reason
+    return conclusion, f"{reason}; {lost_reason}" if reason else lost_reason
 
 
 def _new_job(job: JobView, status: RunStatus, environment: str | None = None) -> NewJob:

@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from conveyor.errors import StoreError
+from conveyor.private_files import private_directory
 
 KEY_FILE = "secrets.key"
 
@@ -44,7 +45,7 @@ class SecretBox:
             ) from error
 
     def _create(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_directory(self.path.parent)
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

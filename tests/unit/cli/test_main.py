@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import click
@@ -63,3 +65,17 @@ def test_keyboard_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(cli_main.LazyGroup, "get_command", lambda self, ctx, name: wait)
     assert cli_main.run_cli(["wait"]) == 130
+
+
+def test_a_traceback_is_private_in_a_conveyor_home_made_for_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CONVEYOR_HOME", str(tmp_path / "new" / "home"))
+    previous = os.umask(0o022)  # a user's usual umask: only explicit modes make it private
+    try:
+        path = cli_main.write_traceback(RuntimeError("kaboom"))
+    finally:
+        os.umask(previous)
+    assert path.parent == tmp_path / "new" / "home"
+    modes = [stat.S_IMODE(p.stat().st_mode) for p in (path, path.parent, path.parent.parent)]
+    assert modes == [0o600, 0o700, 0o700]

@@ -134,3 +134,39 @@ def test_queued_writes_share_a_transaction_and_one_failure_loses_no_other(
     reporter.close()
     assert len(store.runs.list_steps(run.id, 1, "a")) == 5
     assert [a.message for a in store.runs.list_annotations(run.id)] == ["good"]
+
+
+class FullDiskLogs(FakeLogStore):
+    def append(self, key: LogKey, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_lines_that_could_not_be_written_make_a_successful_run_a_failure() -> None:
+    runs = FakeRunStore()
+    recorder = RunRecorder(runs, FullDiskLogs())
+    run = recorder.begin(new_run())
+    recorder.reporter(run.id).log_line("a", None, "lost")
+    done = recorder.finish(run.id, "success")
+    assert done.conclusion is Conclusion.FAILURE  # recorded, not left to be swept as abandoned
+    assert "could not be written" in str(done.reason)
+    assert "No space left on device" in str(done.reason)
+
+
+class FullForAWhile(FakeRunStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refusals = 2
+
+    def finish_run(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.refusals:
+            self.refusals -= 1
+            raise StoreError("cannot use the database x: database or disk is full")
+        return super().finish_run(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_conclusion_waits_for_space_to_come_back() -> None:
+    runs = FullForAWhile()
+    recorder = RunRecorder(runs, FakeLogStore())
+    run = recorder.begin(new_run())
+    assert recorder.finish(run.id, "failure").conclusion is Conclusion.FAILURE
+    assert runs.refusals == 0

@@ -1,7 +1,14 @@
-"""Every job's full log in a file: `<CONVEYOR_HOME>/logs/<session>/<workflow>/<job>.log`."""
+"""Every job's full log in a file: `<CONVEYOR_HOME>/logs/<session>/<workflow>/<job>.log` (0600).
+
+A file that cannot be written (a full disk) keeps what it had: its job's later lines are not
+written to it, and the line that failed raises OSError (naming the file) to the step that
+printed it, which fails with that message (see executors/local/step_process.py).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
 from pathlib import Path
@@ -10,6 +17,7 @@ from typing import TextIO
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord
 from conveyor.model.results import Annotation, StepResult
+from conveyor.private_files import open_private, private_directory
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -24,21 +32,40 @@ class LogFiles:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._files: dict[str, TextIO] = {}
+        self._failed: set[str] = set()  # jobs whose file could not be written
         self._lock = threading.Lock()
 
     def path_for(self, job: JobView) -> Path:
         workflow = safe_name(Path(job.workflow_path).stem)
         return self.directory / workflow / f"{safe_name(job.instance_key)}.log"
 
-    def _write(self, job: JobView, text: str) -> None:
+    def _write(self, job: JobView, text: str, *, raising: bool = False) -> None:
+        key = job.instance_key + "\0" + job.workflow_path
         with self._lock:
-            handle = self._files.get(job.instance_key + "\0" + job.workflow_path)
-            if handle is None:
-                path = self.path_for(job)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle = path.open("a", encoding="utf-8", errors="replace")
-                self._files[job.instance_key + "\0" + job.workflow_path] = handle
-            handle.write(text + "\n")
+            if key in self._failed:
+                return
+            try:
+                handle = self._files.get(key) or self._open(job, key)
+                handle.write(text + "\n")
+            except OSError as exc:
+                self._fail(key)
+                if raising:
+                    raise OSError(exc.errno, exc.strerror, str(self.path_for(job))) from exc
+
+    def _open(self, job: JobView, key: str) -> TextIO:
+        path = self.path_for(job)
+        private_directory(path.parent)
+        fd = open_private(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        handle = os.fdopen(fd, "a", encoding="utf-8", errors="replace")
+        self._files[key] = handle
+        return handle
+
+    def _fail(self, key: str) -> None:
+        self._failed.add(key)
+        handle = self._files.pop(key, None)
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                handle.close()
 
     def job_started(self, job: JobView) -> None:
         self._write(job, f"=== {job.display_name}")
@@ -50,13 +77,14 @@ class LogFiles:
         with self._lock:
             handle = self._files.pop(job.instance_key + "\0" + job.workflow_path, None)
         if handle is not None:
-            handle.close()
+            with contextlib.suppress(OSError):  # a full disk: what was written is kept
+                handle.close()
 
     def step_started(self, job: JobView, index: int, name: str) -> None:
         self._write(job, f"--- step {index + 1}: {name}")
 
     def log_line(self, job: JobView, index: int | None, line: str) -> None:
-        self._write(job, line)
+        self._write(job, line, raising=True)
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
         self._write(job, f"--- step {result.index + 1}: {result.name}: {result.conclusion}")
@@ -70,5 +98,6 @@ class LogFiles:
     def close(self) -> None:
         with self._lock:
             for handle in self._files.values():
-                handle.close()
+                with contextlib.suppress(OSError):
+                    handle.close()
             self._files.clear()

@@ -19,7 +19,7 @@ Specs are handed over already evaluated (no `${{ }}` left in them).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
@@ -35,10 +35,12 @@ class ServiceRequest:
     `log_dir`: where each service writes `<service id>.log`; the files stay there after the
     services stop (the engine keeps them with the job's logs). None: logs live in the service's
     runtime directory and go away with it.
+    `mask`: masks the job's secrets in what services log (None: the job has none).
     """
 
     job_label: str = ""
     log_dir: str | None = None
+    mask: Callable[[str], str] | None = None
 
 
 class ServiceHandle(Protocol):

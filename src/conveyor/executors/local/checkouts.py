@@ -16,6 +16,7 @@ from pathlib import Path
 
 from conveyor.executors.local.git_template import lean_template
 from conveyor.executors.local.workspace import check_out, clone_for_checkout
+from conveyor.private_files import private_directory
 
 
 class CheckoutMaker:
@@ -50,7 +51,7 @@ class CheckoutMaker:
             if seed is None:  # the first checkout is cloned, and its clone kept as the seed
                 clone_for_checkout(source, target, self.template())
                 seed = self._directory / f"seed-{len(self._seeds)}"
-                self._directory.mkdir(parents=True, exist_ok=True)
+                private_directory(self._directory)
                 shutil.copytree(target, seed, symlinks=True)
                 self._seeds[source] = seed
             else:

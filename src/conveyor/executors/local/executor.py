@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
 from conveyor.errors import ConveyorError
 from conveyor.executors.local.environment import host_environment, runner_context
+from conveyor.executors.local.job_leases import JobLease, remove, sweep
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
 from conveyor.executors.local.job_steps import job_outputs, run_all_steps
 from conveyor.executors.local.masking import MIN_SECRET_LENGTH, Registration, SecretMasker
@@ -26,6 +28,7 @@ from conveyor.executors.local.workspace import (
 )
 from conveyor.executors.local.workspace_pool import WorkspacePool
 from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status
+from conveyor.private_files import private_directory, write_private
 
 
 def default_home() -> Path:
@@ -70,6 +73,8 @@ class LocalExecutor:
         self._keep = keep_workspace
         self._pool = workspace_pool
         self._supervision = supervision or Supervision()
+        self._swept = False
+        self._sweep_lock = threading.Lock()
 
     def forecast(self, forecast: JobForecast) -> None:
         """Prepare the workspaces of the jobs about to start (with a pool, for a commit)."""
@@ -95,6 +100,22 @@ class LocalExecutor:
         layout = workspace_layout(
             options.home, document.run_id, document.instance_key, document.repository
         )
+        self._sweep(options.home)
+        lease = JobLease.take(layout.root)
+        try:
+            return self._run_in(options, layout, document, reporter, cancel, started)
+        finally:
+            lease.release()
+
+    def _run_in(
+        self,
+        options: ExecutorOptions,
+        layout: JobWorkspace,
+        document: JobDocument,
+        reporter: JobReporter,
+        cancel: CancelSignal,
+        started: float,
+    ) -> JobResult:
         try:
             commit = prepare_workspace(
                 layout,
@@ -118,6 +139,15 @@ class LocalExecutor:
             if not options.keep_workspace:
                 self._remove(layout)
         return _result(run, outputs, started, error)
+
+    def _sweep(self, home: Path) -> None:
+        """Once per executor, before its first job: remove the job directories of conveyor
+        processes that were killed (see job_leases)."""
+        with self._sweep_lock:
+            if self._swept:
+                return
+            self._swept = True
+        sweep(home, self._pool.discard if self._pool is not None else remove)
 
     def _remove(self, layout: JobWorkspace) -> None:
         if self._pool is not None:
@@ -145,6 +175,13 @@ class LocalExecutor:
         run.error(None, message)
         run.status = Status.FAILURE
         return run.masker.mask(message)  # as logged and annotated
+
+
+def job_secrets(document: JobDocument) -> list[str]:
+    """The values a job masks from the start: its mask list and its `secrets` context."""
+    secrets = document.contexts.get("secrets")
+    values = [str(v) for v in secrets.values() if v] if isinstance(secrets, Mapping) else []
+    return [*document.masks, *values]
 
 
 def _warn_container(run: JobRun) -> None:
@@ -217,9 +254,9 @@ def _github(document: JobDocument, layout: JobWorkspace, commit: str | None) -> 
     given = document.contexts.get("github")
     github: dict[str, object] = dict(given) if isinstance(given, Mapping) else {}
     event_dir = layout.temp / EVENT_FOLDER
-    event_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(event_dir)
     event_path = event_dir / "event.json"
-    event_path.write_text(json.dumps(github.get("event") or {}), encoding="utf-8")
+    write_private(event_path, json.dumps(github.get("event") or {}))
     github.update(workspace=str(layout.workspace), job=document.job_id, event_path=str(event_path))
     github.setdefault("run_id", document.run_id)
     github.setdefault("run_attempt", str(document.run_attempt))

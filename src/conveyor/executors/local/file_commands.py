@@ -6,11 +6,17 @@ split on `\\n`; empty lines ignored; a line whose first `=` comes before any `<<
 (split at the first `=`, nothing trimmed); otherwise `NAME<<DELIM` starts a heredoc whose value is
 every following line up to the first line equal to `DELIM`. Anything else is an error that fails
 the step.
+
+Each file is opened without blocking and must still be a regular file when it is read: a step
+that put a named pipe, a directory or a device in its place fails with a message saying so
+(`continue-on-error` applies as to any failure), and the next step gets a fresh regular file.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +25,20 @@ SUMMARY_LIMIT = 1024 * 1024  # bytes per step, as on GitHub
 
 class FileCommandError(ValueError):
     """A malformed environment file (the step fails with this message)."""
+
+
+class FileTooLarge(FileCommandError):
+    """A file over its size limit (GITHUB_STEP_SUMMARY)."""
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFDIR: "a directory",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_NOFOLLOW
 
 
 def parse_key_values(text: str, what: str) -> dict[str, str]:
@@ -85,7 +105,7 @@ class StepFiles:
     @classmethod
     def fresh(cls, temp: Path) -> StepFiles:
         folder = temp / "_runner_file_commands"
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         files = cls(
             env=folder / "set_env",
             output=folder / "set_output",
@@ -94,7 +114,7 @@ class StepFiles:
             summary=folder / "step_summary",
         )
         for file in files.all():
-            os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644))
+            _create_empty(file)
         return files
 
     def all(self) -> tuple[Path, ...]:
@@ -110,20 +130,56 @@ class StepFiles:
         }
 
 
-def read_text(path: Path, limit: int | None = None) -> str:
-    """A file's text (UTF-8, bad bytes replaced); '' when missing. Over `limit` bytes: raise.
-
-    Read with plain system calls: these files are read after every step, and are usually empty."""
+def _create_empty(file: Path) -> None:
+    """An empty private regular file at `file`, whatever the last step left there: never
+    blocking on a named pipe, never following a symbolic link out of RUNNER_TEMP."""
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return ""
+        fd = os.open(file, _CREATE, 0o600)
+    except OSError:
+        _remove_any(file)
+        fd = os.open(file, _CREATE | os.O_EXCL, 0o600)
     try:
-        if limit is not None and os.fstat(fd).st_size > limit:
-            raise FileCommandError(f"{path.name} is larger than {limit} bytes")
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FileCommandError(f"{file} is not a regular file")
     finally:
         os.close(fd)
-    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def _remove_any(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def read_text(path: Path, limit: int | None = None, what: str = "") -> str:
+    """A file's text (UTF-8, bad bytes replaced); '' when missing. Over `limit` bytes:
+    FileTooLarge; not a regular file or unreadable (`what` names it): FileCommandError.
+
+    Read with plain system calls: these files are read after every step, and are usually empty."""
+    name = what or path.name
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise FileCommandError(f"{name} cannot be read: {exc.strerror or exc}") from exc
+    try:
+        return _read_regular(fd, name, limit).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise FileCommandError(f"{name} cannot be read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+def _read_regular(fd: int, name: str, limit: int | None) -> bytes:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+        raise FileCommandError(f"{name} is {kind}, not a regular file")
+    if limit is not None and info.st_size > limit:
+        raise FileTooLarge(f"{name} is larger than {limit} bytes")
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)

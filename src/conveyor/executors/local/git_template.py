@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from conveyor.private_files import make_tree_private, private_directory
+
 try:  # hashlib would load OpenSSL (megabytes of memory) for this one digest
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - a Python built without it
@@ -60,7 +62,7 @@ def _configured_template() -> bool:
 def _make(target: Path) -> Path | None:
     """git's default template without hooks/*.sample, put in place atomically."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(target.parent)
         work = Path(tempfile.mkdtemp(prefix=".make-", dir=target.parent))
     except OSError:
         return None
@@ -75,6 +77,7 @@ def _make(target: Path) -> Path | None:
             elif origin.is_file():
                 shutil.copy2(origin, template / name)
         (template / "hooks").mkdir()
+        make_tree_private(template)
         os.rename(template, target)
     except (OSError, subprocess.SubprocessError):
         pass  # made by another run meanwhile, or not at all

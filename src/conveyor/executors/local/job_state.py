@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -133,7 +134,10 @@ class JobRun:
     # -- output ---------------------------------------------------------------------------
 
     def log(self, index: int | None, text: str) -> None:
-        self.reporter.log_line(self.document.instance_key, index, self.masker.mask(text))
+        # A log file that cannot be written (a full disk) does not stop the job; a step's own
+        # output does fail that step (step_process.ReportedLines).
+        with contextlib.suppress(OSError):
+            self.reporter.log_line(self.document.instance_key, index, self.masker.mask(text))
 
     def error(self, index: int | None, message: str, where: SourceLocation | None = None) -> None:
         """An error of a step (or of the job when `index` is None): logged and annotated."""

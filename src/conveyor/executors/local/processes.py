@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from conveyor.executors.local.lines import LineSplitter
 from conveyor.executors.local.process_tracker import ProcessTracker, group_alive
+from conveyor.private_files import user_umask
 
 if TYPE_CHECKING:
     from conveyor.engine.ports.executor import CancelSignal
@@ -86,6 +87,7 @@ def run_process(
             stdout=write_fd,
             stderr=write_fd,
             start_new_session=True,
+            umask=user_umask(),  # conveyor's own files are private; a step's are as usual
         )
     except OSError:
         os.close(read_fd)

@@ -13,6 +13,7 @@ from conveyor.executors.local.shells import Shell, ShellError, resolve_shell
 from conveyor.executors.local.step_log import StepLog
 from conveyor.executors.local.step_process import BodyResult, StepCall, apply_files, run_in_step
 from conveyor.model.results import Status
+from conveyor.private_files import write_private
 
 
 def run_script(run: JobRun, scope: Scope, call: StepCall) -> BodyResult:
@@ -40,16 +41,23 @@ def run_script(run: JobRun, scope: Scope, call: StepCall) -> BodyResult:
 def _execute(
     run: JobRun, call: StepCall, shell: Shell, script: str, cwd: str, log: StepLog
 ) -> BodyResult:
-    path = run.layout.temp / f"step_script{shell.extension}"  # reused: steps run one by one
-    path.write_text(shell.script_text(script), encoding="utf-8")
-    files = StepFiles.fresh(run.layout.temp)
+    # The script holds the step's secrets, substituted: private (0600), removed when the step
+    # ends; after a kill, the next run's sweep removes it (see job_leases).
+    path = run.layout.temp / f"step_script{shell.extension}"
+    try:
+        write_private(path, shell.script_text(script))
+        files = StepFiles.fresh(run.layout.temp)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        log.error(f"The step's script could not be written to {path}: {exc.strerror or exc}")
+        return BodyResult(Status.FAILURE)
     try:
         env = process_environment(run, call.env, call.github, files)
         status = run_in_step(
             run, call, shell.argv(str(path)), cwd=cwd, env=env, on_lines=log.lines, log=log
         )
     finally:
-        path.write_bytes(b"")  # the script may hold secrets: keep it no longer than needed
+        path.unlink(missing_ok=True)
     outputs, _ = apply_files(run, files, log)
     if log.errors and status is Status.SUCCESS:
         status = Status.FAILURE

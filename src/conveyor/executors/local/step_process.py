@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from conveyor.executors.local.file_commands import (
     SUMMARY_LIMIT,
     FileCommandError,
+    FileTooLarge,
     StepFiles,
     parse_key_values,
     parse_path_lines,
@@ -95,13 +96,20 @@ def run_in_step(
     on_lines: Callable[[list[str]], None],
     log: StepLog,
 ) -> Status:
-    """Run one process for `call`; its exit status (or stop) as a step status."""
+    """Run one process for `call`; its exit status (or stop) as a step status.
+
+    Output that could not be written (a full disk) fails the step with that reason; the
+    process runs on, its lines still shown."""
+    reported = ReportedLines(on_lines)
     try:
         result = run_process(
-            argv, cwd=cwd, env=env, on_lines=on_lines, control=process_control(run, call)
+            argv, cwd=cwd, env=env, on_lines=reported, control=process_control(run, call)
         )
     except OSError as exc:
         log.error(f"An error occurred trying to start process '{argv[0]}': {exc.strerror or exc}")
+        return Status.FAILURE
+    if reported.error is not None:
+        log.error(reported.describe())
         return Status.FAILURE
     if result.stopped is StopReason.CANCELLED:
         log.error("The operation was canceled.")
@@ -113,6 +121,26 @@ def run_in_step(
         log.error(f"Process completed with exit code {result.exit_code}.")
         return Status.FAILURE
     return Status.SUCCESS
+
+
+class ReportedLines:
+    """`on_lines` that remembers (instead of raising) the first error writing them."""
+
+    def __init__(self, on_lines: Callable[[list[str]], None]) -> None:
+        self._on_lines = on_lines
+        self.error: OSError | None = None
+
+    def __call__(self, batch: list[str]) -> None:
+        try:
+            self._on_lines(batch)
+        except OSError as exc:
+            self.error = self.error or exc
+
+    def describe(self) -> str:
+        error = self.error
+        assert error is not None
+        where = f" to {error.filename}" if error.filename else ""
+        return f"{error.strerror or error}: the step's output could not be written{where}"
 
 
 def apply_files(
@@ -129,7 +157,7 @@ def apply_files(
                 run.set_env(name, value)
         outputs = _key_values(files, "output")
         state = _key_values(files, "state")
-        for directory in parse_path_lines(read_text(files.path)):
+        for directory in parse_path_lines(read_text(files.path, what="$GITHUB_PATH")):
             run.add_path(directory)
         _summary(run, files, log)
     except FileCommandError as exc:
@@ -139,13 +167,14 @@ def apply_files(
 
 def _key_values(files: StepFiles, which: str) -> dict[str, str]:
     path = {"env": files.env, "output": files.output, "state": files.state}[which]
-    return parse_key_values(read_text(path), f"GITHUB_{which.upper()}")
+    what = f"GITHUB_{which.upper()}"
+    return parse_key_values(read_text(path, what=f"${what}"), what)
 
 
 def _summary(run: JobRun, files: StepFiles, log: StepLog) -> None:
     try:
-        summary = read_text(files.summary, limit=SUMMARY_LIMIT)
-    except FileCommandError:
+        summary = read_text(files.summary, limit=SUMMARY_LIMIT, what="$GITHUB_STEP_SUMMARY")
+    except FileTooLarge:
         log.write(
             f"##[error]$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of "
             f"{SUMMARY_LIMIT // 1024}k, got {files.summary.stat().st_size // 1024}k."

@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - a Python built without it
 
 from conveyor.errors import InfrastructureError
 from conveyor.executors.local.file_commands import StepFiles
+from conveyor.private_files import make_tree_private, private_directory
 
 _HEX = frozenset("0123456789abcdef")
 EVENT_FOLDER = "_github_workflow"  # under RUNNER_TEMP: event.json (GITHUB_EVENT_PATH)
@@ -74,7 +75,7 @@ def make_job_directories(layout: JobWorkspace) -> None:
     """RUNNER_TEMP (with the event's folder and the steps' file-command files), the job's tools
     folder and the shared tool cache; the workspace is made by its checkout or copy."""
     for folder in (layout.temp / EVENT_FOLDER, layout.job_dir, layout.tool_cache):
-        folder.mkdir(parents=True, exist_ok=True)
+        private_directory(folder)
     StepFiles.fresh(layout.temp)
 
 
@@ -108,9 +109,9 @@ def prepare_workspace(
     source = Path(repository).resolve()
     if supply is not None and is_full_sha(sha) and not include_uncommitted:
         assert sha is not None
-        layout.root.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(layout.root.parent)
         if supply.take(source, sha, layout):
-            layout.tool_cache.mkdir(parents=True, exist_ok=True)
+            private_directory(layout.tool_cache)
             return sha
     make_job_directories(layout)
     commit = resolve_commit(source, sha)
@@ -174,11 +175,13 @@ def _overlay_working_tree(source: Path, workspace: Path, commit: str) -> None:
         origin, target = source / relative, workspace / relative
         if origin.is_dir() and not origin.is_symlink():
             shutil.copytree(origin, target, symlinks=True, dirs_exist_ok=True)
+            make_tree_private(target)  # copies keep their modes: private in CONVEYOR_HOME
         elif origin.is_symlink() or origin.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_directory(target.parent)
             if target.is_symlink() or target.is_file():
                 target.unlink()
             shutil.copy2(origin, target, follow_symlinks=False)
+            make_tree_private(target)
         elif target.is_symlink() or target.exists():
             target.unlink()
 
@@ -192,6 +195,7 @@ def _copy_tree(source: Path, target: Path) -> None:
     if not source.is_dir():
         raise InfrastructureError(f"repository {source} is not a directory")
     shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    make_tree_private(target)
 
 
 def _git(args: list[str]) -> str:

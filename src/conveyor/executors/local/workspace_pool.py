@@ -35,6 +35,7 @@ from conveyor.executors.local.workspace import (
     layout_at,
     make_job_directories,
 )
+from conveyor.private_files import private_directory
 
 if TYPE_CHECKING:
     from conveyor.engine.ports.executor import JobForecast
@@ -129,7 +130,7 @@ class WorkspacePool:
         with self._condition:
             self._parents.add(path.parent)
         try:
-            aside.parent.mkdir(parents=True, exist_ok=True)
+            private_directory(aside.parent)
             os.rename(path, aside)
         except OSError:
             shutil.rmtree(path, ignore_errors=True)
