@@ -27,11 +27,12 @@ from pathlib import Path
 from conveyor.engine.ports.services import ServiceRequest
 from conveyor.errors import SourceLocation
 from conveyor.model.services import ServiceSpec
-from conveyor.services import LocalServiceLauncher, LocalServiceRegistry
 from conveyor.services.handle import LocalServiceHandle
 from conveyor.services.postgres_install import find_installs
 from conveyor.services.reaper import descendants
+from conveyor.services.registry import LocalServiceRegistry
 from conveyor.services.runtime import ServiceRuntime, ServiceSettings, default_runtime_dir
+from conveyor.services.supervisor import LocalServiceLauncher
 
 HERE = SourceLocation("bench.yml")
 POSTGRES_TARGET_S = 1.0

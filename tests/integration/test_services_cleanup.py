@@ -92,7 +92,8 @@ JOB = """
 import json, sys, time
 from pathlib import Path
 from conveyor.engine.ports.services import ServiceRequest
-from conveyor.services import LocalServiceLauncher, LocalServiceRegistry
+from conveyor.services.registry import LocalServiceRegistry
+from conveyor.services.supervisor import LocalServiceLauncher
 from conveyor.services.runtime import ServiceRuntime, ServiceSettings
 from tests.unit.services.factories import service
 settings = ServiceSettings(runtime_dir=Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
@@ -173,7 +174,8 @@ FIRST_START = """
 import sys, time
 from pathlib import Path
 from conveyor.engine.ports.services import ServiceRequest
-from conveyor.services import LocalServiceLauncher, LocalServiceRegistry
+from conveyor.services.registry import LocalServiceRegistry
+from conveyor.services.supervisor import LocalServiceLauncher
 from conveyor.services.runtime import ServiceRuntime, ServiceSettings
 from tests.unit.services.factories import service
 settings = ServiceSettings(runtime_dir=Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))

@@ -95,7 +95,7 @@ def _file_layer(file: ConfigFile) -> dict[str, object]:
 
 
 def _check(layer: Mapping[str, object], source: str) -> None:
-    from conveyor.services import registry_from_settings
+    from conveyor.services.registry import registry_from_settings
 
     try:
         registry_from_settings(layer)  # settings and rules; builds no process
@@ -192,7 +192,7 @@ def lazy_services_starter(
 
 
 def _configured(table: Mapping[str, object], log_root: Path | None) -> CancellableStarter:
-    from conveyor.services import launcher_from_settings
+    from conveyor.services.registry import launcher_from_settings
 
     launcher, settings = launcher_from_settings(table)
     return services_starter(launcher, log_root, settings.container)

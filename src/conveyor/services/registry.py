@@ -25,6 +25,7 @@ from conveyor.services.postgres_config import FLAVOURS as POSTGRES_FLAVOURS
 from conveyor.services.redis import RedisOptions, RedisProvider
 from conveyor.services.redis_config import FLAVOURS as REDIS_FLAVOURS
 from conveyor.services.runtime import ServiceRuntime, ServiceSettings
+from conveyor.services.supervisor import LocalServiceLauncher
 
 _DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
 
@@ -200,3 +201,11 @@ def registry_from_settings(
     settings, rule_table = ServiceSettings.from_table(table)
     runtime = ServiceRuntime(settings)
     return LocalServiceRegistry(runtime, rules_from_table(rule_table), factories), settings
+
+
+def launcher_from_settings(
+    table: Mapping[str, object] | None = None,
+) -> tuple[LocalServiceLauncher, ServiceSettings]:
+    """The launcher for a `[services]` table of conveyor.toml (settings and image rules)."""
+    registry, settings = registry_from_settings(table or {})
+    return LocalServiceLauncher(registry), settings

@@ -22,8 +22,8 @@ from conveyor.engine.ports.executor import CancelSignal
 from conveyor.engine.ports.services import ContainerPolicy, ServiceRequest, StartedServices
 from conveyor.errors import ConveyorError, InfrastructureError, UsageError
 from conveyor.model.services import ContainerSpec, ServiceSpec
-from conveyor.services import launcher_from_settings
 from conveyor.services.fake import FakeServiceProvider, fake_launcher
+from conveyor.services.registry import launcher_from_settings
 from tests.unit.executors.harness import RecordingReporter, document
 from tests.unit.services.factories import HERE, service
 

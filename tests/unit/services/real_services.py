@@ -16,10 +16,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from conveyor.services import LocalServiceLauncher, LocalServiceRegistry
 from conveyor.services.accounts import service_account
 from conveyor.services.postgres_install import find_installs
+from conveyor.services.registry import LocalServiceRegistry
 from conveyor.services.runtime import ServiceRuntime, ServiceSettings, default_runtime_dir
+from conveyor.services.supervisor import LocalServiceLauncher
 
 
 @functools.cache
