@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 
 from conveyor.cli import main as cli_main
-from tests.conftest import SHARED
+from tests.conftest import shared_params
 
 pytestmark = pytest.mark.integration
 
-CORPUS = SHARED / "act-corpus"
+CORPUS = Path("act-corpus")  # in ../shared
 COMMANDS = {"run": "conveyor.cli.run_command:run_command"}
 
 # Cases conveyor deliberately decides differently from act, with the reason.
@@ -93,15 +93,16 @@ def _dedupe_pairs(args: list[str]) -> list[str]:
     return [item for pair in pairs for item in pair]
 
 
-def load_cases() -> list[Case]:
-    data = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+def load_cases(shared: Path) -> list[Case]:
+    corpus = shared / CORPUS
+    data = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
     cases: list[Case] = []
     for key, entry in data.items():
         if key == "_meta" or entry.get("runnable_offline") not in ("yes", "partial"):
             continue
         root, _, path = str(entry["corpus_path"]).partition("/")
         event = str(entry["event"]) if not str(entry["event"]).startswith("(") else "push"
-        case_dir = path if (CORPUS / root / path).is_dir() else str(Path(path).parent)
+        case_dir = path if (corpus / root / path).is_dir() else str(Path(path).parent)
         base = Case(key, root, path, event, _expected(entry), args=tuple(_args(entry, case_dir)))
         jobs = entry.get("offline_jobs") if entry["runnable_offline"] == "partial" else None
         for job in jobs or [None]:
@@ -109,11 +110,8 @@ def load_cases() -> list[Case]:
     return cases
 
 
-CASES = load_cases()
-
-
-def _params() -> Iterator[object]:
-    for case in CASES:
+def _params(shared: Path) -> Iterator[object]:
+    for case in load_cases(shared):
         marks = []
         if case.key in DIFFERENT:
             marks.append(pytest.mark.xfail(reason=DIFFERENT[case.key], strict=True))
@@ -121,12 +119,12 @@ def _params() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def repositories(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def repositories(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each corpus root copied and committed to its own git repository."""
     repos: dict[str, Path] = {}
     for root in ("workflows", "workflows-partial", "model-workflows"):
         target = tmp_path_factory.mktemp("corpus") / root
-        shutil.copytree(CORPUS / root, target)
+        shutil.copytree(shared / CORPUS / root, target)
         for path in [target, *target.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
         _git(target, "init", "-q", "-b", "main")
@@ -143,7 +141,7 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-@pytest.mark.parametrize("case", list(_params()))
+@pytest.mark.parametrize("case", shared_params(_params))
 def test_case(
     case: Case,
     repositories: dict[str, Path],
@@ -171,8 +169,8 @@ def test_case(
     )
 
 
-def test_the_case_list_is_complete() -> None:
+def test_the_case_list_is_complete(shared: Path) -> None:
     """Every offline case of expected.json is here (partial ones once per offline job)."""
-    keys = {case.key for case in CASES}
-    assert len(keys) == 78
-    assert all(os.path.exists(CORPUS / case.root / case.path) for case in CASES)
+    cases = load_cases(shared)
+    assert len({case.key for case in cases}) == 78
+    assert all(os.path.exists(shared / CORPUS / case.root / case.path) for case in cases)

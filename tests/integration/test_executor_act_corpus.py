@@ -77,17 +77,13 @@ def _corpus_repo(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def corpus_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.conftest import SHARED
-
-    return _corpus_repo(SHARED / "act-corpus" / "workflows", tmp_path_factory.mktemp("act") / "w")
+def corpus_repo(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _corpus_repo(shared / "act-corpus" / "workflows", tmp_path_factory.mktemp("act") / "w")
 
 
 @pytest.fixture(scope="module")
-def partial_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.conftest import SHARED
-
-    source = SHARED / "act-corpus" / "workflows-partial"
+def partial_repo(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = shared / "act-corpus" / "workflows-partial"
     return _corpus_repo(source, tmp_path_factory.mktemp("act-partial") / "w")
 
 
@@ -107,7 +103,6 @@ def _run_case(
 def test_act_case(
     corpus_repo: Path,
     conveyor_home: Path,
-    shared: Path,
     case: str,
     workflow: str,
     jobs: list[str] | None,
@@ -129,7 +124,6 @@ def test_act_case(
 def test_act_partial_case(
     partial_repo: Path,
     conveyor_home: Path,
-    shared: Path,
     case: str,
     workflow: str,
     jobs: list[str],
