@@ -11,12 +11,15 @@ compares it); `cases` are the rows of act's test tables (secrets, inputs, files,
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 CORPUS = Path("act-corpus")  # in ../shared
 ROOTS = ("workflows", "workflows-partial", "model-workflows")
+# act's message for a job that failed: compared with that job's conclusion.
+JOB_FAILED = re.compile(r"^[Jj]ob '(?P<job>[^']+)' failed$")
 
 
 @dataclass(frozen=True)
