@@ -41,7 +41,7 @@ COMMANDS = {"run": "conveyor.cli.run_command:run_command"}
 
 # (case, act's error message) -> how conveyor reports the same error: a regular expression
 # searched in the run's output (Outcome.text). act's messages are its own wording; these are
-# conveyor's, at the position GitHub would point at.
+# conveyor's, with the file, line and column (or the job and step) they are about.
 ERROR_FORMS: dict[tuple[str, str], str] = {
     ("empty-workflow", "unable to read workflow 'push.yml': file is empty: EOF"): (
         r"empty-workflow/push\.yml:1:1: error\[file-empty\]: the workflow file is empty"
