@@ -1,15 +1,68 @@
-"""Shared test fixtures: where ../shared is, and an isolated CONVEYOR_HOME."""
+"""Shared test fixtures: where ../shared is, and an isolated CONVEYOR_HOME.
+
+../shared holds the corpora some tests read (nektos/act's tests, webhook payloads, real-world
+workflows). A fresh clone has no ../shared beside it: those tests then skip and say why. CI sets
+CONVEYOR_REQUIRE_SHARED=1, and then they fail instead. One mechanism covers every such test:
+
+- the `shared` fixture (its path) for a test or fixture that reads ../shared when it runs;
+- `shared_params(load)` for parameters read from ../shared while the tests are collected;
+- the `shared` mark for a test that reads it by another way (e.g. a module constant).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CONVEYOR_SHARED", REPO_ROOT.parent / "shared"))
+SHARED = Path(os.environ.get("CONVEYOR_SHARED") or REPO_ROOT.parent / "shared")
+REQUIRE_SHARED = "CONVEYOR_REQUIRE_SHARED"
+
+
+def shared_absence() -> str | None:
+    """Why the tests that read ../shared cannot run here, or None when they can."""
+    if SHARED.is_dir():
+        return None
+    return (
+        f"needs ../shared (the act corpus, webhook payloads, real-world workflows), which is "
+        f"absent: no directory {SHARED} (set CONVEYOR_SHARED to where it is)"
+    )
+
+
+def require_shared() -> Path:
+    """../shared, or skip the calling test with the reason (fail it: CONVEYOR_REQUIRE_SHARED=1)."""
+    reason = shared_absence()
+    if reason is None:
+        return SHARED
+    if os.environ.get(REQUIRE_SHARED) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_SHARED}=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
+
+def shared_params(load: Callable[[Path], Iterable[Any]]) -> list[Any]:
+    """Parameters read from ../shared at collection time: `load(SHARED)`, or, when ../shared is
+    absent, a single `shared-absent` parameter carrying the `shared` mark (skipped or failed with
+    the reason), so that collection never reads a missing file."""
+    if shared_absence() is None:
+        return list(load(SHARED))
+    return [pytest.param(None, id="shared-absent", marks=pytest.mark.shared)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `shared` stop before any of their fixtures runs when ../shared is absent."""
+    if item.get_closest_marker("shared") is not None:
+        require_shared()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The ../shared directory (session-scoped: set up before the fixtures that copy from it)."""
+    return require_shared()
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +76,3 @@ def conveyor_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("CONVEYOR_HOME", None)
     else:
         os.environ["CONVEYOR_HOME"] = previous
-
-
-@pytest.fixture
-def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"../shared is missing: expected it at {SHARED}")
-    return SHARED

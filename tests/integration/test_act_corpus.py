@@ -2,9 +2,14 @@
 
 Each case's directory tree (workflows/, workflows-partial/ or model-workflows/) is committed to a
 temporary git repository, which is the repository conveyor runs; the case is run with
-`-W <case dir>` and the event, payload, secrets, env files, inputs, matrix filter and job of its
-rows, and must end as act's tests expect: exit 0 for success, 1 for failure. For the cases act's
-tables do not reference ("unknown"), the result act 0.2.89 gave in host mode is the expectation.
+`conveyor run --json -W <case dir>` and the event, payload, secrets, env files, inputs, matrix
+filter and job of its rows (tests/integration/act_corpus_cases.py), and must end as act's tests
+expect, judged from the run record:
+
+- success: exit 0, and jobs ran steps (`-j` cases: that job), none of them failing;
+- failure: exit 1, and each error act records is the one conveyor reports: "Job 'x' failed" is
+  job x's conclusion; other messages are conveyor's wording of the same error (ERROR_FORMS).
+  act's `log_expect` (first step's result, job result) and `log_must_not_contain` are checked too.
 
 The harness reproduces what act's tests run in: the repository's remote is nektos/act and its
 user nektos/act (act's defaults for `github.repository` and the actor), `ACT=true` is in the env
@@ -17,24 +22,110 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conveyor.cli import main as cli_main
-from tests.conftest import SHARED
+from tests.conftest import shared_params
+from tests.integration.act_corpus_cases import CORPUS, JOB_FAILED, ROOTS, Case, load_cases
 
 pytestmark = pytest.mark.integration
 
-CORPUS = SHARED / "act-corpus"
 COMMANDS = {"run": "conveyor.cli.run_command:run_command"}
 
-# Cases conveyor deliberately decides differently from act, with the reason.
+# (case, act's error message) -> how conveyor reports the same error: a regular expression
+# searched in the run's output (Outcome.text). act's messages are its own wording; these are
+# conveyor's, with the file, line and column (or the job and step) they are about.
+ERROR_FORMS: dict[tuple[str, str], str] = {
+    ("empty-workflow", "unable to read workflow 'push.yml': file is empty: EOF"): (
+        r"empty-workflow/push\.yml:1:1: error\[file-empty\]: the workflow file is empty"
+    ),
+    (
+        "invalid-job-name/invalid-1.yml",
+        "workflow is not valid. 'invalid-job-name-1': Job name "
+        "'invalid-JOB-Name-v1.2.3-docker_hub' is invalid. Names must start with a letter or '_' "
+        "and contain only alphanumeric characters, '-', or '_'",
+    ): (
+        r"invalid-1\.yml:5:3: error\[job-id\]: job id 'invalid-JOB-Name-v1\.2\.3-docker_hub' is "
+        r"invalid: ids must start with a letter or '_'"
+    ),
+    (
+        "invalid-job-name/invalid-2.yml",
+        "workflow is not valid. 'invalid-job-name-2': Job name "
+        "'1234invalid-JOB-Name-v123-docker_hub' is invalid. Names must start with a letter or '_' "
+        "and contain only alphanumeric characters, '-', or '_'",
+    ): (
+        r"invalid-2\.yml:5:3: error\[job-id\]: job id '1234invalid-JOB-Name-v123-docker_hub' is "
+        r"invalid: ids must start with a letter or '_'"
+    ),
+    ("issue-1595", "unable to build dependency graph for missing (missing.yml)"): (
+        r"issue-1595/missing\.yml:7:12: error\[needs-unknown\]: job 'second' needs unknown job "
+        r"'first'"
+    ),
+    ("issue-1595", "unable to build dependency graph for no first (no-first.yml)"): (
+        r"issue-1595/no-first\.yml:7:12: error\[needs-unknown\]: job 'second' needs unknown job "
+        r"'first'"
+    ),
+    ("issue-1595/missing.yml", "unable to build dependency graph for missing (missing.yml)"): (
+        r"issue-1595/missing\.yml:7:12: error\[needs-unknown\]: job 'second' needs unknown job "
+        r"'first'"
+    ),
+    ("issue-1595/no-first.yml", "unable to build dependency graph for no first (no-first.yml)"): (
+        r"issue-1595/no-first\.yml:7:12: error\[needs-unknown\]: job 'second' needs unknown job "
+        r"'first'"
+    ),
+    ("job-nil-step", "invalid Step 0: missing run or uses key"): (
+        r"job-nil-step/push\.yml:6:6: error\[schema-type\]: jobs\.test\.steps\[0\] must be a "
+        r"mapping, not empty \(null\)"
+    ),
+    ("uses-and-run-in-one-step", "Invalid run/uses syntax for job:test step:Test"): (
+        r"uses-and-run-in-one-step/push\.yml:10:9: error\[step-run-uses\]: a step cannot have "
+        r"both 'run' and 'uses'"
+    ),
+    # The step has a name only, no `uses`: act's table repeats uses-github-noref's message; act's
+    # CLI says "Invalid run/uses syntax for job:test step:empty".
+    ("uses-github-empty", "Expected format {org}/{repo}[/path]@ref"): (
+        r"uses-github-empty/push\.yml:7:7: error\[step-run-uses\]: jobs\.test\.steps\[0\] must "
+        r"have 'run' or 'uses'"
+    ),
+    ("uses-github-noref", "Expected format {org}/{repo}[/path]@ref"): (
+        r"uses-github-noref/push\.yml:7:13: error\[uses-format\]: invalid action reference "
+        r"'actions/checkout': expected \{owner\}/\{repo\}\[/path\]@ref"
+    ),
+    (
+        "no-panic-on-invalid-composite-action[-j local-invalid-step]",
+        "jobs failed due to invalid action",
+    ): (
+        r"error no-panic-on-invalid-composite-action/push\.yml:13: \S*/action\.yml:4:5: a "
+        r"composite step needs exactly one of 'run' and 'uses' \(.* / local-invalid-step\)"
+    ),
+    (
+        "no-panic-on-invalid-composite-action[-j local-missing-steps]",
+        "jobs failed due to invalid action",
+    ): (
+        r"error no-panic-on-invalid-composite-action/push\.yml:21: \S*/action\.yml: missing steps "
+        r"in composite action \(.* / local-missing-steps\)"
+    ),
+    ("post-step-failure-is-job-failure", "post failure"): (
+        r"step build / Post Run \./post-step-failure-is-job-failure/post-step-failure: failure"
+    ),
+}
+
+# Cases that end differently from act's expectation, with the reason (strict xfails: each must
+# keep failing, or the entry goes).
 DIFFERENT: dict[str, str] = {
+    "input-from-cli": (
+        "the dispatch passes --input SOME_INPUT, which the workflow does not declare, and omits "
+        "its required inputs NAME and SOME_VALUE: act does not check inputs and runs the job; "
+        "GitHub refuses such a dispatch (HTTP 422) and so does conveyor, but it exits 0 with no "
+        "job run where a refused dispatch must exit 2 (issue 10 item 15)"
+    ),
     "nested": (
         "act loads -W directories recursively by default and fails on the empty fail.yml in a "
         "sub-directory; conveyor reads a directory's *.yml files only, as GitHub reads "
@@ -55,73 +146,8 @@ DIFFERENT: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Case:
-    key: str
-    root: str  # workflows | workflows-partial | model-workflows
-    path: str  # the -W path relative to the root
-    event: str
-    expect: str  # success | failure
-    job: str | None = None
-    args: tuple[str, ...] = field(default=())
-
-    @property
-    def id(self) -> str:
-        return self.key + (f"[-j {self.job}]" if self.job else "")
-
-
-def _expected(entry: dict[str, object]) -> str:
-    expect = str(entry.get("expect"))
-    if expect in ("success", "failure"):
-        return expect
-    observed = entry.get("observed_act_0_2_89_host_mode") or [{}]
-    return str(observed[0].get("result"))  # type: ignore[index, union-attr]
-
-
-def _args(entry: dict[str, object], case_dir: str) -> list[str]:
-    args: list[str] = []
-    for row in entry.get("cases", []):  # type: ignore[attr-defined]
-        for key, value in (row.get("secrets") or {}).items():
-            args += ["--secret", f"{key}={value}"]
-        for key, value in (row.get("inputs") or {}).items():
-            args += ["--input", f"{key}={value}"]
-        if row.get("secret_file"):
-            args += ["--secret-file", f"{case_dir}/{row['secret_file']}"]
-        if row.get("env_file"):
-            args += ["--env-file", f"{case_dir}/{row['env_file']}"]
-        if row.get("event_file"):
-            args += ["--eventpath", f"{case_dir}/{row['event_file']}"]
-        for key, values in (row.get("matrix_filter") or {}).items():
-            args += [arg for value in values for arg in ("--matrix", f"{key}:{value}")]
-    return list(dict.fromkeys(args)) if len(set(args)) == len(args) else _dedupe_pairs(args)
-
-
-def _dedupe_pairs(args: list[str]) -> list[str]:
-    pairs = list(dict.fromkeys(zip(args[::2], args[1::2], strict=True)))
-    return [item for pair in pairs for item in pair]
-
-
-def load_cases() -> list[Case]:
-    data = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-    cases: list[Case] = []
-    for key, entry in data.items():
-        if key == "_meta" or entry.get("runnable_offline") not in ("yes", "partial"):
-            continue
-        root, _, path = str(entry["corpus_path"]).partition("/")
-        event = str(entry["event"]) if not str(entry["event"]).startswith("(") else "push"
-        case_dir = path if (CORPUS / root / path).is_dir() else str(Path(path).parent)
-        base = Case(key, root, path, event, _expected(entry), args=tuple(_args(entry, case_dir)))
-        jobs = entry.get("offline_jobs") if entry["runnable_offline"] == "partial" else None
-        for job in jobs or [None]:
-            cases.append(Case(base.key, root, path, event, base.expect, job, base.args))
-    return cases
-
-
-CASES = load_cases()
-
-
-def _params() -> Iterator[object]:
-    for case in CASES:
+def _params(shared: Path) -> Iterator[object]:
+    for case in load_cases(shared):
         marks = []
         if case.key in DIFFERENT:
             marks.append(pytest.mark.xfail(reason=DIFFERENT[case.key], strict=True))
@@ -129,12 +155,12 @@ def _params() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def repositories(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def repositories(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each corpus root copied and committed to its own git repository."""
     repos: dict[str, Path] = {}
-    for root in ("workflows", "workflows-partial", "model-workflows"):
+    for root in ROOTS:
         target = tmp_path_factory.mktemp("corpus") / root
-        shutil.copytree(CORPUS / root, target)
+        shutil.copytree(shared / CORPUS / root, target)
         for path in [target, *target.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
         _git(target, "init", "-q", "-b", "main")
@@ -151,36 +177,103 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-@pytest.mark.parametrize("case", list(_params()))
+class Outcome:
+    """What `conveyor run --json` gave for a case: exit status, run record, everything shown."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code = code
+        self.record: dict[str, Any] = json.loads(out) if out.strip() else {}
+        self.jobs: list[dict[str, Any]] = self.record.get("jobs", [])
+        lines = [e for w in self.record.get("workflows", []) for e in w["errors"]]
+        for job in self.jobs:
+            lines += [f"job {job['key']}: {job['conclusion']} {job['error'] or ''}".rstrip()]
+            lines += [f"step {job['key']} / {s['name']}: {s['conclusion']}" for s in job["steps"]]
+        self.text = "\n".join([err, *lines])
+
+    def __str__(self) -> str:
+        return f"exit {self.code}\n{self.text[-5000:]}"
+
+
+def _run(case: Case, repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> Outcome:
+    for name, target in COMMANDS.items():
+        monkeypatch.setitem(cli_main.COMMANDS, name, target)
+    monkeypatch.delenv("SHELL", raising=False)
+    monkeypatch.setenv("CONVEYOR_PLAIN", "1")
+    argv = ["run", str(repo), "-W", case.path, "-e", case.event, "--parallel", "2", "--json"]
+    argv += ["--env", "ACT=true"]
+    top = case.path.split("/")[0]
+    argv += [str(repo / arg) if arg.startswith(top) else arg for arg in case.args]
+    if case.job:
+        argv += ["-j", case.job]
+    monkeypatch.chdir(repo)
+    code = cli_main.run_cli(argv)
+    output = capsys.readouterr()
+    return Outcome(code, output.out, output.err)
+
+
+@pytest.mark.parametrize("case", shared_params(_params))
 def test_case(
     case: Case,
     repositories: dict[str, Path],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name, target in COMMANDS.items():
-        monkeypatch.setitem(cli_main.COMMANDS, name, target)
-    monkeypatch.delenv("SHELL", raising=False)
-    monkeypatch.setenv("CONVEYOR_PLAIN", "1")
-    repo = repositories[case.root]
-    argv = ["run", str(repo), "-W", case.path, "-e", case.event, "--parallel", "2"]
-    argv += ["--env", "ACT=true"]
-    argv += [
-        arg if not arg.startswith(case.path.split("/")[0]) else str(repo / arg) for arg in case.args
-    ]
+    outcome = _run(case, repositories[case.root], monkeypatch, capsys)
+    if case.expect == "success":
+        _check_success(case, outcome)
+    else:
+        _check_failure(case, outcome)
+    for text in case.hidden:
+        assert text not in outcome.text, f"{text!r} was shown\n{outcome}"
+
+
+def _check_success(case: Case, outcome: Outcome) -> None:
+    assert outcome.code == 0, outcome
+    ran = [job for job in outcome.jobs if _ran_a_step(job)]
+    assert ran, f"no job ran a step\n{outcome}"
     if case.job:
-        argv += ["-j", case.job]
-    monkeypatch.chdir(repo)
-    code = cli_main.run_cli(argv)
-    output = capsys.readouterr()
-    expected = 0 if case.expect == "success" else 1
-    assert code == expected, (
-        f"exit {code}, expected {expected}\n{output.out[-4000:]}\n{output.err[-2000:]}"
-    )
+        assert case.job in {job["id"] for job in ran}, outcome
+    failed = [
+        j for j in outcome.jobs if j["conclusion"] == "failure" and not j["continue_on_error"]
+    ]
+    assert not failed, outcome
 
 
-def test_the_case_list_is_complete() -> None:
+def _ran_a_step(job: dict[str, Any]) -> bool:
+    return any(step["conclusion"] != "skipped" for step in job["steps"])
+
+
+def _check_failure(case: Case, outcome: Outcome) -> None:
+    assert outcome.code == 1, outcome
+    for error in case.errors:
+        found = JOB_FAILED.match(error)
+        if found:
+            failed = {job["id"] for job in outcome.jobs if job["conclusion"] == "failure"}
+            assert found["job"] in failed, f"act: {error}\n{outcome}"
+        else:
+            form = ERROR_FORMS[case.id, error]
+            assert re.search(form, outcome.text), f"act: {error}\nconveyor: {form}\n{outcome}"
+    for what, result in case.log_expect:
+        assert _result_of(what, outcome) == result, f"act: {what} {result}\n{outcome}"
+
+
+def _result_of(what: str, outcome: Outcome) -> str:
+    (job,) = outcome.jobs
+    if what == "jobResult":
+        return str(job["conclusion"])
+    assert what == "first stepResult", what
+    return str(job["steps"][0]["conclusion"])
+
+
+def test_every_recorded_error_has_a_form(shared: Path) -> None:
+    """Each error act records for a failing case is compared: a job's failure or ERROR_FORMS."""
+    cases = [case for case in load_cases(shared) if case.key not in DIFFERENT]
+    errors = {(case.id, error) for case in cases for error in case.errors}
+    assert {pair for pair in errors if not JOB_FAILED.match(pair[1])} == set(ERROR_FORMS)
+
+
+def test_the_case_list_is_complete(shared: Path) -> None:
     """Every offline case of expected.json is here (partial ones once per offline job)."""
-    keys = {case.key for case in CASES}
-    assert len(keys) == 78
-    assert all(os.path.exists(CORPUS / case.root / case.path) for case in CASES)
+    cases = load_cases(shared)
+    assert len({case.key for case in cases}) == 78
+    assert all(os.path.exists(shared / CORPUS / case.root / case.path) for case in cases)

@@ -4,13 +4,15 @@ LocalExecutor with the corpus committed to a temporary git repository as the wor
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from conveyor.actions import default_registry
-from conveyor.model.results import Status
+from conveyor.model.results import JobResult, Status
+from tests.integration.act_corpus_cases import JOB_FAILED, Case, load_cases
 from tests.unit.executors.harness import (
     RecordingReporter,
     commit_all,
@@ -55,6 +57,24 @@ CASES = [
     ("workflow_dispatch-scalar-composite-action", "workflow_dispatch.yml", None, Status.SUCCESS),
 ]
 
+# (case, act's error, job) -> the same error in conveyor's words: a regular expression matched
+# against the job's steps ("step <name>: <conclusion>") and annotations ("<level> <message>").
+ERROR_FORMS = {
+    ("post-step-failure-is-job-failure", "post failure", "build"): (
+        r"^step Post Run \./post-step-failure-is-job-failure/post-step-failure: failure$"
+    ),
+    (
+        "no-panic-on-invalid-composite-action",
+        "jobs failed due to invalid action",
+        "local-invalid-step",
+    ): (r"^error \S*/action\.yml:4:5: a composite step needs exactly one of 'run' and 'uses'$"),
+    (
+        "no-panic-on-invalid-composite-action",
+        "jobs failed due to invalid action",
+        "local-missing-steps",
+    ): (r"^error \S*/action\.yml: missing steps in composite action$"),
+}
+
 PARTIAL_CASES = [
     ("shells/bash", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
     ("shells/sh", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
@@ -77,50 +97,84 @@ def _corpus_repo(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def corpus_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.conftest import SHARED
-
-    return _corpus_repo(SHARED / "act-corpus" / "workflows", tmp_path_factory.mktemp("act") / "w")
+def corpus_repo(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _corpus_repo(shared / "act-corpus" / "workflows", tmp_path_factory.mktemp("act") / "w")
 
 
 @pytest.fixture(scope="module")
-def partial_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.conftest import SHARED
-
-    source = SHARED / "act-corpus" / "workflows-partial"
+def partial_repo(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = shared / "act-corpus" / "workflows-partial"
     return _corpus_repo(source, tmp_path_factory.mktemp("act-partial") / "w")
 
 
-def _run_case(
-    repo: Path, home: Path, case: str, workflow: str, jobs: list[str] | None
-) -> dict[str, tuple[Status, RecordingReporter]]:
+Results = dict[str, tuple[JobResult, RecordingReporter]]
+
+
+@pytest.fixture(scope="module")
+def act_cases(shared: Path) -> dict[str, Case]:
+    """What expected.json records for each case directory (its errors, log expectations)."""
+    return {case.key: case for case in load_cases(shared)}
+
+
+def _run_case(repo: Path, home: Path, case: str, workflow: str, jobs: list[str] | None) -> Results:
     documents = workflow_documents(repo, repo / case / workflow)
     results = {}
     for job_id, doc in documents.items():
         if jobs is None or job_id in jobs:
-            result, reporter = run_job(doc, home, actions=default_registry())
-            results[job_id] = (result.result, reporter)
+            results[job_id] = run_job(doc, home, actions=default_registry())
     return results
+
+
+def _check(results: Results, expected: Status, act: Case) -> None:
+    """Successful jobs ran steps; failures are those act records (its errors, log_expect)."""
+    assert results
+    assert str(expected) == act.expect, "CASES disagrees with expected.json"
+    shown = {job: reporter.text(every=True) for job, (_, reporter) in results.items()}
+    if expected is Status.SUCCESS:
+        failing = {job: shown[job] for job, (r, _) in results.items() if r.result is not expected}
+        assert not failing, failing
+        idle = [job for job, (r, _) in results.items() if not _ran_a_step(r)]
+        assert not idle, f"{idle} ran no step\n{shown}"
+        return
+    failed = {job for job, (result, _) in results.items() if result.result is Status.FAILURE}
+    assert failed, shown
+    for error in act.errors:
+        named = JOB_FAILED.match(error)
+        if named:
+            assert named["job"] in failed, f"act: {error}\n{shown}"
+        else:
+            _check_error(act.key, error, results)
+    for what, value in act.log_expect:
+        ((result, _),) = results.values()
+        step = result.steps[0].conclusion if what == "first stepResult" else result.result
+        assert str(step) == value, f"act: {what} {value}\n{shown}"
+
+
+def _ran_a_step(result: JobResult) -> bool:
+    return any(step.conclusion is not Status.SKIPPED for step in result.steps)
+
+
+def _check_error(key: str, error: str, results: Results) -> None:
+    """act's error, in conveyor's words: a step's result or a job's error annotations."""
+    for job, (result, reporter) in results.items():
+        said = [f"step {s.name}: {s.conclusion}" for s in result.steps]
+        said += [f"{a.level} {a.message}" for a in reporter.annotations]
+        form = ERROR_FORMS[key, error, job]
+        assert any(re.search(form, line) for line in said), f"act: {error}\n{job}: {said}"
 
 
 @pytest.mark.parametrize(("case", "workflow", "jobs", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_act_case(
     corpus_repo: Path,
+    act_cases: dict[str, Case],
     conveyor_home: Path,
-    shared: Path,
     case: str,
     workflow: str,
     jobs: list[str] | None,
     expected: Status,
 ) -> None:
     results = _run_case(corpus_repo, conveyor_home, case, workflow, jobs)
-    assert results
-    statuses = {job: status for job, (status, _) in results.items()}
-    if expected is Status.SUCCESS:
-        failing = {job: r.text(every=True) for job, (s, r) in results.items() if s is not expected}
-        assert not failing, failing
-    else:
-        assert Status.FAILURE in statuses.values(), statuses
+    _check(results, expected, act_cases[case])
 
 
 @pytest.mark.parametrize(
@@ -128,8 +182,8 @@ def test_act_case(
 )
 def test_act_partial_case(
     partial_repo: Path,
+    act_cases: dict[str, Case],
     conveyor_home: Path,
-    shared: Path,
     case: str,
     workflow: str,
     jobs: list[str],
@@ -137,14 +191,15 @@ def test_act_partial_case(
 ) -> None:
     results = _run_case(partial_repo, conveyor_home, case, workflow, jobs)
     assert set(results) == set(jobs)
-    for job, (status, reporter) in results.items():
-        assert status is expected, (job, reporter.text(every=True))
+    for job, (result, reporter) in results.items():
+        assert result.result is expected, (job, reporter.text(every=True))
+    _check(results, expected, act_cases[case])
 
 
 def test_mask_values_hides_masked_output(corpus_repo: Path, conveyor_home: Path) -> None:
     results = _run_case(corpus_repo, conveyor_home, "mask-values", "push.yml", None)
-    ((status, reporter),) = results.values()
-    assert status is Status.SUCCESS
+    ((result, reporter),) = results.values()
+    assert result.result is Status.SUCCESS
     printed = [line for _, line in reporter.lines if not line.startswith(("##[", "echo", "shell:"))]
     assert "secret value" not in "\n".join(printed)
     assert "YWJjCg==" not in "\n".join(printed)

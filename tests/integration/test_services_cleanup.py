@@ -88,8 +88,12 @@ def test_an_exception_in_the_job_stops_everything(runtime_base: Path) -> None:
     assert leftovers(runtime_base) == []
 
 
+# A job process as a user's terminal runs it: Ctrl-C raises KeyboardInterrupt even when the test
+# suite itself was started with SIGINT ignored (a background job of a non-interactive shell, as
+# CI runners start it), which Python would otherwise inherit.
 JOB = """
-import json, sys, time
+import json, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from pathlib import Path
 from conveyor.engine.ports.services import ServiceRequest
 from conveyor.services.registry import LocalServiceRegistry

@@ -22,10 +22,10 @@ from conveyor.expr import evaluate, evaluate_condition, interpolate, parse
 from conveyor.expr.hashfiles import matching_files
 from conveyor.expr.nodes import Call, Literal
 from conveyor.expr.values import Kind, kind_of
-from tests.conftest import SHARED
+from tests.conftest import shared_params
 
-CORPUS = SHARED / "act-corpus" / "expressions.json"
-SKIPPED = SHARED / "act-corpus" / "expressions-skipped.json"
+CORPUS = Path("act-corpus", "expressions.json")  # in ../shared
+SKIPPED = Path("act-corpus", "expressions-skipped.json")
 
 MULTIPLE_CONTAINS = (
     'contains(fromJSON(\'[{ "first": { "result": "success" }},'
@@ -74,8 +74,8 @@ KIND_OF_TYPE = {
 }
 
 
-def _cases() -> list[Any]:
-    data = json.loads(CORPUS.read_text(encoding="utf-8"))
+def _cases(shared: Path) -> list[Any]:
+    data = json.loads((shared / CORPUS).read_text(encoding="utf-8"))
     return [
         pytest.param(case, id=f"{number}-{case['source']}-{case['expr'][:40]}")
         for number, case in enumerate(data["cases"])
@@ -111,7 +111,7 @@ def _same(actual: object, expected: object) -> bool:
     return actual == expected
 
 
-@pytest.mark.parametrize("case", _cases())
+@pytest.mark.parametrize("case", shared_params(_cases))
 def test_act_expression_case(case: dict[str, Any], tmp_path: Path) -> None:
     contexts = _contexts(case, tmp_path)
     deviation = DEVIATIONS.get((case["source"], case["expr"]))
@@ -149,19 +149,19 @@ def _check_hash_files(case: dict[str, Any], workspace: Path) -> None:
     assert evaluate(case["expr"], _contexts(case, workspace)) == github.hexdigest()
 
 
-def _nonplain_cases() -> list[Any]:
-    data = json.loads(SKIPPED.read_text(encoding="utf-8"))
+def _nonplain_cases(shared: Path) -> list[Any]:
+    data = json.loads((shared / SKIPPED).read_text(encoding="utf-8"))
     return [pytest.param(case, id=f"{case['source']}-{case['expr']}") for case in data["nonplain"]]
 
 
-@pytest.mark.parametrize("case", _nonplain_cases())
+@pytest.mark.parametrize("case", shared_params(_nonplain_cases))
 def test_act_cases_with_nan_or_infinity(case: dict[str, Any]) -> None:
     expected = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
     assert _same(evaluate(case["expr"], {}), expected[case["expected_special"]])
 
 
-def test_the_corpus_is_all_here() -> None:
-    cases = json.loads(CORPUS.read_text(encoding="utf-8"))["cases"]
+def test_the_corpus_is_all_here(shared: Path) -> None:
+    cases = json.loads((shared / CORPUS).read_text(encoding="utf-8"))["cases"]
     assert len(cases) == 531
     for source, expr in DEVIATIONS:
         assert any(c["source"] == source and c["expr"] == expr for c in cases)

@@ -9,10 +9,9 @@ import pytest
 
 from conveyor.errors import UsageError
 from conveyor.git import EventRequest, build_event, load_payload
-from tests.conftest import SHARED
 from tests.unit.git.conftest import History
 
-PAYLOADS = SHARED / "reference" / "webhook-payloads"
+PAYLOADS = Path("reference", "webhook-payloads")  # in ../shared
 
 
 def test_load_payload_errors_name_the_file_and_position(tmp_path: Path) -> None:
@@ -45,27 +44,36 @@ def test_load_payload_errors_name_the_file_and_position(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_real_payloads(
-    history: History, example: str, name: str, ref: str, sha: str | None, action: str | None
+    shared: Path,
+    history: History,
+    example: str,
+    name: str,
+    ref: str,
+    sha: str | None,
+    action: str | None,
 ) -> None:
-    event = build_event(history.repo.root, EventRequest(name, eventpath=PAYLOADS / example))
+    payloads = shared / PAYLOADS
+    event = build_event(history.repo.root, EventRequest(name, eventpath=payloads / example))
     assert (event.ref, event.action) == (ref, action)
     if sha is not None:
         assert event.sha.startswith(sha)
-    assert event.payload == json.loads((PAYLOADS / example).read_text(encoding="utf-8"))
+    assert event.payload == json.loads((payloads / example).read_text(encoding="utf-8"))
     assert event.repository == event.payload["repository"]["full_name"]  # type: ignore[index]
 
 
 @pytest.mark.integration
-def test_pull_request_payload_branches_and_unknown_changes(history: History) -> None:
-    path = PAYLOADS / "pull_request.opened.json"
+def test_pull_request_payload_branches_and_unknown_changes(shared: Path, history: History) -> None:
+    path = shared / PAYLOADS / "pull_request.opened.json"
     event = build_event(history.repo.root, EventRequest("pull_request", eventpath=path))
     assert (event.base_ref, event.head_ref) == ("master", "changes")
     assert event.changed_files is None  # the payload's commits are not in this repository
 
 
 @pytest.mark.integration
-def test_push_payload_file_lists_are_used_when_commits_are_not_local(history: History) -> None:
-    path = PAYLOADS / "push.forced.json"
+def test_push_payload_file_lists_are_used_when_commits_are_not_local(
+    shared: Path, history: History
+) -> None:
+    path = shared / PAYLOADS / "push.forced.json"
     event = build_event(history.repo.root, EventRequest("push", eventpath=path))
     assert event.changed_files == ("README.md",)
     assert event.head_commit_message == "change 2"

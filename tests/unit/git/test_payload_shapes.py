@@ -13,7 +13,7 @@ from conveyor.model.events import ZERO_SHA
 from tests.conftest import SHARED
 from tests.unit.git.conftest import History
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.shared]  # reads PAYLOADS
 
 PAYLOADS = SHARED / "reference" / "webhook-payloads"
 

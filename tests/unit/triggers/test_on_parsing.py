@@ -4,6 +4,7 @@ the model that matching consumes."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,14 +13,14 @@ from conveyor.errors import has_errors
 from conveyor.model.triggers import Triggers
 from conveyor.triggers import match_workflow
 from conveyor.workflow import load_workflow
-from tests.conftest import SHARED
+from tests.conftest import shared_params
 from tests.unit.triggers.factories import push
 
 JOBS = {"build": {"runs-on": "ubuntu-latest", "steps": [{"run": "echo ok"}]}}
 
 
-def _cases() -> list[dict[str, Any]]:
-    data = json.loads((SHARED / "act-corpus" / "filters.json").read_text(encoding="utf-8"))
+def _cases(shared: Path) -> list[dict[str, Any]]:
+    data = json.loads((shared / "act-corpus" / "filters.json").read_text(encoding="utf-8"))
     cases: list[dict[str, Any]] = data["on_parsing"]
     return cases
 
@@ -31,7 +32,7 @@ def _load(on: object) -> tuple[Triggers | None, bool]:
     return triggers, has_errors(result.diagnostics)
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda case: case["source"])
+@pytest.mark.parametrize("case", shared_params(_cases), ids=lambda case: case["source"])
 def test_act_on_parsing_table(case: dict[str, Any]) -> None:
     triggers, failed = _load(case["on"])
     if case.get("expect_error"):
@@ -67,8 +68,8 @@ def _check_dispatch(triggers: Triggers, expected: dict[str, Any] | None) -> None
         assert list(spec.options) == want["options"]
 
 
-def test_the_table_has_every_row() -> None:
-    assert len(_cases()) == 11
+def test_the_table_has_every_row(shared: Path) -> None:
+    assert len(_cases(shared)) == 11
 
 
 def test_loaded_filters_are_what_matching_consumes() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,12 +12,12 @@ from conveyor.errors import UsageError
 from conveyor.model.events import Event
 from conveyor.triggers import compile_patterns, patterns_match
 from conveyor.triggers.path_filters import check_path_filters
-from tests.conftest import SHARED
+from tests.conftest import shared_params
 from tests.unit.triggers.factories import trigger
 
 
-def _corpus_cases() -> list[dict[str, Any]]:
-    path = SHARED / "act-corpus" / "filters.json"
+def _corpus_cases(shared: Path) -> list[dict[str, Any]]:
+    path = shared / "act-corpus" / "filters.json"
     cases: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["pattern_match"]
     return cases
 
@@ -39,19 +40,19 @@ def _judge(key: str, patterns: list[str], inputs: list[str]) -> bool:
     return not result.fires
 
 
-@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda case: f"act-{case['id']}")
+@pytest.mark.parametrize("case", shared_params(_corpus_cases), ids=lambda case: f"act-{case['id']}")
 def test_act_pattern_table_include_lists(case: dict[str, Any]) -> None:
     assert _judge("paths", case["patterns"], case["inputs"]) is case["skip"]
 
 
-@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda case: f"act-{case['id']}")
+@pytest.mark.parametrize("case", shared_params(_corpus_cases), ids=lambda case: f"act-{case['id']}")
 def test_act_pattern_table_ignore_lists(case: dict[str, Any]) -> None:
     expected = IGNORE_LIST_DIVERGENCES.get(case["id"], case["filter"])
     assert _judge("paths_ignore", case["patterns"], case["inputs"]) is expected
 
 
-def test_the_corpus_has_every_row_and_the_divergences_are_real() -> None:
-    cases = {case["id"]: case for case in _corpus_cases()}
+def test_the_corpus_has_every_row_and_the_divergences_are_real(shared: Path) -> None:
+    cases = {case["id"]: case for case in _corpus_cases(shared)}
     assert len(cases) == 64
     assert all(cases[row]["filter"] is True for row in IGNORE_LIST_DIVERGENCES)
 

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conveyor.model.events import Event
 from conveyor.triggers import pull_request_branches, ref_from_payload
-from tests.conftest import SHARED
+from tests.conftest import shared_params
 
 
-def _ref_cases() -> list[dict[str, Any]]:
-    data = json.loads((SHARED / "act-corpus" / "filters.json").read_text(encoding="utf-8"))
+def _ref_cases(shared: Path) -> list[dict[str, Any]]:
+    data = json.loads((shared / "act-corpus" / "filters.json").read_text(encoding="utf-8"))
     cases: list[dict[str, Any]] = data["ref_from_event"]
     return cases
 
 
-@pytest.mark.parametrize("case", _ref_cases(), ids=lambda case: str(case["event_name"]))
+@pytest.mark.parametrize(
+    "case", shared_params(_ref_cases), ids=lambda case: str(case["event_name"])
+)
 def test_act_set_ref_table(case: dict[str, Any]) -> None:
     assumptions = case["assumptions"]
     head = assumptions["git_head_ref"]
@@ -35,8 +38,8 @@ def test_act_set_ref_table(case: dict[str, Any]) -> None:
         assert Event(case["event_name"], ref=ref).ref_name == case["expected_ref_name"]
 
 
-def test_the_ref_table_has_all_eight_rows() -> None:
-    assert len(_ref_cases()) == 8
+def test_the_ref_table_has_all_eight_rows(shared: Path) -> None:
+    assert len(_ref_cases(shared)) == 8
 
 
 @pytest.mark.parametrize(
