@@ -120,12 +120,6 @@ ERROR_FORMS: dict[tuple[str, str], str] = {
 # Cases that end differently from act's expectation, with the reason (strict xfails: each must
 # keep failing, or the entry goes).
 DIFFERENT: dict[str, str] = {
-    "input-from-cli": (
-        "the dispatch passes --input SOME_INPUT, which the workflow does not declare, and omits "
-        "its required inputs NAME and SOME_VALUE: act does not check inputs and runs the job; "
-        "GitHub refuses such a dispatch (HTTP 422) and so does conveyor, but it exits 0 with no "
-        "job run where a refused dispatch must exit 2 (issue 10 item 15)"
-    ),
     "nested": (
         "act loads -W directories recursively by default and fails on the empty fail.yml in a "
         "sub-directory; conveyor reads a directory's *.yml files only, as GitHub reads "
