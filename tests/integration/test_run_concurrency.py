@@ -59,20 +59,24 @@ def spans(shared: Path) -> list[tuple[int, int]]:
 
 
 def test_two_runs_of_one_group_never_overlap(tmp_path: Path) -> None:
-    repo, shared = grouped_repo(tmp_path, hold=1)
-    first, second = Running(repo, "run"), Running(repo, "run")
+    repo, shared = grouped_repo(tmp_path, hold=30)
+    first = Running(repo, "run")
+    second: Running | None = None
     try:
+        first.wait_for("run-id=")
+        until((shared / f"started-{run_id_in(first.output)}").exists, 30, "the first run's step")
+        second = Running(repo, "run")  # starts while the first holds the group
+        second.wait_for("pending: another run holds concurrency group 'deploy-refs/heads/main'")
+        (shared / "release").touch()
         assert (first.finish(), second.finish()) == (0, 0), first.output + second.output
     finally:
         first.stop()
-        second.stop()
+        if second is not None:
+            second.stop()
     found = spans(shared)
     assert len(found) == 2
     for (_, end), (start, _) in itertools.pairwise(found):
         assert end <= start, "two runs of one concurrency group overlapped"
-    assert "pending: another run holds concurrency group 'deploy-refs/heads/main'" in (
-        first.output + second.output
-    )
     assert [run["conclusion"] for run in runs(repo)] == ["success", "success"]
 
 
