@@ -17,7 +17,7 @@ from conveyor.model.results import Status
 from conveyor.store.fake import FakeRunStore
 from conveyor.store.fake_concurrency import FakeConcurrencyGate
 from conveyor.store.fake_settings import FakeEnvironmentStore, FakeSecretStore, FakeVariableStore
-from conveyor.store.gate import ProtectionGate
+from conveyor.store.protection_gate import ProtectionGate
 from tests.unit.engine.conftest import Recorder, When, bounded, workflow_from
 
 REPO = "/repo"
