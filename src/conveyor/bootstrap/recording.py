@@ -25,9 +25,9 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.approval_notices import AnnouncingGate
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.engine.carryover import Carried
-from conveyor.engine.gates import RunGuard
+from conveyor.engine.run_guard import RunGuard
 from conveyor.engine.job_environment import index_jobs, needs_gates
-from conveyor.engine.job_gates import GatedExecutor, JobControls
+from conveyor.engine.gated_executor import GatedExecutor, JobControls
 from conveyor.engine.ports.executor import Executor
 from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.ports.store import StoredRun

@@ -22,7 +22,7 @@ from conveyor.model.results import Status
 from conveyor.model.workflow import Job
 
 if TYPE_CHECKING:
-    from conveyor.engine.gates import RunGuard
+    from conveyor.engine.run_guard import RunGuard
 
 
 class LegState(enum.Enum):

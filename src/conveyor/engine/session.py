@@ -18,7 +18,7 @@ from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.errors import ConveyorError
 
 if TYPE_CHECKING:
-    from conveyor.engine.gates import RunGuard
+    from conveyor.engine.run_guard import RunGuard
 
 
 @dataclass(frozen=True, slots=True)

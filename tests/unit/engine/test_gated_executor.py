@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from conveyor.engine.job_environment import index_jobs, merged
-from conveyor.engine.job_gates import GatedExecutor, JobControls, WatchedSignal
+from conveyor.engine.gated_executor import GatedExecutor, JobControls, WatchedSignal
 from conveyor.engine.planner import plan_workflow
 from conveyor.engine.ports.store import GroupTicket, NewRun, ProtectionRules
 from conveyor.engine.records import RunRecord

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pytest
 
 from conveyor.engine.carryover import carried_jobs, instances_of, rerun_closure
-from conveyor.engine.gates import GuardState, RunGuard
+from conveyor.engine.run_guard import GuardState, RunGuard
 from conveyor.engine.planner import WorkflowPlan, plan_workflow
 from conveyor.engine.ports.store import (
     Admission,
