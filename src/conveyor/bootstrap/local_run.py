@@ -31,6 +31,7 @@ from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.session import RunRequest
 from conveyor.errors import Diagnostic, Severity, UsageError, WorkflowError
 from conveyor.model.events import Event
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def _not_started(
     errors = tuple(d.render() for d in diagnostics if d.severity is Severity.ERROR)
     name = workflow.display_name if workflow is not None else shown
     return WorkflowRecord(
-        run_id, shown, name, "startup_failure", (), errors or ("invalid workflow",)
+        run_id, shown, name, Conclusion.STARTUP_FAILURE, (), errors or ("invalid workflow",)
     )
 
 

@@ -33,6 +33,7 @@ from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.ports.store import StoredRun
 from conveyor.engine.records import RunRecord
 from conveyor.engine.session import RunRequest
+from conveyor.model.results import Conclusion
 from conveyor.store.cancel_watch import CancelWatch
 from conveyor.store.environment_config import sync_environments
 from conveyor.store.recorder import RunRecorder
@@ -155,7 +156,8 @@ class RunHistory:
         for index, record in enumerate(prepared.not_started):
             new = recorded.not_started_run(wiring.key, prepared.event, record, options)
             stored = wiring.recorder.begin(new)
-            wiring.recorder.finish(stored.id, "startup_failure", recorded.startup_reason(record))
+            reason = recorded.startup_reason(record)
+            wiring.recorder.finish(stored.id, Conclusion.STARTUP_FAILURE, reason)
             prepared.not_started[index] = replace(record, run_id=str(stored.id))
         for index, request in enumerate(prepared.requests):
             new = recorded.new_run(wiring.key, prepared.event, request.scope, options)
@@ -211,9 +213,9 @@ class RunHistory:
                 continue
             self._stop_watch(started)
             reason = None
-            if workflow.conclusion == "startup_failure":
+            if workflow.conclusion is Conclusion.STARTUP_FAILURE:
                 reason = recorded.startup_reason(workflow)
-            elif workflow.conclusion == "cancelled":
+            elif workflow.conclusion is Conclusion.CANCELLED:
                 reason = _cancel_reason(started, record.interrupted)
             self.wiring.recorder.finish(started.stored.id, workflow.conclusion, reason)
         return record
@@ -224,7 +226,7 @@ class RunHistory:
             for started in self._open.values():
                 self._stop_watch(started)
                 reason = "conveyor stopped before the run finished"
-                self.wiring.recorder.finish(started.stored.id, "cancelled", reason)
+                self.wiring.recorder.finish(started.stored.id, Conclusion.CANCELLED, reason)
             self._open.clear()
         finally:
             if self._opening is not None:

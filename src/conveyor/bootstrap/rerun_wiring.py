@@ -14,6 +14,7 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.engine.carryover import carried_jobs
 from conveyor.engine.planner import WorkflowPlan
 from conveyor.errors import UsageError
+from conveyor.model.results import Conclusion
 from conveyor.store.owner import current_owner
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget)
     if not requests:
         runs.begin_attempt(run.id, current_owner())
         wiring.recorder.resume(run.id)
-        wiring.recorder.finish(run.id, "startup_failure", recorded.startup_reason(broken[0]))
+        reason = recorded.startup_reason(broken[0])
+        wiring.recorder.finish(run.id, Conclusion.STARTUP_FAILURE, reason)
         prepared.not_started[0] = replace(broken[0], run_id=str(run.id))
         return
     request = requests[0]

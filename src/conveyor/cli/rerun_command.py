@@ -18,16 +18,10 @@ from pathlib import Path
 import click
 
 from conveyor.cli import run_options
-from conveyor.engine.ports.store import (
-    ACTIVE_STATUSES,
-    Conclusion,
-    StoredJob,
-    StoredRequest,
-)
+from conveyor.engine.ports.store import ACTIVE_STATUSES, StoredJob, StoredRequest
 from conveyor.errors import UsageError
 from conveyor.store import StoreHandle, opened_store
 
-PASSED = frozenset({Conclusion.SUCCESS, Conclusion.SKIPPED})
 LAUNCHER = "conveyor.cli.rerun_launch:rerun_attempt"
 
 
@@ -78,18 +72,22 @@ def plan_rerun(store: StoreHandle, run_id: int, *, failed: bool, job_id: str | N
     if run.status in ACTIVE_STATUSES:
         raise UsageError(f"run {run_id} is still {run.status}: wait for it to finish first")
     jobs = store.runs.list_jobs(run_id)
-    passed = tuple(job for job in jobs if job.conclusion in PASSED)
+    passed = tuple(job for job in jobs if _passed(job))
     if job_id is not None:
         if job_id not in {job.job_id for job in jobs}:
             known = ", ".join(sorted({job.job_id for job in jobs})) or "none"
             raise UsageError(f"run {run_id} has no job {job_id!r} (jobs: {known})")
         return RerunPlan(request, frozenset({job_id}), passed)
     if failed:
-        to_rerun = frozenset(job.job_id for job in jobs if job.conclusion not in PASSED)
+        to_rerun = frozenset(job.job_id for job in jobs if not _passed(job))
         if not to_rerun:
             raise UsageError(f"run {run_id} has no failed jobs to re-run")
         return RerunPlan(request, to_rerun, passed)
     return RerunPlan(request, None, ())
+
+
+def _passed(job: StoredJob) -> bool:
+    return job.conclusion is not None and job.conclusion.passed
 
 
 def launcher() -> Callable[[StoreHandle, RerunPlan], int]:

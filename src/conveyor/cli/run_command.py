@@ -204,4 +204,4 @@ def _handling(
 def exit_code(record: RunRecord) -> int:
     if record.interrupted:
         return EXIT_INTERRUPTED
-    return 0 if record.conclusion in ("success", "skipped") else 1
+    return 0 if record.conclusion.passed else 1

@@ -12,6 +12,7 @@ from conveyor.engine.planner import WorkflowPlan
 from conveyor.engine.ports.executor import Executor
 from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.records import RunRecord, WorkflowRecord, overall_conclusion
+from conveyor.model.results import Conclusion
 from conveyor.engine.run_state import WorkflowRun
 from conveyor.engine.scheduler import Scheduler
 from conveyor.engine.scope import RunScope, RunSettings
@@ -42,7 +43,7 @@ def _startup_failure(scope: RunScope, message: str) -> WorkflowRecord:
     workflow = scope.workflow
     error = f"{workflow.location}: error[startup]: {message}"
     return WorkflowRecord(
-        scope.run_id, workflow.path, workflow.display_name, "startup_failure", (), (error,)
+        scope.run_id, workflow.path, workflow.display_name, Conclusion.STARTUP_FAILURE, (), (error,)
     )
 
 
