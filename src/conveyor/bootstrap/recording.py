@@ -25,13 +25,13 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.approval_notices import AnnouncingGate
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.engine.carryover import Carried
-from conveyor.engine.run_guard import RunGuard
-from conveyor.engine.job_environment import index_jobs, needs_gates
 from conveyor.engine.gated_executor import GatedExecutor, JobControls
+from conveyor.engine.job_environment import index_jobs, needs_gates
 from conveyor.engine.ports.executor import Executor
 from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.ports.store import StoredRun
 from conveyor.engine.records import RunRecord
+from conveyor.engine.run_guard import RunGuard
 from conveyor.engine.session import RunRequest
 from conveyor.model.results import Conclusion
 from conveyor.store.cancel_watch import CancelWatch

@@ -12,11 +12,11 @@ from conveyor.engine.planner import WorkflowPlan
 from conveyor.engine.ports.executor import Executor
 from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.records import RunRecord, WorkflowRecord, overall_conclusion
-from conveyor.model.results import Conclusion
 from conveyor.engine.run_state import WorkflowRun
 from conveyor.engine.scheduler import Scheduler
 from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.errors import ConveyorError
+from conveyor.model.results import Conclusion
 
 if TYPE_CHECKING:
     from conveyor.engine.run_guard import RunGuard

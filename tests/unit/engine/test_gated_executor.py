@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from conveyor.engine.job_environment import index_jobs, merged
 from conveyor.engine.gated_executor import GatedExecutor, JobControls, WatchedSignal
+from conveyor.engine.job_environment import index_jobs, merged
 from conveyor.engine.planner import plan_workflow
 from conveyor.engine.ports.store import GroupTicket, NewRun, ProtectionRules
 from conveyor.engine.records import RunRecord
