@@ -1,8 +1,9 @@
-"""Wiring for `conveyor run`: workflow files → fired workflows → plans and scopes → a session.
+"""Preparing a local run: workflow files → fired workflows → plans and scopes; the executor.
 
 `LocalRunOptions` (local_options) says what to run; `EarlyStart` (early_start) builds the event
 on a thread while the rest loads; `prepare_run` does everything up to running (reading files,
-matching triggers, planning); `build_executor` picks the executor; the CLI runs the `RunSession`.
+matching triggers, planning) and returns a `PreparedRun` value; `build_executor` picks the
+executor. `conveyor.bootstrap.run.run_local` tells the whole run.
 """
 
 from __future__ import annotations
@@ -42,10 +43,23 @@ if TYPE_CHECKING:
 _INPUT_EVENTS = ("workflow_dispatch", "workflow_call")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PreparedRun:
+    """What a run will run: the workflow runs to start (`requests`), those that cannot start
+    (`not_started`, invalid), the workflows the event does not fire (path, reason), warnings."""
+
     settings: RunSettings
     event: Event
+    requests: tuple[RunRequest, ...] = ()
+    not_started: tuple[WorkflowRecord, ...] = ()
+    not_fired: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Sorted:
+    """The workflow files sorted by what becomes of them, while `prepare_run` reads them."""
+
     requests: list[RunRequest] = field(default_factory=list)
     not_started: list[WorkflowRecord] = field(default_factory=list)
     not_fired: list[tuple[str, str]] = field(default_factory=list)
@@ -65,17 +79,24 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
         matrix_filter=dict(options.matrix),
         workspaces=_workspaces(options),
     )
-    prepared = PreparedRun(settings, event, warnings=[note] if note else [])
     cache = workflow_cache(options.home)
     committed = CommittedWorkflows(root, options.revision) if options.revision else None
     source = RepositoryWorkflowSource(root, cache, committed)
     stamp = int(time.time() * 1000) % 10**10
     files = _workflow_files(root, options.workflows, cache, committed)
+    found = _Sorted(warnings=[note] if note else [])
     for number, file in enumerate(files, start=1):
-        _add_workflow(prepared, options, file, source, str(stamp + number))
-    if options.job and not prepared.requests and not prepared.not_started:
+        _add_workflow(found, settings, event, options, file, source, str(stamp + number))
+    if options.job and not found.requests and not found.not_started:
         raise UsageError(f"no workflow that '{event.name}' triggers has a job '{options.job}'")
-    return prepared
+    return PreparedRun(
+        settings,
+        event,
+        tuple(found.requests),
+        tuple(found.not_started),
+        tuple(found.not_fired),
+        tuple(found.warnings),
+    )
 
 
 def _workflow_files(
@@ -96,7 +117,9 @@ def workflow_cache(home: Path | None) -> WorkflowCache | None:
 
 
 def _add_workflow(
-    prepared: PreparedRun,
+    prepared: _Sorted,
+    settings: RunSettings,
+    event: Event,
     options: LocalRunOptions,
     file: WorkflowFile,
     source: RepositoryWorkflowSource,
@@ -110,8 +133,8 @@ def _add_workflow(
         return
     if options.job and not any(job.lower() == options.job.lower() for job in workflow.jobs):
         return
-    bound = _bind_event(prepared.event, workflow, shown)  # refuses a dispatch's bad inputs
-    match = triggers.match_workflow(workflow.on, prepared.event)
+    bound = _bind_event(event, workflow, shown)  # refuses a dispatch's bad inputs
+    match = triggers.match_workflow(workflow.on, event)
     if not match.fires:
         prepared.not_fired.append((shown, match.reason))
         return
@@ -120,12 +143,12 @@ def _add_workflow(
     except WorkflowError as exc:
         prepared.not_started.append(_not_started(run_id, shown, exc.diagnostics, workflow))
         return
-    scope = _scope(prepared, options, workflow, bound, shown, run_id)
+    scope = _scope(settings, options, workflow, bound, shown, run_id)
     prepared.requests.append(RunRequest(plan, scope))
 
 
 def _scope(
-    prepared: PreparedRun,
+    settings: RunSettings,
     options: LocalRunOptions,
     workflow: Workflow,
     event: Event,
@@ -138,7 +161,7 @@ def _scope(
         workflow=workflow.display_name,
         run_id=run_id,
         workflow_path=shown,
-        workspace=prepared.settings.repository,
+        workspace=settings.repository,
     )
     return RunScope(
         run_id=run_id,

@@ -1,28 +1,28 @@
 """`conveyor rerun RUN [--failed | --job ID]`: a new attempt of a finished run, with the same
 event and inputs; jobs that are not re-run keep their results and outputs.
 
-The store side is here (checks, what to re-run); running the attempt is `conveyor run`'s:
-`conveyor.cli.rerun_launch.rerun_attempt(store, plan)` starts it and returns the exit status.
-Secrets are never stored: the attempt gets the stored ones, and `--secret`/`--secret-file` as
-`conveyor run` does.
+The store side is here (checks, what to re-run); the attempt runs through `conveyor run`'s own
+path (`conveyor.bootstrap.run.run_local`: display, Ctrl-C, summary, exit status) with the
+stored run's options, event and commit (`conveyor.bootstrap.rerun_options`). Secrets are never
+stored: the attempt gets the stored ones, and `--secret`/`--secret-file` as `conveyor run` does.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
-from conveyor.cli import run_options
+from conveyor.bootstrap.recording import RerunTarget
+from conveyor.bootstrap.rerun_options import rerun_options
+from conveyor.bootstrap.settings import conveyor_home, default_parallel
+from conveyor.cli import run_command, run_options
 from conveyor.engine.ports.store import ACTIVE_STATUSES, StoredJob, StoredRequest
 from conveyor.errors import UsageError
 from conveyor.store import StoreHandle, opened_store
-
-LAUNCHER = "conveyor.cli.rerun_launch:rerun_attempt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +91,13 @@ def _passed(job: StoredJob) -> bool:
 
 
 def launcher() -> Callable[[StoreHandle, RerunPlan], int]:
-    module_name, _, attribute = LAUNCHER.partition(":")
-    try:
-        function = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise UsageError(
-            "conveyor rerun needs `conveyor run`, which this build does not have yet; "
-            "nothing was changed"
-        ) from exc
-    return function  # type: ignore[no-any-return]
+    """What starts the planned attempt (a seam for tests of the planning alone)."""
+    return rerun_attempt
+
+
+def rerun_attempt(store: StoreHandle, plan: RerunPlan) -> int:
+    """Run the new attempt; returns `conveyor run`'s exit status."""
+    home = conveyor_home()
+    options = rerun_options(plan.request, plan.secrets, home=home, parallel=default_parallel())
+    target = RerunTarget(plan.request.run.id, plan.rerun, strict=plan.strict)
+    return run_command.run(options, rerun=target, store=store)
