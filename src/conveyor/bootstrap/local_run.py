@@ -8,7 +8,6 @@ executor. `conveyor.bootstrap.run.run_local` tells the whole run.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -220,11 +219,16 @@ def _workspaces(options: LocalRunOptions) -> WorkspacePaths | None:
 
 
 def build_executor(
-    dry_run: bool, home: Path, pool: WorkspacePool | None = None, repository: Path | None = None
+    dry_run: bool,
+    home: Path,
+    pool: WorkspacePool | None = None,
+    repository: Path | None = None,
+    services_variables: Mapping[str, str] | None = None,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
-    are checked here, before any job runs: a bad table is a UsageError."""
+    (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) are checked here, before
+    any job runs: a bad table is a UsageError."""
     if dry_run:
         from conveyor.executors.fake import FakeExecutor
 
@@ -232,7 +236,9 @@ def build_executor(
     from conveyor.actions import default_registry
     from conveyor.executors.local import LocalExecutor
 
-    table = configured_services(repository) if repository is not None else None
+    table = None
+    if repository is not None:
+        table = configured_services(repository, services_variables)
     return LocalExecutor(
         home=home,
         actions=default_registry(),
@@ -255,17 +261,20 @@ def supervision() -> Supervision:
     return Supervision(reaper, marks)
 
 
-def configured_services(repository: Path) -> Mapping[str, object] | None:
+def configured_services(
+    repository: Path, variables: Mapping[str, str] | None = None
+) -> Mapping[str, object] | None:
     """The repository's effective `[services]` table (checked; a UsageError when bad), or None
-    when no variable or settings file has any (nothing to check: the launcher's defaults)."""
-    from conveyor.bootstrap.settings import config_files
+    when no variable or settings file has any (nothing to check: the launcher's defaults).
+    `variables`: the `CONVEYOR_SERVICES_*` variables (None: this process's)."""
+    from conveyor.bootstrap.settings import config_files, services_variables
 
-    variables = any(name.startswith("CONVEYOR_SERVICES_") for name in os.environ)
+    variables = services_variables() if variables is None else variables
     if not variables and not any("services" in file.data for file in config_files(repository)):
         return None
     from conveyor.bootstrap.services_wiring import services_table
 
-    return services_table(repository)
+    return services_table(repository, variables)
 
 
 class _DeferredServices:

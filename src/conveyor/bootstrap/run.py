@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from conveyor.bootstrap.early_start import EarlyStart, workspace_pool
 from conveyor.bootstrap.local_options import LocalRunOptions
-from conveyor.bootstrap.settings import conveyor_home
+from conveyor.bootstrap.settings import Settings, load_settings
 
 # The engine, the executor and the store's wiring are imported in `run_local` once the event is
 # being built on a thread: their loading and git's work overlap.
@@ -57,12 +57,15 @@ def run_local(
     options: LocalRunOptions,
     display: RunDisplay,
     *,
+    settings: Settings | None = None,
     rerun: RerunTarget | None = None,
     store: StoreHandle | None = None,
 ) -> RunRecord:
     """Run what `options` asks, recorded in the run store (none with `dry_run`); `rerun`: a new
-    attempt of that stored run instead of a new run. Returns the record of the run."""
-    home = options.home or conveyor_home()
+    attempt of that stored run instead of a new run. `settings`: read once by the caller (else
+    here). Returns the record of the run."""
+    settings = settings or load_settings()
+    home = options.home or settings.home
     pool = workspace_pool(options.dry_run, home)
     history: History | None = None
     try:
@@ -72,7 +75,8 @@ def run_local(
         from conveyor.engine.session import RunSession
 
         history = open_history(options, store, rerun)
-        executor = build_executor(options.dry_run, home, pool, start.root)
+        variables = settings.services_variables
+        executor = build_executor(options.dry_run, home, pool, start.root, variables)
         prepared = prepare_run(options, start)
         display.prepared(prepared)
         wired = history.wire(prepared, executor, display.observer)

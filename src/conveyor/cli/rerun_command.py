@@ -18,7 +18,7 @@ import click
 
 from conveyor.bootstrap.recording import RerunTarget
 from conveyor.bootstrap.rerun_options import rerun_options
-from conveyor.bootstrap.settings import conveyor_home, default_parallel
+from conveyor.bootstrap.settings import load_settings
 from conveyor.cli import run_command, run_options
 from conveyor.engine.ports.store import ACTIVE_STATUSES, StoredJob, StoredRequest
 from conveyor.errors import UsageError
@@ -97,7 +97,9 @@ def launcher() -> Callable[[StoreHandle, RerunPlan], int]:
 
 def rerun_attempt(store: StoreHandle, plan: RerunPlan) -> int:
     """Run the new attempt; returns `conveyor run`'s exit status."""
-    home = conveyor_home()
-    options = rerun_options(plan.request, plan.secrets, home=home, parallel=default_parallel())
+    settings = load_settings()
+    options = rerun_options(
+        plan.request, plan.secrets, home=settings.home, parallel=settings.parallel
+    )
     target = RerunTarget(plan.request.run.id, plan.rerun, strict=plan.strict)
-    return run_command.run(options, rerun=target, store=store)
+    return run_command.run(options, settings, rerun=target, store=store)

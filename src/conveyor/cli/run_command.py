@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from conveyor.bootstrap.local_options import LocalRunOptions
-from conveyor.bootstrap.settings import conveyor_home, default_parallel
+from conveyor.bootstrap.settings import Settings, load_settings
 from conveyor.cli import run_options
 
 # The engine, the executor and the display are imported once the run has started building its
@@ -78,6 +78,7 @@ def run_command(
     verbose: bool,
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
+    settings = load_settings()
     options = LocalRunOptions(
         repository=repo,
         event_name=event_name,
@@ -89,15 +90,16 @@ def run_command(
         vars=run_options.pairs(variables, "--var"),
         env=run_options.env(env_values, env_files),
         matrix=run_options.matrix(matrix),
-        parallel=parallel or default_parallel(),
+        parallel=parallel or settings.parallel,
         dry_run=dry_run,
-        home=conveyor_home(),
+        home=settings.home,
     )
-    return run(options, as_json=as_json, verbose=verbose)
+    return run(options, settings, as_json=as_json, verbose=verbose)
 
 
 def run(
     options: LocalRunOptions,
+    settings: Settings,
     *,
     as_json: bool = False,
     verbose: bool = False,
@@ -109,9 +111,9 @@ def run(
     from conveyor.bootstrap.run import run_local
 
     human: TextIO = sys.stderr if as_json else sys.stdout
-    terminal = Terminal(human, options.home or conveyor_home(), verbose)
+    terminal = Terminal(human, settings.home, verbose=verbose, plain=settings.plain)
     with _handling((signal.SIGTERM,), _interrupt):  # outside the run: as Ctrl-C
-        record = run_local(options, terminal, rerun=rerun, store=store)
+        record = run_local(options, terminal, settings=settings, rerun=rerun, store=store)
     if as_json:
         sys.stdout.write(json.dumps(record.as_json(), indent=2) + "\n")
     return exit_code(record)
@@ -122,10 +124,11 @@ class Terminal:
     `human`, log files under `home`, the summary; Ctrl-C and SIGTERM cancel the run. The view is
     made when the run first needs it (after the event has begun building)."""
 
-    def __init__(self, human: TextIO, home: Path, verbose: bool) -> None:
+    def __init__(self, human: TextIO, home: Path, *, verbose: bool, plain: bool) -> None:
         self._human = human
         self._home = home
         self._verbose = verbose
+        self._plain = plain
         self._view: RunView | None = None
 
     @property
@@ -133,7 +136,7 @@ class Terminal:
         if self._view is None:
             from conveyor.cli.display.run_view import RunView
 
-            self._view = RunView(self._human, self._home, verbose=self._verbose)
+            self._view = RunView(self._human, self._home, verbose=self._verbose, plain=self._plain)
         return self._view
 
     @property
