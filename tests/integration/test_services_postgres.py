@@ -11,7 +11,7 @@ import pytest
 
 from conveyor.engine.ports.services import ServiceHandle, ServiceRequest
 from conveyor.errors import InfrastructureError
-from conveyor.services import ports as ports_module
+from conveyor.services import host_ports as ports_module
 from tests.unit.services.factories import service
 from tests.unit.services.real_services import (
     launcher_for,

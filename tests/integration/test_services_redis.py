@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.engine.ports.services import ServiceRequest
-from conveyor.services import ports as ports_module
+from conveyor.services import host_ports as ports_module
 from tests.unit.services.factories import service
 from tests.unit.services.real_services import launcher_for, new_runtime_base, nothing_left_behind
 

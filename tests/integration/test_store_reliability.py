@@ -74,7 +74,7 @@ def child_finish(store: StoreHandle) -> None:
             "build", StepResult(index, f"step {index}", Status.SUCCESS, Status.SUCCESS)
         )
     reporter.finish_job("build", JobResult(Status.SUCCESS, outputs={"v": "42"}))
-    recorder.finish(run.id, "success")
+    recorder.finish(run.id, Conclusion.SUCCESS)
     print(run.id, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 

@@ -45,7 +45,11 @@ class EarlyStart:
         options = self._options
         try:
             self._result = build_event(
-                self.root, options.event_name, options.event_path, options.inputs
+                self.root,
+                options.event_name,
+                options.event_path,
+                options.inputs,
+                options.event_payload,
             )
         except BaseException as exc:  # handed to the main thread by event()
             self._error = exc

@@ -1,4 +1,5 @@
-"""The event a local run is for: built from the repository, or read from `--eventpath`.
+"""The event a local run is for: built from the repository, read from `--eventpath`, or a
+stored run's payload (a rerun).
 
 A directory that is not the top of a git repository (a sub-directory such as
 examples/quickstart, or no repository at all) is run as a plain copy; when git cannot describe
@@ -19,9 +20,16 @@ LOCAL_REF = "refs/heads/main"
 
 
 def build_event(
-    root: Path, name: str, event_path: Path | None, inputs: Mapping[str, str]
+    root: Path,
+    name: str,
+    event_path: Path | None,
+    inputs: Mapping[str, str],
+    payload: Mapping[str, object] | None = None,
 ) -> tuple[Event, str | None]:
-    """The event, and a warning when it could not come from git."""
+    """The event, and a warning when it could not come from git. `payload`: a stored run's
+    event (a rerun), read as an `event_path` file with that payload would be."""
+    if payload is not None:
+        return stored_event(root, name, payload, inputs), None
     request = git.EventRequest(name=name, eventpath=event_path, inputs=dict(inputs))
     try:
         return git.build_event(root, request), None
@@ -30,6 +38,16 @@ def build_event(
             raise
         note = f"{exc}; running {root.name} as a plain directory on {LOCAL_REF}"
         return plain_directory_event(root, name, inputs), note
+
+
+def stored_event(
+    root: Path, name: str, payload: Mapping[str, object], inputs: Mapping[str, str]
+) -> Event:
+    from conveyor.git.event_files import event_from_payload
+    from conveyor.git.local_context import LocalContext
+
+    context = LocalContext.open(git.GitRepository.open(root, prefetch=True))
+    return event_from_payload(context, name, payload, inputs)
 
 
 def plain_directory_event(root: Path, name: str, inputs: Mapping[str, str]) -> Event:

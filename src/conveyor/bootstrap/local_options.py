@@ -25,3 +25,5 @@ class LocalRunOptions:
     # Read the workflow files as committed at this commit, not from the working tree (a rerun:
     # the run's recorded commit).
     revision: str | None = None
+    # The event's payload as stored (a rerun), read as an `event_path` file would be.
+    event_payload: Mapping[str, object] | None = None

@@ -1,13 +1,13 @@
-"""Wiring for `conveyor run`: workflow files → fired workflows → plans and scopes → a session.
+"""Preparing a local run: workflow files → fired workflows → plans and scopes; the executor.
 
 `LocalRunOptions` (local_options) says what to run; `EarlyStart` (early_start) builds the event
 on a thread while the rest loads; `prepare_run` does everything up to running (reading files,
-matching triggers, planning); `build_executor` picks the executor; the CLI runs the `RunSession`.
+matching triggers, planning) and returns a `PreparedRun` value; `build_executor` picks the
+executor. `conveyor.bootstrap.run.run_local` tells the whole run.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -31,6 +31,7 @@ from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.session import RunRequest
 from conveyor.errors import Diagnostic, Severity, UsageError, WorkflowError
 from conveyor.model.events import Event
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -41,10 +42,23 @@ if TYPE_CHECKING:
 _INPUT_EVENTS = ("workflow_dispatch", "workflow_call")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PreparedRun:
+    """What a run will run: the workflow runs to start (`requests`), those that cannot start
+    (`not_started`, invalid), the workflows the event does not fire (path, reason), warnings."""
+
     settings: RunSettings
     event: Event
+    requests: tuple[RunRequest, ...] = ()
+    not_started: tuple[WorkflowRecord, ...] = ()
+    not_fired: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Sorted:
+    """The workflow files sorted by what becomes of them, while `prepare_run` reads them."""
+
     requests: list[RunRequest] = field(default_factory=list)
     not_started: list[WorkflowRecord] = field(default_factory=list)
     not_fired: list[tuple[str, str]] = field(default_factory=list)
@@ -64,17 +78,24 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
         matrix_filter=dict(options.matrix),
         workspaces=_workspaces(options),
     )
-    prepared = PreparedRun(settings, event, warnings=[note] if note else [])
     cache = workflow_cache(options.home)
     committed = CommittedWorkflows(root, options.revision) if options.revision else None
     source = RepositoryWorkflowSource(root, cache, committed)
     stamp = int(time.time() * 1000) % 10**10
     files = _workflow_files(root, options.workflows, cache, committed)
+    found = _Sorted(warnings=[note] if note else [])
     for number, file in enumerate(files, start=1):
-        _add_workflow(prepared, options, file, source, str(stamp + number))
-    if options.job and not prepared.requests and not prepared.not_started:
+        _add_workflow(found, settings, event, options, file, source, str(stamp + number))
+    if options.job and not found.requests and not found.not_started:
         raise UsageError(f"no workflow that '{event.name}' triggers has a job '{options.job}'")
-    return prepared
+    return PreparedRun(
+        settings,
+        event,
+        tuple(found.requests),
+        tuple(found.not_started),
+        tuple(found.not_fired),
+        tuple(found.warnings),
+    )
 
 
 def _workflow_files(
@@ -95,7 +116,9 @@ def workflow_cache(home: Path | None) -> WorkflowCache | None:
 
 
 def _add_workflow(
-    prepared: PreparedRun,
+    prepared: _Sorted,
+    settings: RunSettings,
+    event: Event,
     options: LocalRunOptions,
     file: WorkflowFile,
     source: RepositoryWorkflowSource,
@@ -109,8 +132,8 @@ def _add_workflow(
         return
     if options.job and not any(job.lower() == options.job.lower() for job in workflow.jobs):
         return
-    bound = _bind_event(prepared.event, workflow, shown)  # refuses a dispatch's bad inputs
-    match = triggers.match_workflow(workflow.on, prepared.event)
+    bound = _bind_event(event, workflow, shown)  # refuses a dispatch's bad inputs
+    match = triggers.match_workflow(workflow.on, event)
     if not match.fires:
         prepared.not_fired.append((shown, match.reason))
         return
@@ -119,12 +142,12 @@ def _add_workflow(
     except WorkflowError as exc:
         prepared.not_started.append(_not_started(run_id, shown, exc.diagnostics, workflow))
         return
-    scope = _scope(prepared, options, workflow, bound, shown, run_id)
+    scope = _scope(settings, options, workflow, bound, shown, run_id)
     prepared.requests.append(RunRequest(plan, scope))
 
 
 def _scope(
-    prepared: PreparedRun,
+    settings: RunSettings,
     options: LocalRunOptions,
     workflow: Workflow,
     event: Event,
@@ -137,7 +160,7 @@ def _scope(
         workflow=workflow.display_name,
         run_id=run_id,
         workflow_path=shown,
-        workspace=prepared.settings.repository,
+        workspace=settings.repository,
     )
     return RunScope(
         run_id=run_id,
@@ -173,7 +196,7 @@ def _not_started(
     errors = tuple(d.render() for d in diagnostics if d.severity is Severity.ERROR)
     name = workflow.display_name if workflow is not None else shown
     return WorkflowRecord(
-        run_id, shown, name, "startup_failure", (), errors or ("invalid workflow",)
+        run_id, shown, name, Conclusion.STARTUP_FAILURE, (), errors or ("invalid workflow",)
     )
 
 
@@ -196,11 +219,16 @@ def _workspaces(options: LocalRunOptions) -> WorkspacePaths | None:
 
 
 def build_executor(
-    dry_run: bool, home: Path, pool: WorkspacePool | None = None, repository: Path | None = None
+    dry_run: bool,
+    home: Path,
+    pool: WorkspacePool | None = None,
+    repository: Path | None = None,
+    services_variables: Mapping[str, str] | None = None,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
-    are checked here, before any job runs: a bad table is a UsageError."""
+    (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) are checked here, before
+    any job runs: a bad table is a UsageError."""
     if dry_run:
         from conveyor.executors.fake import FakeExecutor
 
@@ -208,7 +236,9 @@ def build_executor(
     from conveyor.actions import default_registry
     from conveyor.executors.local import LocalExecutor
 
-    table = configured_services(repository) if repository is not None else None
+    table = None
+    if repository is not None:
+        table = configured_services(repository, services_variables)
     return LocalExecutor(
         home=home,
         actions=default_registry(),
@@ -231,17 +261,20 @@ def supervision() -> Supervision:
     return Supervision(reaper, marks)
 
 
-def configured_services(repository: Path) -> Mapping[str, object] | None:
+def configured_services(
+    repository: Path, variables: Mapping[str, str] | None = None
+) -> Mapping[str, object] | None:
     """The repository's effective `[services]` table (checked; a UsageError when bad), or None
-    when no variable or settings file has any (nothing to check: the launcher's defaults)."""
-    from conveyor.bootstrap.settings import config_files
+    when no variable or settings file has any (nothing to check: the launcher's defaults).
+    `variables`: the `CONVEYOR_SERVICES_*` variables (None: this process's)."""
+    from conveyor.bootstrap.settings import config_files, services_variables
 
-    variables = any(name.startswith("CONVEYOR_SERVICES_") for name in os.environ)
+    variables = services_variables() if variables is None else variables
     if not variables and not any("services" in file.data for file in config_files(repository)):
         return None
     from conveyor.bootstrap.services_wiring import services_table
 
-    return services_table(repository)
+    return services_table(repository, variables)
 
 
 class _DeferredServices:

@@ -4,8 +4,8 @@ environments are enforced through the engine's guards.
 
     history = open_history(options)          # starts opening the store on a thread
     prepared = prepare_run(options)
-    executor, observer = history.wire(prepared, executor, view.observer)
-    record = session.execute(prepared.requests, prepared.not_started)
+    wired = history.wire(prepared, executor, display.observer)   # a new PreparedRun: store ids
+    record = RunSession(wired.executor, wired.observer, ...).execute(wired.prepared.requests, ...)
     history.finish(record)                   # each run's conclusion, fsynced
     history.close()                          # in a `finally`: runs not finished end cancelled
 
@@ -25,14 +25,15 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.approval_notices import AnnouncingGate
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.engine.carryover import Carried
-from conveyor.engine.gates import RunGuard
+from conveyor.engine.gated_executor import GatedExecutor, JobControls
 from conveyor.engine.job_environment import index_jobs, needs_gates
-from conveyor.engine.job_gates import GatedExecutor, JobControls
 from conveyor.engine.ports.executor import Executor
 from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.ports.store import StoredRun
-from conveyor.engine.records import RunRecord
+from conveyor.engine.records import RunRecord, WorkflowRecord
+from conveyor.engine.run_guard import RunGuard
 from conveyor.engine.session import RunRequest
+from conveyor.model.results import Conclusion
 from conveyor.store.cancel_watch import CancelWatch
 from conveyor.store.environment_config import sync_environments
 from conveyor.store.recorder import RunRecorder
@@ -45,10 +46,18 @@ if TYPE_CHECKING:
 POLL_INTERVAL = 0.5  # seconds between looks at the store while waiting (groups, approvals)
 
 
+@dataclass(frozen=True, slots=True)
+class Wired:
+    """The run as recorded: the prepared run with the store's run ids, stored secrets and
+    variables (a new value), the executor behind its gates, the observer that records."""
+
+    prepared: PreparedRun
+    executor: Executor
+    observer: RunObserver
+
+
 class History(Protocol):
-    def wire(
-        self, prepared: PreparedRun, executor: Executor, observer: RunObserver
-    ) -> tuple[Executor, RunObserver]: ...
+    def wire(self, prepared: PreparedRun, executor: Executor, observer: RunObserver) -> Wired: ...
     def finish(self, record: RunRecord) -> RunRecord: ...
     def close(self) -> None: ...
 
@@ -56,10 +65,8 @@ class History(Protocol):
 class NoHistory:
     """`--dry-run`: nothing recorded, nothing enforced."""
 
-    def wire(
-        self, prepared: PreparedRun, executor: Executor, observer: RunObserver
-    ) -> tuple[Executor, RunObserver]:
-        return executor, observer
+    def wire(self, prepared: PreparedRun, executor: Executor, observer: RunObserver) -> Wired:
+        return Wired(prepared, executor, observer)
 
     def finish(self, record: RunRecord) -> RunRecord:
         return record
@@ -94,11 +101,16 @@ class _Wiring:
     variables: Mapping[str, str] = field(default_factory=dict)
 
 
-def open_history(options: LocalRunOptions) -> History:
-    """The history `conveyor run` records into: the run store, or nothing for --dry-run."""
+def open_history(
+    options: LocalRunOptions, store: StoreHandle | None = None, rerun: RerunTarget | None = None
+) -> History:
+    """The history a run records into: the run store (`store` when it is open already, else
+    opened on a thread), or nothing for --dry-run. `rerun`: a new attempt of a stored run."""
     if options.dry_run:
         return NoHistory()
-    return RunHistory(options, recorded.StoreOpening(options.home))
+    if store is not None:
+        return RunHistory(options, store=store, rerun=rerun)
+    return RunHistory(options, recorded.StoreOpening(options.home), rerun=rerun)
 
 
 class RunHistory:
@@ -117,17 +129,16 @@ class RunHistory:
         self._wiring: _Wiring | None = None
         self._open: dict[str, _Started] = {}  # engine run id → what is recorded
 
-    def wire(
-        self, prepared: PreparedRun, executor: Executor, observer: RunObserver
-    ) -> tuple[Executor, RunObserver]:
+    def wire(self, prepared: PreparedRun, executor: Executor, observer: RunObserver) -> Wired:
         wiring = self._connect(prepared, observer)
         if self._rerun is not None:
             from conveyor.bootstrap.rerun_wiring import start_rerun
 
-            start_rerun(self, prepared, self._rerun)
+            prepared = start_rerun(self, prepared, self._rerun)
         else:
-            self._start_new(prepared)
-        return self._gated(prepared, executor, observer), wiring.recorder.observer(observer)
+            prepared = self._start_new(prepared)
+        gated = self._gated(prepared, executor, observer)
+        return Wired(prepared, gated, wiring.recorder.observer(observer))
 
     def _connect(self, prepared: PreparedRun, observer: RunObserver) -> _Wiring:
         store = self._given or (self._opening.result() if self._opening else None)
@@ -149,18 +160,28 @@ class RunHistory:
         assert self._wiring is not None, "wire() first"
         return self._wiring
 
-    def _start_new(self, prepared: PreparedRun) -> None:
-        wiring = self.wiring
+    def _start_new(self, prepared: PreparedRun) -> PreparedRun:
+        """The prepared run with each workflow run recorded as a new stored run."""
         options = recorded.run_options(self._options, prepared.settings.repository)
-        for index, record in enumerate(prepared.not_started):
-            new = recorded.not_started_run(wiring.key, prepared.event, record, options)
-            stored = wiring.recorder.begin(new)
-            wiring.recorder.finish(stored.id, "startup_failure", recorded.startup_reason(record))
-            prepared.not_started[index] = replace(record, run_id=str(stored.id))
-        for index, request in enumerate(prepared.requests):
-            new = recorded.new_run(wiring.key, prepared.event, request.scope, options)
-            stored = wiring.recorder.begin(new)
-            prepared.requests[index] = self.adopt(request, stored)
+        not_started = tuple(self._not_started(prepared, r, options) for r in prepared.not_started)
+        requests = tuple(self._started(prepared, r, options) for r in prepared.requests)
+        return replace(prepared, requests=requests, not_started=not_started)
+
+    def _not_started(
+        self, prepared: PreparedRun, record: WorkflowRecord, options: Mapping[str, object]
+    ) -> WorkflowRecord:
+        wiring = self.wiring
+        new = recorded.not_started_run(wiring.key, prepared.event, record, options)
+        stored = wiring.recorder.begin(new)
+        reason = recorded.startup_reason(record)
+        wiring.recorder.finish(stored.id, Conclusion.STARTUP_FAILURE, reason)
+        return replace(record, run_id=str(stored.id))
+
+    def _started(
+        self, prepared: PreparedRun, request: RunRequest, options: Mapping[str, object]
+    ) -> RunRequest:
+        new = recorded.new_run(self.wiring.key, prepared.event, request.scope, options)
+        return self.adopt(request, self.wiring.recorder.begin(new))
 
     def adopt(
         self, request: RunRequest, stored: StoredRun, carried: Carried | None = None
@@ -211,9 +232,9 @@ class RunHistory:
                 continue
             self._stop_watch(started)
             reason = None
-            if workflow.conclusion == "startup_failure":
+            if workflow.conclusion is Conclusion.STARTUP_FAILURE:
                 reason = recorded.startup_reason(workflow)
-            elif workflow.conclusion == "cancelled":
+            elif workflow.conclusion is Conclusion.CANCELLED:
                 reason = _cancel_reason(started, record.interrupted)
             self.wiring.recorder.finish(started.stored.id, workflow.conclusion, reason)
         return record
@@ -224,7 +245,7 @@ class RunHistory:
             for started in self._open.values():
                 self._stop_watch(started)
                 reason = "conveyor stopped before the run finished"
-                self.wiring.recorder.finish(started.stored.id, "cancelled", reason)
+                self.wiring.recorder.finish(started.stored.id, Conclusion.CANCELLED, reason)
             self._open.clear()
         finally:
             if self._opening is not None:

@@ -14,6 +14,7 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.engine.carryover import carried_jobs
 from conveyor.engine.planner import WorkflowPlan
 from conveyor.errors import UsageError
+from conveyor.model.results import Conclusion
 from conveyor.store.owner import current_owner
 
 if TYPE_CHECKING:
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
     from conveyor.bootstrap.recording import RerunTarget, RunHistory
 
 
-def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget) -> None:
+def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget) -> PreparedRun:
+    """The prepared run as a new attempt of the stored run: its one workflow run, adopted by the
+    store with the jobs carried over (or its startup failure, recorded)."""
     wiring = history.wiring
     runs = wiring.store.runs
     run = runs.get_run(target.run_id)
@@ -35,27 +38,27 @@ def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget)
             f"{path} no longer runs for '{run.event}' (it changed since run {run.id}?); "
             "nothing was changed"
         )
-    prepared.requests[:] = requests[:1]
-    prepared.not_started[:] = [] if requests else broken[:1]
     if not requests:
         runs.begin_attempt(run.id, current_owner())
         wiring.recorder.resume(run.id)
-        wiring.recorder.finish(run.id, "startup_failure", recorded.startup_reason(broken[0]))
-        prepared.not_started[0] = replace(broken[0], run_id=str(run.id))
-        return
+        reason = recorded.startup_reason(broken[0])
+        wiring.recorder.finish(run.id, Conclusion.STARTUP_FAILURE, reason)
+        failed = replace(broken[0], run_id=str(run.id))
+        return replace(prepared, requests=(), not_started=(failed,))
     request = requests[0]
     _check_jobs(request.plan, target)
     carried = carried_jobs(request.plan, target.rerun, runs.list_jobs(run.id))
     keys = [job.instance_key for jobs in carried.values() for job in jobs]
     runs.begin_attempt(run.id, current_owner(), reuse=keys)
     stored = wiring.recorder.resume(run.id)
-    prepared.settings = replace(prepared.settings, run_attempt=stored.attempt)
-    prepared.requests[0] = history.adopt(request, stored, carried)
+    adopted = history.adopt(request, stored, carried)
     again = [job_id for job_id in request.plan.jobs if job_id not in carried]
     kept = f"; keeping from attempt {stored.attempt - 1}: {', '.join(carried)}" if carried else ""
     wiring.notify(
         f"run {run.id}, attempt {stored.attempt}: re-running {', '.join(again) or 'nothing'}{kept}"
     )
+    settings = replace(prepared.settings, run_attempt=stored.attempt)
+    return replace(prepared, settings=settings, requests=(adopted,), not_started=())
 
 
 def _check_jobs(plan: WorkflowPlan, target: RerunTarget) -> None:

@@ -8,14 +8,13 @@ variables, then `[services]` of the repository's conveyor.toml, then of the user
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Protocol
 
-from conveyor.bootstrap.settings import ConfigFile, config_files
+from conveyor.bootstrap.settings import ConfigFile, config_files, services_variables
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
 from conveyor.engine.ports.services import (
     ContainerPolicy,
@@ -51,7 +50,7 @@ def services_table(repository: Path, environ: Mapping[str, str] | None = None) -
     config.toml. Image rules of conveyor.toml come before the user's (a pattern in both is taken
     from conveyor.toml). Each layer is checked on its own, so an error names where it is.
     """
-    layers = [_env_layer(os.environ if environ is None else environ)]
+    layers = [_env_layer(services_variables() if environ is None else environ)]
     layers += [_file_layer(file) for file in config_files(repository)]
     merged: dict[str, object] = {}
     for layer in layers:

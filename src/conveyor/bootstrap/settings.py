@@ -1,19 +1,67 @@
-"""Where conveyor keeps its data, how many jobs run at once by default, and the settings files."""
+"""conveyor's settings, read once into one `Settings` value (`load_settings`), and the settings
+files. Precedence (DESIGN.md §3): `CONVEYOR_*` variables, then `conveyor.toml` in the
+repository, then the user's `config.toml`. The modules below bootstrap are handed values from
+`Settings`; they do not read the environment for them.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from conveyor.errors import UsageError, decode_utf8
-from conveyor.store.location import conveyor_home
+from conveyor.store.location import conveyor_home, usable_home
+
+SERVICES_PREFIX = "CONVEYOR_SERVICES_"
 
 
-def default_parallel() -> int:
-    """`CONVEYOR_PARALLEL`, else the number of CPUs."""
-    configured = os.environ.get("CONVEYOR_PARALLEL", "")
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the `CONVEYOR_*` variables say (the settings files are read per repository)."""
+
+    home: Path  # CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor
+    parallel: int  # CONVEYOR_PARALLEL: jobs at once, else the number of CPUs
+    plain: bool = False  # CONVEYOR_PLAIN: plain lines, never the live view
+    actor: str | None = None  # CONVEYOR_ACTOR: who approves or rejects (else the login name)
+    # CONVEYOR_SERVICES_*: the `[services]` settings' variable layer (services_wiring)
+    services_variables: Mapping[str, str] = field(default_factory=dict)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of this process (`environ`: os.environ); CONVEYOR_HOME is created (0700)."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        home=usable_home(data_home(env)),
+        parallel=_parallel(env.get("CONVEYOR_PARALLEL", "")),
+        plain=bool(env.get("CONVEYOR_PLAIN")),
+        actor=env.get("CONVEYOR_ACTOR") or None,
+        services_variables=services_variables(env),
+    )
+
+
+def services_variables(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The `CONVEYOR_SERVICES_*` variables (`environ`: os.environ)."""
+    env = os.environ if environ is None else environ
+    return {name: value for name, value in env.items() if name.startswith(SERVICES_PREFIX)}
+
+
+def explicit_home(environ: Mapping[str, str]) -> Path | None:
+    """CONVEYOR_HOME when it is set (not created)."""
+    explicit = environ.get("CONVEYOR_HOME")
+    return Path(explicit) if explicit else None
+
+
+def data_home(environ: Mapping[str, str]) -> Path:
+    """Where CONVEYOR_HOME is (not created)."""
+    if explicit := explicit_home(environ):
+        return explicit
+    data = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "conveyor"
+
+
+def _parallel(configured: str) -> int:
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
     return os.cpu_count() or 1
@@ -62,9 +110,13 @@ def config_files(repository: Path) -> tuple[ConfigFile, ConfigFile]:
 __all__ = [
     "CONFIG_FILE",
     "ConfigFile",
+    "Settings",
     "config_files",
     "conveyor_home",
-    "default_parallel",
+    "data_home",
+    "explicit_home",
+    "load_settings",
     "read_config",
+    "services_variables",
     "user_config_path",
 ]

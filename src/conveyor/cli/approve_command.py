@@ -4,11 +4,11 @@ that waits for an environment's required reviewers."""
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 
 import click
 
+from conveyor.bootstrap.settings import load_settings
 from conveyor.engine.ports.store import ApprovalState
 from conveyor.errors import UsageError
 from conveyor.store import StoreHandle, opened_store
@@ -16,7 +16,7 @@ from conveyor.store.environment_config import sync_environments
 
 
 def reviewer_name() -> str:
-    return os.environ.get("CONVEYOR_ACTOR") or getpass.getuser()
+    return load_settings().actor or getpass.getuser()
 
 
 def _decide(

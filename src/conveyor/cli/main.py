@@ -110,7 +110,9 @@ def write_traceback(exc: BaseException) -> Path:
     import tempfile  # loaded only after a crash
     import traceback
 
-    directory = Path(os.environ.get("CONVEYOR_HOME") or tempfile.gettempdir())
+    from conveyor.bootstrap.settings import explicit_home
+
+    directory = explicit_home(os.environ) or Path(tempfile.gettempdir())
     try:
         private_directory(directory)
         fd, name = tempfile.mkstemp(prefix="conveyor-crash-", suffix=".txt", dir=directory)

@@ -1,34 +1,28 @@
 """`conveyor rerun RUN [--failed | --job ID]`: a new attempt of a finished run, with the same
 event and inputs; jobs that are not re-run keep their results and outputs.
 
-The store side is here (checks, what to re-run); running the attempt is `conveyor run`'s:
-`conveyor.cli.rerun_launch.rerun_attempt(store, plan)` starts it and returns the exit status.
-Secrets are never stored: the attempt gets the stored ones, and `--secret`/`--secret-file` as
-`conveyor run` does.
+The store side is here (checks, what to re-run); the attempt runs through `conveyor run`'s own
+path (`conveyor.bootstrap.run.run_local`: display, Ctrl-C, summary, exit status) with the
+stored run's options, event and commit (`conveyor.bootstrap.rerun_options`). Secrets are never
+stored: the attempt gets the stored ones, and `--secret`/`--secret-file` as `conveyor run` does.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
-from conveyor.cli import run_options
-from conveyor.engine.ports.store import (
-    ACTIVE_STATUSES,
-    Conclusion,
-    StoredJob,
-    StoredRequest,
-)
+from conveyor.bootstrap.recording import RerunTarget
+from conveyor.bootstrap.rerun_options import rerun_options
+from conveyor.bootstrap.settings import load_settings
+from conveyor.cli import run_command, run_options
+from conveyor.engine.ports.store import ACTIVE_STATUSES, StoredJob, StoredRequest
 from conveyor.errors import UsageError
 from conveyor.store import StoreHandle, opened_store
-
-PASSED = frozenset({Conclusion.SUCCESS, Conclusion.SKIPPED})
-LAUNCHER = "conveyor.cli.rerun_launch:rerun_attempt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,27 +72,34 @@ def plan_rerun(store: StoreHandle, run_id: int, *, failed: bool, job_id: str | N
     if run.status in ACTIVE_STATUSES:
         raise UsageError(f"run {run_id} is still {run.status}: wait for it to finish first")
     jobs = store.runs.list_jobs(run_id)
-    passed = tuple(job for job in jobs if job.conclusion in PASSED)
+    passed = tuple(job for job in jobs if _passed(job))
     if job_id is not None:
         if job_id not in {job.job_id for job in jobs}:
             known = ", ".join(sorted({job.job_id for job in jobs})) or "none"
             raise UsageError(f"run {run_id} has no job {job_id!r} (jobs: {known})")
         return RerunPlan(request, frozenset({job_id}), passed)
     if failed:
-        to_rerun = frozenset(job.job_id for job in jobs if job.conclusion not in PASSED)
+        to_rerun = frozenset(job.job_id for job in jobs if not _passed(job))
         if not to_rerun:
             raise UsageError(f"run {run_id} has no failed jobs to re-run")
         return RerunPlan(request, to_rerun, passed)
     return RerunPlan(request, None, ())
 
 
+def _passed(job: StoredJob) -> bool:
+    return job.conclusion is not None and job.conclusion.passed
+
+
 def launcher() -> Callable[[StoreHandle, RerunPlan], int]:
-    module_name, _, attribute = LAUNCHER.partition(":")
-    try:
-        function = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise UsageError(
-            "conveyor rerun needs `conveyor run`, which this build does not have yet; "
-            "nothing was changed"
-        ) from exc
-    return function  # type: ignore[no-any-return]
+    """What starts the planned attempt (a seam for tests of the planning alone)."""
+    return rerun_attempt
+
+
+def rerun_attempt(store: StoreHandle, plan: RerunPlan) -> int:
+    """Run the new attempt; returns `conveyor run`'s exit status."""
+    settings = load_settings()
+    options = rerun_options(
+        plan.request, plan.secrets, home=settings.home, parallel=settings.parallel
+    )
+    target = RerunTarget(plan.request.run.id, plan.rerun, strict=plan.strict)
+    return run_command.run(options, settings, rerun=target, store=store)

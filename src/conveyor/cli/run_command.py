@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from conveyor.bootstrap.local_options import LocalRunOptions
-from conveyor.bootstrap.settings import conveyor_home, default_parallel
+from conveyor.bootstrap.settings import Settings, load_settings
 from conveyor.cli import run_options
 
 # The engine, the executor and the display are imported once the run has started building its
-# event on a thread (conveyor.bootstrap.early_start): their loading and git's work overlap.
+# event on a thread (conveyor.bootstrap.run): their loading and git's work overlap.
 if TYPE_CHECKING:
     from conveyor.bootstrap.local_run import PreparedRun
-    from conveyor.bootstrap.recording import History
+    from conveyor.bootstrap.recording import RerunTarget
     from conveyor.cli.display.run_view import RunView
-    from conveyor.engine.ports.executor import Executor
+    from conveyor.engine.ports.observer import RunObserver
     from conveyor.engine.records import RunRecord
-    from conveyor.engine.session import RunSession
+    from conveyor.store import StoreHandle
 
 EXIT_INTERRUPTED = 130
 
@@ -78,6 +78,7 @@ def run_command(
     verbose: bool,
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
+    settings = load_settings()
     options = LocalRunOptions(
         repository=repo,
         event_name=event_name,
@@ -89,81 +90,77 @@ def run_command(
         vars=run_options.pairs(variables, "--var"),
         env=run_options.env(env_values, env_files),
         matrix=run_options.matrix(matrix),
-        parallel=parallel or default_parallel(),
+        parallel=parallel or settings.parallel,
         dry_run=dry_run,
-        home=conveyor_home(),
+        home=settings.home,
     )
-    return run(options, as_json=as_json, verbose=verbose)
+    return run(options, settings, as_json=as_json, verbose=verbose)
 
 
 def run(
     options: LocalRunOptions,
+    settings: Settings,
     *,
     as_json: bool = False,
     verbose: bool = False,
-    history: History | None = None,
+    rerun: RerunTarget | None = None,
+    store: StoreHandle | None = None,
 ) -> int:
-    """Prepare, run, show; the run record on stdout with `as_json`. Returns the exit status.
-    The run is recorded in the run store (`history`; none with --dry-run). SIGTERM stops it
-    as Ctrl-C does."""
-    with _handling((signal.SIGTERM,), _interrupt):  # outside the session: as Ctrl-C
-        return _run(options, as_json, verbose, history)
-
-
-def _run(options: LocalRunOptions, as_json: bool, verbose: bool, history: History | None) -> int:
-    from conveyor.bootstrap.early_start import EarlyStart, workspace_pool
+    """Run (`conveyor.bootstrap.run.run_local`) and show; the run record on stdout with
+    `as_json`. Returns the exit status. SIGTERM stops the run as Ctrl-C does."""
+    from conveyor.bootstrap.run import run_local
 
     human: TextIO = sys.stderr if as_json else sys.stdout
-    home = conveyor_home()
-    pool = workspace_pool(options.dry_run, home)
-    try:
-        start = EarlyStart(options, pool)
-        # Loaded while the event is being built.
-        from conveyor.bootstrap.local_run import build_executor, prepare_run
-        from conveyor.bootstrap.recording import open_history
-        from conveyor.cli.display.run_view import RunView
-
-        history = history or open_history(options)
-        executor = build_executor(options.dry_run, home, pool, start.root)
-        prepared = prepare_run(options, start)
-        _report_preparation(prepared, human)
-        record = _execute(prepared, executor, RunView(human, home, verbose=verbose), history)
-    finally:
-        if history is not None:
-            history.close()
-        if pool is not None:
-            pool.close()
+    terminal = Terminal(human, settings.home, verbose=verbose, plain=settings.plain)
+    with _handling((signal.SIGTERM,), _interrupt):  # outside the run: as Ctrl-C
+        record = run_local(options, terminal, settings=settings, rerun=rerun, store=store)
     if as_json:
         sys.stdout.write(json.dumps(record.as_json(), indent=2) + "\n")
     return exit_code(record)
 
 
-def _report_preparation(prepared: PreparedRun, human: TextIO) -> None:
-    for warning in prepared.warnings:
-        click.echo(f"conveyor: warning: {warning}", err=True)
-    for workflow in prepared.not_started:
-        for line in workflow.errors:
-            click.echo(line, err=True)
-    if not prepared.requests:
-        event = prepared.event.name
-        human.write(f"conveyor: no workflow runs for '{event}'\n")
-        for path, reason in prepared.not_fired:
-            human.write(f"  {path}: {reason}\n")
+class Terminal:
+    """The run as `conveyor run` shows it (a RunDisplay): the live view or plain lines on
+    `human`, log files under `home`, the summary; Ctrl-C and SIGTERM cancel the run. The view is
+    made when the run first needs it (after the event has begun building)."""
 
+    def __init__(self, human: TextIO, home: Path, *, verbose: bool, plain: bool) -> None:
+        self._human = human
+        self._home = home
+        self._verbose = verbose
+        self._plain = plain
+        self._view: RunView | None = None
 
-def _execute(
-    prepared: PreparedRun, executor: Executor, view: RunView, history: History
-) -> RunRecord:
-    from conveyor.engine.session import RunSession
+    @property
+    def view(self) -> RunView:
+        if self._view is None:
+            from conveyor.cli.display.run_view import RunView
 
-    executor, observer = history.wire(prepared, executor, view.observer)
-    session = RunSession(executor, observer, prepared.settings)
-    if not prepared.requests:
-        return history.finish(session.execute([], prepared.not_started))
-    with view.showing(), _cancel_on_interrupt(session):
-        record = history.finish(session.execute(prepared.requests, prepared.not_started))
-    view.summarise(record)
-    return record
+            self._view = RunView(self._human, self._home, verbose=self._verbose, plain=self._plain)
+        return self._view
+
+    @property
+    def observer(self) -> RunObserver:
+        return self.view.observer
+
+    def prepared(self, prepared: PreparedRun) -> None:
+        for warning in prepared.warnings:
+            click.echo(f"conveyor: warning: {warning}", err=True)
+        for workflow in prepared.not_started:
+            for line in workflow.errors:
+                click.echo(line, err=True)
+        if not prepared.requests:
+            self._human.write(f"conveyor: no workflow runs for '{prepared.event.name}'\n")
+            for path, reason in prepared.not_fired:
+                self._human.write(f"  {path}: {reason}\n")
+
+    @contextmanager
+    def running(self, cancel: Callable[[], None]) -> Iterator[None]:
+        with self.view.showing(), _cancel_on_interrupt(cancel):
+            yield
+
+    def finished(self, record: RunRecord) -> None:
+        self.view.summarise(record)
 
 
 # SIGTERM (a service manager, `timeout`, `kill`) stops a run as Ctrl-C does.
@@ -171,11 +168,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextmanager
-def _cancel_on_interrupt(session: RunSession) -> Iterator[None]:
+def _cancel_on_interrupt(cancel: Callable[[], None]) -> Iterator[None]:
     """Ctrl-C (or SIGTERM) once: cancel gracefully; twice: stop now."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        session.request_cancel()
+        cancel()
 
     with _handling(STOP_SIGNALS, handler):
         yield
@@ -204,4 +201,4 @@ def _handling(
 def exit_code(record: RunRecord) -> int:
     if record.interrupted:
         return EXIT_INTERRUPTED
-    return 0 if record.conclusion in ("success", "skipped") else 1
+    return 0 if record.conclusion.passed else 1

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import click
 
-from conveyor.engine.ports.store import Conclusion, RunQuery, RunStatus, StoredRun
+from conveyor.engine.ports.store import RunQuery, RunStatus, StoredRun
+from conveyor.model.results import Conclusion
 from conveyor.store.location import conveyor_home
 from conveyor.store.quick_listing import quick_runs
 

@@ -13,10 +13,10 @@ from collections.abc import Collection, Mapping, Sequence
 
 from conveyor.engine.planner import WorkflowPlan
 from conveyor.engine.ports.observer import JobView
-from conveyor.engine.ports.store import Conclusion, StoredJob
+from conveyor.engine.ports.store import StoredJob
 from conveyor.engine.records import JobRecord
 from conveyor.engine.run_state import JobNode, Leg, NodeState, WorkflowRun
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion, Status
 
 Carried = Mapping[str, Sequence[StoredJob]]  # job id → its instances in the previous attempt
 _FINISHED = frozenset(

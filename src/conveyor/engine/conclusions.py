@@ -50,7 +50,7 @@ def job_status(ancestor_results: Iterable[Status], run_cancelled: bool) -> str:
     return JOB_SUCCESS
 
 
-def run_conclusion(jobs: Sequence[tuple[Status, bool]], cancelled: bool) -> str:
+def run_conclusion(jobs: Sequence[tuple[Status, bool]], cancelled: bool) -> Status:
     """A run's conclusion from each job's (result, continue-on-error) — reference §6.5.
 
     cancelled run → cancelled; a failure not covered by continue-on-error → failure; else a
@@ -58,11 +58,11 @@ def run_conclusion(jobs: Sequence[tuple[Status, bool]], cancelled: bool) -> str:
     otherwise success.
     """
     if cancelled:
-        return "cancelled"
+        return Status.CANCELLED
     if any(result is Status.FAILURE and not coe for result, coe in jobs):
-        return "failure"
+        return Status.FAILURE
     if any(result is Status.CANCELLED for result, _ in jobs):
-        return "cancelled"
+        return Status.CANCELLED
     if jobs and all(result is Status.SKIPPED for result, _ in jobs):
-        return "skipped"
-    return "success"
+        return Status.SKIPPED
+    return Status.SUCCESS

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from conveyor.engine.ports.observer import JobView
-from conveyor.model.results import Annotation, Status, StepResult
+from conveyor.model.results import Annotation, Conclusion, Status, StepResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class WorkflowRecord:
     run_id: str
     workflow_path: str
     workflow_name: str
-    conclusion: str  # success | failure | cancelled | skipped | startup_failure
+    conclusion: Conclusion  # success | failure | cancelled | skipped | startup_failure
     jobs: tuple[JobRecord, ...] = ()
     errors: tuple[str, ...] = ()  # rendered diagnostics of a workflow that could not start
     run_name: str | None = None  # `run-name:` evaluated
@@ -77,7 +77,7 @@ class WorkflowRecord:
             "path": self.workflow_path,
             "name": self.workflow_name,
             "run_name": self.run_name,
-            "conclusion": self.conclusion,
+            "conclusion": str(self.conclusion),
             "concurrency": self.concurrency,
             "errors": list(self.errors),
         }
@@ -85,7 +85,7 @@ class WorkflowRecord:
 
 @dataclass(frozen=True, slots=True)
 class RunRecord:
-    conclusion: str
+    conclusion: Conclusion
     workflows: tuple[WorkflowRecord, ...] = ()
     interrupted: bool = False
 
@@ -95,18 +95,27 @@ class RunRecord:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "conclusion": self.conclusion,
+            "conclusion": str(self.conclusion),
             "jobs": [job.as_json() for job in self.jobs],
             "workflows": [workflow.as_json() for workflow in self.workflows],
         }
 
 
-def overall_conclusion(workflows: tuple[WorkflowRecord, ...], interrupted: bool) -> str:
-    """Several workflow runs → one word: the worst of them."""
+# Worst first: the run's conclusion is the worst of its workflow runs'.
+_WORST_FIRST = (
+    Conclusion.STARTUP_FAILURE,
+    Conclusion.FAILURE,
+    Conclusion.CANCELLED,
+    Conclusion.SUCCESS,
+)
+
+
+def overall_conclusion(workflows: tuple[WorkflowRecord, ...], interrupted: bool) -> Conclusion:
+    """Several workflow runs → one conclusion: the worst of them (a startup failure fails)."""
     if interrupted:
-        return "cancelled"
-    words = [workflow.conclusion for workflow in workflows]
-    for word in ("startup_failure", "failure", "cancelled", "success"):
-        if word in words:
-            return "failure" if word == "startup_failure" else word
-    return "skipped" if words else "success"
+        return Conclusion.CANCELLED
+    found = {workflow.conclusion for workflow in workflows}
+    for conclusion in _WORST_FIRST:
+        if conclusion in found:
+            return Conclusion.FAILURE if conclusion is Conclusion.STARTUP_FAILURE else conclusion
+    return Conclusion.SKIPPED if found else Conclusion.SUCCESS

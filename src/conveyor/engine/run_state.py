@@ -22,7 +22,7 @@ from conveyor.model.results import Status
 from conveyor.model.workflow import Job
 
 if TYPE_CHECKING:
-    from conveyor.engine.gates import RunGuard
+    from conveyor.engine.run_guard import RunGuard
 
 
 class LegState(enum.Enum):
@@ -174,7 +174,7 @@ class WorkflowRun:
                     found.append(leg.record)
         return tuple(found)
 
-    def conclusion(self) -> str:
+    def conclusion(self) -> Status:
         pairs = [(_conclusion(leg), leg.continue_on_error) for leg in self._legs()]
         return run_conclusion(pairs, self.cancelled)
 

@@ -32,12 +32,6 @@ from conveyor.errors import ConveyorError
 from conveyor.model.results import Annotation, JobResult, Status, StepResult
 
 Clock = Callable[[], float]
-_STATUS_OF_CONCLUSION = {
-    "success": Status.SUCCESS,
-    "failure": Status.FAILURE,
-    "cancelled": Status.CANCELLED,
-    "skipped": Status.SKIPPED,
-}
 
 
 class Scheduler:
@@ -141,7 +135,7 @@ class Scheduler:
     def _complete_call(self, leg: Leg) -> None:
         child = leg.child
         assert child is not None
-        status = _STATUS_OF_CONCLUSION[child.conclusion()]
+        status = child.conclusion()
         error = None
         try:
             contexts = {**leg.call_contexts, "jobs": child.jobs_context()}

@@ -16,9 +16,10 @@ from conveyor.engine.run_state import WorkflowRun
 from conveyor.engine.scheduler import Scheduler
 from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.errors import ConveyorError
+from conveyor.model.results import Conclusion
 
 if TYPE_CHECKING:
-    from conveyor.engine.gates import RunGuard
+    from conveyor.engine.run_guard import RunGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ def _startup_failure(scope: RunScope, message: str) -> WorkflowRecord:
     workflow = scope.workflow
     error = f"{workflow.location}: error[startup]: {message}"
     return WorkflowRecord(
-        scope.run_id, workflow.path, workflow.display_name, "startup_failure", (), (error,)
+        scope.run_id, workflow.path, workflow.display_name, Conclusion.STARTUP_FAILURE, (), (error,)
     )
 
 

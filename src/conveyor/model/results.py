@@ -9,13 +9,31 @@ from dataclasses import dataclass, field
 from conveyor.errors import SourceLocation
 
 
-class Status(enum.StrEnum):
-    """A job's `result` / a step's `outcome` and `conclusion` (GitHub's words)."""
+class Conclusion(enum.StrEnum):
+    """How a step, job, workflow run or run ended, in GitHub's words: the one outcome type.
+
+    A step's `outcome` and `conclusion` and a job's `result` are one of the first four;
+    `startup_failure`: a workflow run that could not start (an invalid file); `abandoned`: a
+    stored run or job whose owning process died.
+    """
 
     SUCCESS = "success"
     FAILURE = "failure"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
+    STARTUP_FAILURE = "startup_failure"
+    ABANDONED = "abandoned"
+
+    @property
+    def passed(self) -> bool:
+        """Nothing failed: the command that ran it exits 0."""
+        return self in _PASSED
+
+
+_PASSED = frozenset({Conclusion.SUCCESS, Conclusion.SKIPPED})
+
+# A job's `result`, a step's `outcome`: the same words.
+Status = Conclusion
 
 
 class AnnotationLevel(enum.StrEnum):

@@ -21,7 +21,7 @@ from conveyor.engine.ports.executor import CancelSignal
 from conveyor.engine.ports.services import ServiceProvider, ServiceRequest
 from conveyor.errors import InfrastructureError
 from conveyor.model.services import ServiceSpec
-from conveyor.services.ports import parse_port_spec
+from conveyor.services.host_ports import parse_port_spec
 from conveyor.services.spec import CONTAINER_ENV, env_text
 from conveyor.services.supervisor import LocalServiceLauncher
 

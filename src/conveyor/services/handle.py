@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conveyor.services.ports import PortAllocator
+from conveyor.services.host_ports import PortAllocator
 from conveyor.services.process import ServiceProcess
 from conveyor.services.runtime import remove_tree
 from conveyor.services.service_log import ServiceLog

@@ -22,8 +22,8 @@ from conveyor.engine.ports.services import ServiceRequest
 from conveyor.model.services import ServiceSpec
 from conveyor.services.handle import LocalServiceHandle
 from conveyor.services.health import wait_healthy
+from conveyor.services.host_ports import loopback_addresses
 from conveyor.services.launch import Launch, PortTaken
-from conveyor.services.ports import loopback_addresses
 from conveyor.services.postgres_config import (
     OFFICIAL,
     PostgresCredentials,

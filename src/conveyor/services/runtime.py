@@ -14,7 +14,7 @@ from conveyor.engine.ports.services import ContainerPolicy, ServiceRequest
 from conveyor.errors import InfrastructureError, UsageError
 from conveyor.private_files import private_directory
 from conveyor.services.accounts import DEFAULT_SERVICE_USER, Account, service_account
-from conveyor.services.ports import PortAllocator
+from conveyor.services.host_ports import PortAllocator
 from conveyor.services.process import shared_reaper
 from conveyor.services.service_log import ServiceLog
 

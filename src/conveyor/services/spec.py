@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from conveyor.errors import Diagnostic, WorkflowError, error
 from conveyor.model.services import ServiceSpec
+from conveyor.services.host_ports import PortMapping, parse_port_spec
 from conveyor.services.options import ContainerOptions, parse_options
-from conveyor.services.ports import PortMapping, parse_port_spec
 
 CONTAINER_ENV = {"GITHUB_ACTIONS": "true", "CI": "true"}  # what the runner adds to each service
 

@@ -11,8 +11,8 @@ from conveyor.private_files import private_directory
 from conveyor.store.concurrency import SqlConcurrencyGate
 from conveyor.store.database import Database, connect, conveyor_home, database_url
 from conveyor.store.environments import SqlEnvironmentStore
-from conveyor.store.gate import ProtectionGate
 from conveyor.store.logs import DEFAULT_MAX_BYTES, FileLogStore
+from conveyor.store.protection_gate import ProtectionGate
 from conveyor.store.schema import ensure_schema
 from conveyor.store.secret_box import KEY_FILE, SecretBox
 from conveyor.store.secrets import SqlSecretStore, SqlVariableStore

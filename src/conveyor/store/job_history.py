@@ -16,7 +16,7 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.model.results import Annotation, JobResult, StepResult
 from conveyor.store.models import AnnotationRow, ConcurrencyGroupRow, JobRow, RunRow, StepRow
-from conveyor.store.records import annotation, job_record, step_record
+from conveyor.store.row_values import annotation, job_record, step_record
 from conveyor.store.rows import dumps, insert_ignore, now, upsert
 
 

@@ -23,8 +23,8 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.store.location import DATABASE_FILE, lock_timeout
 from conveyor.store.owner import host_name, is_alive
-from conveyor.store.records import run_record
 from conveyor.store.revision import HEAD, VERSION_TABLE
+from conveyor.store.row_values import run_record
 
 ACTIVE = tuple(str(status) for status in ACTIVE_STATUSES)
 COLUMNS = (

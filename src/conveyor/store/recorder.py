@@ -4,7 +4,7 @@
     stored = recorder.begin(NewRun(...))          # one per workflow run; use str(stored.id)
     observer = recorder.observer(display)         #   as the engine's github.run_id
     ... the engine runs, telling `observer` ...
-    recorder.finish(stored.id, "success")         # durable: survives a kill -9 right after
+    recorder.finish(stored.id, Conclusion.SUCCESS)  # durable: survives a kill -9 right after
 
 `StoreObserver` is a RunObserver that records jobs, steps, annotations and logs, and passes every
 call on to the display it wraps. Engine run ids are the store's run ids as strings.
@@ -69,7 +69,7 @@ class RunRecorder:
     def observer(self, display: RunObserver | None = None) -> StoreObserver:
         return StoreObserver(self, display)
 
-    def finish(self, run_id: int, conclusion: str, reason: str | None = None) -> StoredRun:
+    def finish(self, run_id: int, conclusion: Conclusion, reason: str | None = None) -> StoredRun:
         """Close the run's recording and store its conclusion (fsynced).
 
         Records or log lines that could not be written (a full disk) make a successful run a
@@ -84,7 +84,7 @@ class RunRecorder:
                 reporter.close()
             except StoreError as lost:
                 conclusion, reason = _with_lost_records(conclusion, reason, lost)
-        return self._finish_run(run_id, Conclusion(conclusion), reason)
+        return self._finish_run(run_id, conclusion, reason)
 
     def _finish_run(self, run_id: int, conclusion: Conclusion, reason: str | None) -> StoredRun:
         for attempt in range(FINISH_ATTEMPTS):
@@ -150,11 +150,11 @@ class StoreObserver:
 
 
 def _with_lost_records(
-    conclusion: str, reason: str | None, lost: StoreError
-) -> tuple[str, str | None]:
+    conclusion: Conclusion, reason: str | None, lost: StoreError
+) -> tuple[Conclusion, str | None]:
     lost_reason = f"some of the run's logs or records could not be written: {lost}"
-    if conclusion == str(Conclusion.SUCCESS):
-        return str(Conclusion.FAILURE), lost_reason
+    if conclusion is Conclusion.SUCCESS:
+        return Conclusion.FAILURE, lost_reason
     return conclusion, f"{reason}; {lost_reason}" if reason else lost_reason
 
 

@@ -20,7 +20,7 @@ from conveyor.engine.ports.store import (
 from conveyor.errors import StoreError
 from conveyor.store.models import ConcurrencyGroupRow, JobRow, RepositoryRow, RunRow
 from conveyor.store.payloads import load_payload, save_payload
-from conveyor.store.records import run_record
+from conveyor.store.row_values import run_record
 from conveyor.store.rows import dumps, loads_mapping, now, repository_id
 
 ACTIVE = tuple(str(status) for status in ACTIVE_STATUSES)

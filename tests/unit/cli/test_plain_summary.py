@@ -12,7 +12,7 @@ from conveyor.cli.display.plain_summary import plain_summary, plain_width
 from conveyor.cli.display.summary import render_summary, summary_parts
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord, RunRecord, WorkflowRecord
-from conveyor.model.results import Annotation, AnnotationLevel, Status
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, Status
 
 
 def _job(name: str, conclusion: Status, **extra: object) -> JobRecord:
@@ -28,17 +28,21 @@ def _rich(record: RunRecord, log_dir: Path | None, width: int) -> str:
 
 RECORDS = {
     "one job": RunRecord(
-        "success",
-        (WorkflowRecord("1", "ci.yml", "CI", "success", (_job("build", Status.SUCCESS),)),),
+        Conclusion.SUCCESS,
+        (
+            WorkflowRecord(
+                "1", "ci.yml", "CI", Conclusion.SUCCESS, (_job("build", Status.SUCCESS),)
+            ),
+        ),
     ),
     "durations and notes": RunRecord(
-        "failure",
+        Conclusion.FAILURE,
         (
             WorkflowRecord(
                 "1",
                 "ci.yml",
                 "CI",
-                "failure",
+                Conclusion.FAILURE,
                 (
                     _job("a long job name (3.11, ubuntu)", Status.SUCCESS, started_at=1.0),
                     _job(
@@ -56,10 +60,12 @@ RECORDS = {
                     _job("c", Status.CANCELLED, started_at=0.0, finished_at=0.04),
                 ),
             ),
-            WorkflowRecord("2", "bad.yml", "bad.yml", "startup_failure", (), ("bad.yml 1 1 → y",)),
+            WorkflowRecord(
+                "2", "bad.yml", "bad.yml", Conclusion.STARTUP_FAILURE, (), ("bad.yml 1 1 → y",)
+            ),
         ),
     ),
-    "no jobs": RunRecord("skipped"),
+    "no jobs": RunRecord(Conclusion.SKIPPED),
 }
 
 
@@ -88,13 +94,17 @@ def test_plain_text_is_what_rich_prints(name: str, with_logs: bool, tmp_path: Pa
 )
 def test_declines_what_only_rich_renders_faithfully(job_name: str, error: str | None) -> None:
     job = _job(job_name, Status.FAILURE, error=error)
-    record = RunRecord("failure", (WorkflowRecord("1", "ci.yml", "CI", "failure", (job,)),))
+    record = RunRecord(
+        Conclusion.FAILURE, (WorkflowRecord("1", "ci.yml", "CI", Conclusion.FAILURE, (job,)),)
+    )
     assert plain_summary(summary_parts(record, None), 100) is None
 
 
 def test_declines_step_summaries() -> None:
     job = _job("b", Status.SUCCESS, summary="## Done")
-    record = RunRecord("success", (WorkflowRecord("1", "ci.yml", "CI", "success", (job,)),))
+    record = RunRecord(
+        Conclusion.SUCCESS, (WorkflowRecord("1", "ci.yml", "CI", Conclusion.SUCCESS, (job,)),)
+    )
     assert plain_summary(summary_parts(record, None), 100) is None
 
 

@@ -71,16 +71,3 @@ def test_rerun_refuses_what_it_cannot_do(
     assert busy.code == 2
     assert "still queued" in busy.err
     assert plans == []
-
-
-def test_without_the_engine_rerun_changes_nothing(
-    cli: Cli, store: StoreHandle, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(rerun_command, "LAUNCHER", "conveyor.cli.no_such_module:rerun_attempt")
-    run_id = finished_run(store, build=Status.FAILURE)
-    outcome = cli("rerun", str(run_id))
-    assert outcome.code == 2
-    assert "nothing was changed" in outcome.err
-    run = store.runs.get_run(run_id)
-    assert run is not None
-    assert run.attempt == 1

@@ -14,7 +14,7 @@ from conveyor.cli.display.summary import render_summary
 from conveyor.cli.run_command import exit_code
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord, RunRecord, WorkflowRecord
-from conveyor.model.results import Annotation, AnnotationLevel, Status, StepResult
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, Status, StepResult
 
 VIEW = JobView(
     "7", ".github/workflows/ci.yml", "CI", "test (3.11)", "test", "test (3.11)", {"py": "3.11"}
@@ -67,9 +67,9 @@ def test_summary_shows_a_job_error_once_with_its_annotation() -> None:
     note = Annotation(AnnotationLevel.ERROR, "service db: unhealthy")
     annotated = _record(Status.FAILURE, annotations=(note,), error="service db: unhealthy")
     bare = _record(Status.FAILURE, error="exceeded its timeout")
-    workflow = WorkflowRecord("7", "ci.yml", "CI", "failure", (annotated, bare))
+    workflow = WorkflowRecord("7", "ci.yml", "CI", Conclusion.FAILURE, (annotated, bare))
     out = io.StringIO()
-    render_summary(Console(file=out, width=200), RunRecord("failure", (workflow,)), None)
+    render_summary(Console(file=out, width=200), RunRecord(Conclusion.FAILURE, (workflow,)), None)
     text = out.getvalue()
     assert text.count("service db: unhealthy") == 1
     assert "error (CI / test (3.11)): exceeded its timeout" in text
@@ -91,13 +91,22 @@ def test_log_files_keep_every_line(tmp_path: Path) -> None:
 def test_summary_lists_jobs_annotations_summaries_and_logs(tmp_path: Path) -> None:
     note = Annotation(AnnotationLevel.WARNING, "look here", file="src/a.py", line=3)
     record = RunRecord(
-        "failure",
+        Conclusion.FAILURE,
         (
             WorkflowRecord(
-                "7", "ci.yml", "CI", "failure", (_record(annotations=(note,), summary="## Done"),)
+                "7",
+                "ci.yml",
+                "CI",
+                Conclusion.FAILURE,
+                (_record(annotations=(note,), summary="## Done"),),
             ),
             WorkflowRecord(
-                "8", "bad.yml", "bad.yml", "startup_failure", (), ("bad.yml:1:1: error[x]: y",)
+                "8",
+                "bad.yml",
+                "bad.yml",
+                Conclusion.STARTUP_FAILURE,
+                (),
+                ("bad.yml:1:1: error[x]: y",),
             ),
         ),
     )
@@ -114,7 +123,9 @@ def test_summary_lists_jobs_annotations_summaries_and_logs(tmp_path: Path) -> No
 
 
 def test_json_record_shape() -> None:
-    record = RunRecord("success", (WorkflowRecord("7", "ci.yml", "CI", "success", (_record(),)),))
+    record = RunRecord(
+        Conclusion.SUCCESS, (WorkflowRecord("7", "ci.yml", "CI", Conclusion.SUCCESS, (_record(),)),)
+    )
     data = json.loads(json.dumps(record.as_json()))
     assert data["conclusion"] == "success"
     job = data["jobs"][0]
@@ -129,8 +140,8 @@ def test_json_record_shape() -> None:
 
 
 def test_exit_codes() -> None:
-    assert exit_code(RunRecord("success")) == 0
-    assert exit_code(RunRecord("skipped")) == 0
-    assert exit_code(RunRecord("failure")) == 1
-    assert exit_code(RunRecord("cancelled")) == 1
-    assert exit_code(RunRecord("cancelled", interrupted=True)) == 130
+    assert exit_code(RunRecord(Conclusion.SUCCESS)) == 0
+    assert exit_code(RunRecord(Conclusion.SKIPPED)) == 0
+    assert exit_code(RunRecord(Conclusion.FAILURE)) == 1
+    assert exit_code(RunRecord(Conclusion.CANCELLED)) == 1
+    assert exit_code(RunRecord(Conclusion.CANCELLED, interrupted=True)) == 130

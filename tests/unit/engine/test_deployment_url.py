@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.unit.engine.test_gates_jobs import REPO, FakeExecutor, Store, run_gated
+from tests.unit.engine.test_gated_executor import REPO, FakeExecutor, Store, run_gated
 
 LEAKY = """
 on: push

@@ -66,7 +66,7 @@ def record_a_run(store: StoreHandle) -> int:
     reporter.step_started("build", 0, "compile")
     reporter.step_finished("build", StepResult(0, "compile", Status.SUCCESS, Status.SUCCESS))
     reporter.finish_job("build", JobResult(Status.SUCCESS))
-    recorder.finish(run.id, "success")
+    recorder.finish(run.id, Conclusion.SUCCESS)
     return run.id
 
 

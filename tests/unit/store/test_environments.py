@@ -25,7 +25,7 @@ from conveyor.store.fake import (
     FakeSecretStore,
     FakeVariableStore,
 )
-from conveyor.store.gate import ProtectionGate
+from conveyor.store.protection_gate import ProtectionGate
 from tests.unit.store.conftest import REPO, new_run
 
 

@@ -56,7 +56,7 @@ def test_the_observer_records_a_whole_run_and_tells_the_display(store: StoreHand
     observer.step_finished(view, step)
     observer.message("hello")
     observer.job_finished(view, JobRecord(view, Status.SUCCESS, outputs={"x": "1"}, steps=(step,)))
-    done = recorder.finish(run.id, "success")
+    done = recorder.finish(run.id, Conclusion.SUCCESS)
     assert done.conclusion is Conclusion.SUCCESS
     (job,) = store.runs.list_jobs(run.id)
     assert (job.name, job.conclusion, job.outputs, job.matrix) == (
@@ -146,7 +146,7 @@ def test_lines_that_could_not_be_written_make_a_successful_run_a_failure() -> No
     recorder = RunRecorder(runs, FullDiskLogs())
     run = recorder.begin(new_run())
     recorder.reporter(run.id).log_line("a", None, "lost")
-    done = recorder.finish(run.id, "success")
+    done = recorder.finish(run.id, Conclusion.SUCCESS)
     assert done.conclusion is Conclusion.FAILURE  # recorded, not left to be swept as abandoned
     assert "could not be written" in str(done.reason)
     assert "No space left on device" in str(done.reason)
@@ -168,5 +168,5 @@ def test_the_conclusion_waits_for_space_to_come_back() -> None:
     runs = FullForAWhile()
     recorder = RunRecorder(runs, FakeLogStore())
     run = recorder.begin(new_run())
-    assert recorder.finish(run.id, "failure").conclusion is Conclusion.FAILURE
+    assert recorder.finish(run.id, Conclusion.FAILURE).conclusion is Conclusion.FAILURE
     assert runs.refusals == 0

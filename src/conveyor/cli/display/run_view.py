@@ -26,22 +26,24 @@ if TYPE_CHECKING:
     from conveyor.cli.display.live import LiveDisplay
 
 
-def use_live_view(stream: TextIO) -> bool:
-    """A live view on a terminal (not when TERM=dumb or CONVEYOR_PLAIN is set)."""
-    if os.environ.get("CONVEYOR_PLAIN") or os.environ.get("TERM") == "dumb":
+def use_live_view(stream: TextIO, plain: bool = False) -> bool:
+    """A live view on a terminal (not when TERM=dumb or `plain`: Settings' CONVEYOR_PLAIN)."""
+    if plain or os.environ.get("TERM") == "dumb":
         return False
     return stream.isatty()
 
 
 class RunView:
-    def __init__(self, stream: TextIO, home: Path, *, verbose: bool = False) -> None:
+    def __init__(
+        self, stream: TextIO, home: Path, *, verbose: bool = False, plain: bool = False
+    ) -> None:
         self._stream = stream
         self._console: Console | None = None
         session = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
         self.log_dir = home / "logs" / session
         self._logs = LogFiles(self.log_dir)
         self._display: LiveDisplay | PlainDisplay
-        if use_live_view(stream):
+        if use_live_view(stream, plain):
             from conveyor.cli.display.live import LiveDisplay
 
             self._display = LiveDisplay(self._rich_console(), verbose=verbose)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from conveyor.engine.ports.executor import CancelSignal
 from conveyor.model.results import Annotation, JobResult, StepResult
+from conveyor.model.results import Conclusion as Conclusion  # the model's one outcome type
 
 
 class RunStatus(enum.StrEnum):
@@ -29,17 +30,6 @@ class RunStatus(enum.StrEnum):
 ACTIVE_STATUSES = frozenset(
     {RunStatus.QUEUED, RunStatus.PENDING, RunStatus.WAITING, RunStatus.IN_PROGRESS}
 )
-
-
-class Conclusion(enum.StrEnum):
-    """How a completed run, job or step ended. `abandoned`: its owning process died."""
-
-    SUCCESS = "success"
-    FAILURE = "failure"
-    CANCELLED = "cancelled"
-    SKIPPED = "skipped"
-    STARTUP_FAILURE = "startup_failure"
-    ABANDONED = "abandoned"
 
 
 @dataclass(frozen=True, slots=True)

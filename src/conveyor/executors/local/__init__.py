@@ -10,13 +10,12 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conveyor.executors.local.executor import LocalExecutor, default_home
+    from conveyor.executors.local.executor import LocalExecutor
     from conveyor.executors.local.processes import StopPolicy
     from conveyor.executors.local.services_hook import ServicesStarter
 
 _EXPORTS = {
     "LocalExecutor": "conveyor.executors.local.executor",
-    "default_home": "conveyor.executors.local.executor",
     "StopPolicy": "conveyor.executors.local.processes",
     "ServicesStarter": "conveyor.executors.local.services_hook",
 }
@@ -29,4 +28,4 @@ def __getattr__(name: str) -> object:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["LocalExecutor", "ServicesStarter", "StopPolicy", "default_home"]
+__all__ = ["LocalExecutor", "ServicesStarter", "StopPolicy"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Mapping
@@ -31,16 +30,6 @@ from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Statu
 from conveyor.private_files import private_directory, write_private
 
 
-def default_home() -> Path:
-    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor."""
-    if home := os.environ.get("CONVEYOR_HOME"):
-        return Path(home)
-    data = os.environ.get("XDG_DATA_HOME") or os.path.join(
-        os.path.expanduser("~"), ".local", "share"
-    )
-    return Path(data) / "conveyor"
-
-
 class LocalExecutor:
     """Runs jobs as processes on this host (see docs/executor.md).
 
@@ -56,7 +45,7 @@ class LocalExecutor:
     def __init__(
         self,
         *,
-        home: Path | None = None,
+        home: Path,
         actions: ActionRegistry | None = None,
         action_directories: Mapping[str, Path] | None = None,
         services: ServicesStarter | None = None,
@@ -87,7 +76,7 @@ class LocalExecutor:
             self._pool.close()
 
     def _options(self) -> ExecutorOptions:
-        home = (self._home or default_home()).resolve()
+        home = self._home.resolve()
         return ExecutorOptions(
             home, self._actions, self._directories, self._policy, self._keep, self._supervision
         )

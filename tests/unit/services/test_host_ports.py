@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conveyor.services.ports import PortAllocator, PortMapping, parse_port_spec, port_is_free
+from conveyor.services.host_ports import PortAllocator, PortMapping, parse_port_spec, port_is_free
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping, Sequence
 import pytest
 
 from conveyor.engine.carryover import carried_jobs, instances_of, rerun_closure
-from conveyor.engine.gates import GuardState, RunGuard
 from conveyor.engine.planner import WorkflowPlan, plan_workflow
 from conveyor.engine.ports.store import (
     Admission,
@@ -18,6 +17,7 @@ from conveyor.engine.ports.store import (
     StoredJob,
 )
 from conveyor.engine.records import RunRecord
+from conveyor.engine.run_guard import GuardState, RunGuard
 from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.session import RunRequest, RunSession
 from conveyor.executors.fake import FakeExecutor, FakeJob

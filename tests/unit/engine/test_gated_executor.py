@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from conveyor.engine.gated_executor import GatedExecutor, JobControls, WatchedSignal
 from conveyor.engine.job_environment import index_jobs, merged
-from conveyor.engine.job_gates import GatedExecutor, JobControls, WatchedSignal
 from conveyor.engine.planner import plan_workflow
 from conveyor.engine.ports.store import GroupTicket, NewRun, ProtectionRules
 from conveyor.engine.records import RunRecord
@@ -17,7 +17,7 @@ from conveyor.model.results import Status
 from conveyor.store.fake import FakeRunStore
 from conveyor.store.fake_concurrency import FakeConcurrencyGate
 from conveyor.store.fake_settings import FakeEnvironmentStore, FakeSecretStore, FakeVariableStore
-from conveyor.store.gate import ProtectionGate
+from conveyor.store.protection_gate import ProtectionGate
 from tests.unit.engine.conftest import Recorder, When, bounded, workflow_from
 
 REPO = "/repo"

@@ -1,0 +1,122 @@
+"""One entry point for a local run (`conveyor.bootstrap.run.run_local`): `conveyor run` and
+`conveyor rerun` both go through it; real git, real step processes, a private CONVEYOR_HOME."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.local_run import PreparedRun, prepare_run
+from conveyor.bootstrap.recording import RerunTarget
+from conveyor.bootstrap.rerun_options import rerun_options
+from conveyor.bootstrap.run import run_local
+from conveyor.engine.ports.observer import JobView
+from conveyor.engine.ports.store import RunQuery
+from conveyor.engine.records import JobRecord, RunRecord
+from conveyor.model.results import Annotation, Conclusion, StepResult
+from conveyor.store import opened_store
+
+HELLO = """\
+on: push
+jobs:
+  hello:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "hello from ${{ github.event.head_commit.message }}"
+"""
+
+
+def make_repo(root: Path) -> Path:
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "hello.yml").write_text(HELLO, encoding="utf-8")
+    author = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], [*author, "commit", "-qm", "first"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    return root
+
+
+class Lines:
+    """A RunObserver that keeps the step log lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def job_started(self, job: JobView) -> None: ...
+    def job_finished(self, job: JobView, record: JobRecord) -> None: ...
+    def step_started(self, job: JobView, index: int, name: str) -> None: ...
+    def step_finished(self, job: JobView, result: StepResult) -> None: ...
+    def annotation(self, job: JobView, annotation: Annotation) -> None: ...
+    def message(self, text: str) -> None: ...
+
+    def log_line(self, job: JobView, index: int | None, line: str) -> None:
+        self.lines.append(line)
+
+
+class Display:
+    """A RunDisplay that remembers what it was shown."""
+
+    def __init__(self) -> None:
+        self.observer = Lines()
+        self.calls: list[str] = []
+
+    def prepared(self, prepared: PreparedRun) -> None:
+        self.calls.append(f"prepared {len(prepared.requests)}")
+
+    @contextmanager
+    def running(self, cancel: Callable[[], None]) -> Iterator[None]:
+        self.calls.append("running")
+        yield
+
+    def finished(self, record: RunRecord) -> None:
+        self.calls.append(f"finished {record.conclusion}")
+
+
+def test_run_local_runs_records_and_returns_the_record(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    display = Display()
+    record = run_local(LocalRunOptions(repository=repo, home=tmp_path / "home"), display)
+    assert record.conclusion is Conclusion.SUCCESS
+    assert display.calls == ["prepared 1", "running", "finished success"]
+    assert "hello from first" in display.observer.lines
+    with opened_store(tmp_path / "home") as store:
+        (run,) = store.runs.list_runs(RunQuery())
+    assert run.conclusion is Conclusion.SUCCESS
+
+
+def test_a_prepared_run_is_a_value(tmp_path: Path) -> None:
+    prepared = prepare_run(LocalRunOptions(repository=make_repo(tmp_path / "repo")))
+    assert isinstance(prepared.requests, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        prepared.requests = ()  # type: ignore[misc]
+
+
+def test_a_rerun_reads_the_stored_event_with_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    home = tmp_path / "home"
+    run_local(LocalRunOptions(repository=repo, home=home), Display())
+    monkeypatch.setattr(tempfile, "mkstemp", _no_temporary_files)
+    with opened_store(home) as store:
+        (run,) = store.runs.list_runs(RunQuery())
+        request = store.runs.run_request(run.id)
+        assert request is not None
+        options = rerun_options(request, {}, home=home)
+        assert options.event_payload == request.event_payload
+        assert options.revision == run.sha
+        display = Display()
+        again = run_local(options, display, rerun=RerunTarget(run.id), store=store)
+        assert again.conclusion is Conclusion.SUCCESS
+        assert "hello from first" in display.observer.lines
+        assert store.runs.get_run(run.id).attempt == 2  # type: ignore[union-attr]
+
+
+def _no_temporary_files(*args: object, **kwargs: object) -> tuple[int, str]:
+    raise AssertionError("a rerun writes no temporary event file")
