@@ -1,0 +1,164 @@
+"""What a child forked by the daemon does to become the client's command, then runs it.
+
+It leaves the daemon's session (its own session and process group, as a command started from
+a shell is its group's leader), drops the daemon's descriptors and signal handlers, takes the
+client's stdin, stdout and stderr (isatty answers as for the client: they are the client's
+open files) and working directory, its whole environment, umask and argv, and runs
+`conveyor.cli.main.main` as the console script would. It tells the client its pid first
+(signals are forwarded to it) and its exit status last, and never returns to the daemon.
+"""
+
+from __future__ import annotations
+
+import io
+import locale
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import NoReturn
+
+from conveyor.cli.main import main as command_main
+
+EXIT_INTERNAL = 3
+DAEMON_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT)
+
+
+def become(
+    connection_send: Callable[[bytes], None],
+    release_daemon: Callable[[], None],
+    descriptors: list[int],
+    body: tuple[list[str], int, dict[bytes, bytes]],
+) -> NoReturn:
+    """Run the command of `body` (argv, umask, environment) in this forked child; exit."""
+    code = EXIT_INTERNAL
+    try:
+        _leave_daemon(release_daemon)
+        _take_descriptors(descriptors)
+        argv, umask, environ = body
+        _adopt(argv, umask, environ)
+        connection_send(b"started %d\n" % os.getpid())
+        code = _run(argv)
+        _finish()
+    except BaseException:  # the child must never return into the daemon's loop
+        _report_crash()
+    try:
+        connection_send(b"exit %d\n" % code)
+    finally:
+        os._exit(code)
+
+
+def _leave_daemon(release_daemon: Callable[[], None]) -> None:
+    os.setsid()
+    signal.set_wakeup_fd(-1)
+    for number in DAEMON_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    release_daemon()
+
+
+def _take_descriptors(descriptors: list[int]) -> None:
+    stdin, stdout, stderr, cwd = descriptors
+    for source, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
+        os.dup2(source, target)
+    os.fchdir(cwd)
+    for descriptor in set(descriptors) - {0, 1, 2}:
+        os.close(descriptor)
+
+
+def _adopt(argv: list[str], umask: int, environ: dict[bytes, bytes]) -> None:
+    os.environ.clear()
+    for key, value in environ.items():
+        os.environb[key] = value
+    os.umask(umask)
+    sys.argv = argv
+    _refresh_process_state()
+    _new_standard_streams()
+
+
+def _refresh_process_state() -> None:
+    """What the interpreter and the standard library read from the environment at start."""
+    tempfile.tempdir = None  # TMPDIR
+    time.tzset()  # TZ
+    try:
+        locale.setlocale(locale.LC_CTYPE, "")  # LANG, LC_ALL, LC_CTYPE
+    except locale.Error:
+        pass
+
+
+def _new_standard_streams() -> None:
+    """sys.stdin/stdout/stderr over descriptors 0-2, buffered as Python does for them:
+    stdout line-buffered on a terminal, stderr always; no buffer with PYTHONUNBUFFERED."""
+    encoding = sys.__stdout__.encoding if sys.__stdout__ else "utf-8"
+    unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
+    sys.stdin = sys.__stdin__ = _stream(0, "r", encoding, "strict", line_buffering=False)
+    sys.stdout = sys.__stdout__ = _stream(
+        1, "w", encoding, "strict", line_buffering=os.isatty(1), write_through=unbuffered
+    )
+    sys.stderr = sys.__stderr__ = _stream(
+        2, "w", encoding, "backslashreplace", line_buffering=True, write_through=unbuffered
+    )
+
+
+def _stream(
+    descriptor: int,
+    mode: str,
+    encoding: str,
+    errors: str,
+    *,
+    line_buffering: bool,
+    write_through: bool = False,
+) -> io.TextIOWrapper:
+    raw = io.FileIO(descriptor, mode, closefd=False)
+    buffered: io.BufferedReader | io.BufferedWriter = (
+        io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+    )
+    return io.TextIOWrapper(
+        buffered,
+        encoding=encoding,
+        errors=errors,
+        line_buffering=line_buffering,
+        write_through=write_through,
+    )
+
+
+def _run(argv: list[str]) -> int:
+    try:
+        command_main(argv[1:])
+    except SystemExit as exc:
+        return _exit_status(exc.code)
+    return 0
+
+
+def _exit_status(code: object) -> int:
+    """What the interpreter makes of `sys.exit(code)`."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _finish() -> None:
+    """What the interpreter does at exit: wait for the threads still running, flush."""
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _report_crash() -> None:
+    try:
+        text = "conveyor: internal error in the daemon's child:\n" + traceback.format_exc()
+        os.write(2, text.encode("utf-8", "replace"))
+    except BaseException:
+        pass
