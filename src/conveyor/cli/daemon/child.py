@@ -14,6 +14,7 @@ import io
 import locale
 import os
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -23,13 +24,19 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from conveyor.cli.main import main as command_main
+from conveyor.executors.local.processes import StopPolicy
 
 EXIT_INTERNAL = 3
+# When the client goes away (even killed with SIGKILL): SIGTERM — a graceful cancel, as one
+# Ctrl-C —, SIGTERM again — the hard stop — if the command still runs after the steps' stop
+# sequence, then SIGKILL (the reaper then stops what the command had started).
+HARD_STOP_AFTER = StopPolicy().interrupt_grace + StopPolicy().terminate_grace + 2.0
+KILL_AFTER = 5.0
 DAEMON_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT)
 
 
 def become(
-    connection_send: Callable[[bytes], None],
+    connection: socket.socket,
     release_daemon: Callable[[], None],
     descriptors: list[int],
     body: tuple[list[str], int, dict[bytes, bytes]],
@@ -37,17 +44,19 @@ def become(
     """Run the command of `body` (argv, umask, environment) in this forked child; exit."""
     code = EXIT_INTERNAL
     try:
+        connection.settimeout(None)
         _leave_daemon(release_daemon)
         _take_descriptors(descriptors)
         argv, umask, environ = body
         _adopt(argv, umask, environ)
-        connection_send(b"started %d\n" % os.getpid())
+        connection.sendall(b"started %d\n" % os.getpid())
+        _watch_client(connection)
         code = _run(argv)
         _finish()
     except BaseException:  # the child must never return into the daemon's loop
         _report_crash()
     try:
-        connection_send(b"exit %d\n" % code)
+        connection.sendall(b"exit %d\n" % code)
     finally:
         os._exit(code)
 
@@ -114,16 +123,36 @@ def _stream(
     write_through: bool = False,
 ) -> io.TextIOWrapper:
     raw = io.FileIO(descriptor, mode, closefd=False)
-    buffered: io.BufferedReader | io.BufferedWriter = (
-        io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
-    )
+    binary: io.RawIOBase | io.BufferedIOBase = raw  # unbuffered, as `python -u` has it
+    if mode == "r":
+        binary = io.BufferedReader(raw)
+    elif not write_through:
+        binary = io.BufferedWriter(raw)
     return io.TextIOWrapper(
-        buffered,
+        binary,  # type: ignore[arg-type]
         encoding=encoding,
         errors=errors,
         line_buffering=line_buffering,
         write_through=write_through,
     )
+
+
+def _watch_client(connection: socket.socket) -> None:
+    threading.Thread(
+        target=_stop_when_gone, args=(connection,), name="client-watch", daemon=True
+    ).start()
+
+
+def _stop_when_gone(connection: socket.socket) -> None:
+    try:
+        while connection.recv(4096):
+            pass  # a client sends nothing once its command runs
+    except OSError:
+        pass
+    for number, wait in ((signal.SIGTERM, HARD_STOP_AFTER), (signal.SIGTERM, KILL_AFTER)):
+        os.kill(os.getpid(), number)
+        time.sleep(wait)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _run(argv: list[str]) -> int:

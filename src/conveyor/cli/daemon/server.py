@@ -1,10 +1,8 @@
 """The daemon: one thread that accepts commands on CONVEYOR_HOME/daemon.sock and forks a child
 for each, with every module a command needs already imported (the warm start).
 
-Its loop waits on the listening socket, each running command's connection (the client closing
-it, even killed with SIGKILL, stops the command: SIGTERM — a graceful cancel, as one Ctrl-C —
-then, if it still runs after the steps' stop sequence, SIGTERM again — the hard stop — and
-SIGKILL), signals (SIGCHLD: reap; SIGTERM, SIGINT, SIGHUP: stop) and the idle timeout
+Its loop waits on the listening socket, signals (SIGCHLD: reap, and tell the client of a child
+that died of a signal; SIGTERM, SIGINT, SIGHUP: stop) and the idle timeout
 (CONVEYOR_DAEMON_IDLE_SECONDS, default 1800). Stopping (by `conveyor daemon stop`, a client of
 other code, idleness or a signal) removes the socket and lets the running commands finish.
 It never forks while another thread runs (it would exit at start if an import started one).
@@ -22,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,15 +34,12 @@ from conveyor.cli.daemon import child, wire
 from conveyor.cli.display import run_view
 from conveyor.engine import session
 from conveyor.executors.local import executor
-from conveyor.executors.local.processes import StopPolicy
 from conveyor.private_files import PRIVATE_UMASK, open_private, private_directory, write_private
 
 # The run path, imported once here rather than by every command (the command modules of
 # `cli.main.COMMANDS` are imported at start too).
 WARM = (early_start, local_run, recording, run_command, run_view, session, executor)
 DEFAULT_IDLE_SECONDS = 1800.0
-HARD_STOP_AFTER = StopPolicy().interrupt_grace + StopPolicy().terminate_grace + 2.0
-KILL_AFTER = HARD_STOP_AFTER + 5.0
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 REQUEST_TIMEOUT = 5.0
 
@@ -60,7 +55,6 @@ class Command:
 
     pid: int
     connection: socket.socket
-    timers: list[tuple[float, int]] = field(default_factory=list)  # (when, signal)
 
 
 class Daemon:
@@ -132,7 +126,6 @@ class Daemon:
                 callback: Callable[[socket.socket], None] = key.data
                 callback(key.fileobj)  # type: ignore[arg-type]
             self._reap()
-            self._fire_timers()
             if self.stop_requested:
                 self.stop(self.stop_requested)
             if not self.commands and time.monotonic() - self.last_activity >= self.idle:
@@ -159,12 +152,9 @@ class Daemon:
             pass
 
     def _timeout(self) -> float | None:
-        deadlines = [when for command in self.commands.values() for when, _ in command.timers]
-        if not self.commands:
-            deadlines.append(self.last_activity + self.idle)
-        if not deadlines:
+        if self.commands:
             return None
-        return max(0.0, min(deadlines) - time.monotonic())
+        return max(0.0, self.last_activity + self.idle - time.monotonic())
 
     # --- one connection -------------------------------------------------------------------
 
@@ -219,9 +209,7 @@ class Daemon:
         if pid is None:
             connection.sendall(b"busy\n")
             return False
-        connection.settimeout(None)
         self.commands[pid] = Command(pid, connection)
-        self.selector.register(connection, selectors.EVENT_READ, self._client_readable)
         log(f"served {_command_name(body[0])!r} in child {pid}")
         return True
 
@@ -241,37 +229,8 @@ class Daemon:
             log(f"cannot fork: {exc}")
             return None
         if pid == 0:
-            child.become(connection.sendall, self.release_in_child, descriptors, body)
+            child.become(connection, self.release_in_child, descriptors, body)
         return pid
-
-    def _client_readable(self, connection: socket.socket) -> None:
-        command = next(c for c in self.commands.values() if c.connection is connection)
-        try:
-            data = connection.recv(4096)
-        except OSError:
-            data = b""
-        if data:
-            return  # a client sends nothing once its command runs
-        self.selector.unregister(connection)
-        log(f"client of child {command.pid} went away: stopping it")
-        now = time.monotonic()
-        self._signal(command.pid, signal.SIGTERM)  # as one Ctrl-C: a graceful cancel
-        command.timers = [(now + HARD_STOP_AFTER, signal.SIGTERM), (now + KILL_AFTER, signal.SIGKILL)]
-
-    def _fire_timers(self) -> None:
-        now = time.monotonic()
-        for command in self.commands.values():
-            due = [timer for timer in command.timers if timer[0] <= now]
-            command.timers = [timer for timer in command.timers if timer[0] > now]
-            for _, number in due:
-                self._signal(command.pid, number)
-
-    def _signal(self, pid: int, number: int) -> None:
-        if pid in self.commands:  # not reaped yet: the pid is still this child's
-            try:
-                os.kill(pid, number)
-            except ProcessLookupError:
-                pass
 
     def _reap(self) -> None:
         while True:
@@ -294,8 +253,6 @@ class Daemon:
                 command.connection.sendall(b"signal %d\n" % os.WTERMSIG(status))
             except OSError:
                 pass
-        if command.connection.fileno() in self.selector.get_map():
-            self.selector.unregister(command.connection)
         command.connection.close()
 
 
