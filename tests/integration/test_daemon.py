@@ -358,9 +358,7 @@ def test_an_idle_daemon_exits_by_itself(home: Path) -> None:
     assert not (home / "daemon.sock").exists()
 
 
-def test_auto_starts_a_daemon_after_a_run_and_off_never_uses_it(
-    tmp_path: Path, home: Path
-) -> None:
+def test_auto_starts_a_daemon_after_a_run_and_off_never_uses_it(tmp_path: Path, home: Path) -> None:
     repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE})
     first = _client(home, "run", str(repo), CONVEYOR_DAEMON="auto")
     assert first.returncode == 0, first.stderr
@@ -405,3 +403,18 @@ def test_the_run_sees_the_clients_terminal(tmp_path: Path, home: Path, daemon: i
     assert _served(home) == 1
     assert b"\x1b[" in outputs["off"]  # the live view, for a terminal
     assert b"\x1b[" in outputs["on"]
+
+
+def test_a_home_too_long_for_a_socket_address_still_works(tmp_path: Path) -> None:
+    home = tmp_path / ("h" * 110)
+    home.mkdir(mode=0o700)
+    repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE})
+    assert _client(home, "daemon", "start").returncode == 0
+    pid = _daemon_pid(home)
+    try:
+        assert _client(home, "run", str(repo)).returncode == 0
+        assert _served(home) == 1
+    finally:
+        _client(home, "daemon", "stop")
+        if not _until(lambda: not _alive(pid), 10):
+            os.kill(pid, signal.SIGKILL)

@@ -10,6 +10,7 @@ open files) and working directory, its whole environment, umask and argv, and ru
 
 from __future__ import annotations
 
+import contextlib
 import io
 import locale
 import os
@@ -93,10 +94,8 @@ def _refresh_process_state() -> None:
     """What the interpreter and the standard library read from the environment at start."""
     tempfile.tempdir = None  # TMPDIR
     time.tzset()  # TZ
-    try:
+    with contextlib.suppress(locale.Error):
         locale.setlocale(locale.LC_CTYPE, "")  # LANG, LC_ALL, LC_CTYPE
-    except locale.Error:
-        pass
 
 
 def _new_standard_streams() -> None:
@@ -104,11 +103,11 @@ def _new_standard_streams() -> None:
     stdout line-buffered on a terminal, stderr always; no buffer with PYTHONUNBUFFERED."""
     encoding = sys.__stdout__.encoding if sys.__stdout__ else "utf-8"
     unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))
-    sys.stdin = sys.__stdin__ = _stream(0, "r", encoding, "strict", line_buffering=False)
-    sys.stdout = sys.__stdout__ = _stream(
+    sys.stdin = _stream(0, "r", encoding, "strict", line_buffering=False)
+    sys.stdout = _stream(
         1, "w", encoding, "strict", line_buffering=os.isatty(1), write_through=unbuffered
     )
-    sys.stderr = sys.__stderr__ = _stream(
+    sys.stderr = _stream(
         2, "w", encoding, "backslashreplace", line_buffering=True, write_through=unbuffered
     )
 
@@ -179,10 +178,8 @@ def _finish() -> None:
         if thread is not threading.main_thread() and not thread.daemon:
             thread.join()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
 
 
 def _report_crash() -> None:

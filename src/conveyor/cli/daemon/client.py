@@ -10,7 +10,7 @@ CONVEYOR_DAEMON=auto also starts a daemon in the background after such a run.
 
 from __future__ import annotations
 
-import _signal
+import _signal  # type: ignore[import-not-found]  # signal's C half: no stub
 import _socket
 import os
 import stat
@@ -34,7 +34,7 @@ def main() -> None:
     argv = sys.argv[1:]
     mode = os.environ.get("CONVEYOR_DAEMON", "on").strip().lower()
     if mode != "off" and _command(argv) not in IN_PROCESS:
-        try:
+        try:  # noqa: SIM105 - contextlib is an import the thin client does without
             _exit(_through_daemon(argv))
         except Unavailable:
             pass
@@ -166,7 +166,7 @@ class _Forwarder:
         if self.pidfd is None:
             self.pending.append(number)
             return
-        try:
+        try:  # noqa: SIM105 - contextlib is an import the thin client does without
             _signal.pidfd_send_signal(self.pidfd, number)
         except OSError:
             pass  # it has just ended

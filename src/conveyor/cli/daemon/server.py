@@ -10,6 +10,7 @@ It never forks while another thread runs (it would exit at start if an import st
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import os
@@ -249,10 +250,8 @@ class Daemon:
         if command is None:
             return
         if os.WIFSIGNALED(status):
-            try:
+            with contextlib.suppress(OSError):
                 command.connection.sendall(b"signal %d\n" % os.WTERMSIG(status))
-            except OSError:
-                pass
         command.connection.close()
 
 

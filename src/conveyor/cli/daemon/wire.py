@@ -34,9 +34,7 @@ def home_directory(environ: dict[str, str] | os._Environ[str] = os.environ) -> s
     explicit = environ.get("CONVEYOR_HOME")
     if explicit:
         return explicit
-    data = environ.get("XDG_DATA_HOME") or os.path.join(
-        os.path.expanduser("~"), ".local", "share"
-    )
+    data = environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return os.path.join(data, "conveyor")
 
 
