@@ -35,11 +35,14 @@ from conveyor.cli.daemon import child, wire
 from conveyor.cli.display import run_view
 from conveyor.engine import session
 from conveyor.executors.local import executor
+from conveyor.git import push_events
 from conveyor.private_files import PRIVATE_UMASK, open_private, private_directory, write_private
+from conveyor.services import process
 
 # The run path, imported once here rather than by every command (the command modules of
 # `cli.main.COMMANDS` are imported at start too).
-WARM = (early_start, local_run, recording, run_command, run_view, session, executor)
+WARM = (early_start, local_run, recording, run_command, run_view, session, executor, push_events)
+WARM_SERVICES = process  # with the reaper's client (a child gets its own: see process.py)
 DEFAULT_IDLE_SECONDS = 1800.0
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 REQUEST_TIMEOUT = 5.0
