@@ -283,23 +283,28 @@ def test_a_stale_socket_is_ignored(tmp_path: Path, home: Path) -> None:
 
 def _foreign_listener(path: Path, owner_of_file: int, listener_uid: int, seen: Path) -> int:
     """A process that binds `path` (owned by `owner_of_file`), listens as `listener_uid`, and
-    writes to `seen` whatever a client sends it."""
+    writes to `seen` what a client sends it (b"<end>" alone: it connected and sent nothing).
+    Returns once it listens."""
+    ready_read, ready_write = os.pipe()
     pid = os.fork()
     if pid:
+        os.close(ready_write)
+        assert os.read(ready_read, 1) == b"r"
+        os.close(ready_read)
         return pid
     try:  # pragma: no cover - the child process
+        record = os.open(seen, os.O_WRONLY | os.O_CREAT, 0o600)  # opened before setuid
         server = socket.socket(socket.AF_UNIX)
         server.bind(str(path))
         os.chown(path, owner_of_file, -1)
         os.setgid(listener_uid)
         os.setuid(listener_uid)
         server.listen()
-        seen.parent.chmod(0o777)
+        os.write(ready_write, b"r")
         connection, _ = server.accept()
         connection.settimeout(5)
         data = connection.recv(100)
-        with open(seen, "wb") as handle:
-            handle.write(data + b"<end>")
+        os.write(record, data + b"<end>")
         connection.sendall(b"ok\n")
         time.sleep(2)
     finally:
@@ -312,20 +317,18 @@ def test_a_socket_of_another_user_is_never_sent_anything(
     tmp_path: Path, home: Path, file_owner: int
 ) -> None:
     repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE})
-    seen = tmp_path / "spy" / "seen"
-    seen.parent.mkdir()
+    seen = tmp_path / "seen"
     listener = _foreign_listener(home / "daemon.sock", file_owner, NOBODY, seen)
     try:
-        assert _until(lambda: (home / "daemon.sock").exists(), 10)
-        time.sleep(0.2)  # the listener is listening once setuid is done (bounded below)
         process = _client(home, "run", str(repo), DAEMON_PROBE="s3cret-env")
         assert process.returncode == 0, process.stderr
         assert "var=s3cret-env" in process.stdout  # it ran, in process
     finally:
         os.kill(listener, signal.SIGKILL)
         os.waitpid(listener, 0)
-    assert not seen.exists() or b"s3cret" not in seen.read_bytes()
-    assert not seen.exists() or seen.read_bytes() == b"<end>"
+    # The peer's uid is known once connected: the client closes, having sent nothing; a socket
+    # file of another user's is not even connected to.
+    assert seen.read_bytes() == (b"<end>" if file_owner == 0 else b"")
 
 
 def test_without_a_daemon_the_command_runs_in_process(tmp_path: Path, home: Path) -> None:

@@ -12,8 +12,12 @@ from conveyor.cli.daemon import client, wire
 from conveyor.private_files import open_private, private_directory
 from conveyor.store.location import conveyor_home
 
-# The daemon runs as `python -c`: the interpreter and import path of the command that starts it.
-DAEMON = "from conveyor.cli.daemon.server import main; main()"
+# The daemon runs as `python -c`: the interpreter and import path of the command that starts
+# it; the fingerprint is taken before the imports, so a file changed meanwhile is noticed.
+DAEMON = (
+    "from conveyor.cli.daemon import wire; code = wire.fingerprint(); "
+    "from conveyor.cli.daemon.server import main; main(code)"
+)
 START_TIMEOUT = 60.0
 # The daemon keeps only what the interpreter and its own settings read (not the secrets a
 # shell may hold): each command brings its whole environment to its child.

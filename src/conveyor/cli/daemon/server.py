@@ -318,10 +318,10 @@ def idle_seconds() -> float:
         return DEFAULT_IDLE_SECONDS
 
 
-def main() -> None:
-    """The daemon process (`conveyor daemon start` runs it, detached, logging to daemon.log)."""
+def main(fingerprint: bytes) -> None:
+    """The daemon process (`conveyor daemon start` runs it, detached, logging to daemon.log);
+    `fingerprint`: of the code as it was before it was imported."""
     os.umask(PRIVATE_UMASK)
-    fingerprint = wire.fingerprint()  # of the code imported above
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as the console script's: never import from the current directory
     home = private_directory(Path(wire.home_directory()))

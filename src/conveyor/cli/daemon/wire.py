@@ -107,7 +107,7 @@ def parse_run(body: bytes) -> tuple[list[str], int, dict[bytes, bytes]]:
     environ: dict[bytes, bytes] = {}
     for entry in fields[3 + count :]:
         key, separator, value = entry.partition(b"=")
-        if separator:
+        if key and separator:
             environ[key] = value
     return argv, umask, environ
 
