@@ -24,6 +24,7 @@ IN_PROCESS = frozenset({"daemon", "secrets", "serve", "worker"})
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
 HELLO_TIMEOUT = 2.0  # a daemon that does not answer this soon is not used
 EXIT_LOST = 3
+EXIT_INTERRUPTED = 130
 
 
 class Unavailable(Exception):
@@ -34,10 +35,13 @@ def main() -> None:
     argv = sys.argv[1:]
     mode = os.environ.get("CONVEYOR_DAEMON", "on").strip().lower()
     if mode != "off" and _command(argv) not in IN_PROCESS:
-        try:  # noqa: SIM105 - contextlib is an import the thin client does without
+        try:
             _exit(_through_daemon(argv))
         except Unavailable:
             pass
+        except KeyboardInterrupt:  # Ctrl-C before the command was handed over: nothing ran
+            os.write(2, b"conveyor: interrupted\n")
+            sys.exit(EXIT_INTERRUPTED)
     _in_process(argv, auto=mode == "auto" and _command(argv) not in IN_PROCESS)
 
 
@@ -156,26 +160,32 @@ def _send_run(connection: _socket.socket, argv: list[str], descriptors: list[int
 
 
 class _Forwarder:
-    """The signal handler: a signal goes to the command's process (kept until it is known)."""
+    """The signal handler: a signal goes to the command's process (kept until it is known),
+    through a pidfd where the kernel has them (never to a reused pid)."""
 
     def __init__(self, pending: list[int]) -> None:
         self.pending = pending
+        self.pid: int | None = None
         self.pidfd: int | None = None
 
     def __call__(self, number: int, frame: object) -> None:
-        if self.pidfd is None:
+        if self.pid is None:
             self.pending.append(number)
             return
-        try:  # noqa: SIM105 - contextlib is an import the thin client does without
-            _signal.pidfd_send_signal(self.pidfd, number)
+        try:
+            if self.pidfd is not None:
+                _signal.pidfd_send_signal(self.pidfd, number)
+            else:
+                os.kill(self.pid, number)
         except OSError:
             pass  # it has just ended
 
     def attach(self, pid: int) -> None:
         try:
             self.pidfd = os.pidfd_open(pid)
-        except OSError:
-            return
+        except (OSError, AttributeError):
+            self.pidfd = None
+        self.pid = pid
         for number in self.pending:
             self(number, None)
 
@@ -183,7 +193,7 @@ class _Forwarder:
 def _follow(connection: _socket.socket, forward: _Forwarder) -> tuple[str, int]:
     """Read the command's lines until its end: ('exit', code) or ('signal', number)."""
     first = read_line(connection)
-    if first == b"busy":
+    if first in (b"busy", b""):  # no child was started (it would hold the connection open)
         raise Unavailable
     if not first.startswith(b"started "):
         return _lost()
