@@ -19,6 +19,7 @@ DAEMON = (
     "from conveyor.cli.daemon.server import main; main(code)"
 )
 START_TIMEOUT = 60.0
+MAX_LOG_BYTES = 1 << 20
 # The daemon keeps only what the interpreter and its own settings read (not the secrets a
 # shell may hold): each command brings its whole environment to its child.
 KEPT_VARIABLES = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "CONVEYOR_HOME")
@@ -64,6 +65,8 @@ def spawn(home: Path) -> subprocess.Popen[bytes]:
     """The daemon process, detached (own session, no terminal), logging to daemon.log."""
     private_directory(home)
     log = open_private(home / wire.LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    if os.fstat(log).st_size > MAX_LOG_BYTES:  # the daemons before this one's lines
+        os.ftruncate(log, 0)
     try:
         return subprocess.Popen(
             [sys.executable, "-c", DAEMON],
