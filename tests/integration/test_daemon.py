@@ -421,3 +421,35 @@ def test_a_home_too_long_for_a_socket_address_still_works(tmp_path: Path) -> Non
         _client(home, "daemon", "stop")
         if not _until(lambda: not _alive(pid), 10):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another user")
+def test_the_daemon_serves_no_other_user(home: Path, daemon: int) -> None:
+    home.chmod(0o711)  # loosened on purpose: the uid check must hold on its own
+    (home / "daemon.sock").chmod(0o666)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child process
+        try:
+            os.chdir(home)  # as root: the directories above stay closed to nobody
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            with socket.socket(socket.AF_UNIX) as connection:
+                connection.connect("daemon.sock")
+                connection.settimeout(5)
+                try:
+                    connection.sendall(len(b"status").to_bytes(4, "big") + b"status")
+                    data = connection.recv(100)
+                except (ConnectionResetError, BrokenPipeError):  # closed, the frame unread
+                    data = b""
+                os.write(write, b"answer:" + data)
+        except Exception as exc:
+            os.write(write, repr(exc).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 200)
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert answer == b"answer:"  # connected, and closed without a word
+    assert "refused a connection from another user" in (home / "daemon.log").read_text()
