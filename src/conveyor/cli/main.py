@@ -22,6 +22,7 @@ from conveyor.private_files import private_directory, restrict_umask
 # which keeps `conveyor --version` fast.
 COMMANDS: dict[str, str] = {
     "approve": "conveyor.cli.approve_command:approve_command",
+    "daemon": "conveyor.cli.daemon_command:daemon_command",
     "deployments": "conveyor.cli.deployments_command:deployments_command",
     "environments": "conveyor.cli.environments_command:environments_command",
     "expr": "conveyor.cli.expr_command:expr_command",

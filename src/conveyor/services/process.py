@@ -135,6 +135,16 @@ def shared_reaper() -> Reaper:
     return _SHARED
 
 
+def _new_reaper_in_child() -> None:
+    """A forked child (the daemon forks one per command) is a process of its own: its reaper
+    and token are its own, or one command's end would kill another's services."""
+    global _SHARED
+    _SHARED = Reaper()
+
+
+os.register_at_fork(after_in_child=_new_reaper_in_child)
+
+
 @dataclass
 class ServiceProcess:
     """A running service's main process (its children are found through /proc when needed)."""
