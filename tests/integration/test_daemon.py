@@ -237,10 +237,12 @@ def test_killing_the_client_stops_the_runs_steps(tmp_path: Path, home: Path, dae
     repo = make_repo(tmp_path / "repo", {".github/workflows/long.yml": INTERRUPTIBLE})
     process = _popen(home, "run", str(repo))
     lines: list[str] = []
-    _wait_for(process, "| started\n", lines)  # the step's output: its process runs
-    assert _processes_with("4321.5") != []
-    process.kill()
-    process.wait(timeout=10)
+    try:
+        _wait_for(process, "| started\n", lines)  # the step's output: its process runs
+        assert _until(lambda: _processes_with("4321.5") != [], 10)  # `sleep` follows the echo
+    finally:
+        process.kill()
+        process.wait(timeout=10)
     assert _until(lambda: _processes_with("4321.5") == [], GRACEFUL_STOP + 5)
     assert _until(lambda: "ended " in (home / "daemon.log").read_text(), 20)
     assert _alive(daemon)
