@@ -21,7 +21,8 @@ act has a counterpart, the two run in turn (A B A B …) after a warm-up each:
              wall <= 1.1 × the critical path under 8 slots (0.2 + 4 × 0.2 + 0.2 = 1.2 s).
 - steps:     per trivial step: (100 `true` steps − 1 step) / 99 <= 1 ms.
 - recording: a 100-step job (10 echo lines per step): `conveyor run` with its run store against
-             the same process with the store replaced by a no-op (RECORDING_OFF): <= +5 %.
+             the same process with the store replaced by a no-op (RECORDING_OFF): <= +5 %; and
+             bench_store.py's in-process measure of the same job (imports and store warm).
 - loud:      peak RSS with a step writing 100 MB of output: <= hello's + 20 MB (issue 5).
 - scheduler: the scheduler alone on the FakeExecutor (in process): the fan-out's ratio.
 Output: progress on stderr; Markdown rows for benchmarks/README.md on stdout (--json: JSON).
@@ -34,11 +35,12 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import act_corpus_replay as corpus
@@ -48,10 +50,12 @@ from bench_harness import (
     Series,
     Spread,
     interleaved,
+    paired,
     ratio,
     run_once,
     tree_sum_peak,
 )
+from bench_report import Measure, print_results
 from bench_workflows import (
     HELLO,
     LOUD,
@@ -81,60 +85,6 @@ RECORDING_OFF = (
 
 
 @dataclass
-class Measure:
-    """One row: conveyor's figure, act's (None: no counterpart or act missing), the target."""
-
-    name: str
-    unit: str  # s | ms | MiB | %
-    conveyor: Spread | None
-    act: Spread | None = None
-    target: str = ""
-    met: bool | None = None
-    note: str = ""
-
-    def as_json(self) -> dict[str, object]:
-        both = self.conveyor is not None and self.act is not None
-        return {
-            "measure": self.name,
-            "unit": self.unit,
-            "conveyor": self.conveyor.as_json() if self.conveyor else None,
-            "act": self.act.as_json() if self.act else None,
-            "ratio_of_medians": round(ratio(self.conveyor, self.act), 3) if both else None,  # type: ignore[arg-type]
-            "target": self.target,
-            "met": self.met,
-            "note": self.note,
-        }
-
-    def markdown(self) -> str:
-        mark = {True: "yes", False: "no", None: "—"}[self.met]
-        both = self.conveyor is not None and self.act is not None
-        share = f"{ratio(self.conveyor, self.act):.2f}×" if both else "—"  # type: ignore[arg-type]
-        cells = [self.name, self._cell(self.conveyor), self._cell(self.act), share]
-        cells += [self.target or "—", mark, self.note]
-        return "| " + " | ".join(cells) + " |"
-
-    def _cell(self, spread: Spread | None) -> str:
-        if spread is None:
-            return "—"
-        low, mid, high = (_shown(v, self.unit) for v in (spread.low, spread.median, spread.high))
-        return f"{mid} {self.unit} ({low}–{high})"
-
-
-MARKDOWN_HEADER = (
-    "| measure | conveyor, median (min–max) | act, median (min–max) | conveyor / act "
-    "| target | met? | note |\n|---|---|---|---|---|---|---|"
-)
-
-
-def _shown(value: float, unit: str) -> str:
-    if unit == "s":
-        return f"{value:.3f}"
-    if unit == "%":
-        return f"{value:+.1f}"
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
-
-
-@dataclass
 class Bench:
     """What every measure needs: the commands of both tools, where to work, how often."""
 
@@ -144,7 +94,6 @@ class Bench:
     scratch: Path
     repeat: int
     corpus_passes: int
-    notes: list[str] = field(default_factory=list)
 
     def ours(self, repo: Path, *args: str) -> Command:
         return Command((*self.conveyor, "run", str(repo), *args), cwd=repo, env=self.env)
@@ -159,11 +108,15 @@ class Bench:
         return make_repo(Path(tempfile.mkdtemp(prefix="repo-", dir=self.scratch)), workflows)
 
     def pair(
-        self, ours: Command, theirs: Command | None, repeat: int | None = None
+        self,
+        ours: Command,
+        theirs: Command | None,
+        repeat: int | None = None,
+        run: Callable[[Command], Sample] = run_once,
     ) -> tuple[Series, Series | None]:
         """Both commands in turn, `repeat` counted runs each (act's None without act)."""
         commands = [ours] if theirs is None else [ours, theirs]
-        series = interleaved(commands, repeat or self.repeat)
+        series = interleaved(commands, repeat or self.repeat, run=run)
         return series[0], (series[1] if theirs is not None else None)
 
 
@@ -194,37 +147,28 @@ def bench_hello(bench: Bench) -> list[Measure]:
     repo = bench.repo({"hello.yml": HELLO})
     ours, theirs = bench.pair(bench.ours(repo), bench.theirs(repo), bench.repeat * 2)
     note = exits_note(("conveyor", ours), ("act", theirs))
-    sums = _tree_sums(bench, repo)
+    name = "2-job hello"
     return [
-        _versus("2-job hello, wall", "s", ours.wall(), theirs and theirs.wall(), note),
+        _versus(f"{name}, wall", "s", ours.wall(), theirs.wall() if theirs else None, note),
         _versus(
-            "2-job hello, peak RSS (largest process, kernel)",
+            f"{name}, peak RSS (largest process of the tree, kernel)",
             "MiB",
             ours.peak(),
-            theirs and theirs.peak(),
+            theirs.peak() if theirs else None,
             note,
         ),
-        _versus(
-            "2-job hello, peak RSS (sum over the tree, sampled)",
-            "MiB",
-            sums[0].peak(),
-            sums[1].peak() if sums[1] else None,
-            "psutil every 5 ms, separate runs",
-        ),
+        _tree_sums(bench, repo, f"{name}, peak RSS (sum over the tree, sampled)"),
     ]
 
 
-def _tree_sums(bench: Bench, repo: Path) -> tuple[Series, Series | None]:
+def _tree_sums(bench: Bench, repo: Path, name: str) -> Measure:
     try:
-        import psutil  # noqa: F401
+        import psutil  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
-        bench.notes.append("psutil missing: no tree sums")
-        return Series([Sample(0, 0, 0, 0)]), None
-    commands = [bench.ours(repo)]
-    theirs = bench.theirs(repo)
-    commands += [theirs] if theirs else []
-    series = interleaved(commands, bench.repeat, run=tree_sum_peak)
-    return series[0], (series[1] if theirs else None)
+        return Measure(name, "MiB", None, note="unavailable: psutil is not installed")
+    ours, theirs = bench.pair(bench.ours(repo), bench.theirs(repo), run=tree_sum_peak)
+    note = "psutil every 5 ms, separate runs"
+    return _versus(name, "MiB", ours.peak(), theirs.peak() if theirs else None, note)
 
 
 def _versus(name: str, unit: str, ours: Spread, theirs: Spread | None, note: str = "") -> Measure:
@@ -273,9 +217,8 @@ def bench_steps(bench: Bench) -> list[Measure]:
 
 
 def _per_step(many: Series, one: Series) -> Spread:
-    """Per step in ms, round by round (run i of 100 steps against run i of 1 step)."""
-    pairs = zip(many.samples, one.samples, strict=True)
-    return Spread.of([(a.wall - b.wall) / 99 * 1000 for a, b in pairs])
+    """Per step in ms: the medians' difference / 99; the range over rounds (run i of each)."""
+    return paired(many, one, lambda a, b: (a - b) / 99 * 1000)
 
 
 def bench_recording(bench: Bench) -> list[Measure]:
@@ -287,17 +230,40 @@ def bench_recording(bench: Bench) -> list[Measure]:
     name = "recording overhead, 100-step job (10 echo lines a step), whole process"
     if OFF_SWITCH_MISSING in plain.exits():
         return [Measure(name, "%", None, note="RECORDING_OFF no longer finds open_history")]
-    overhead = Spread.of(
-        [(a.wall / b.wall - 1) * 100 for a, b in zip(recorded.samples, plain.samples, strict=True)]
-    )
-    median = (recorded.wall().median / plain.wall().median - 1) * 100
+    overhead = paired(recorded, plain, lambda a, b: (a / b - 1) * 100)
+    median = overhead.median
     note = (
         f"medians: store {recorded.wall().median:.3f} s, no store {plain.wall().median:.3f} s "
         f"(+{median:.1f} %); peak {recorded.peak().median:.0f} vs {plain.peak().median:.0f} MiB"
     )
     odd = exits_note(("on", recorded), ("off", plain))
     met = median <= 5.0
-    return [Measure(name, "%", overhead, None, "≤ +5 %", met, "; ".join(filter(None, [note, odd])))]
+    whole = Measure(name, "%", overhead, None, "≤ +5 %", met, "; ".join(filter(None, [note, odd])))
+    return [whole, in_process_recording(bench)]
+
+
+def in_process_recording(bench: Bench) -> Measure:
+    """bench_store.py's measure: the same job in one process, imports and the store warm,
+    a null observer against the store's (issue 7's definition of the target)."""
+    name = "recording overhead, same job, in process (bench_store.py)"
+    script = Path(__file__).with_name("bench_store.py")
+    argv = [sys.executable, str(script), "--only", "recording", "--json", "--echo-only"]
+    argv += ["--rounds", str(bench.repeat)]
+    env = {**bench.env, "CONVEYOR_BENCH_DIR": str(bench.scratch)}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return Measure(name, "%", None, note=f"unavailable: exit {done.returncode}: {last}")
+    (result,) = json.loads(done.stdout)
+    pairs = zip(result["store_wall_s"], result["null_wall_s"], strict=True)
+    rounds = [(a / b - 1) * 100 for a, b in pairs]
+    median = float(result["overhead_percent"])
+    overhead = Spread(min(rounds), median, max(rounds))
+    note = (
+        f"medians: store {result['store_median_s']:.3f} s, null observer "
+        f"{result['null_median_s']:.3f} s (+{median:.1f} %)"
+    )
+    return Measure(name, "%", overhead, None, "≤ +5 %", median <= 5.0, note)
 
 
 def bench_loud(bench: Bench) -> list[Measure]:
@@ -308,9 +274,9 @@ def bench_loud(bench: Bench) -> list[Measure]:
     series = interleaved(commands, max(1, bench.repeat // 2))
     ours = series[1].peak()
     extra = ours.median - series[0].peak().median
-    note = f"+{extra:.1f} MiB over hello; largest process, kernel"
+    note = f"{extra:+.1f} MiB over hello; largest process, kernel"
     if len(series) == 4:
-        note += f" (act +{series[3].peak().median - series[2].peak().median:.1f} MiB)"
+        note += f" (act {series[3].peak().median - series[2].peak().median:+.1f} MiB)"
     theirs = series[3].peak() if len(series) == 4 else None
     name = "peak RSS when a step writes 100 MB of output"
     return [Measure(name, "MiB", ours, theirs, "≤ hello + 20 MB", extra <= 20 * 1e6 / 2**20, note)]
@@ -451,7 +417,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         measures = run_all(bench, options.only)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    header["notes"] = bench.notes
     print_results(header, measures, as_json=options.json)
     return 0
 
@@ -477,20 +442,6 @@ def run_all(bench: Bench, names: Sequence[str]) -> list[Measure]:
             _progress(f"{name} ({time.perf_counter() - started:.0f} s): {measure.markdown()}")
         measures += found
     return measures
-
-
-def print_results(header: dict[str, object], measures: list[Measure], *, as_json: bool) -> None:
-    header["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    if as_json:
-        print(json.dumps({**header, "measures": [m.as_json() for m in measures]}, indent=2))
-        return
-    loads = f"load {header['load_average_at_start']} → {header['load_average_at_end']}"
-    print(f"Measured {header['date']}, {header['cpus']} CPUs, {loads}; act: {header['act']};")
-    print(f"{header['repeat']} runs each after a warm-up, {header['corpus_passes']} corpus passes.")
-    print()
-    print(MARKDOWN_HEADER)
-    for measure in measures:
-        print(measure.markdown())
 
 
 def _progress(text: str) -> None:

@@ -109,7 +109,10 @@ def run_once(command: Command) -> Sample:
 
 
 def interleaved(
-    commands: Sequence[Command], repeat: int, warmup: int = 1, run: Callable[..., Sample] = run_once
+    commands: Sequence[Command],
+    repeat: int,
+    warmup: int = 1,
+    run: Callable[[Command], Sample] = run_once,
 ) -> list[Series]:
     """Each command `warmup` + `repeat` times in turn (A B A B …); the counted runs of each."""
     series = [Series() for _ in commands]
@@ -124,7 +127,7 @@ def interleaved(
 def tree_sum_peak(command: Command) -> Sample:
     """Like run_once, but peak_mib is the largest sum of RSS over the process and all its
     descendants seen by sampling every SAMPLE_INTERVAL (shared pages count once per process)."""
-    import psutil
+    import psutil  # type: ignore[import-untyped]
 
     peak = [0]
     done = threading.Event()
@@ -164,6 +167,13 @@ def _tree_rss(root: object, psutil: object) -> int:
         except psutil.Error:  # type: ignore[attr-defined]
             continue
     return total
+
+
+def paired(a: Series, b: Series, figure: Callable[[float, float], float]) -> Spread:
+    """`figure` of the two medians, between the smallest and largest `figure` of one round's
+    runs (the i-th run of each, made one after the other)."""
+    rounds = [figure(x.wall, y.wall) for x, y in zip(a.samples, b.samples, strict=True)]
+    return Spread(min(rounds), figure(a.wall().median, b.wall().median), max(rounds))
 
 
 def ratio(ours: Spread, theirs: Spread) -> float:
