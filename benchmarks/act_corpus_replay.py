@@ -43,6 +43,10 @@ class CorpusCase:
     conveyor_args: tuple[str, ...]  # `conveyor run` arguments after the repository
     expected: str  # success | failure, as act 0.2.89 ended in host mode
 
+    @property
+    def expected_exit(self) -> int:
+        return 0 if self.expected == "success" else 1
+
 
 def load_cases(corpus: Path) -> list[CorpusCase]:
     data = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))

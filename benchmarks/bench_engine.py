@@ -35,6 +35,7 @@ import json
 import os
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -284,27 +285,37 @@ def bench_loud(bench: Bench) -> list[Measure]:
 
 def bench_corpus(bench: Bench) -> list[Measure]:
     cases = corpus.load_cases(SHARED / "act-corpus")
-    repos = corpus.make_repositories(
-        SHARED / "act-corpus", Path(tempfile.mkdtemp(dir=bench.scratch))
-    )
+    scratch = Path(tempfile.mkdtemp(prefix="corpus-", dir=bench.scratch))
+    repos = corpus.make_repositories(SHARED / "act-corpus", scratch)
     env = {k: v for k, v in bench.env.items() if k != "SHELL"}
-    totals: list[tuple[float, float]] = []
-    wrong: set[str] = set()
+    runs: list[list[tuple[Sample, Sample | None]]] = []  # per pass, per case
     for _ in range(bench.corpus_passes):
-        ours = theirs = 0.0
-        for case in cases:
-            sample, act_sample = _corpus_case(bench, case, repos[case.root], env)
-            ours += sample.wall
-            theirs += act_sample.wall if act_sample else 0.0
-            if sample.exit != (0 if case.expected == "success" else 1):
-                wrong.add(case.key)
-        totals.append((ours, theirs))
-    ours_total = Spread.of([t[0] for t in totals])
-    act_total = Spread.of([t[1] for t in totals]) if bench.act else None
-    note = f"{len(cases)} invocations, {bench.corpus_passes} pass(es), one case by both in turn"
+        runs.append([_corpus_case(bench, case, repos[case.root], env) for case in cases])
+    ours = Spread.of([sum(s.wall for s, _ in one_pass) for one_pass in runs])
+    theirs = Spread.of([sum(a.wall for _, a in one_pass if a) for one_pass in runs])
+    note = f"{len(cases)} invocations, {bench.corpus_passes} pass(es), each case by both in turn"
+    note += _corpus_cases_note(cases, runs)
+    name = "act's offline corpus, total wall"
+    return [_versus(name, "s", ours, theirs if bench.act else None, note)]
+
+
+def _corpus_cases_note(
+    cases: list[corpus.CorpusCase], runs: list[list[tuple[Sample, Sample | None]]]
+) -> str:
+    """The median case of each, the slowest of conveyor's, and the cases whose exit differs
+    from the result act 0.2.89 recorded (the first pass's exit)."""
+    by_case = list(zip(*runs, strict=True))  # each case's runs over the passes
+    walls = [statistics.median(ours.wall for ours, _ in one) for one in by_case]
+    act_runs = [[act.wall for _, act in one if act] for one in by_case]
+    act_walls = [statistics.median(one) for one in act_runs if one]
+    note = f"; median case {statistics.median(walls):.3f} s"
+    note += f" (act {statistics.median(act_walls):.3f} s)" if act_walls else ""
+    slowest = sorted(zip(walls, (c.key for c in cases), strict=True), reverse=True)[:3]
+    note += "; slowest: " + ", ".join(f"{key} {wall:.2f} s" for wall, key in slowest)
+    wrong = [c.key for c, r in zip(cases, runs[0], strict=True) if r[0].exit != c.expected_exit]
     if wrong:
-        note += f"; conveyor ended differently from act in {len(wrong)}: {', '.join(sorted(wrong))}"
-    return [_versus("act's offline corpus, total wall", "s", ours_total, act_total, note)]
+        note += f"; exit differs from act's recorded result in {len(wrong)}: {', '.join(wrong)}"
+    return note
 
 
 def _corpus_case(
