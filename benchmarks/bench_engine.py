@@ -293,7 +293,7 @@ def bench_corpus(bench: Bench) -> list[Measure]:
         runs.append([_corpus_case(bench, case, repos[case.root], env) for case in cases])
     ours = Spread.of([sum(s.wall for s, _ in one_pass) for one_pass in runs])
     theirs = Spread.of([sum(a.wall for _, a in one_pass if a) for one_pass in runs])
-    note = f"{len(cases)} invocations, {bench.corpus_passes} pass(es), each case by both in turn"
+    note = f"{len(cases)} invocations, each by both in turn; passes: {bench.corpus_passes}"
     note += _corpus_cases_note(cases, runs)
     name = "act's offline corpus, total wall"
     return [_versus(name, "s", ours, theirs if bench.act else None, note)]

@@ -72,7 +72,8 @@ def print_results(header: dict[str, object], measures: list[Measure], *, as_json
         return
     loads = f"load {header['load_average_at_start']} → {header['load_average_at_end']}"
     print(f"Measured {header['date']}, {header['cpus']} CPUs, {loads}; act: {header['act']};")
-    print(f"{header['repeat']} runs each after a warm-up, {header['corpus_passes']} corpus passes.")
+    passes = header["corpus_passes"]
+    print(f"{header['repeat']} runs each after a warm-up, corpus passes: {passes}.")
     print()
     print(MARKDOWN_HEADER)
     for measure in measures:

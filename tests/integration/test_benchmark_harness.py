@@ -96,3 +96,12 @@ def test_bench_engine_without_act_says_so_and_measures_conveyor(tmp_path: Path) 
     assert measure["act"] is None
     assert measure["conveyor"]["median"] > 0
     assert list(tmp_path.iterdir()) == []  # its scratch directory is removed
+
+
+def test_a_difference_is_taken_of_the_medians_with_its_range_over_rounds() -> None:
+    def series(*walls: float) -> bench_harness.Series:
+        return bench_harness.Series([bench_harness.Sample(w, 0.0, 0.0, 0) for w in walls])
+
+    many, one = series(1.0, 1.2, 3.0), series(0.1, 0.1, 0.2)
+    spread = bench_harness.paired(many, one, lambda a, b: a - b)
+    assert (spread.low, spread.median, spread.high) == pytest.approx((0.9, 1.1, 2.8))
