@@ -14,7 +14,7 @@ act has a counterpart, the two run in turn (A B A B …) after a warm-up each:
 - version:   `conveyor --version` wall <= 50 ms (act --version alongside).
 - hello:     a 2-job workflow: wall and peak RSS <= act's (ratio of medians <= 1.0). Peak RSS
              twice: the kernel's high-water mark of the largest process of the tree, and the
-             sum over the tree sampled by psutil (see bench_harness.py for why both).
+             PSS summed over the tree, sampled by psutil (see bench_harness.py for why both).
 - corpus:    every offline case of act's corpus (act-corpus/expected.json), each case by both
              in turn: total wall per pass, conveyor <= act.
 - fanout:    30 jobs (1 → 28 → 1) of `sleep 0.2`, `--parallel 8` (act: --concurrent-jobs 8):
@@ -158,7 +158,7 @@ def bench_hello(bench: Bench) -> list[Measure]:
             theirs.peak() if theirs else None,
             note,
         ),
-        _tree_sums(bench, repo, f"{name}, peak RSS (sum over the tree, sampled)"),
+        _tree_sums(bench, repo, f"{name}, peak PSS summed over the tree (sampled)"),
     ]
 
 

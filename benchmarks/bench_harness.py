@@ -8,7 +8,9 @@ that tree (Linux keeps the maximum over a process and its reaped children). That
 shells and git processes as well as conveyor or act itself. It is not a sum: processes running
 at the same time are not added up, and a process that outlives the command (a daemon) is not
 counted. The sum over the tree is sampled separately (`tree_sum_peak`, psutil every 5 ms) in
-runs whose wall time is not used, since sampling competes with the command for the CPU.
+runs whose wall time is not used, since sampling competes with the command for the CPU; it sums
+the proportional set size (PSS: each shared page divided among the processes that share it), as
+a sum of RSS would count a forked child's copy-on-write pages, and every shared library, twice.
 
 Commands compared with each other run in turn, A B A B …, after one warm-up each, so that the
 machine's drift and other people's load fall on both; figures are min / median / max and
@@ -125,8 +127,8 @@ def interleaved(
 
 
 def tree_sum_peak(command: Command) -> Sample:
-    """Like run_once, but peak_mib is the largest sum of RSS over the process and all its
-    descendants seen by sampling every SAMPLE_INTERVAL (shared pages count once per process)."""
+    """Like run_once, but peak_mib is the largest sum of PSS over the process and all its
+    descendants seen by sampling every SAMPLE_INTERVAL."""
     import psutil  # type: ignore[import-untyped]
 
     peak = [0]
@@ -135,7 +137,7 @@ def tree_sum_peak(command: Command) -> Sample:
     def sample(pid: int) -> None:
         root = psutil.Process(pid)
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(root, psutil))
+            peak[0] = max(peak[0], _tree_pss(root, psutil))
             done.wait(SAMPLE_INTERVAL)
 
     started = time.perf_counter()
@@ -155,7 +157,7 @@ def tree_sum_peak(command: Command) -> Sample:
     return Sample(time.perf_counter() - started, 0.0, peak[0] / 2**20, code)
 
 
-def _tree_rss(root: object, psutil: object) -> int:
+def _tree_pss(root: object, psutil: object) -> int:
     total = 0
     try:
         processes = [root, *root.children(recursive=True)]  # type: ignore[attr-defined]
@@ -163,7 +165,7 @@ def _tree_rss(root: object, psutil: object) -> int:
         return 0
     for process in processes:
         try:
-            total += process.memory_info().rss
+            total += process.memory_full_info().pss
         except psutil.Error:  # type: ignore[attr-defined]
             continue
     return total
