@@ -425,11 +425,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         header = describe(bench)
         _progress(json.dumps(header))
+        problem = conveyor_problem(bench)
+        if problem:
+            _progress(f"bench_engine: conveyor does not run, nothing measured: {problem}")
+            return 2
         measures = run_all(bench, options.only)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print_results(header, measures, as_json=options.json)
     return 0
+
+
+def conveyor_problem(bench: Bench) -> str | None:
+    """Why conveyor cannot run the hello workflow, if it cannot (timing failures measures
+    nothing: e.g. a console script pointing at a module this checkout does not have)."""
+    repo = bench.repo({"hello.yml": HELLO})
+    command = bench.ours(repo)
+    done = subprocess.run(command.argv, cwd=repo, env=bench.env, capture_output=True, text=True)
+    if done.returncode == 0:
+        return None
+    last = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["?"])[-1]
+    return f"`{shlex.join(command.argv)}` exited {done.returncode}: {last}"
 
 
 def describe(bench: Bench) -> dict[str, object]:

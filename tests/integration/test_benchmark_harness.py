@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,7 @@ def test_bench_engine_without_act_says_so_and_measures_conveyor(tmp_path: Path) 
     env.pop("CONVEYOR_BENCH_ACT", None)
     script = ROOT / "benchmarks" / "bench_engine.py"
     args = ["--only", "version", "--repeat", "1", "--json", "--act", str(tmp_path / "no-act")]
+    args += ["--conveyor", f"{sys.executable} -m conveyor"]
     done = subprocess.run(
         [sys.executable, str(script), *args], env=env, capture_output=True, text=True, check=True
     )
@@ -105,3 +107,22 @@ def test_a_difference_is_taken_of_the_medians_with_its_range_over_rounds() -> No
     many, one = series(1.0, 1.2, 3.0), series(0.1, 0.1, 0.2)
     spread = bench_harness.paired(many, one, lambda a, b: a - b)
     assert (spread.low, spread.median, spread.high) == pytest.approx((0.9, 1.1, 2.8))
+
+
+def test_bench_engine_measures_nothing_when_conveyor_does_not_run(tmp_path: Path) -> None:
+    env = {**os.environ, "CONVEYOR_BENCH_DIR": str(tmp_path)}
+    script = ROOT / "benchmarks" / "bench_engine.py"
+    broken = shlex.join(
+        [sys.executable, "-c", "import sys; sys.exit('no module conveyor.nowhere')"]
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), "--only", "version", "--conveyor", broken],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "conveyor does not run, nothing measured" in done.stderr
+    assert "no module conveyor.nowhere" in done.stderr
+    assert done.stdout == ""
