@@ -28,6 +28,7 @@ from conveyor.executors.local.workspace import (
 )
 from conveyor.executors.local.workspace_pool import WorkspacePool
 from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status
+from conveyor.model.workflow import reads_repository
 from conveyor.private_files import private_directory, write_private
 
 
@@ -123,6 +124,7 @@ class LocalExecutor:
                 document.sha,
                 document.include_uncommitted,
                 self._pool,
+                fill=document.include_uncommitted or reads_repository(document.steps),
             )
         except (ConveyorError, OSError) as exc:
             self._remove(layout)

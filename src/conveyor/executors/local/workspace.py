@@ -5,7 +5,8 @@ Layout (`CONVEYOR_HOME/runs/<run_id>/jobs/<job slug>/`):
     <repository name>/   GITHUB_WORKSPACE: a `git clone --shared` checked out (detached) at the
                          document's sha, so `.git` works as after actions/checkout; with
                          `include_uncommitted`, the working tree's changes and untracked
-                         (not ignored) files are copied over it, like act does.
+                         (not ignored) files are copied over it, like act does. Empty for a
+                         job that neither checks out nor uses a `./` action (as on GitHub).
     _temp/               RUNNER_TEMP (event.json, scripts, file-command files)
     _job/                per-job tools (setup-python's virtualenv, setup-node's npm prefix)
 
@@ -100,13 +101,21 @@ def prepare_workspace(
     sha: str | None,
     include_uncommitted: bool,
     supply: WorkspaceSupply | None = None,
+    *,
+    fill: bool = True,
 ) -> str | None:
     """Create the directories and fill the workspace; returns the commit checked out (or None).
 
-    A checkout of a commit (without uncommitted changes) comes from `supply` when it has one."""
+    A checkout of a commit (without uncommitted changes) comes from `supply` when it has one.
+    Without `fill` the workspace is left empty, as on GitHub before actions/checkout (and the
+    commit is `sha`, looked up only when it is not a full SHA)."""
     if layout.root.exists():
         shutil.rmtree(layout.root)
     source = Path(repository).resolve()
+    if not fill:
+        make_job_directories(layout)
+        private_directory(layout.workspace)
+        return sha if is_full_sha(sha) else resolve_commit(source, sha)
     if supply is not None and is_full_sha(sha) and not include_uncommitted:
         assert sha is not None
         private_directory(layout.root.parent)

@@ -71,7 +71,7 @@ class WorkspacePool:
         self._condition = threading.Condition()
         self._closed = False
         self._threads: list[threading.Thread] = []
-        self._maker = CheckoutMaker(home, self._directory, eager=True)
+        self._maker = CheckoutMaker(home, self._directory)  # runs git only for a checkout
 
     # -- the executor's side ----------------------------------------------------------------
 
