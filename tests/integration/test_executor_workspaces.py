@@ -119,3 +119,74 @@ def test_a_hello_run_asks_git_only_for_its_event(
     assert not [call for call in calls if "checkout" in call or "templateDir" in call], calls
     assert len(calls) <= 6, calls
     assert not list((conveyor_home / "runs").glob("*/jobs/*/"))
+
+
+LEAVE_TRACES = """
+stat -c '%i %z' unchanged.txt
+echo secret > new-file.txt
+echo output > build.log
+printf '#!/bin/sh\\necho HOOK RAN\\n' > .git/hooks/post-checkout
+chmod +x .git/hooks/post-checkout
+git config user.email leaked@example.com
+git config credential.helper store
+echo changed >> README.md
+git -c user.name=j -c user.email=j@e stash -q
+echo again >> README.md
+git tag job1-tag
+git update-ref refs/heads/job1 HEAD
+mkdir nested && git -C nested init -q && touch nested/f
+"""
+FIND_TRACES = """
+stat -c '%i %z' unchanged.txt
+ls -A
+cat README.md
+git config --local --get user.email || echo no-email
+git config --local --get credential.helper || echo no-helper
+ls .git/hooks | wc -l
+git stash list | wc -l
+git tag -l job1-tag | wc -l
+git rev-parse --verify -q refs/heads/job1 || echo no-job1
+git status --porcelain --ignored | wc -l
+"""
+
+
+def _pooled_run(repo: Path, home: Path, script: str, sha: str) -> list[str]:
+    """One job in a run of its own (its own workspace pool, closed at the end, as `conveyor run`)."""
+    from conveyor.executors.local.workspace_pool import WorkspacePool
+
+    pool = WorkspacePool(home)
+    try:
+        doc = document(repo, steps({"uses": "actions/checkout@v4"}, {"run": script}), sha=sha)
+        result, reporter = run_job(doc, home, actions=default_registry(), workspace_pool=pool)
+    finally:
+        pool.close()
+    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    return reporter.output(1)
+
+
+def test_a_reused_workspace_carries_nothing_from_the_previous_job(
+    tmp_path: Path, conveyor_home: Path
+) -> None:
+    """The next run's job gets the same directory back (cheaper than a new checkout), reset to
+    the commit: no file, ignored file, hook, config entry, stash, ref or nested repository of the
+    previous job is left."""
+    files = {"README.md": "hello\n", "unchanged.txt": "same\n", ".gitignore": "*.log\n"}
+    repo = make_repo(tmp_path / "traces", files)
+    sha = git(repo, "rev-parse", "HEAD")
+    first = _pooled_run(repo, conveyor_home, LEAVE_TRACES, sha)
+    second = _pooled_run(repo, conveyor_home, FIND_TRACES, sha)
+    assert second[0] == first[0]  # the same file: the workspace was reused, not made again
+    assert second[1:] == [
+        ".git",
+        ".gitignore",
+        "README.md",
+        "unchanged.txt",
+        "hello",
+        "no-email",
+        "no-helper",
+        "0",
+        "0",
+        "0",
+        "no-job1",
+        "0",
+    ]

@@ -139,7 +139,7 @@ class LocalExecutor:
         finally:
             run.tracker.end_all()
             if not options.keep_workspace:
-                self._remove(layout)
+                self._finish(layout, document)
         return _result(run, outputs, started, error)
 
     def _sweep(self, home: Path) -> None:
@@ -150,6 +150,13 @@ class LocalExecutor:
                 return
             self._swept = True
         sweep(home, self._pool.discard if self._pool is not None else remove)
+
+    def _finish(self, layout: JobWorkspace, document: JobDocument) -> None:
+        """The job ended: with a pool, its workspace may be kept for a later job."""
+        if self._pool is not None:
+            self._pool.finish(layout, Path(document.repository).resolve())
+        else:
+            layout.remove()
 
     def _remove(self, layout: JobWorkspace) -> None:
         if self._pool is not None:

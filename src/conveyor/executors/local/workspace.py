@@ -153,13 +153,13 @@ def check_out(
     that clone (not checked out yet)."""
     if not cloned:
         clone_for_checkout(source, target, template)
-    _git(["-C", str(target), "checkout", "--quiet", "--detach", commit])
+    git_command(["-C", str(target), "checkout", "--quiet", "--detach", commit])
 
 
 def clone_for_checkout(source: Path, target: Path, template: Path | None = None) -> None:
     """`git clone --shared --no-checkout` of `source` into `target`."""
     chosen = [f"--template={template}"] if template is not None else []
-    _git(["clone", "--quiet", *chosen, "--shared", "--no-checkout", "--", str(source), str(target)])
+    git_command(["clone", "--quiet", *chosen, "--shared", "--no-checkout", "--", str(source), str(target)])
 
 
 def resolve_commit(source: Path, sha: str | None) -> str | None:
@@ -196,7 +196,7 @@ def _overlay_working_tree(source: Path, workspace: Path, commit: str) -> None:
 
 
 def _git_paths(source: Path, args: list[str]) -> list[str]:
-    output = _git(["-C", str(source), *args])
+    output = git_command(["-C", str(source), *args])
     return [path for path in output.split("\0") if path]
 
 
@@ -207,7 +207,8 @@ def _copy_tree(source: Path, target: Path) -> None:
     make_tree_private(target)
 
 
-def _git(args: list[str]) -> str:
+def git_command(args: list[str]) -> str:
+    """`git <args>` (no prompt, no advice); its stdout, an InfrastructureError when it fails."""
     result = _run_git(args)
     if result.returncode != 0:
         detail = result.stderr.strip() or f"exit status {result.returncode}"

@@ -8,8 +8,9 @@ until a job takes one (`take` moves it into place: a rename). Each is given to o
 job still starts in a fresh workspace that no other job has written to. A job that finds none
 ready waits for one being made for it, or makes its own the same way.
 
-Finished jobs' directories are renamed aside at once and deleted on the pool's threads
-(`discard`). `close()` waits for that, deletes what was prepared but not taken, and removes the
+A finished job's workspace is kept for a later checkout, by this run or the next
+(`finish`, see workspace_reuse); the rest of its directory is renamed aside at once and deleted on
+the pool's threads (`discard`). `close()` waits for that, deletes what was prepared but not taken, and removes the
 runs' directories (`runs/<run_id>/jobs/`) left empty.
 """
 
@@ -35,6 +36,7 @@ from conveyor.executors.local.workspace import (
     layout_at,
     make_job_directories,
 )
+from conveyor.executors.local.workspace_reuse import IdleWorkspaces
 from conveyor.private_files import private_directory
 
 if TYPE_CHECKING:
@@ -71,7 +73,8 @@ class WorkspacePool:
         self._condition = threading.Condition()
         self._closed = False
         self._threads: list[threading.Thread] = []
-        self._maker = CheckoutMaker(home, self._directory)  # runs git only for a checkout
+        self._idle = IdleWorkspaces(self._home)
+        self._maker = CheckoutMaker(home, self._directory, self._idle)  # git only to check out
 
     # -- the executor's side ----------------------------------------------------------------
 
@@ -123,6 +126,12 @@ class WorkspacePool:
     def check_out(self, source: Path, commit: str, target: Path) -> None:
         """A checkout made now, as the pool makes them (for a job that found none ready)."""
         self._maker.check_out(source, commit, target)
+
+    def finish(self, layout: JobWorkspace, source: Path) -> None:
+        """A job ended: its workspace is kept for a later checkout of `source` when it is one
+        (workspace_reuse), the rest of its directory discarded."""
+        self._idle.shelve(source, layout.workspace)
+        self.discard(layout.root)
 
     def discard(self, path: Path) -> None:
         """Remove a directory soon: renamed aside now, deleted on the pool's thread."""
