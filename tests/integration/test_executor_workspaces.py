@@ -190,3 +190,16 @@ def test_a_reused_workspace_carries_nothing_from_the_previous_job(
         "no-job1",
         "0",
     ]
+
+
+def test_the_default_checkout_step_runs_no_git(
+    repo: Path, conveyor_home: Path, git_calls: Path
+) -> None:
+    """The workspace already is the commit: the step reads HEAD itself to report it."""
+    head = git(repo, "rev-parse", "HEAD")
+    doc = document(repo, steps({"uses": "actions/checkout@v4", "id": "co"}), sha=head)
+    git_calls.write_text("")
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.steps[0].outputs["commit"] == head
+    assert not [call for call in git_calls.read_text().splitlines() if "rev-parse HEAD" in call]
