@@ -151,7 +151,7 @@ git status --porcelain --ignored | wc -l
 
 
 def _pooled_run(repo: Path, home: Path, script: str, sha: str) -> list[str]:
-    """One job in a run of its own (its own workspace pool, closed at the end, as `conveyor run`)."""
+    """One job in a run of its own (its own workspace pool, closed at the end, as in `run`)."""
     from conveyor.executors.local.workspace_pool import WorkspacePool
 
     pool = WorkspacePool(home)

@@ -189,9 +189,10 @@ class Scheduler:
         return lambda: self._results.put((leg, result))
 
     def _forecast(self) -> None:
-        """Tell a forecasting executor how many jobs that read the repository (Job.reads_repository:
-        only they need it in their workspace) started and are about to start: those queued and
-        those still waiting for their needs, at most `parallel` (it may prepare their workspaces)."""
+        """Tell a forecasting executor how many jobs that read the repository (only they need it
+        in their workspace: Job.reads_repository) started and are about to start: those queued
+        and those still waiting for their needs, at most `parallel` (it may prepare their
+        workspaces)."""
         if self._forecaster is None or not self._runs:
             return
         waiting = sum(

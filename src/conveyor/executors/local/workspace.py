@@ -159,7 +159,9 @@ def check_out(
 def clone_for_checkout(source: Path, target: Path, template: Path | None = None) -> None:
     """`git clone --shared --no-checkout` of `source` into `target`."""
     chosen = [f"--template={template}"] if template is not None else []
-    git_command(["clone", "--quiet", *chosen, "--shared", "--no-checkout", "--", str(source), str(target)])
+    git_command(
+        ["clone", "--quiet", *chosen, "--shared", "--no-checkout", "--", str(source), str(target)]
+    )
 
 
 def resolve_commit(source: Path, sha: str | None) -> str | None:

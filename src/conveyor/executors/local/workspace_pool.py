@@ -4,14 +4,15 @@ Setting up a job's directory (its workspace a shared clone checked out at the co
 and its folders) is the largest fixed cost of a job. A `WorkspacePool` does it on background
 threads, ahead of time: as many as the scheduler forecasts jobs about to start (`expect`), the
 checkouts made as described in `checkouts`, kept under `CONVEYOR_HOME/runs/.pool-<pid>-<n>/`
-until a job takes one (`take` moves it into place: a rename). Each is given to one job only, so a
-job still starts in a fresh workspace that no other job has written to. A job that finds none
-ready waits for one being made for it, or makes its own the same way.
+until a job takes one (`take` moves it into place: a rename). Each is given to one job only, and
+is a fresh checkout or one reset to the commit (workspace_reuse): no file of another job is left
+in it. A job that finds none ready waits for one being made for it, or makes its own the same
+way. Only jobs that read the repository (Job.reads_repository) are forecast.
 
 A finished job's workspace is kept for a later checkout, by this run or the next
 (`finish`, see workspace_reuse); the rest of its directory is renamed aside at once and deleted on
-the pool's threads (`discard`). `close()` waits for that, deletes what was prepared but not taken, and removes the
-runs' directories (`runs/<run_id>/jobs/`) left empty.
+the pool's threads (`discard`). `close()` waits for that, deletes what was prepared but not
+taken, and removes the runs' directories (`runs/<run_id>/jobs/`) left empty.
 """
 
 from __future__ import annotations
