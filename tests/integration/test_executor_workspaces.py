@@ -164,16 +164,20 @@ def _pooled_run(repo: Path, home: Path, script: str, sha: str) -> list[str]:
     return reporter.output(1)
 
 
-def test_a_reused_workspace_carries_nothing_from_the_previous_job(
-    tmp_path: Path, conveyor_home: Path
-) -> None:
+def test_a_reused_workspace_carries_nothing_from_the_previous_job(tmp_path: Path) -> None:
     """The next run's job gets the same directory back (cheaper than a new checkout), reset to
     the commit: no file, ignored file, hook, config entry, stash, ref or nested repository of the
     previous job is left."""
     files = {"README.md": "hello\n", "unchanged.txt": "same\n", ".gitignore": "*.log\n"}
     repo = make_repo(tmp_path / "traces", files)
     sha = git(repo, "rev-parse", "HEAD")
+    conveyor_home = tmp_path / "home"  # its own: the idle workspaces below are this test's
     first = _pooled_run(repo, conveyor_home, LEAVE_TRACES, sha)
+    idle = [conveyor_home / "workspaces", *(conveyor_home / "workspaces").rglob("idle-*")]
+    assert len(idle) == 2
+    assert {stat.S_IMODE(path.stat().st_mode) for path in idle} == {0o700}
+    (saved,) = (conveyor_home / "workspaces").rglob("idle-*/index")
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     second = _pooled_run(repo, conveyor_home, FIND_TRACES, sha)
     assert second[0] == first[0]  # the same file: the workspace was reused, not made again
     assert second[1:] == [
