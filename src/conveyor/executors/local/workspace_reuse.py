@@ -97,7 +97,10 @@ class IdleWorkspaces:
         beside `target`), or None when none is idle."""
         folder = self._folder(source)
         claimed = target.with_name(target.name + ".claimed")
-        for entry in sorted(folder.glob("idle-*")) if folder.is_dir() else ():
+        entries = sorted(folder.glob("idle-*")) if folder.is_dir() else []
+        if entries:
+            private_directory(target.parent)
+        for entry in entries:
             try:
                 os.rename(entry, claimed)
             except OSError:
