@@ -13,6 +13,7 @@ is one.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -56,11 +57,22 @@ class CheckoutMaker:
                 save_index(target)
                 return
             if index is not None:  # not exactly the commit: a fresh checkout instead
-                shutil.rmtree(target, ignore_errors=True)
+                self._put_aside(target)
         shutil.copytree(seed, target, symlinks=True)
         check_out(source, commit, target, cloned=True)
         if self._idle is not None:
             save_index(target)
+
+    def _put_aside(self, target: Path) -> None:
+        """Move a workspace that could not be reset out of the way (deleted with `directory`:
+        even one a job made hard to delete does not block the fresh checkout)."""
+        private_directory(self._directory)
+        aside = self._directory / f"spoiled-{next(self._numbers)}"
+        try:
+            os.rename(target, aside)
+        except OSError:
+            aside = target
+        shutil.rmtree(aside, ignore_errors=True)
 
     def _seed(self, source: Path) -> Path:
         """This run's `git clone --shared --no-checkout` of `source` (made on first use)."""

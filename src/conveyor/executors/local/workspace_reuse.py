@@ -127,6 +127,7 @@ def reset(workspace: Path, seed: Path, commit: str, index: Path) -> bool:
     try:
         if git_dir.is_symlink() or not git_dir.is_dir():
             return False
+        os.chmod(workspace, 0o700)  # as a new checkout is (a job may have changed it)
         shutil.rmtree(git_dir)
         shutil.copytree(seed / ".git", git_dir, symlinks=True)
         shutil.copyfile(index, git_dir / "index")
