@@ -12,6 +12,8 @@ from tests.unit.executors.harness import commit_all, document, git, make_repo, r
 
 pytestmark = pytest.mark.integration
 
+CHECKOUT = {"uses": "actions/checkout@v4"}
+
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
@@ -97,15 +99,15 @@ def test_uncommitted_changes_survive_checkout(repo: Path, conveyor_home: Path) -
 
 def test_an_older_sha_is_checked_out(repo: Path, conveyor_home: Path) -> None:
     first = git(repo, "rev-list", "--max-parents=0", "HEAD")
-    doc = document(repo, steps({"run": "cat version.txt"}), sha=first)
-    result, reporter = run_job(doc, conveyor_home)
+    doc = document(repo, steps(CHECKOUT, {"run": "cat version.txt"}), sha=first)
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
     assert result.result is Status.SUCCESS
-    assert reporter.output(0) == ["one"]
+    assert reporter.output(1) == ["one"]
 
 
 def test_unknown_sha_fails_the_job_before_steps(repo: Path, conveyor_home: Path) -> None:
-    doc = document(repo, steps({"run": "true"}), sha="0" * 40)
-    result, _ = run_job(doc, conveyor_home)
+    doc = document(repo, steps(CHECKOUT, {"run": "true"}), sha="0" * 40)
+    result, _ = run_job(doc, conveyor_home, actions=default_registry())
     assert result.result is Status.FAILURE
     assert result.steps == ()
     assert result.error is not None
@@ -116,6 +118,7 @@ def test_a_plain_directory_is_copied(tmp_path: Path, conveyor_home: Path) -> Non
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "file.txt").write_text("content\n")
-    result, reporter = run_job(document(plain, steps({"run": "cat file.txt"})), conveyor_home)
+    doc = document(plain, steps(CHECKOUT, {"run": "cat file.txt"}))
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
     assert result.result is Status.SUCCESS
-    assert reporter.output(0) == ["content"]
+    assert reporter.output(1) == ["content"]

@@ -64,6 +64,7 @@ def test_setup_python_from_version_file_and_ranges(repo: Path, shared_home: Path
     doc = document(
         repo,
         steps(
+            {"uses": "actions/checkout@v4"},  # .python-version is in the repository
             {"uses": "actions/setup-python@v5", "id": "file"},
             {
                 "uses": "actions/setup-python@v5",
@@ -74,8 +75,8 @@ def test_setup_python_from_version_file_and_ranges(repo: Path, shared_home: Path
     )
     result, reporter = run_job(doc, shared_home, actions=default_registry())
     assert result.result is Status.SUCCESS, reporter.text(every=True)
-    assert result.steps[0].outputs["python-version"].startswith("3.")
-    assert result.steps[1].outputs["python-version"] == result.steps[0].outputs["python-version"]
+    assert result.steps[1].outputs["python-version"].startswith("3.")
+    assert result.steps[2].outputs["python-version"] == result.steps[1].outputs["python-version"]
 
 
 def test_setup_python_fails_clearly_for_a_missing_version(repo: Path, shared_home: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conveyor.actions import default_registry
 from conveyor.model.results import Status
 from conveyor.model.workflow import RunDefaults
 from tests.unit.executors.harness import (
@@ -21,6 +22,8 @@ from tests.unit.executors.harness import (
 )
 
 pytestmark = pytest.mark.integration
+
+CHECKOUT = {"uses": "actions/checkout@v4"}  # the workspace is empty until a job checks out
 
 
 @pytest.fixture
@@ -76,6 +79,7 @@ def test_working_directory_and_defaults(repo: Path, conveyor_home: Path, tmp_pat
     doc = document(
         repo,
         steps(
+            CHECKOUT,
             {"run": "pwd"},
             {"run": "pwd", "working_directory": "sub"},
             {"run": "pwd", "working_directory": str(tmp_path)},
@@ -85,14 +89,14 @@ def test_working_directory_and_defaults(repo: Path, conveyor_home: Path, tmp_pat
         defaults=RunDefaults(shell="${{ env.MY_SHELL }}", working_directory="sub"),
         env={"MY_SHELL": "sh"},
     )
-    result, reporter = run_job(doc, conveyor_home)
-    workspace = reporter.output(0)[0]
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    workspace = reporter.output(1)[0]
     assert workspace.endswith("/demo/sub")
-    assert reporter.output(1) == [workspace]
-    assert reporter.output(2) == [str(tmp_path)]
-    assert "shell: /usr/bin/sh -e {0}" in reporter.text(3) or "sh -e" in reporter.text(3)
-    assert result.steps[4].outcome is Status.FAILURE
-    assert "missing-dir" in reporter.text(4)
+    assert reporter.output(2) == [workspace]
+    assert reporter.output(3) == [str(tmp_path)]
+    assert "shell: /usr/bin/sh -e {0}" in reporter.text(4) or "sh -e" in reporter.text(4)
+    assert result.steps[5].outcome is Status.FAILURE
+    assert "missing-dir" in reporter.text(5)
 
 
 def test_env_layers_and_default_variables(repo: Path, conveyor_home: Path) -> None:
@@ -201,15 +205,16 @@ def test_runner_and_github_contexts(repo: Path, conveyor_home: Path) -> None:
     doc = document(
         repo,
         steps(
+            CHECKOUT,
             {
                 "run": "echo '${{ runner.os }} ${{ runner.temp == env.RUNNER_TEMP }} "
                 "${{ github.workspace }} ${{ github.job }} ${{ hashFiles('README.md') != '' }}'"
             },
         ),
     )
-    result, reporter = run_job(doc, conveyor_home)
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
     assert result.result is Status.SUCCESS
-    parts = reporter.output(0)[0].split()
+    parts = reporter.output(1)[0].split()
     assert parts[0] == "Linux"
     assert parts[3] == "build"
     assert parts[4] == "true"
@@ -217,12 +222,12 @@ def test_runner_and_github_contexts(repo: Path, conveyor_home: Path) -> None:
 
 
 def test_workspace_and_temp_are_removed_after_the_job(repo: Path, conveyor_home: Path) -> None:
-    doc = document(repo, steps({"run": "echo $GITHUB_WORKSPACE; touch $RUNNER_TEMP/x"}))
-    _, reporter = run_job(doc, conveyor_home)
-    workspace = Path(reporter.output(0)[0])
+    doc = document(repo, steps(CHECKOUT, {"run": "echo $GITHUB_WORKSPACE; touch $RUNNER_TEMP/x"}))
+    _, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    workspace = Path(reporter.output(1)[0])
     assert not workspace.exists()
-    _, reporter = run_job(doc, conveyor_home, keep_workspace=True)
-    assert Path(reporter.output(0)[0]).joinpath("README.md").exists()
+    _, reporter = run_job(doc, conveyor_home, actions=default_registry(), keep_workspace=True)
+    assert Path(reporter.output(1)[0]).joinpath("README.md").exists()
 
 
 def test_a_failing_step_is_annotated_with_its_location(repo: Path, conveyor_home: Path) -> None:

@@ -44,7 +44,7 @@ class Checkout:
             problem = _switch(invocation, console, target, ref)
             if problem:
                 return failed(problem)
-        commit = _git_output(target, "rev-parse", "HEAD")
+        commit = _head_commit(target)
         console.log(f"Workspace {target} is at {commit or 'an unknown commit'}")
         return ActionOutcome(
             outputs={"ref": ref or str(invocation.github.get("ref") or ""), "commit": commit}
@@ -131,6 +131,18 @@ def _resolve(invocation: ActionInvocation, target: Path, ref: str) -> str:
                 _git_output(target, "fetch", "--quiet", invocation.repository, commit)
             return commit
     return ""
+
+
+def _head_commit(target: Path) -> str:
+    """The commit a detached HEAD names, read from `.git/HEAD` (as the executor and this action
+    leave it), else as git resolves HEAD."""
+    try:
+        head = (target / ".git" / "HEAD").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        head = ""
+    if len(head) in (40, 64) and all(c in "0123456789abcdef" for c in head):
+        return head
+    return _git_output(target, "rev-parse", "HEAD")
 
 
 def _git_output(directory: Path, *args: str) -> str:

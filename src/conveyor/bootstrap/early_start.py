@@ -8,6 +8,7 @@ building it raised), exactly as building it in place would.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,14 +16,19 @@ from typing import TYPE_CHECKING
 from conveyor.bootstrap.events import build_event
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.repositories import repository_root
+from conveyor.bootstrap.workflow_files import workflow_paths
+from conveyor.errors import UsageError
 from conveyor.model.events import Event
 
 if TYPE_CHECKING:
     from conveyor.executors.local.workspace_pool import WorkspacePool
 
+_READS_REPOSITORY = re.compile(rb"actions/checkout|uses:\s*[\"']?\./", re.IGNORECASE)
+
 
 class EarlyStart:
-    """Builds the event on a thread; then tells the pool that a job will probably start."""
+    """Builds the event on a thread; then tells the pool that a job will probably start (when
+    one may need the repository in its workspace)."""
 
     def __init__(self, options: LocalRunOptions, pool: WorkspacePool | None = None) -> None:
         self.root = repository_root(options.repository)  # a usage error is raised here, first
@@ -54,10 +60,21 @@ class EarlyStart:
         except BaseException as exc:  # handed to the main thread by event()
             self._error = exc
             return
-        if self._pool is not None:
+        if self._pool is not None and may_read_repository(self.root, options.workflows):
             event = self._result[0]
             sha = (event.sha or None) if (self.root / ".git").exists() else None
             self._pool.expect(str(self.root), sha, 1)
+
+
+def may_read_repository(root: Path, workflows: Path | None) -> bool:
+    """A guess made before the plan, from the workflow files' text: some job may check out the
+    repository or use a `./` action (model.workflow.reads_repository decides, per job, later).
+    A wrong guess costs a checkout made for nothing, or one not started early."""
+    try:
+        paths = workflow_paths(root, workflows)
+        return any(_READS_REPOSITORY.search(path.read_bytes()) for path in paths)
+    except (UsageError, OSError):
+        return False
 
 
 def workspace_pool(dry_run: bool, home: Path) -> WorkspacePool | None:

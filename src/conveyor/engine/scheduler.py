@@ -63,7 +63,7 @@ class Scheduler:
         self._threads = JobThreads()
         self._forecaster = executor if isinstance(executor, ForecastingExecutor) else None
         self._forecast_sent: tuple[int, int] | None = None
-        self._started = 0
+        self._started = 0  # jobs started that read the repository (see _forecast)
 
     @property
     def interrupted(self) -> bool:
@@ -167,7 +167,8 @@ class Scheduler:
         leg.state = LegState.RUNNING
         leg.deadline = self._clock() + leg.timeout_seconds
         self._running.append(leg)
-        self._started += 1
+        if leg.node.job.reads_repository:
+            self._started += 1
         self._observer.job_started(leg.view)
         self._threads.run(lambda: self._work(leg))
 
@@ -182,17 +183,20 @@ class Scheduler:
         return lambda: self._results.put((leg, result))
 
     def _forecast(self) -> None:
-        """Tell a forecasting executor how many jobs are about to start: those queued and those
-        still waiting for their needs, at most `parallel` (it may prepare their workspaces)."""
+        """Tell a forecasting executor how many jobs that read the repository (only they need it
+        in their workspace: Job.reads_repository) started and are about to start: those queued
+        and those still waiting for their needs, at most `parallel` (it may prepare their
+        workspaces)."""
         if self._forecaster is None or not self._runs:
             return
         waiting = sum(
             1
             for run in self._runs
             for node in run.nodes.values()
-            if node.state is NodeState.WAITING and not node.job.is_reusable_call
+            if node.state is NodeState.WAITING and node.job.reads_repository
         )
-        upcoming = min(self._parallel, len(self._queue) + waiting)
+        queued = sum(1 for leg in self._queue if leg.node.job.reads_repository)
+        upcoming = min(self._parallel, queued + waiting)
         if self._hard_deadline is not None:
             upcoming = 0
         if (self._started, upcoming) != self._forecast_sent:

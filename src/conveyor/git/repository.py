@@ -121,7 +121,7 @@ class GitRepository:
         return next((candidate for candidate in candidates if candidate in listed), None)
 
     def current_branch(self) -> str | None:
-        if self._snapshot is not None:
+        if self._snapshot is not None and self._snapshot.head_branch is not None:
             return self._snapshot.head_branch
         found = self.try_git("symbolic-ref", "--quiet", "--short", "HEAD")
         return found.strip() if found else None

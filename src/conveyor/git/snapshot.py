@@ -1,11 +1,13 @@
 """What an event asks of a repository, read at once: git's configuration, the refs, HEAD's branch
-(and origin's), and for a push HEAD's commit and the files it changed. The git processes run side
-by side, so building an event costs about one git start-up instead of a dozen in a row.
+(and origin's), and for a push HEAD's commit and the files it changed, in four git processes
+(with the `rev-parse` that finds the repository) run side by side, so building an event costs
+about one git start-up instead of a dozen in a row.
 
 A `GitRepository` opened with a prefetch answers from the snapshot what it holds and asks git for
 anything else. Every answer is the one the single question gets: the snapshot runs the same
-commands (`symbolic-ref --short`, `diff`, `ls-tree` on HEAD's names) or lists what they would
-read (`config --list`; `for-each-ref` shortens names as `--short` does).
+commands (`symbolic-ref --short`; `log --name-only` lists what `diff` and `ls-tree` on HEAD's
+names list) or lists what they would read (`config --list`; `for-each-ref` shortens names as
+`--short` does, and marks HEAD's branch).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ ORIGIN_HEAD = "refs/remotes/origin/HEAD"
 # --remotes` cover, for `before`, origin/HEAD and a created branch's new commits).
 REF_NAMESPACES = ("refs/heads/", "refs/tags/", "refs/remotes/")
 _REF_FIELDS = (
+    "%(HEAD)",  # "*" for the branch HEAD is on
     "%(refname)",
     "%(refname:short)",
     "%(objecttype)",
@@ -32,21 +35,30 @@ _REF_FIELDS = (
 )
 
 # Always read. for-each-ref omits a symbolic ref whose target is gone, so origin/HEAD is asked for
-# as `default_branch` would ask.
+# as `default_branch` would ask. HEAD's branch is the listed branch marked `*` (a detached or
+# unborn HEAD marks none: then `symbolic-ref` is asked when it matters).
 COMMANDS: tuple[tuple[str, ...], ...] = (
     ("config", "-z", "--list"),
     ("for-each-ref", "--format=" + "%00".join(_REF_FIELDS), *REF_NAMESPACES),
-    ("symbolic-ref", "--quiet", "--short", "HEAD"),
     ("symbolic-ref", "--quiet", "--short", ORIGIN_HEAD),
 )
-# Read for a push (which is of HEAD unless told otherwise): its commit, the files it changed from
-# its parent (as `changed_files(parent, HEAD)` asks) or, for a root commit, all its files (what
-# `ls-tree -r` lists; diff-tree lists nothing more than a commit's diff otherwise).
+# Read for a push (which is of HEAD unless told otherwise), in one `git log`: its commit, then the
+# files it changed from its only parent (as `changed_files(parent, HEAD)` asks) or, for a root
+# commit (`--root`), all its files (what `ls-tree -r` lists). A merge lists none (not used).
 PUSH_COMMANDS: tuple[tuple[str, ...], ...] = (
-    ("log", f"--format={LOG_FORMAT}", "-z", "--max-count=1", "HEAD", "--"),
     # run from wherever `conveyor run` was pointed: never relative to it (diff.relative)
-    ("diff", "--name-only", "-z", "--no-renames", "--no-relative", "HEAD^", "HEAD", "--"),
-    ("diff-tree", "-r", "--root", "--no-commit-id", "--name-only", "-z", "HEAD"),
+    (
+        "log",
+        f"--format={LOG_FORMAT}",
+        "-z",
+        "--max-count=1",
+        "--name-only",
+        "--no-renames",
+        "--no-relative",
+        "--root",
+        "HEAD",
+        "--",
+    ),
 )
 
 
@@ -56,13 +68,14 @@ class RefEntry:
     short: str  # main (as `--short` would print it)
     object_id: str
     commit: str | None  # the commit it peels to, None when it is no commit
+    is_head: bool = False  # the branch HEAD is on
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     config: Mapping[str, str]
     refs: Mapping[str, RefEntry]
-    head_branch: str | None  # `git symbolic-ref --quiet --short HEAD`
+    head_branch: str | None  # `git symbolic-ref --quiet --short HEAD`; None: not on a listed branch
     origin_head: str | None  # the same for refs/remotes/origin/HEAD
     refs_incomplete: bool = False  # git warned while listing: ask it ref by ref instead
     head: CommitInfo | None = None  # with the push commands
@@ -77,14 +90,15 @@ def commands(*, push: bool) -> tuple[tuple[str, ...], ...]:
 
 def read_snapshot(outputs: Sequence[subprocess.CompletedProcess[str]]) -> Snapshot | None:
     """The snapshot from the outputs of `commands(...)`, in order; None when listing failed."""
-    config, refs, head, origin_head = outputs[:4]
+    config, refs, origin_head = outputs[: len(COMMANDS)]
     if config.returncode not in (0, 1) or refs.returncode != 0:
         return None  # config exits 1 when there is no configuration at all
-    head_commit, changes, files = _push_facts(outputs[4:])
+    head_commit, changes, files = _push_facts(outputs[len(COMMANDS) :])
+    listed = parse_refs(refs.stdout)
     snapshot = Snapshot(
         config=parse_config(config.stdout),
-        refs=parse_refs(refs.stdout),
-        head_branch=_stripped(head),
+        refs=listed,
+        head_branch=next((e.short for e in listed.values() if e.is_head), None),
         origin_head=_stripped(origin_head),
         refs_incomplete=bool(refs.stderr.strip()),
         head=head_commit,
@@ -101,15 +115,16 @@ _PushFacts = tuple[CommitInfo | None, tuple[str, ...] | None, tuple[str, ...] | 
 
 def _push_facts(outputs: Sequence[subprocess.CompletedProcess[str]]) -> _PushFacts:
     """(HEAD's commit, the files it changed from its only parent, every file of a root HEAD)."""
-    if len(outputs) != len(PUSH_COMMANDS):
+    if len(outputs) != len(PUSH_COMMANDS) or outputs[0].returncode != 0:
         return None, None, None
-    log, diff, tree = outputs
-    found = parse_log(log.stdout) if log.returncode == 0 else []
+    record, _, names = outputs[0].stdout.partition("\0")  # the commit, then "\n" and its files
+    found = parse_log(record)
     if len(found) != 1:
         return None, None, None
     head = found[0]
-    changes = _names(diff.stdout) if diff.returncode == 0 and len(head.parents) == 1 else None
-    files = _names(tree.stdout) if tree.returncode == 0 and not head.parents else None
+    changed = _names(names.lstrip("\n"))
+    changes = changed if len(head.parents) == 1 else None
+    files = changed if not head.parents else None
     return head, changes, files
 
 
@@ -146,9 +161,9 @@ def parse_refs(output: str) -> dict[str, RefEntry]:
         fields = line.split("\0")
         if len(fields) != len(_REF_FIELDS):
             continue
-        name, short, kind, object_id, peeled_kind, peeled = fields
+        head, name, short, kind, object_id, peeled_kind, peeled = fields
         commit = object_id if kind == "commit" else peeled if peeled_kind == "commit" else None
-        refs[name] = RefEntry(name, short, object_id, commit)
+        refs[name] = RefEntry(name, short, object_id, commit, head == "*")
     return refs
 
 

@@ -120,6 +120,22 @@ class Job:
     def is_reusable_call(self) -> bool:
         return self.uses is not None
 
+    @property
+    def reads_repository(self) -> bool:
+        """See `reads_repository` (a reusable-workflow call runs no steps itself)."""
+        return reads_repository(self.steps)
+
+
+def reads_repository(steps: tuple[Step, ...]) -> bool:
+    """Whether a job's steps need the repository in its workspace: one checks it out
+    (actions/checkout) or uses an action from it (`./path`). On GitHub the workspace is empty
+    until actions/checkout runs, so a job that does neither sees no files there either."""
+    for step in steps:
+        uses = (step.uses or "").strip()
+        if uses.startswith("./") or uses.lower().partition("@")[0] == "actions/checkout":
+            return True
+    return False
+
 
 @dataclass(frozen=True, slots=True)
 class Workflow:

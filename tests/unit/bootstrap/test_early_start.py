@@ -20,9 +20,16 @@ class FakePool:
         self.expected.append((repository, sha, jobs))
 
 
+CHECKS_OUT = {
+    ".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    steps:\n"
+    "      - uses: actions/checkout@v4\n"
+}
+RUNS_ONLY = {".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    steps:\n      - run: ls\n"}
+
+
 @pytest.mark.integration
 def test_the_event_comes_with_its_commit_and_the_pool_hears_of_it(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "repo")
+    root = make_repo(tmp_path / "repo", CHECKS_OUT)
     pool = FakePool()
     start = EarlyStart(LocalRunOptions(repository=root), pool)  # type: ignore[arg-type]
     event, note = start.event()
@@ -32,7 +39,20 @@ def test_the_event_comes_with_its_commit_and_the_pool_hears_of_it(tmp_path: Path
     assert pool.expected == [(str(root.resolve()), event.sha, 1)]
 
 
+@pytest.mark.integration
+def test_no_checkout_is_made_early_when_no_workflow_reads_the_repository(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", RUNS_ONLY)
+    pool = FakePool()
+    start = EarlyStart(LocalRunOptions(repository=root), pool)  # type: ignore[arg-type]
+    assert start.event()[0].sha
+    assert pool.expected == []
+
+
 def test_a_plain_directory_runs_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(
+        CHECKS_OUT[".github/workflows/ci.yml"]
+    )
     pool = FakePool()
     start = EarlyStart(LocalRunOptions(repository=tmp_path), pool)  # type: ignore[arg-type]
     _, note = start.event()

@@ -12,11 +12,20 @@ from tests.unit.engine.conftest import run_workflow
 FAN = """
 on: push
 jobs:
+  root: {runs-on: x, steps: [{uses: actions/checkout@v4}]}
+  a: {needs: root, runs-on: x, steps: [{uses: actions/checkout@v4}]}
+  b: {needs: root, runs-on: x, steps: [{uses: ./local-action}]}
+  c: {needs: root, runs-on: x, steps: [{uses: actions/checkout@v4}]}
+  sink: {needs: [a, b, c], runs-on: x, steps: [{uses: actions/checkout@v4}]}
+"""
+# Jobs that neither check out nor use a `./` action need no checkout: they are not counted.
+MIXED = """
+on: push
+jobs:
   root: {runs-on: x, steps: [{run: a}]}
-  a: {needs: root, runs-on: x, steps: [{run: a}]}
+  a: {needs: root, runs-on: x, steps: [{run: a}, {uses: actions/checkout@v4}]}
   b: {needs: root, runs-on: x, steps: [{run: a}]}
-  c: {needs: root, runs-on: x, steps: [{run: a}]}
-  sink: {needs: [a, b, c], runs-on: x, steps: [{run: a}]}
+  c: {needs: root, runs-on: x, steps: [{uses: actions/setup-node@v4}]}
 """
 
 
@@ -44,6 +53,15 @@ def test_forecasts_count_started_and_upcoming_jobs() -> None:
     starts = [started for started, _ in seen]
     assert starts == sorted(starts)  # started only grows
     assert len(seen) == len(set(seen))  # sent only when it changes
+
+
+def test_only_jobs_that_read_the_repository_are_counted() -> None:
+    executor = ForecastedFake()
+    outcome = run_workflow(MIXED, executor, parallel=3)
+    assert set(outcome.conclusions().values()) == {"success"}
+    seen = [(f.started, f.upcoming) for f in executor.forecasts]
+    assert seen[0] == (0, 1)  # root started (not counted); only `a` will want a checkout
+    assert seen[-1] == (1, 0)
 
 
 def test_an_executor_without_forecast_is_not_asked() -> None:

@@ -13,6 +13,7 @@ from conveyor.executors.local.checkouts import CheckoutMaker
 from conveyor.executors.local.git_template import lean_template
 from conveyor.executors.local.workspace import JobWorkspace, layout_at
 from conveyor.executors.local.workspace_pool import WorkspacePool, _Source
+from conveyor.executors.local.workspace_reuse import IdleWorkspaces
 from tests.unit.executors.harness import commit_all, git, make_repo
 
 pytestmark = pytest.mark.integration
@@ -164,3 +165,29 @@ def _tree(root: Path) -> set[str]:
         for path in git_dir.rglob("*")
         if "objects" not in path.parts and path.name not in ("index", "ORIG_HEAD")
     }
+
+
+def test_reused_checkouts_match_a_plain_clone_and_a_bad_one_is_replaced(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    """An idle workspace reset to another commit is that commit's clean checkout, with this run's
+    refs; one that cannot be reset exactly (here its saved index is garbage) is made afresh."""
+    root, commit = repo
+    first = git(root, "rev-list", "--max-parents=0", "HEAD")
+    home = tmp_path / "home"
+    idle = IdleWorkspaces(home)
+    maker = CheckoutMaker(home, tmp_path / "seeds", idle)
+    maker.check_out(root, first, tmp_path / "job1" / "repo")
+    (tmp_path / "job1" / "repo" / "a.txt").write_text("changed\n")
+    assert idle.shelve(root, tmp_path / "job1" / "repo")
+    git(root, "branch", "later")  # made after the first run's clone: the reset must see it
+    again = CheckoutMaker(home, tmp_path / "seeds2", idle)
+    again.check_out(root, commit, tmp_path / "job2" / "repo")
+    _clean_checkout(tmp_path / "job2" / "repo", commit)
+    assert "refs/remotes/origin/later" in git(tmp_path / "job2" / "repo", "for-each-ref")
+    assert idle.shelve(root, tmp_path / "job2" / "repo")
+    (saved,) = (home / "workspaces").glob("*/idle-*/index")
+    saved.write_bytes(b"not an index")
+    again.check_out(root, commit, tmp_path / "job3" / "repo")
+    _clean_checkout(tmp_path / "job3" / "repo", commit)
+    assert not list((home / "workspaces").glob("*/idle-*"))

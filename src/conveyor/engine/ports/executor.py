@@ -81,8 +81,9 @@ class Executor(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class JobForecast:
-    """The jobs of a repository at a commit: how many the scheduler has started so far, and
-    how many are about to start (queued, or waiting for their needs; at most the run's
+    """The jobs of a repository at a commit that need it in their workspace (they check it out
+    or use a `./` action: model.workflow.reads_repository): how many the scheduler has started
+    so far, and how many are about to start (queued, or waiting for their needs; at most the run's
     `parallel`). An executor may prepare their workspaces ahead, while earlier jobs run. A new
     forecast replaces the previous one for the same source."""
 

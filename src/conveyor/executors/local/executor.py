@@ -27,6 +27,7 @@ from conveyor.executors.local.workspace import (
 )
 from conveyor.executors.local.workspace_pool import WorkspacePool
 from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status
+from conveyor.model.workflow import reads_repository
 from conveyor.private_files import private_directory, write_private
 
 
@@ -112,6 +113,7 @@ class LocalExecutor:
                 document.sha,
                 document.include_uncommitted,
                 self._pool,
+                fill=document.include_uncommitted or reads_repository(document.steps),
             )
         except (ConveyorError, OSError) as exc:
             self._remove(layout)
@@ -126,7 +128,7 @@ class LocalExecutor:
         finally:
             run.tracker.end_all()
             if not options.keep_workspace:
-                self._remove(layout)
+                self._finish(layout, document)
         return _result(run, outputs, started, error)
 
     def _sweep(self, home: Path) -> None:
@@ -137,6 +139,13 @@ class LocalExecutor:
                 return
             self._swept = True
         sweep(home, self._pool.discard if self._pool is not None else remove)
+
+    def _finish(self, layout: JobWorkspace, document: JobDocument) -> None:
+        """The job ended: with a pool, its workspace may be kept for a later job."""
+        if self._pool is not None:
+            self._pool.finish(layout, Path(document.repository).resolve())
+        else:
+            layout.remove()
 
     def _remove(self, layout: JobWorkspace) -> None:
         if self._pool is not None:

@@ -5,7 +5,8 @@ Layout (`CONVEYOR_HOME/runs/<run_id>/jobs/<job slug>/`):
     <repository name>/   GITHUB_WORKSPACE: a `git clone --shared` checked out (detached) at the
                          document's sha, so `.git` works as after actions/checkout; with
                          `include_uncommitted`, the working tree's changes and untracked
-                         (not ignored) files are copied over it, like act does.
+                         (not ignored) files are copied over it, like act does. Empty for a
+                         job that neither checks out nor uses a `./` action (as on GitHub).
     _temp/               RUNNER_TEMP (event.json, scripts, file-command files)
     _job/                per-job tools (setup-python's virtualenv, setup-node's npm prefix)
 
@@ -100,13 +101,21 @@ def prepare_workspace(
     sha: str | None,
     include_uncommitted: bool,
     supply: WorkspaceSupply | None = None,
+    *,
+    fill: bool = True,
 ) -> str | None:
     """Create the directories and fill the workspace; returns the commit checked out (or None).
 
-    A checkout of a commit (without uncommitted changes) comes from `supply` when it has one."""
+    A checkout of a commit (without uncommitted changes) comes from `supply` when it has one.
+    Without `fill` the workspace is left empty, as on GitHub before actions/checkout (and the
+    commit is `sha`, looked up only when it is not a full SHA)."""
     if layout.root.exists():
         shutil.rmtree(layout.root)
     source = Path(repository).resolve()
+    if not fill:
+        make_job_directories(layout)
+        private_directory(layout.workspace)
+        return sha if is_full_sha(sha) else resolve_commit(source, sha)
     if supply is not None and is_full_sha(sha) and not include_uncommitted:
         assert sha is not None
         private_directory(layout.root.parent)
@@ -144,13 +153,15 @@ def check_out(
     that clone (not checked out yet)."""
     if not cloned:
         clone_for_checkout(source, target, template)
-    _git(["-C", str(target), "checkout", "--quiet", "--detach", commit])
+    git_command(["-C", str(target), "checkout", "--quiet", "--detach", commit])
 
 
 def clone_for_checkout(source: Path, target: Path, template: Path | None = None) -> None:
     """`git clone --shared --no-checkout` of `source` into `target`."""
     chosen = [f"--template={template}"] if template is not None else []
-    _git(["clone", "--quiet", *chosen, "--shared", "--no-checkout", "--", str(source), str(target)])
+    git_command(
+        ["clone", "--quiet", *chosen, "--shared", "--no-checkout", "--", str(source), str(target)]
+    )
 
 
 def resolve_commit(source: Path, sha: str | None) -> str | None:
@@ -187,7 +198,7 @@ def _overlay_working_tree(source: Path, workspace: Path, commit: str) -> None:
 
 
 def _git_paths(source: Path, args: list[str]) -> list[str]:
-    output = _git(["-C", str(source), *args])
+    output = git_command(["-C", str(source), *args])
     return [path for path in output.split("\0") if path]
 
 
@@ -198,7 +209,8 @@ def _copy_tree(source: Path, target: Path) -> None:
     make_tree_private(target)
 
 
-def _git(args: list[str]) -> str:
+def git_command(args: list[str]) -> str:
+    """`git <args>` (no prompt, no advice); its stdout, an InfrastructureError when it fails."""
     result = _run_git(args)
     if result.returncode != 0:
         detail = result.stderr.strip() or f"exit status {result.returncode}"

@@ -4,13 +4,15 @@ Setting up a job's directory (its workspace a shared clone checked out at the co
 and its folders) is the largest fixed cost of a job. A `WorkspacePool` does it on background
 threads, ahead of time: as many as the scheduler forecasts jobs about to start (`expect`), the
 checkouts made as described in `checkouts`, kept under `CONVEYOR_HOME/runs/.pool-<pid>-<n>/`
-until a job takes one (`take` moves it into place: a rename). Each is given to one job only, so a
-job still starts in a fresh workspace that no other job has written to. A job that finds none
-ready waits for one being made for it, or makes its own the same way.
+until a job takes one (`take` moves it into place: a rename). Each is given to one job only, and
+is a fresh checkout or one reset to the commit (workspace_reuse): no file of another job is left
+in it. A job that finds none ready waits for one being made for it, or makes its own the same
+way. Only jobs that read the repository (Job.reads_repository) are forecast.
 
-Finished jobs' directories are renamed aside at once and deleted on the pool's threads
-(`discard`). `close()` waits for that, deletes what was prepared but not taken, and removes the
-runs' directories (`runs/<run_id>/jobs/`) left empty.
+A finished job's workspace is kept for a later checkout, by this run or the next
+(`finish`, see workspace_reuse); the rest of its directory is renamed aside at once and deleted on
+the pool's threads (`discard`). `close()` waits for that, deletes what was prepared but not
+taken, and removes the runs' directories (`runs/<run_id>/jobs/`) left empty.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from conveyor.executors.local.workspace import (
     layout_at,
     make_job_directories,
 )
+from conveyor.executors.local.workspace_reuse import IdleWorkspaces
 from conveyor.private_files import private_directory
 
 if TYPE_CHECKING:
@@ -71,7 +74,8 @@ class WorkspacePool:
         self._condition = threading.Condition()
         self._closed = False
         self._threads: list[threading.Thread] = []
-        self._maker = CheckoutMaker(home, self._directory, eager=True)
+        self._idle = IdleWorkspaces(self._home)
+        self._maker = CheckoutMaker(home, self._directory, self._idle)  # git only to check out
 
     # -- the executor's side ----------------------------------------------------------------
 
@@ -123,6 +127,12 @@ class WorkspacePool:
     def check_out(self, source: Path, commit: str, target: Path) -> None:
         """A checkout made now, as the pool makes them (for a job that found none ready)."""
         self._maker.check_out(source, commit, target)
+
+    def finish(self, layout: JobWorkspace, source: Path) -> None:
+        """A job ended: its workspace is kept for a later checkout of `source` when it is one
+        (workspace_reuse), the rest of its directory discarded."""
+        self._idle.shelve(source, layout.workspace)
+        self.discard(layout.root)
 
     def discard(self, path: Path) -> None:
         """Remove a directory soon: renamed aside now, deleted on the pool's thread."""
