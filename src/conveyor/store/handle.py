@@ -40,7 +40,6 @@ class StoreHandle:
     variables: VariableStore
     environments: EnvironmentStore
     concurrency: ConcurrencyGate
-    extra: Disposable | None = None  # SQLAlchemy opened on first use beside stdlib sqlite3
 
     def gate(
         self, *, poll_interval: float = 1.0, notify: Callable[[str], None] | None = None
@@ -55,8 +54,6 @@ class StoreHandle:
     def close(self) -> None:
         self.logs.close_all()
         self.database.dispose()
-        if self.extra is not None:
-            self.extra.dispose()
 
 
 def open_store(
@@ -123,19 +120,15 @@ def open_run_store(
 
 def lite_handle(home: Path, max_log_bytes: int = DEFAULT_MAX_BYTES) -> StoreHandle | None:
     """The store through stdlib sqlite3, or None when `open_store()` must open it."""
+    from conveyor.store.lite_concurrency import LiteConcurrencyGate
     from conveyor.store.lite_database import open_lite
+    from conveyor.store.lite_environments import LiteEnvironmentStore
     from conveyor.store.lite_settings import LiteSecretStore, LiteVariableStore
-    from conveyor.store.lite_store import (
-        LiteRunStore,
-        SqlOnFirstUse,
-        deferred_concurrency,
-        deferred_environments,
-    )
+    from conveyor.store.lite_store import LiteRunStore
 
     database = open_lite(home)
     if database is None:
         return None
-    sql = SqlOnFirstUse(home)
     return StoreHandle(
         home=home,
         database=database,
@@ -143,9 +136,8 @@ def lite_handle(home: Path, max_log_bytes: int = DEFAULT_MAX_BYTES) -> StoreHand
         logs=FileLogStore(home / "logs", max_log_bytes),
         secrets=LiteSecretStore(database, SecretBox(home / KEY_FILE)),
         variables=LiteVariableStore(database),
-        environments=deferred_environments(sql),
-        concurrency=deferred_concurrency(sql),
-        extra=sql,
+        environments=LiteEnvironmentStore(database),
+        concurrency=LiteConcurrencyGate(database),
     )
 
 

@@ -36,7 +36,9 @@ class Row(SimpleNamespace):
 
 
 def _row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
-    return Row(**{column[0]: value for column, value in zip(cursor.description, values)})
+    return Row(
+        **{column[0]: value for column, value in zip(cursor.description, values, strict=True)}
+    )
 
 
 @dataclass

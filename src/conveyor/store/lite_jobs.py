@@ -265,7 +265,6 @@ def _match(conn: Connection, where: tuple[object, ...], key: str, *, exact: bool
             return found
     escaped = key.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return conn.execute(
-        f"SELECT * FROM caches WHERE {_CACHE} AND key LIKE ? ESCAPE '/' "
-        "ORDER BY created_at DESC",
+        f"SELECT * FROM caches WHERE {_CACHE} AND key LIKE ? ESCAPE '/' ORDER BY created_at DESC",
         (*where, escaped + "%"),
     ).fetchone()

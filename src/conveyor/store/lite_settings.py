@@ -63,7 +63,9 @@ class LiteVariableStore:
         key = check_name(name, "variable")
         check_value(value, "variable", key)
         self.database.run_write(
-            lambda conn: _upsert(conn, "variables", (repository, key, environment), {"value": value})
+            lambda conn: _upsert(
+                conn, "variables", (repository, key, environment), {"value": value}
+            )
         )
 
     def delete_variable(self, repository: str, name: str, environment: str | None = None) -> bool:
@@ -97,7 +99,7 @@ def _upsert(
 ) -> None:
     repository, name, env = where
     named = (repository_id(conn, repository), scope(env), name)
-    (column, value), = values.items()
+    ((column, value),) = values.items()
     updated = conn.execute(
         f"UPDATE {table} SET {column} = ?, updated_at = ? WHERE {_NAMED}",
         (value, time.time(), *named),

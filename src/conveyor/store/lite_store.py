@@ -1,24 +1,19 @@
 """`LiteRunStore`: the RunStore port on the default SQLite store through stdlib sqlite3.
 
-`open_lite_store()` opens the whole store this way for `conveyor run` when the database is at
-HEAD (else None: `open_store()` migrates). Environments and concurrency groups, used only by
-workflows that declare `environment:` or `concurrency:`, open SQLAlchemy's adapters on the same
-file on first use.
+`conveyor.store.handle.open_run_store()` opens the whole store this way for `conveyor run` when
+the database is at HEAD; otherwise `open_store()` (SQLAlchemy, which migrates) opens it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
-from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from conveyor.engine.ports.store import (
     ArtifactRecord,
     CacheRecord,
     Conclusion,
-    ConcurrencyGate,
-    EnvironmentStore,
     NewJob,
     NewRun,
     ProcessOwner,
@@ -101,7 +96,9 @@ class LiteRunStore:
         started_at: float | None = None,
     ) -> None:
         self.database.run_write(
-            lambda conn: jobs.start_step(conn, run_id, attempt, instance_key, index, name, started_at)
+            lambda conn: jobs.start_step(
+                conn, run_id, attempt, instance_key, index, name, started_at
+            )
         )
 
     def finish_step(self, run_id: int, attempt: int, instance_key: str, step: StepResult) -> None:
@@ -152,54 +149,4 @@ class LiteRunStore:
         dead = self.database.run_read(runs.dead_runs)
         if not dead:
             return []
-        return self.database.run_write(
-            lambda conn: runs.mark_abandoned(conn, dead), durable=True
-        )
-
-
-class SqlOnFirstUse:
-    """SQLAlchemy's adapters on the same file, made (and SQLAlchemy imported) on first use."""
-
-    def __init__(self, home: Path) -> None:
-        self._home = home
-        self._database: Any = None
-        self._adapters: dict[str, object] = {}
-
-    def adapter(self, name: str, build: Callable[[Any], object]) -> object:
-        if name not in self._adapters:
-            if self._database is None:
-                from conveyor.store.database import connect, database_url
-
-                self._database = connect(database_url(self._home))
-            self._adapters[name] = build(self._database)
-        return self._adapters[name]
-
-    def dispose(self) -> None:
-        if self._database is not None:
-            self._database.dispose()
-
-
-class _Deferred:
-    def __init__(self, sql: SqlOnFirstUse, name: str, build: Callable[[Any], object]) -> None:
-        self._sql, self._name, self._build = sql, name, build
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(self._sql.adapter(self._name, self._build), attribute)
-
-
-def deferred_environments(sql: SqlOnFirstUse) -> EnvironmentStore:
-    def build(database: Any) -> object:
-        from conveyor.store.environments import SqlEnvironmentStore
-
-        return SqlEnvironmentStore(database)
-
-    return cast(EnvironmentStore, _Deferred(sql, "environments", build))
-
-
-def deferred_concurrency(sql: SqlOnFirstUse) -> ConcurrencyGate:
-    def build(database: Any) -> object:
-        from conveyor.store.concurrency import SqlConcurrencyGate
-
-        return SqlConcurrencyGate(database)
-
-    return cast(ConcurrencyGate, _Deferred(sql, "concurrency", build))
+        return self.database.run_write(lambda conn: runs.mark_abandoned(conn, dead), durable=True)

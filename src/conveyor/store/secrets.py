@@ -13,6 +13,7 @@ from conveyor.store.rows import now, repository_id
 from conveyor.store.secret_box import SecretBox
 from conveyor.store.setting_names import check_name, check_value, scope
 
+
 class SqlSecretStore:
     def __init__(self, database: Database, box: SecretBox) -> None:
         self.database = database
