@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from conveyor.engine.ports.store import (
-    ConcurrencyGate,
-    EnvironmentStore,
-    RunStore,
-    SecretStore,
-    VariableStore,
-)
+from conveyor.engine.ports.concurrency import ConcurrencyGate
+from conveyor.engine.ports.environments import EnvironmentStore
+from conveyor.engine.ports.secrets import SecretStore, VariableStore
+from conveyor.engine.ports.store import RunStore
 from conveyor.private_files import private_directory
 from conveyor.store.gate import ProtectionGate
 from conveyor.store.location import conveyor_home

@@ -7,8 +7,9 @@ import time
 from sqlite3 import Connection
 from typing import Any
 
+from conveyor.engine.ports.concurrency import Admission, GroupTicket
 from conveyor.engine.ports.executor import CancelSignal
-from conveyor.engine.ports.store import Admission, GroupTicket, ProcessOwner, RunStatus
+from conveyor.engine.ports.run_history import ProcessOwner, RunStatus
 from conveyor.errors import StoreError
 from conveyor.store.lite_database import LiteDatabase, in_list
 from conveyor.store.lite_history import (

@@ -8,7 +8,7 @@ import time
 from sqlite3 import Connection
 from typing import Any
 
-from conveyor.engine.ports.store import (
+from conveyor.engine.ports.environments import (
     ApprovalRecord,
     ApprovalState,
     DeploymentRecord,

@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from sqlite3 import Connection
 from typing import Any
 
-from conveyor.engine.ports.store import (
+from conveyor.engine.ports.run_history import (
     ACTIVE_STATUSES,
     Conclusion,
     NewRun,

@@ -8,16 +8,10 @@ from collections.abc import Sequence
 from sqlite3 import Connection
 from typing import Any
 
-from conveyor.engine.ports.store import (
-    ArtifactRecord,
-    CacheRecord,
-    Conclusion,
-    NewJob,
-    RunStatus,
-    StoredJob,
-    StoredStep,
-    job_holder,
-)
+from conveyor.engine.ports.artifact_index import ArtifactRecord, CacheRecord
+from conveyor.engine.ports.concurrency import job_holder
+from conveyor.engine.ports.job_history import NewJob, StoredJob, StoredStep
+from conveyor.engine.ports.run_history import Conclusion, RunStatus
 from conveyor.model.results import Annotation, JobResult, StepResult
 from conveyor.store.json_columns import dumps
 from conveyor.store.lite_history import insert, repository_id

@@ -9,7 +9,7 @@ import time
 from sqlite3 import Connection
 from typing import Any
 
-from conveyor.engine.ports.store import SecretInfo, VariableRecord
+from conveyor.engine.ports.secrets import SecretInfo, VariableRecord
 from conveyor.store.lite_database import LiteDatabase
 from conveyor.store.lite_history import insert, repository_id
 from conveyor.store.secret_box import SecretBox

@@ -10,19 +10,16 @@ from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from typing import cast
 
-from conveyor.engine.ports.store import (
-    ArtifactRecord,
-    CacheRecord,
+from conveyor.engine.ports.artifact_index import ArtifactRecord, CacheRecord
+from conveyor.engine.ports.job_history import NewJob, StoredJob, StoredStep
+from conveyor.engine.ports.run_history import (
     Conclusion,
-    NewJob,
     NewRun,
     ProcessOwner,
     RunQuery,
     RunStatus,
-    StoredJob,
     StoredRequest,
     StoredRun,
-    StoredStep,
 )
 from conveyor.model.results import Annotation, JobResult, StepResult
 from conveyor.store import lite_history as runs

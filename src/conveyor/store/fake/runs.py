@@ -7,22 +7,18 @@ import threading
 import time
 from collections.abc import Collection, Sequence
 
-from conveyor.engine.ports.store import (
+from conveyor.engine.ports.artifact_index import ArtifactRecord, CacheRecord
+from conveyor.engine.ports.job_history import NewJob, StoredJob, StoredStep
+from conveyor.engine.ports.logs import LogChunk, LogKey
+from conveyor.engine.ports.run_history import (
     ACTIVE_STATUSES,
-    ArtifactRecord,
-    CacheRecord,
     Conclusion,
-    LogChunk,
-    LogKey,
-    NewJob,
     NewRun,
     ProcessOwner,
     RunQuery,
     RunStatus,
-    StoredJob,
     StoredRequest,
     StoredRun,
-    StoredStep,
 )
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, JobResult, StepResult
