@@ -1,5 +1,6 @@
 """`conveyor run` against an up-to-date SQLite store records the run without importing
-SQLAlchemy, Alembic or psycopg: those imports cost more than a short run (issue 11)."""
+SQLAlchemy, Alembic or psycopg — nor cryptography while no secret is stored: those imports cost
+more than a short run (issue 11)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from conveyor.store.handle import open_store
 
-HEAVY = ("sqlalchemy", "alembic", "psycopg")
+HEAVY = ("sqlalchemy", "alembic", "psycopg", "cryptography")  # no secret is stored here
 # Runs the CLI in this interpreter, then prints which of the heavy packages it imported.
 PROBE = """
 import sys
