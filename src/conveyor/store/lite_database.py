@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -77,14 +77,24 @@ class LiteDatabase:
         finally:
             self._depth -= 1
 
-    def batch(self) -> Any:
+    def batch(self) -> AbstractContextManager[sqlite3.Connection]:
         """Calls made inside the block share one transaction (the recorder's)."""
         return self.write()
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction (one snapshot of the WAL); inside a write, that transaction."""
         with self._lock, self.translated():
-            yield self.connection
+            if self._depth:
+                yield self.connection
+                return
+            self._depth += 1
+            self.connection.execute("BEGIN")
+            try:
+                yield self.connection
+            finally:
+                self._depth -= 1
+                self.connection.execute("COMMIT")
 
     def run_write(self, work: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
         with self.write(durable=durable) as conn:
