@@ -11,6 +11,8 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from conveyor.engine.ports.store import (
     ArtifactRecord,
     CacheRecord,
@@ -23,6 +25,7 @@ from conveyor.engine.ports.store import (
     job_holder,
     workflow_holder,
 )
+from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status, StepResult
 from conveyor.store import StoreHandle
 from conveyor.store.owner import current_owner
@@ -143,3 +146,17 @@ def test_both_adapters_write_identical_rows_for_the_same_run(tmp_path: Path) -> 
     for table, rows in dumps["sql"].items():
         assert rows, f"the script writes into {table}"
         assert dumps["lite"][table] == rows, table
+
+
+def test_a_locked_database_is_a_clear_store_error_on_the_stdlib_adapter(
+    conveyor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONVEYOR_DATABASE_TIMEOUT", "0.2")
+    store = open_adapter("lite", conveyor_home)
+    with closing(sqlite3.connect(conveyor_home / "conveyor.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="is locked by another process"):
+            store.runs.create_run(new_run())
+        other.execute("ROLLBACK")
+    assert store.runs.create_run(new_run()).run_number == 1  # nothing half-written
+    store.close()
