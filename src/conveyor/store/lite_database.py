@@ -35,7 +35,8 @@ class Row(SimpleNamespace):
         return vars(self)
 
 
-def _row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
+def row_factory(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
+    """The row factory of the stdlib adapter's connections."""
     return Row(
         **{column[0]: value for column, value in zip(cursor.description, values, strict=True)}
     )
@@ -145,7 +146,7 @@ def open_lite(home: Path) -> LiteDatabase | None:
         if not _at_head(conn):
             conn.close()
             return None
-        conn.row_factory = _row
+        conn.row_factory = row_factory
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.Error:
