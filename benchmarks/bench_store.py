@@ -28,6 +28,7 @@ from sqlalchemy import insert
 
 from conveyor.engine.ports.store import NewRun, RunQuery
 from conveyor.store import RunRecorder, open_store
+from conveyor.store.handle import open_run_store
 from conveyor.store.models import RunRow
 from conveyor.store.owner import current_owner
 from conveyor.store.rows import repository_id
@@ -83,7 +84,7 @@ def engine_round(repo: Path, home: Path, record: bool) -> tuple[float, float]:
     store = recorder = None
     stored_ids: list[int] = []
     if record:
-        store = open_store(home)
+        store = open_run_store(home)  # what `conveyor run` records through
         recorder = RunRecorder(store.runs, store.logs)
         for request in prepared.requests:
             new = NewRun(str(repo), "bench", "bench.yml", "push", owner=current_owner())
@@ -105,7 +106,7 @@ def synthetic_round(home: Path, record: bool) -> tuple[float, float]:
 
     started = time.perf_counter()
     cpu = time.process_time()
-    store = open_store(home) if record else None
+    store = open_run_store(home) if record else None
     recorder = RunRecorder(store.runs, store.logs) if store else None
     run = recorder.begin(NewRun("/bench", "bench", "bench.yml", "push")) if recorder else None
     reporter = recorder.reporter(run.id) if recorder and run else NullObserver()

@@ -119,8 +119,8 @@ def stored_scope(
 
 
 class StoreOpening:
-    """Opens the store on a thread (importing the database layer, checking the schema,
-    sweeping abandoned runs) while the main thread prepares the run."""
+    """Opens the store on a thread (checking the schema, sweeping abandoned runs) while the main
+    thread prepares the run: stdlib sqlite3 when the store is at HEAD, else SQLAlchemy."""
 
     def __init__(self, home: Path | None) -> None:
         self._home = home
@@ -131,9 +131,9 @@ class StoreOpening:
 
     def _open(self) -> None:
         try:
-            from conveyor.store.handle import open_store  # the database layer, off the main thread
+            from conveyor.store.handle import open_run_store  # off the main thread
 
-            self._store = open_store(self._home)
+            self._store = open_run_store(self._home)
         except BaseException as exc:  # handed to the main thread by result()
             self._error = exc
 

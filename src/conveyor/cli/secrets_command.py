@@ -15,7 +15,7 @@ from conveyor.cli.runs_command import iso
 from conveyor.errors import UsageError
 from conveyor.store import opened_store
 from conveyor.store.repository import repository_key
-from conveyor.store.secrets import check_name, check_value
+from conveyor.store.setting_names import check_name, check_value
 
 REPO = click.option(
     "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),

@@ -13,7 +13,7 @@ from conveyor.cli.secrets_command import ENV, REPO, read_value
 from conveyor.errors import UsageError
 from conveyor.store import opened_store
 from conveyor.store.repository import repository_key
-from conveyor.store.secrets import check_name, check_value
+from conveyor.store.setting_names import check_name, check_value
 
 
 @click.group("vars")

@@ -15,29 +15,19 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
-from conveyor.engine.ports.executor import CancelSignal
 from conveyor.engine.ports.store import Admission, GroupTicket, ProcessOwner, RunStatus
 from conveyor.errors import StoreError
 from conveyor.store.abandonment import mark_abandoned
 from conveyor.store.database import Database
+from conveyor.store.lite_concurrency import PollingWait, group_name
 from conveyor.store.models import ConcurrencyGroupRow as Group
 from conveyor.store.models import RunRow
 from conveyor.store.owner import is_alive
 from conveyor.store.rows import insert_ignore, now, repository_id
 from conveyor.store.run_history import release_run_slots, request_cancel
 
-MAX_GROUP = 400
 
-
-def group_name(group: str) -> str:
-    """Groups compare case-insensitively; GitHub wants them non-empty and < 400 characters."""
-    name = group.strip().lower()
-    if not name or len(name) >= MAX_GROUP:
-        raise StoreError(f"a concurrency group must be 1 to 399 characters, not {len(name)}")
-    return name
-
-
-class SqlConcurrencyGate:
+class SqlConcurrencyGate(PollingWait):
     def __init__(self, database: Database) -> None:
         self.database = database
 
@@ -46,16 +36,6 @@ class SqlConcurrencyGate:
 
     def poll(self, ticket: GroupTicket) -> Admission:
         return self.database.run_write(lambda conn: _poll(conn, ticket))
-
-    def wait(
-        self, ticket: GroupTicket, cancel: CancelSignal, poll_interval: float = 0.5
-    ) -> Admission:
-        """Poll until the ticket holds the group or is displaced; leave the queue on cancel."""
-        while (admission := self.poll(ticket)) is Admission.PENDING:
-            if cancel.wait(poll_interval):
-                self.release(ticket)
-                return Admission.CANCELLED
-        return admission
 
     def release(self, ticket: GroupTicket) -> None:
         self.database.run_write(lambda conn: _release(conn, ticket))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -16,9 +15,15 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.errors import StoreError, UsageError
 from conveyor.store.database import Database
+from conveyor.store.lite_environments import (
+    approval_record,
+    deployment_record,
+    environment_record,
+    rule_values,
+)
 from conveyor.store.models import ApprovalRow, DeploymentRow, EnvironmentRow, RepositoryRow, RunRow
 from conveyor.store.protection import check_environment_name, check_reviewer, check_rules
-from conveyor.store.rows import loads_strings, now, repository_id
+from conveyor.store.rows import now, repository_id
 from conveyor.store.run_history import require_run
 
 
@@ -94,32 +99,6 @@ class SqlEnvironmentStore:
         )
 
 
-def _environment(row: Any, repository: str) -> EnvironmentRecord:
-    rules = ProtectionRules(
-        required_reviewers=loads_strings(row.required_reviewers) or (),
-        prevent_self_review=bool(row.prevent_self_review),
-        wait_timer_minutes=row.wait_timer_minutes,
-        deployment_branches=loads_strings(row.deployment_branches),
-        deployment_tags=loads_strings(row.deployment_tags),
-    )
-    return EnvironmentRecord(
-        repository, row.display_name, rules, row.source, row.created_at, row.updated_at
-    )
-
-
-def _rule_values(rules: ProtectionRules) -> dict[str, object]:
-    def listed(values: tuple[str, ...] | None) -> str | None:
-        return None if values is None else json.dumps(list(values))
-
-    return {
-        "required_reviewers": json.dumps(list(rules.required_reviewers)),
-        "prevent_self_review": rules.prevent_self_review,
-        "wait_timer_minutes": rules.wait_timer_minutes,
-        "deployment_branches": listed(rules.deployment_branches),
-        "deployment_tags": listed(rules.deployment_tags),
-    }
-
-
 def _get(conn: Connection, repository: str, name: str) -> EnvironmentRecord | None:
     repo = repository_id(conn, repository, create=False)
     if repo is None:
@@ -129,7 +108,7 @@ def _get(conn: Connection, repository: str, name: str) -> EnvironmentRecord | No
             EnvironmentRow.c.repository_id == repo, EnvironmentRow.c.name == name.lower()
         )
     ).first()
-    return None if row is None else _environment(row, repository)
+    return None if row is None else environment_record(row, repository)
 
 
 def _declare(
@@ -141,7 +120,7 @@ def _declare(
             f"environment {existing.name!r} is declared in conveyor.toml: change it there"
         )
     repo = repository_id(conn, repository)
-    values = _rule_values(rules) | {"display_name": name, "source": source, "updated_at": now()}
+    values = rule_values(rules) | {"display_name": name, "source": source, "updated_at": now()}
     if existing is None:
         base = {"repository_id": repo, "name": name.lower(), "created_at": now()}
         conn.execute(insert(EnvironmentRow).values(**base, **values))
@@ -169,7 +148,7 @@ def _list(conn: Connection, repository: str) -> list[EnvironmentRecord]:
         .where(RepositoryRow.c.key == repository)
         .order_by(EnvironmentRow.c.name)
     )
-    return [_environment(row, repository) for row in rows]
+    return [environment_record(row, repository) for row in rows]
 
 
 def _delete(conn: Connection, repository: str, name: str) -> bool:
@@ -184,19 +163,6 @@ def _delete(conn: Connection, repository: str, name: str) -> bool:
     return bool(result.rowcount)
 
 
-def _approval_record(row: Any) -> ApprovalRecord:
-    return ApprovalRecord(
-        run_id=row.run_id,
-        attempt=row.attempt,
-        environment=row.environment,
-        state=ApprovalState(row.state),
-        requested_at=row.requested_at,
-        reviewer=row.reviewer,
-        comment=row.comment,
-        decided_at=row.decided_at,
-    )
-
-
 def _approval(conn: Connection, run_id: int, attempt: int, env: str) -> ApprovalRecord | None:
     row = conn.execute(
         select(ApprovalRow).where(
@@ -205,14 +171,14 @@ def _approval(conn: Connection, run_id: int, attempt: int, env: str) -> Approval
             ApprovalRow.c.environment == env,
         )
     ).first()
-    return None if row is None else _approval_record(row)
+    return None if row is None else approval_record(row)
 
 
 def _approvals(conn: Connection, run_id: int) -> list[ApprovalRecord]:
     rows = conn.execute(
         select(ApprovalRow).where(ApprovalRow.c.run_id == run_id).order_by(ApprovalRow.c.id)
     )
-    return [_approval_record(row) for row in rows]
+    return [approval_record(row) for row in rows]
 
 
 def _request_approval(conn: Connection, run_id: int, attempt: int, env: str) -> ApprovalRecord:
@@ -289,20 +255,4 @@ def _deployments_where(
         .order_by(DeploymentRow.c.id.desc())
         .limit(limit)
     )
-    return [
-        DeploymentRecord(
-            r.id,
-            repository,
-            r.environment,
-            r.run_id,
-            r.attempt,
-            r.instance_key,
-            r.ref,
-            r.sha,
-            r.status,
-            r.created_at,
-            r.updated_at,
-            r.url,
-        )
-        for r in rows
-    ]
+    return [deployment_record(r, repository) for r in rows]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING
 
 from conveyor.errors import StoreError
 from conveyor.private_files import private_directory
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 KEY_FILE = "secrets.key"
 
@@ -25,6 +27,10 @@ class SecretBox:
         self._fernet: Fernet | None = None
 
     def fernet(self, *, create: bool) -> Fernet:
+        """The cipher, made (and cryptography imported) only once a secret is used: a run of a
+        repository without stored secrets never pays for OpenSSL."""
+        from cryptography.fernet import Fernet
+
         if self._fernet is None:
             if not self.path.exists() and create:
                 self._create()
@@ -35,6 +41,8 @@ class SecretBox:
         return self.fernet(create=create).encrypt(value.encode("utf-8"))
 
     def decrypt(self, token: bytes, name: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             return self.fernet(create=False).decrypt(token).decode("utf-8")
         except InvalidToken as error:
@@ -45,6 +53,8 @@ class SecretBox:
             ) from error
 
     def _create(self) -> None:
+        from cryptography.fernet import Fernet
+
         private_directory(self.path.parent)
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -71,6 +81,11 @@ class SecretBox:
                 f"the secrets key file {self.path} is readable by others "
                 f"(mode {stat.S_IMODE(mode):04o}): run chmod 600 {self.path}"
             )
+        return self._valid(data)
+
+    def _valid(self, data: bytes) -> bytes:
+        from cryptography.fernet import Fernet
+
         try:
             Fernet(data)
         except ValueError as error:

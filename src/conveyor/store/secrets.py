@@ -4,39 +4,14 @@ repository and optionally to one of its environments; environment values win ove
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from conveyor.engine.ports.store import SecretInfo, VariableRecord
-from conveyor.errors import UsageError
 from conveyor.store.database import Database
 from conveyor.store.models import SecretRow, VariableRow
 from conveyor.store.rows import now, repository_id
 from conveyor.store.secret_box import SecretBox
-
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MAX_VALUE = 48 * 1024
-
-
-def check_name(name: str, kind: str) -> str:
-    """GitHub's rule: letters, digits and `_`, not starting with a digit or GITHUB_."""
-    if not NAME.match(name) or name.upper().startswith("GITHUB_"):
-        raise UsageError(
-            f"invalid {kind} name {name!r}: use letters, digits and _, not starting with "
-            "a digit or GITHUB_"
-        )
-    return name.upper()
-
-
-def check_value(value: str, kind: str, name: str) -> str:
-    if len(value.encode("utf-8")) > MAX_VALUE:
-        raise UsageError(f"{kind} {name} is larger than 48 KB")
-    return value
-
-
-def scope(environment: str | None) -> str:
-    return "" if environment is None else environment.lower()
+from conveyor.store.setting_names import check_name, check_value, scope
 
 
 class SqlSecretStore:

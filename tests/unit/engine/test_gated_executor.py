@@ -14,9 +14,13 @@ from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.session import RunRequest, RunSession
 from conveyor.executors.fake import FakeExecutor, FakeJob
 from conveyor.model.results import Status
-from conveyor.store.fake import FakeRunStore
-from conveyor.store.fake_concurrency import FakeConcurrencyGate
-from conveyor.store.fake_settings import FakeEnvironmentStore, FakeSecretStore, FakeVariableStore
+from conveyor.store.fake import (
+    FakeConcurrencyGate,
+    FakeEnvironmentStore,
+    FakeRunStore,
+    FakeSecretStore,
+    FakeVariableStore,
+)
 from conveyor.store.protection_gate import ProtectionGate
 from tests.unit.engine.conftest import Recorder, When, bounded, workflow_from
 

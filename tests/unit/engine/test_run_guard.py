@@ -21,8 +21,7 @@ from conveyor.engine.run_guard import GuardState, RunGuard
 from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.session import RunRequest, RunSession
 from conveyor.executors.fake import FakeExecutor, FakeJob
-from conveyor.store.fake import FakeRunStore
-from conveyor.store.fake_concurrency import FakeConcurrencyGate
+from conveyor.store.fake import FakeConcurrencyGate, FakeRunStore
 from tests.unit.engine.conftest import Recorder, When, bounded, workflow_from
 
 GROUPED = """

@@ -20,7 +20,7 @@ from conveyor.errors import StoreError
 from conveyor.store import StoreHandle, open_store
 from conveyor.store.concurrency import group_name
 from conveyor.store.fake import FakeConcurrencyGate
-from tests.unit.store.conftest import REPO, new_run
+from tests.unit.store.conftest import REPO, new_run, raw_sql
 
 
 @pytest.fixture(params=["sql", "fake"])
@@ -131,10 +131,8 @@ def test_sql_job_level_groups_are_released_when_the_job_finishes(store: StoreHan
 def test_sql_a_finished_run_never_keeps_a_group(store: StoreHandle) -> None:
     stale, fresh = ticket(store), ticket(store)
     store.concurrency.enter(stale, cancel_in_progress=False)
-    with store.database.write() as conn:  # a run that ended without releasing (old data)
-        from sqlalchemy import text
-
-        conn.execute(text("UPDATE runs SET status='completed' WHERE id=:id"), {"id": stale.run_id})
+    with raw_sql(store) as conn:  # a run that ended without releasing (old data)
+        conn.execute("UPDATE runs SET status='completed' WHERE id=?", (stale.run_id,))
     assert store.concurrency.enter(fresh, cancel_in_progress=False) is Admission.RUNNING
 
 

@@ -1,7 +1,8 @@
 """The commits that end something are fsynced: `PRAGMA synchronous` is FULL (2) on the very
 connection that commits a run's conclusion, a new attempt, an approval or an abandonment, and
 NORMAL (1) for progress. Read at COMMIT time through a SQLAlchemy event on a real SQLite
-database (a SIGKILL cannot tell an fsynced commit from one in the page cache; this can)."""
+database (a SIGKILL cannot tell an fsynced commit from one in the page cache; this can); on the
+stdlib sqlite3 adapter, from the statements its connection traces (the PRAGMA before COMMIT)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, event
 from conveyor.engine.ports.store import Conclusion, NewJob, RunStatus
 from conveyor.model.results import JobResult, Status, StepResult
 from conveyor.store import RunRecorder, StoreHandle
+from conveyor.store.lite_database import LiteDatabase
 from conveyor.store.owner import current_owner
 from tests.unit.store.conftest import new_run
 from tests.unit.store.test_abandonment import dead_owner
@@ -38,6 +40,17 @@ class CommitLog:
         statements = self.pending.pop(id(conn.connection.dbapi_connection), [])
         self.commits.append((level, tuple(statements)))
 
+    def traced(self, sql: str) -> None:
+        """The stdlib adapter's trace: `synchronous` is what the last PRAGMA set it to."""
+        if sql.startswith("PRAGMA synchronous="):
+            self.level = FULL if sql.endswith("FULL") else NORMAL
+        elif sql == "COMMIT":
+            self.commits.append((self.level, tuple(self.pending.pop(0, []))))
+        else:
+            self.pending.setdefault(0, []).append(sql)
+
+    level: int = NORMAL
+
     def levels(self, *fragments: str) -> list[int]:
         """The `synchronous` level of each commit with a statement holding every fragment."""
         return [
@@ -50,7 +63,12 @@ class CommitLog:
 @pytest.fixture
 def commits(store: StoreHandle) -> Iterator[CommitLog]:
     log = CommitLog()
-    engine: Engine = store.database.engine
+    if isinstance(store.database, LiteDatabase):
+        store.database.connection.set_trace_callback(log.traced)
+        yield log
+        store.database.connection.set_trace_callback(None)
+        return
+    engine: Engine = store.database.engine  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", log.statement)
     event.listen(engine, "commit", log.commit)
     yield log

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from conveyor.store import StoreHandle, open_store
 from conveyor.store.database import connect
 from conveyor.store.schema import current_revision, migrate
-from tests.unit.store.conftest import new_run
+from tests.unit.store.conftest import new_run, raw_sql
 
 
 def big_payload(commits: int = 20_000) -> dict[str, object]:
@@ -34,8 +34,8 @@ def big_payload(commits: int = 20_000) -> dict[str, object]:
 
 
 def payload_rows(store: StoreHandle) -> list[tuple[int, int]]:
-    with store.database.read() as conn:
-        rows = conn.execute(text("SELECT size, length(data) FROM event_payloads")).all()
+    with raw_sql(store) as conn:
+        rows = conn.execute("SELECT size, length(data) FROM event_payloads").fetchall()
     return [(int(size), int(stored)) for size, stored in rows]
 
 

@@ -3,12 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from conveyor.engine.ports.store import Conclusion, RunQuery
 from conveyor.store import StoreHandle
 from conveyor.store.quick_listing import quick_runs
-from tests.unit.store.conftest import new_run
+from tests.unit.store.conftest import new_run, raw_sql
 from tests.unit.store.test_abandonment import dead_owner
 
 QUERIES = [
@@ -47,8 +46,8 @@ def test_it_steps_aside_when_it_cannot_answer(
     assert quick_runs(store.home, RunQuery()) is None  # a run must be swept first
     store.runs.sweep_abandoned()
     assert quick_runs(store.home, RunQuery()) is not None
-    with store.database.write() as conn:
-        conn.execute(text("UPDATE conveyor_alembic_version SET version_num = '0004'"))
+    with raw_sql(store) as conn:
+        conn.execute("UPDATE conveyor_alembic_version SET version_num = '0004'")
     assert quick_runs(store.home, RunQuery()) is None  # needs a migration
     monkeypatch.setenv("CONVEYOR_DATABASE_URL", "postgresql://somewhere/db")
     assert quick_runs(store.home, RunQuery()) is None

@@ -18,17 +18,16 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status, StepResult
-from conveyor.store import open_store
 from conveyor.store.fake import FakeRunStore
-from tests.unit.store.conftest import REPO, new_run
+from tests.unit.store.conftest import ADAPTERS, REPO, new_run, open_adapter
 
 
-@pytest.fixture(params=["sql", "fake"])
+@pytest.fixture(params=[*ADAPTERS, "fake"])
 def runs(request: pytest.FixtureRequest, conveyor_home: Path) -> Iterator[RunStore]:
     if request.param == "fake":
         yield FakeRunStore()
         return
-    handle = open_store(conveyor_home)
+    handle = open_adapter(request.param, conveyor_home)
     yield handle.runs
     handle.close()
 

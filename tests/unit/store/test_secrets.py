@@ -5,12 +5,11 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from conveyor.errors import StoreError, UsageError
 from conveyor.store import StoreHandle, open_store
 from conveyor.store.secret_box import KEY_FILE
-from tests.unit.store.conftest import REPO
+from tests.unit.store.conftest import REPO, raw_sql
 
 
 def files_holding(home: Path, needle: bytes) -> list[str]:
@@ -28,8 +27,8 @@ def test_secrets_are_encrypted_at_rest_with_a_private_key(store: StoreHandle) ->
     store.variables.set_variable(REPO, "region", "plain-variable-value")
     key = store.home / KEY_FILE
     assert key.stat().st_mode & 0o777 == 0o600
-    with store.database.read() as conn:
-        stored = conn.execute(text("SELECT ciphertext FROM secrets")).scalar_one()
+    with raw_sql(store) as conn:
+        (stored,) = conn.execute("SELECT ciphertext FROM secrets").fetchone()
     assert b"hunter2" not in stored
     database_files = {p.name for p in store.home.iterdir() if p.name.startswith("conveyor.db")}
     assert "conveyor.db-wal" in database_files  # the rows are in the WAL until a checkpoint

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from conveyor.engine.ports.concurrency import Admission, GroupTicket
 from conveyor.engine.ports.executor import CancelSignal
-from conveyor.engine.ports.store import Admission, GroupTicket
 
 
 @dataclass

@@ -5,16 +5,15 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from conveyor.engine.ports.store import (
+from conveyor.engine.ports.environments import (
     ApprovalRecord,
     ApprovalState,
     DeploymentRecord,
     EnvironmentRecord,
     ProtectionRules,
-    RunStore,
-    SecretInfo,
-    VariableRecord,
 )
+from conveyor.engine.ports.secrets import SecretInfo, VariableRecord
+from conveyor.engine.ports.store import RunStore
 from conveyor.errors import StoreError, UsageError
 from conveyor.store.protection import check_environment_name, check_reviewer, check_rules
 

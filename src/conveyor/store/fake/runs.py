@@ -1,8 +1,4 @@
-"""In-memory stand-ins for the store ports, for unit tests of the layers above and `--dry-run`.
-
-Same rules as the SQL adapters where tests can see them (run numbers, attempts, reuse on rerun,
-one running + one pending per concurrency group, approvals); no persistence, no encryption.
-"""
+"""In-memory run history (`FakeRunStore`) and step logs (`FakeLogStore`)."""
 
 from __future__ import annotations
 
@@ -11,31 +7,21 @@ import threading
 import time
 from collections.abc import Collection, Sequence
 
-from conveyor.engine.ports.store import (
+from conveyor.engine.ports.artifact_index import ArtifactRecord, CacheRecord
+from conveyor.engine.ports.job_history import NewJob, StoredJob, StoredStep
+from conveyor.engine.ports.logs import LogChunk, LogKey
+from conveyor.engine.ports.run_history import (
     ACTIVE_STATUSES,
-    ArtifactRecord,
-    CacheRecord,
     Conclusion,
-    LogChunk,
-    LogKey,
-    NewJob,
     NewRun,
     ProcessOwner,
     RunQuery,
     RunStatus,
-    StoredJob,
     StoredRequest,
     StoredRun,
-    StoredStep,
 )
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, JobResult, StepResult
-from conveyor.store.fake_concurrency import FakeConcurrencyGate
-from conveyor.store.fake_settings import (
-    FakeEnvironmentStore,
-    FakeSecretStore,
-    FakeVariableStore,
-)
 
 replace = dataclasses.replace
 
@@ -305,13 +291,3 @@ class FakeLogStore:
 
     def close(self, key: LogKey) -> None:
         return None
-
-
-__all__ = [
-    "FakeConcurrencyGate",
-    "FakeEnvironmentStore",
-    "FakeLogStore",
-    "FakeRunStore",
-    "FakeSecretStore",
-    "FakeVariableStore",
-]

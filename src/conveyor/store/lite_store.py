@@ -1,0 +1,149 @@
+"""`LiteRunStore`: the RunStore port on the default SQLite store through stdlib sqlite3.
+
+`conveyor.store.handle.open_run_store()` opens the whole store this way for `conveyor run` when
+the database is at HEAD; otherwise `open_store()` (SQLAlchemy, which migrates) opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+from typing import cast
+
+from conveyor.engine.ports.artifact_index import ArtifactRecord, CacheRecord
+from conveyor.engine.ports.job_history import NewJob, StoredJob, StoredStep
+from conveyor.engine.ports.run_history import (
+    Conclusion,
+    NewRun,
+    ProcessOwner,
+    RunQuery,
+    RunStatus,
+    StoredRequest,
+    StoredRun,
+)
+from conveyor.model.results import Annotation, JobResult, StepResult
+from conveyor.store import lite_history as runs
+from conveyor.store import lite_jobs as jobs
+from conveyor.store.lite_database import LiteDatabase
+
+
+class LiteRunStore:
+    """Run history in SQLite without SQLAlchemy. Commits that end a run or attempt are fsynced."""
+
+    def __init__(self, database: LiteDatabase) -> None:
+        self.database = database
+
+    def batch(self) -> AbstractContextManager[None]:
+        return cast(AbstractContextManager[None], self.database.batch())
+
+    def create_run(self, new: NewRun) -> StoredRun:
+        return self.database.run_write(lambda conn: runs.create_run(conn, new))
+
+    def get_run(self, run_id: int) -> StoredRun | None:
+        return self.database.run_read(lambda conn: runs.fetch_run(conn, run_id))
+
+    def list_runs(self, query: RunQuery) -> list[StoredRun]:
+        return self.database.run_read(lambda conn: runs.list_runs(conn, query))
+
+    def set_run_status(self, run_id: int, status: RunStatus) -> None:
+        self.database.run_write(lambda conn: runs.set_run_status(conn, run_id, status))
+
+    def finish_run(
+        self, run_id: int, conclusion: Conclusion, *, reason: str | None = None
+    ) -> StoredRun:
+        return self.database.run_write(
+            lambda conn: runs.finish_run(conn, run_id, conclusion, reason), durable=True
+        )
+
+    def run_request(self, run_id: int) -> StoredRequest | None:
+        return self.database.run_read(lambda conn: runs.run_request(conn, run_id))
+
+    def begin_attempt(
+        self, run_id: int, owner: ProcessOwner | None, reuse: Collection[str] = ()
+    ) -> StoredRun:
+        return self.database.run_write(
+            lambda conn: runs.begin_attempt(conn, run_id, owner, reuse), durable=True
+        )
+
+    def start_job(self, run_id: int, attempt: int, job: NewJob) -> None:
+        self.database.run_write(lambda conn: jobs.start_job(conn, run_id, attempt, job))
+
+    def set_job_status(
+        self, run_id: int, attempt: int, instance_key: str, status: RunStatus
+    ) -> None:
+        self.database.run_write(
+            lambda conn: jobs.set_job_status(conn, run_id, attempt, instance_key, status)
+        )
+
+    def finish_job(self, run_id: int, attempt: int, instance_key: str, result: JobResult) -> None:
+        self.database.run_write(
+            lambda conn: jobs.finish_job(conn, run_id, attempt, instance_key, result)
+        )
+
+    def list_jobs(self, run_id: int, attempt: int | None = None) -> list[StoredJob]:
+        return self.database.run_read(lambda conn: jobs.list_jobs(conn, run_id, attempt))
+
+    def start_step(
+        self,
+        run_id: int,
+        attempt: int,
+        instance_key: str,
+        index: int,
+        name: str,
+        started_at: float | None = None,
+    ) -> None:
+        self.database.run_write(
+            lambda conn: jobs.start_step(
+                conn, run_id, attempt, instance_key, index, name, started_at
+            )
+        )
+
+    def finish_step(self, run_id: int, attempt: int, instance_key: str, step: StepResult) -> None:
+        self.database.run_write(
+            lambda conn: jobs.finish_step(conn, run_id, attempt, instance_key, step)
+        )
+
+    def list_steps(self, run_id: int, attempt: int, instance_key: str) -> list[StoredStep]:
+        return self.database.run_read(
+            lambda conn: jobs.list_steps(conn, run_id, attempt, instance_key)
+        )
+
+    def add_annotation(
+        self, run_id: int, attempt: int, instance_key: str, annotation: Annotation
+    ) -> None:
+        self.database.run_write(
+            lambda conn: jobs.add_annotation(conn, run_id, attempt, instance_key, annotation)
+        )
+
+    def list_annotations(self, run_id: int, attempt: int | None = None) -> list[Annotation]:
+        return self.database.run_read(lambda conn: jobs.list_annotations(conn, run_id, attempt))
+
+    def request_cancel(self, run_id: int, instance_key: str | None = None) -> None:
+        self.database.run_write(lambda conn: runs.request_cancel(conn, run_id, instance_key))
+
+    def cancel_requested(self, run_id: int, instance_key: str | None = None) -> bool:
+        return self.database.run_read(
+            lambda conn: runs.cancel_requested(conn, run_id, instance_key)
+        )
+
+    def record_artifact(self, artifact: ArtifactRecord) -> None:
+        self.database.run_write(lambda conn: jobs.record_artifact(conn, artifact))
+
+    def list_artifacts(self, run_id: int) -> list[ArtifactRecord]:
+        return self.database.run_read(lambda conn: jobs.list_artifacts(conn, run_id))
+
+    def save_cache(self, cache: CacheRecord) -> None:
+        self.database.run_write(lambda conn: jobs.save_cache(conn, cache))
+
+    def find_cache(
+        self, repository: str, scopes: Sequence[str], keys: Sequence[str], version: str
+    ) -> CacheRecord | None:
+        return self.database.run_write(
+            lambda conn: jobs.find_cache(conn, repository, scopes, keys, version)
+        )
+
+    def sweep_abandoned(self) -> list[StoredRun]:
+        dead = self.database.run_read(runs.dead_runs)
+        if not dead:
+            return []
+        return self.database.run_write(lambda conn: runs.mark_abandoned(conn, dead), durable=True)
