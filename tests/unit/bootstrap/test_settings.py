@@ -14,12 +14,17 @@ SOURCE = Path(conveyor.__file__).parent
 # Where a CONVEYOR_* variable may still be read: the one reader; the store's own location
 # module and quick listing (the store work owns them; Settings uses `usable_home`); the services'
 # cache directory when a caller gives none (services/runtime.default_cache_dir, pinned by its
-# tests).
+# tests); the stdlib store's choice of adapter (CONVEYOR_DATABASE_URL, as store/location); and
+# the daemon's thin client and server (layer 7, above bootstrap: the client must decide without
+# importing it, and the server reads its idle timeout before any command runs).
 READERS = {
     "bootstrap/settings.py",
     "store/location.py",
     "store/quick_listing.py",
+    "store/lite_database.py",
     "services/runtime.py",
+    "cli/daemon/client.py",
+    "cli/daemon/server.py",
 }
 ENV_READ = re.compile(r"os\.environ.*CONVEYOR_|CONVEYOR_.*os\.environ|_env_layer\(os\.environ")
 

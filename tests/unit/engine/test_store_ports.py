@@ -13,7 +13,7 @@ from conveyor.engine.ports.run_history import RunHistoryStore
 from conveyor.engine.ports.store import RunStore
 
 AGGREGATES = {
-    "run_history": ["RunHistoryStore", "StoredRun", "ProcessOwner", "RunStatus", "Conclusion"],
+    "run_history": ["RunHistoryStore", "StoredRun", "ProcessOwner", "RunStatus"],
     "job_history": ["JobHistoryStore", "NewJob", "StoredJob", "StoredStep"],
     "artifact_index": ["ArtifactIndex", "ArtifactRecord", "CacheRecord"],
     "logs": ["LogStore", "LogKey", "LogChunk"],
