@@ -63,6 +63,7 @@ def test_commands_run_in_turn_and_warm_ups_are_not_counted() -> None:
     assert series[1].wall() == bench_harness.Spread(4.0, 5.0, 6.0)
 
 
+@pytest.mark.shared
 def test_every_offline_case_act_ran_is_replayed() -> None:
     cases = act_corpus_replay.load_cases(SHARED / "act-corpus")
     assert len(cases) == 82

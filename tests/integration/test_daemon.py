@@ -60,6 +60,7 @@ jobs:
   probe:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@v4
       - run: |
           echo "umask=$(umask)"
           echo "var=$DAEMON_PROBE"

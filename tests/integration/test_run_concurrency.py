@@ -63,7 +63,7 @@ def test_two_runs_of_one_group_never_overlap(tmp_path: Path) -> None:
     first = Running(repo, "run")
     second: Running | None = None
     try:
-        first.wait_for("run-id=")
+        first.wait_for("| run-id=")  # the step's output, not its script shown
         until((shared / f"started-{run_id_in(first.output)}").exists, 30, "the first run's step")
         second = Running(repo, "run")  # starts while the first holds the group
         second.wait_for("pending: another run holds concurrency group 'deploy-refs/heads/main'")
@@ -86,7 +86,7 @@ def test_cancel_in_progress_cancels_the_running_one_whose_always_steps_still_run
     repo, shared = grouped_repo(tmp_path, hold=30)
     first = Running(repo, "run")
     try:
-        first.wait_for("run-id=")
+        first.wait_for("| run-id=")  # the step's output, not its script shown
         old = run_id_in(first.output)
         until((shared / f"started-{old}").exists, 30, "the first run's step")
         second = Running(repo, "run", "--var", "CANCEL=yes")

@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # shared_params), relative to the repository root.
 READERS = (
     "tests/integration/test_act_corpus.py",
+    "tests/integration/test_benchmark_harness.py",
     "tests/integration/test_executor_act_corpus.py",
     "tests/unit/engine/test_matrix.py",
     "tests/unit/expr/test_act_corpus.py",
