@@ -406,6 +406,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--json", action="store_true", help="JSON on stdout instead of Markdown")
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHES), default=list(BENCHES))
+    parser.add_argument(
+        "--daemon",
+        action="store_true",
+        help="measure conveyor through a warm daemon (`conveyor daemon start` in the scratch home)",
+    )
     return parser.parse_args(argv)
 
 
@@ -424,16 +429,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         header = describe(bench)
+        if options.daemon:
+            header["daemon"] = start_daemon(bench)
         _progress(json.dumps(header))
         problem = conveyor_problem(bench)
         if problem:
             _progress(f"bench_engine: conveyor does not run, nothing measured: {problem}")
             return 2
         measures = run_all(bench, options.only)
+        if options.daemon:
+            header["daemon_peak_rss_mib"] = daemon_peak(bench)
     finally:
+        if options.daemon:
+            daemon_control(bench, "stop")
         shutil.rmtree(scratch, ignore_errors=True)
     print_results(header, measures, as_json=options.json)
     return 0
+
+
+def daemon_control(bench: Bench, verb: str) -> subprocess.CompletedProcess[str]:
+    argv = (*bench.conveyor, "daemon", verb)
+    return subprocess.run(argv, env=bench.env, capture_output=True, text=True, check=False)
+
+
+def start_daemon(bench: Bench) -> str:
+    """Start a daemon in the scratch home; the peak memory figures are then the client's, and
+    the daemon's own high-water mark is reported apart (`daemon_peak`)."""
+    done = daemon_control(bench, "start")
+    if done.returncode != 0:
+        raise SystemExit(f"bench_engine: `conveyor daemon start` failed: {done.stderr.strip()}")
+    return "warm daemon: memory rows are the client's; see daemon_peak_rss_mib"
+
+
+def daemon_peak(bench: Bench) -> float | None:
+    """VmHWM of the daemon process (its forked children share its pages copy-on-write)."""
+    pid_file = Path(bench.env["CONVEYOR_HOME"]) / "daemon.pid"
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (OSError, ValueError, IndexError):
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def conveyor_problem(bench: Bench) -> str | None:
