@@ -122,6 +122,7 @@ def test_an_invalid_workflow_runs_nothing(
     assert ".github/workflows/bad.yml:" in err
     assert "error[" in err
     assert json.loads(out)["workflows"][0]["conclusion"] == "startup_failure"
+    assert "no workflow runs" not in err  # it was found, and failed to start: not "none fired"
 
 
 def test_dash_j_and_dry_run(cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

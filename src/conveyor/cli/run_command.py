@@ -149,7 +149,7 @@ class Terminal:
         for workflow in prepared.not_started:
             for line in workflow.errors:
                 click.echo(line, err=True)
-        if not prepared.requests:
+        if not prepared.requests and not prepared.not_started:  # none fired (none failed either)
             self._human.write(f"conveyor: no workflow runs for '{prepared.event.name}'\n")
             for path, reason in prepared.not_fired:
                 self._human.write(f"  {path}: {reason}\n")
