@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select, update
 
 from conveyor.engine.ports.store import Conclusion, ProcessOwner, RunStatus, StoredRun
 from conveyor.store.models import DeploymentRow, JobRow, RunRow, StepRow
-from conveyor.store.owner import host_name, is_alive
+from conveyor.store.owner import abandonment_reason, dead_owners, host_name
 from conveyor.store.rows import now
 from conveyor.store.run_history import ACTIVE, fetch_run, release_run_slots
 
@@ -23,10 +23,7 @@ def dead_runs(conn: Connection) -> list[tuple[int, ProcessOwner]]:
             RunRow.c.owner_host == host_name(), RunRow.c.status.in_(ACTIVE)
         )
     )
-    owners = [
-        (row.id, ProcessOwner(row.owner_pid, row.owner_host, row.owner_token)) for row in rows
-    ]
-    return [(run_id, owner) for run_id, owner in owners if is_alive(owner) is False]
+    return dead_owners(rows)
 
 
 def mark_abandoned(conn: Connection, dead: list[tuple[int, ProcessOwner]]) -> list[StoredRun]:
@@ -38,10 +35,7 @@ def mark_abandoned(conn: Connection, dead: list[tuple[int, ProcessOwner]]) -> li
 
 
 def _mark_run(conn: Connection, run_id: int, owner: ProcessOwner) -> bool:
-    reason = (
-        f"abandoned: the process that ran it (pid {owner.pid} on {owner.host}) "
-        "ended without finishing it"
-    )
+    reason = abandonment_reason(owner)
     result = conn.execute(
         update(RunRow)
         .where(

@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
-from conveyor.engine.ports.store import Admission, GroupTicket, ProcessOwner, RunStatus
+from conveyor.engine.ports.store import Admission, GroupTicket, RunStatus
 from conveyor.errors import StoreError
 from conveyor.store.abandonment import mark_abandoned
 from conveyor.store.database import Database
 from conveyor.store.lite_concurrency import PollingWait, group_name
 from conveyor.store.models import ConcurrencyGroupRow as Group
 from conveyor.store.models import RunRow
-from conveyor.store.owner import is_alive
+from conveyor.store.owner import dead_owners
 from conveyor.store.rows import insert_ignore, now, repository_id
 from conveyor.store.run_history import release_run_slots, request_cancel
 
@@ -149,12 +149,7 @@ def _clear_stale(conn: Connection, group: int) -> None:
         ).where(RunRow.c.id.in_(run_ids))
     ).all()
     finished = [r.id for r in runs if r.status == str(RunStatus.COMPLETED)]
-    dead = [
-        (r.id, ProcessOwner(r.owner_pid, r.owner_host, r.owner_token))
-        for r in runs
-        if r.id not in finished and r.owner_pid is not None
-    ]
-    dead = [(rid, owner) for rid, owner in dead if is_alive(owner) is False]
+    dead = dead_owners(r for r in runs if r.id not in finished)
     missing = set(run_ids) - {r.id for r in runs}
     if dead:
         mark_abandoned(conn, dead)

@@ -9,7 +9,7 @@ from typing import Any
 
 from conveyor.engine.ports.concurrency import Admission, GroupTicket
 from conveyor.engine.ports.executor import CancelSignal
-from conveyor.engine.ports.run_history import ProcessOwner, RunStatus
+from conveyor.engine.ports.run_history import RunStatus
 from conveyor.errors import StoreError
 from conveyor.store.lite_database import LiteDatabase, in_list
 from conveyor.store.lite_history import (
@@ -19,7 +19,7 @@ from conveyor.store.lite_history import (
     repository_id,
     request_cancel,
 )
-from conveyor.store.owner import is_alive
+from conveyor.store.owner import dead_owners
 
 MAX_GROUP = 400
 
@@ -157,12 +157,7 @@ def _clear_stale(conn: Connection, group: int) -> None:
         tuple(run_ids),
     ).fetchall()
     finished = [r.id for r in runs if r.status == str(RunStatus.COMPLETED)]
-    dead = [
-        (r.id, ProcessOwner(r.owner_pid, r.owner_host, r.owner_token))
-        for r in runs
-        if r.id not in finished and r.owner_pid is not None
-    ]
-    dead = [(rid, owner) for rid, owner in dead if is_alive(owner) is False]
+    dead = dead_owners(r for r in runs if r.id not in finished)
     missing = set(run_ids) - {r.id for r in runs}
     if dead:
         mark_abandoned(conn, dead)

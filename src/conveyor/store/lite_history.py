@@ -26,7 +26,7 @@ from conveyor.engine.ports.run_history import (
 from conveyor.errors import StoreError
 from conveyor.store.json_columns import dumps, loads_mapping
 from conveyor.store.lite_database import in_list
-from conveyor.store.owner import host_name, is_alive
+from conveyor.store.owner import abandonment_reason, dead_owners, host_name
 from conveyor.store.row_values import run_record
 
 ACTIVE = tuple(str(status) for status in ACTIVE_STATUSES)
@@ -276,10 +276,7 @@ def dead_runs(conn: Connection) -> list[tuple[int, ProcessOwner]]:
         f"AND {_IS_ACTIVE}",
         (host_name(), *ACTIVE),
     ).fetchall()
-    owners = [
-        (row.id, ProcessOwner(row.owner_pid, row.owner_host, row.owner_token)) for row in rows
-    ]
-    return [(run_id, owner) for run_id, owner in owners if is_alive(owner) is False]
+    return dead_owners(rows)
 
 
 def mark_abandoned(conn: Connection, dead: list[tuple[int, ProcessOwner]]) -> list[StoredRun]:
@@ -291,10 +288,7 @@ def mark_abandoned(conn: Connection, dead: list[tuple[int, ProcessOwner]]) -> li
 
 
 def _mark_run(conn: Connection, run_id: int, owner: ProcessOwner) -> bool:
-    reason = (
-        f"abandoned: the process that ran it (pid {owner.pid} on {owner.host}) "
-        "ended without finishing it"
-    )
+    reason = abandonment_reason(owner)
     cursor = conn.execute(
         "UPDATE runs SET status = ?, conclusion = ?, reason = ?, finished_at = ? "
         f"WHERE id = ? AND {_IS_ACTIVE} AND owner_pid = ? AND owner_host = ?",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from conveyor.engine.ports.store import ProcessOwner
 
@@ -66,3 +68,31 @@ def _environment(pid: str) -> list[bytes]:
             return handle.read().split(b"\0")
     except OSError:
         return []
+
+
+class OwnedRunRow(Protocol):
+    """A row of `runs` with its owner columns (SQLAlchemy's and sqlite3's rows both fit)."""
+
+    id: int
+    owner_pid: int | None
+    owner_host: str | None
+    owner_token: str | None
+
+
+def dead_owners(rows: Iterable[OwnedRunRow]) -> list[tuple[int, ProcessOwner]]:
+    """The runs among `rows` whose owning process is known to be gone (one rule for every
+    adapter's sweep: a run without an owner, or whose owner may live, is not dead)."""
+    owners = [
+        (row.id, ProcessOwner(row.owner_pid, row.owner_host or "", row.owner_token))
+        for row in rows
+        if row.owner_pid is not None
+    ]
+    return [(run_id, owner) for run_id, owner in owners if is_alive(owner) is False]
+
+
+def abandonment_reason(owner: ProcessOwner) -> str:
+    """Why a run was marked abandoned, as stored and shown."""
+    return (
+        f"abandoned: the process that ran it (pid {owner.pid} on {owner.host}) "
+        "ended without finishing it"
+    )
