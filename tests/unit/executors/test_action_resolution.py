@@ -35,8 +35,8 @@ def test_local_native_and_unknown(tmp_path: Path) -> None:
     assert native.ref.ref == "v4"
     unknown = resolve_action("acme/tool@v1", tmp_path / "ws", options)
     assert isinstance(unknown, Unavailable)
-    assert "actions/checkout" in unknown.message
     assert "acme/tool@v1" in unknown.message
+    assert "--action-dir acme/tool=PATH" in unknown.hint
 
 
 def test_local_copies_win_over_native(tmp_path: Path) -> None:

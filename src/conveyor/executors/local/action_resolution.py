@@ -1,5 +1,7 @@
 """What a step's `uses:` names, resolved on this machine.
 
+- An override (action_overrides: conveyor.toml `[actions.overrides]`, `--action-dir`,
+  `--skip-action`) comes first: the action from that directory, or the step skipped.
 - `./path`: a local action in the workspace (action.yml / action.yaml).
 - `owner/repo[/path]@ref`: a local copy when one is configured — the executor's
   `action_directories` (keys `owner/repo@ref` or `owner/repo`), then
@@ -15,6 +17,12 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionHandler, ActionRef, parse_action_ref
 from conveyor.executors.local.action_metadata import ActionDefinition, ActionLoadError, load_action
+from conveyor.executors.local.action_overrides import (
+    OverrideMatch,
+    Skipped,
+    match_override,
+    skipped_message,
+)
 from conveyor.executors.local.job_state import ExecutorOptions
 
 DOCKER_HINT = (
@@ -39,14 +47,19 @@ class NativeAction:
 
 @dataclass(frozen=True, slots=True)
 class Unavailable:
-    message: str
+    message: str  # one line
+    hint: str = ""  # how to provide it
+    hint_key: str = ""  # the hint is shown once per run for each key (ExecutorOptions.notices)
 
 
-Resolution = LocalAction | NativeAction | Unavailable
+Resolution = LocalAction | NativeAction | Unavailable | Skipped
 
 
 def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Resolution:
     text = uses.strip()
+    override = match_override(text, options.action_overrides)
+    if override is not None:
+        return _overridden(text, override)
     if text.startswith("docker://"):
         return Unavailable(f"'{text}' is a Docker image action: {DOCKER_HINT}")
     if text == "." or text.startswith("./"):
@@ -62,7 +75,13 @@ def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Reso
     handler = options.actions.lookup(ref)
     if handler is not None:
         return NativeAction(ref, handler)
-    return Unavailable(_unknown_message(ref, options))
+    return _unknown(ref, options)
+
+
+def _overridden(uses: str, match: OverrideMatch) -> Resolution:
+    if match.directory is None:
+        return Skipped(skipped_message(uses, match.override))
+    return _local(match.directory, f"{match.ref.owner}/{match.ref.repo}", match.ref.ref)
 
 
 def _local(directory: Path, repository: str, ref: str) -> Resolution:
@@ -89,12 +108,12 @@ def local_copy(ref: ActionRef, options: ExecutorOptions) -> Path | None:
     return None
 
 
-def _unknown_message(ref: ActionRef, options: ExecutorOptions) -> str:
-    native = ", ".join(options.actions.names()) or "none"
-    store = options.home / "actions" / ref.owner / f"{ref.repo}@{ref.ref}"
-    return (
-        f"Unable to resolve action '{ref}': remote actions cannot be downloaded here and conveyor "
-        f"has no native implementation of '{ref.name}' (native: {native}). To provide it, put a "
-        f"copy of the action's repository at {store} (or without '@{ref.ref}' for any ref), or "
-        f"map '{ref.owner}/{ref.repo}' to a local directory in the executor's action directories."
+def _unknown(ref: ActionRef, options: ExecutorOptions) -> Unavailable:
+    """One short line, and a hint (shown once per action per run: `Unavailable.hint_key`)."""
+    repository = f"{ref.owner}/{ref.repo}"
+    return Unavailable(
+        f"Unable to resolve action '{ref}': not built in and no local copy",
+        f"hint: --action-dir {repository}=PATH (a local copy) or --skip-action {repository}, "
+        "or [actions.overrides] in conveyor.toml (docs/actions.md)",
+        f"unresolved:{repository.lower()}",
     )

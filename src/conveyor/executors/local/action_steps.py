@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from conveyor.engine.ports.actions import ActionPhase
+from conveyor.executors.local.action_overrides import Skipped
 from conveyor.executors.local.action_resolution import (
     LocalAction,
     NativeAction,
@@ -17,15 +18,18 @@ from conveyor.executors.local.job_state import JobRun, PostStep, Scope
 from conveyor.executors.local.native_action import invocation_for, native_inputs, run_native_phase
 from conveyor.executors.local.node_action import action_inputs, run_node_phase
 from conveyor.executors.local.step_process import BodyResult, StepCall
-from conveyor.model.results import Status
+from conveyor.model.results import Annotation, AnnotationLevel, Status
 
 
 def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) -> BodyResult:
     uses = call.step.uses or ""
     resolution = resolve_action(uses, run.layout.workspace, run.options)
     if isinstance(resolution, Unavailable):
-        run.error(call.index, resolution.message, call.step.location)
-        return BodyResult(Status.FAILURE)
+        return _unavailable(run, call, resolution)
+    if isinstance(resolution, Skipped):
+        run.log(call.index, f"##[notice]{resolution.message}")
+        run.annotate(Annotation(AnnotationLevel.NOTICE, resolution.message))
+        return BodyResult(Status.SKIPPED)
     if isinstance(resolution, NativeAction):
         inputs = native_inputs(call)
         _header(run, call, uses, inputs)
@@ -37,6 +41,17 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
     if definition.is_composite:
         return run_composite(run, scope, call, resolution, inputs, run_step)
     return _node_main(run, scope, call, resolution, inputs)
+
+
+def _unavailable(run: JobRun, call: StepCall, action: Unavailable) -> BodyResult:
+    """The step fails with one line; the hint the first time in the run for this action."""
+    message, hint = action.message, action.hint
+    if hint and not run.options.notices.first(action.hint_key or hint):
+        message, hint = f"{message} (see the hint above)", ""
+    run.error(call.index, message, call.step.location)
+    if hint:
+        run.log(call.index, hint)
+    return BodyResult(Status.FAILURE)
 
 
 def with_action_path(call: StepCall, action: LocalAction) -> StepCall:
