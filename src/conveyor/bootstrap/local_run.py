@@ -227,12 +227,13 @@ def build_executor(
     *,
     action_dirs: Sequence[str] = (),
     skip_actions: Sequence[str] = (),
+    npm_registry: str = "",
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
     (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) and its action overrides
     (with `--action-dir`/`--skip-action`) are checked here, before any job runs: a bad table or
-    value is a UsageError."""
+    value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions)."""
     overrides = {}
     if repository is not None:
         from conveyor.bootstrap.action_overrides import action_overrides
@@ -255,6 +256,7 @@ def build_executor(
         workspace_pool=pool,
         supervision=supervision(),
         action_overrides=overrides,
+        npm_registry=npm_registry,
     )
 
 

@@ -84,6 +84,7 @@ def run_local(
             variables,
             action_dirs=options.action_dirs,
             skip_actions=options.skip_actions,
+            npm_registry=settings.npm_registry,
         )
         prepared = prepare_run(options, start)
         display.prepared(prepared)

@@ -39,7 +39,8 @@ class LocalExecutor:
     `conveyor.actions.default_registry()`); `action_directories` maps `owner/repo[@ref]` to local
     copies of remote actions; `action_overrides` maps `owner/repo[/path]` to a directory or to
     skip (checked before anything else resolves an action); `services` starts and stops a job's
-    services around its steps.
+    services around its steps. `npm_registry` is where JavaScript actions' node is provisioned
+    from when the host's does not fit ('': npm's `registry` setting).
     With a `workspace_pool`, workspaces are made ahead of the jobs the scheduler forecasts and
     job directories are deleted in the background; `close()` then ends the pool's work.
     `supervision` (bootstrap passes conveyor's reaper and the run owner's marker) makes sure no
@@ -58,6 +59,7 @@ class LocalExecutor:
         workspace_pool: WorkspacePool | None = None,
         supervision: Supervision | None = None,
         action_overrides: Mapping[str, ActionOverride] | None = None,
+        npm_registry: str = "",
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -69,6 +71,7 @@ class LocalExecutor:
         self._supervision = supervision or Supervision()
         self._overrides = dict(action_overrides or {})
         self._notices = RunNotices()
+        self._npm_registry = npm_registry
         self._swept = False
         self._sweep_lock = threading.Lock()
 
@@ -93,6 +96,7 @@ class LocalExecutor:
             self._supervision,
             action_overrides=self._overrides,
             notices=self._notices,
+            npm_registry=self._npm_registry,
         )
 
     def run_job(

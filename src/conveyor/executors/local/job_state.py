@@ -41,6 +41,7 @@ class ExecutorOptions:
     # `owner/repo[/path]` (lower case) → a local directory or skip (action_overrides)
     action_overrides: Mapping[str, ActionOverride] = field(default_factory=dict)
     notices: RunNotices = field(default_factory=RunNotices)  # hints shown once per run
+    npm_registry: str = ""  # where node is provisioned from ('': npm's own setting)
 
 
 @dataclass(slots=True)
