@@ -7,7 +7,8 @@
   `action_directories` (keys `owner/repo@ref` or `owner/repo`), then
   `CONVEYOR_HOME/actions/<owner>/<repo>@<ref>` or `.../<owner>/<repo>` — else a native
   implementation from the ActionRegistry, else unavailable with a message saying how to provide it.
-- `docker://...` and Docker actions: unavailable (no Docker here).
+- `docker://...`: a DockerImage; Docker actions are LocalActions (docker_step runs both, through
+  a Docker-compatible engine when one answers).
 """
 
 from __future__ import annotations
@@ -25,12 +26,6 @@ from conveyor.executors.local.action_overrides import (
 )
 from conveyor.executors.local.job_state import ExecutorOptions
 
-DOCKER_HINT = (
-    "conveyor runs jobs on this machine without Docker, so it cannot run Docker actions. "
-    "Replace the step with `run:` commands, or provide a JavaScript or composite version of the "
-    "action as a local action directory (see docs/actions.md)."
-)
-
 
 @dataclass(frozen=True, slots=True)
 class LocalAction:
@@ -46,13 +41,18 @@ class NativeAction:
 
 
 @dataclass(frozen=True, slots=True)
+class DockerImage:
+    uses: str  # docker://image
+
+
+@dataclass(frozen=True, slots=True)
 class Unavailable:
     message: str  # one line
     hint: str = ""  # how to provide it
     hint_key: str = ""  # the hint is shown once per run for each key (ExecutorOptions.notices)
 
 
-Resolution = LocalAction | NativeAction | Unavailable | Skipped
+Resolution = LocalAction | NativeAction | DockerImage | Unavailable | Skipped
 
 
 def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Resolution:
@@ -61,7 +61,7 @@ def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Reso
     if override is not None:
         return _overridden(text, override)
     if text.startswith("docker://"):
-        return Unavailable(f"'{text}' is a Docker image action: {DOCKER_HINT}")
+        return DockerImage(text)
     if text == "." or text.startswith("./"):
         return _local(workspace / text, "", "")
     ref = parse_action_ref(text)
@@ -89,8 +89,6 @@ def _local(directory: Path, repository: str, ref: str) -> Resolution:
         definition = load_action(directory)
     except ActionLoadError as exc:
         return Unavailable(str(exc))
-    if definition.using == "docker":
-        return Unavailable(f"'{directory}' is a Docker action: {DOCKER_HINT}")
     return LocalAction(definition, repository, ref)
 
 

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from conveyor.engine.ports.actions import ActionPhase
 from conveyor.executors.local.action_overrides import Skipped
 from conveyor.executors.local.action_resolution import (
+    DockerImage,
     LocalAction,
     NativeAction,
     Unavailable,
     resolve_action,
 )
 from conveyor.executors.local.composite import StepRunner, run_composite
+from conveyor.executors.local.docker_step import run_docker_action, run_image_step
 from conveyor.executors.local.job_state import JobRun, PostStep, Scope
 from conveyor.executors.local.native_action import invocation_for, native_inputs, run_native_phase
 from conveyor.executors.local.node_action import action_inputs, run_node_phase
@@ -30,9 +32,11 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
         run.log(call.index, f"##[notice]{resolution.message}")
         run.annotate(Annotation(AnnotationLevel.NOTICE, resolution.message))
         return BodyResult(Status.SKIPPED)
-    if isinstance(resolution, NativeAction):
+    if isinstance(resolution, NativeAction | DockerImage):
         inputs = native_inputs(call)
         _header(run, call, uses, inputs)
+        if isinstance(resolution, DockerImage):
+            return run_image_step(run, call, resolution.uses, inputs)
         return _native_main(run, scope, call, resolution, inputs)
     call = with_action_path(call, resolution)
     definition = resolution.definition
@@ -40,6 +44,8 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
     _header(run, call, uses, inputs)
     if definition.is_composite:
         return run_composite(run, scope, call, resolution, inputs, run_step)
+    if definition.using == "docker":
+        return run_docker_action(run, call, definition, inputs)
     return _node_main(run, scope, call, resolution, inputs)
 
 

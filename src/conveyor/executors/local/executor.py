@@ -12,6 +12,7 @@ from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
 from conveyor.errors import ConveyorError
 from conveyor.executors.local.action_overrides import ActionOverride, RunNotices
+from conveyor.executors.local.docker_action import ENGINES, ContainerEngines
 from conveyor.executors.local.environment import host_environment, runner_context
 from conveyor.executors.local.job_leases import JobLease, remove, sweep
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
@@ -40,7 +41,8 @@ class LocalExecutor:
     copies of remote actions; `action_overrides` maps `owner/repo[/path]` to a directory or to
     skip (checked before anything else resolves an action); `services` starts and stops a job's
     services around its steps. `npm_registry` is where JavaScript actions' node is provisioned
-    from when the host's does not fit ('': npm's `registry` setting).
+    from when the host's does not fit ('': npm's `registry` setting); `container_engines` are
+    the commands tried (`info`) for Docker actions.
     With a `workspace_pool`, workspaces are made ahead of the jobs the scheduler forecasts and
     job directories are deleted in the background; `close()` then ends the pool's work.
     `supervision` (bootstrap passes conveyor's reaper and the run owner's marker) makes sure no
@@ -60,6 +62,7 @@ class LocalExecutor:
         supervision: Supervision | None = None,
         action_overrides: Mapping[str, ActionOverride] | None = None,
         npm_registry: str = "",
+        container_engines: tuple[str, ...] = ENGINES,
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -72,6 +75,7 @@ class LocalExecutor:
         self._overrides = dict(action_overrides or {})
         self._notices = RunNotices()
         self._npm_registry = npm_registry
+        self._containers = ContainerEngines(container_engines)
         self._swept = False
         self._sweep_lock = threading.Lock()
 
@@ -97,6 +101,7 @@ class LocalExecutor:
             action_overrides=self._overrides,
             notices=self._notices,
             npm_registry=self._npm_registry,
+            containers=self._containers,
         )
 
     def run_job(

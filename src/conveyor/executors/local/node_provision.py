@@ -13,18 +13,13 @@ made is private (0700/0600).
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import platform
 import shutil
-import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
@@ -125,6 +120,9 @@ def _get(url: str, headers: Mapping[str, str] | None = None) -> bytes:
 
 @contextlib.contextmanager
 def _opened(url: str, headers: Mapping[str, str] | None = None) -> Iterator[IO[bytes]]:
+    import urllib.error  # here (with hashlib, tarfile): only a download needs them
+    import urllib.request
+
     request = urllib.request.Request(url, headers=dict(headers or {}))
     try:
         with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
@@ -149,6 +147,8 @@ def _install(release: Mapping[str, object], folder: Path, arch: str, registry: s
 
 
 def _download(url: str, path: Path, dist: Mapping[str, object]) -> None:
+    import hashlib
+
     algorithm, expected = _expected_digest(dist)
     digest = hashlib.new(algorithm)
     fd = open_private(path)
@@ -162,6 +162,8 @@ def _download(url: str, path: Path, dist: Mapping[str, object]) -> None:
 
 def _expected_digest(dist: Mapping[str, object]) -> tuple[str, bytes]:
     """The strongest digest the registry gives: `integrity` (sha512-...), else `shasum`."""
+    import base64
+
     for entry in str(dist.get("integrity") or "").split():
         algorithm, _, encoded = entry.partition("-")
         if algorithm in ("sha512", "sha384", "sha256"):
@@ -173,6 +175,8 @@ def _expected_digest(dist: Mapping[str, object]) -> tuple[str, bytes]:
 
 
 def _extract(archive: Path, staging: Path, version_dir: Path, arch: str) -> Path:
+    import tarfile
+
     unpacked = staging / "unpacked"
     try:
         with tarfile.open(archive) as tar:
