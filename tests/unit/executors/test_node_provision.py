@@ -14,6 +14,7 @@ from conveyor.executors.local.node_provision import (
     cached_node,
     platform_package,
     provision_node,
+    shown_url,
 )
 from tests.unit.executors.fake_npm_registry import fake_registry
 
@@ -73,3 +74,13 @@ def test_no_such_major_and_no_registry_are_clear_errors(tmp_path: Path) -> None:
         provision_node(23, tmp_path, registry.url)
     with pytest.raises(NodeProvisionError, match=r"http://127\.0\.0\.1:9"):
         provision_node(24, tmp_path, "http://127.0.0.1:9")
+
+
+def test_credentials_in_a_registry_url_are_never_shown(tmp_path: Path) -> None:
+    assert (
+        shown_url("https://ann:s3cret-token@npm.example.com/r/") == "https://***@npm.example.com/r/"
+    )
+    assert shown_url("https://registry.npmjs.org/") == "https://registry.npmjs.org/"
+    with pytest.raises(NodeProvisionError) as caught:
+        provision_node(24, tmp_path, "http://ann:s3cret-token@127.0.0.1:9/")
+    assert "s3cret-token" not in str(caught.value)

@@ -29,9 +29,7 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
     if isinstance(resolution, Unavailable):
         return _unavailable(run, call, resolution)
     if isinstance(resolution, Skipped):
-        run.log(call.index, f"##[notice]{resolution.message}")
-        run.annotate(Annotation(AnnotationLevel.NOTICE, resolution.message))
-        return BodyResult(Status.SKIPPED)
+        return _skipped(run, call, resolution)
     if isinstance(resolution, NativeAction | DockerImage):
         inputs = native_inputs(call)
         _header(run, call, uses, inputs)
@@ -47,6 +45,21 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
     if definition.using == "docker":
         return run_docker_action(run, call, definition, inputs)
     return _node_main(run, scope, call, resolution, inputs)
+
+
+def _skipped(run: JobRun, call: StepCall, action: Skipped) -> BodyResult:
+    """A step whose action is set to skip: a notice, and the step reported skipped."""
+    where = call.step.location
+    run.log(call.index, f"##[notice]{action.message}")
+    run.annotate(
+        Annotation(
+            AnnotationLevel.NOTICE,
+            action.message,
+            file=where.path if where else None,
+            line=where.line if where else None,
+        )
+    )
+    return BodyResult(Status.SKIPPED)
 
 
 def _unavailable(run: JobRun, call: StepCall, action: Unavailable) -> BodyResult:

@@ -56,6 +56,15 @@ def _platform() -> tuple[str, str]:
     return _PACKAGES[key]
 
 
+def shown_url(url: str) -> str:
+    """`url` without a user name or password (a registry URL may carry them)."""
+    scheme, separator, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    if not separator or "@" not in host:
+        return url
+    return f"{scheme}://***@{host.rpartition('@')[2]}{slash}{path}"
+
+
 def cached_node(major: int, tool_cache: Path) -> Path | None:
     """The highest complete node `major`.x in the tool cache."""
     arch = _PACKAGES.get((platform.system().lower(), platform.machine().lower()), ("", "x64"))[1]
@@ -104,7 +113,7 @@ def _release(registry: str, package: str, major: int) -> Mapping[str, object]:
         if "-" not in name and _numbers(name)[:1] == (major,) and isinstance(info, dict)
     ]
     if not candidates:
-        raise NodeProvisionError(f"{url}: no {major}.x version of {package}")
+        raise NodeProvisionError(f"{shown_url(url)}: no {major}.x version of {package}")
     return max(candidates, key=lambda found: found[0])[1]
 
 
@@ -128,14 +137,16 @@ def _opened(url: str, headers: Mapping[str, str] | None = None) -> Iterator[IO[b
         with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
             yield response
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise NodeProvisionError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+        raise NodeProvisionError(f"{shown_url(url)}: {getattr(exc, 'reason', exc)}") from None
 
 
 def _install(release: Mapping[str, object], folder: Path, arch: str, registry: str) -> Path:
     version = str(release.get("version", ""))
     dist = release.get("dist")
     if not isinstance(dist, dict) or not dist.get("tarball") or not _numbers(version):
-        raise NodeProvisionError(f"{registry}: the metadata of node {version} has no tarball")
+        raise NodeProvisionError(
+            f"{shown_url(registry)}: the metadata of node {version} has no tarball"
+        )
     staging = Path(tempfile.mkdtemp(prefix=".provision-", dir=folder))
     try:
         archive = staging / "node.tgz"
@@ -157,7 +168,9 @@ def _download(url: str, path: Path, dist: Mapping[str, object]) -> None:
             digest.update(chunk)
             file.write(chunk)
     if digest.digest() != expected:
-        raise NodeProvisionError(f"{url}: the download does not match the registry's integrity")
+        raise NodeProvisionError(
+            f"{shown_url(url)}: the download does not match the registry's integrity"
+        )
 
 
 def _expected_digest(dist: Mapping[str, object]) -> tuple[str, bytes]:

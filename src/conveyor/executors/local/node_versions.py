@@ -22,6 +22,7 @@ from conveyor.executors.local.node_provision import (
     cached_node,
     platform_package,
     provision_node,
+    shown_url,
 )
 
 OLDEST_RUNTIME = 20  # what node12/node16 actions run on (GitHub's runners moved them to 20)
@@ -61,7 +62,7 @@ def choose_node(
     if cached is not None:
         return NodeChoice(str(cached))
     url = npm_registry(registry)
-    say(f"Provisioning node {major} ({platform_package_or_none()}) from {url}")
+    say(f"Provisioning node {major} ({platform_package_or_none()}) from {shown_url(url)}")
     try:
         return NodeChoice(str(provision_node(major, tool_cache, url)))
     except NodeProvisionError as exc:
