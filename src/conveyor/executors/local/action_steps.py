@@ -15,7 +15,6 @@ from conveyor.executors.local.action_resolution import (
     resolve_action,
 )
 from conveyor.executors.local.composite import StepRunner, run_composite
-from conveyor.executors.local.docker_step import run_docker_action, run_image_step
 from conveyor.executors.local.job_state import JobRun, PostStep, Scope
 from conveyor.executors.local.native_action import invocation_for, native_inputs, run_native_phase
 from conveyor.executors.local.node_action import action_inputs, run_node_phase
@@ -34,6 +33,8 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
         inputs = native_inputs(call)
         _header(run, call, uses, inputs)
         if isinstance(resolution, DockerImage):
+            from conveyor.executors.local.docker_step import run_image_step  # Docker steps only
+
             return run_image_step(run, call, resolution.uses, inputs)
         return _native_main(run, scope, call, resolution, inputs)
     call = with_action_path(call, resolution)
@@ -43,6 +44,8 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
     if definition.is_composite:
         return run_composite(run, scope, call, resolution, inputs, run_step)
     if definition.using == "docker":
+        from conveyor.executors.local.docker_step import run_docker_action  # Docker steps only
+
         return run_docker_action(run, call, definition, inputs)
     return _node_main(run, scope, call, resolution, inputs)
 

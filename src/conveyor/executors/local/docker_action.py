@@ -16,11 +16,9 @@ so the network is `host` (GitHub's job network has the service containers instea
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import subprocess
 import threading
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,12 +99,16 @@ def _translate(value: str, mapping: Sequence[tuple[str, str]]) -> str:
 
 def image_arguments(inputs: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
     """A `docker://` step's entrypoint and arguments: its `with: entrypoint` and `with: args`."""
+    import shlex  # here (as uuid, hashlib): only Docker steps need them
+
     entrypoint = inputs.get("entrypoint", "")
     return entrypoint, tuple(shlex.split(inputs.get("args", "")))
 
 
 def container_name(image: str) -> str:
     """A readable, unique container name, as the runner makes one (image + 6 hex)."""
+    import uuid
+
     readable = "".join(c if c.isalnum() else "_" for c in image)[:60].strip("_") or "action"
     return f"{readable}_{uuid.uuid4().hex[:6]}"
 
