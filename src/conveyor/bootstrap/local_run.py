@@ -236,7 +236,7 @@ def build_executor(
     value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions)."""
     overrides = {}
     if repository is not None:
-        from conveyor.bootstrap.action_overrides import action_overrides
+        from conveyor.bootstrap.override_settings import action_overrides
 
         overrides = action_overrides(repository, action_dirs, skip_actions)
     if dry_run:

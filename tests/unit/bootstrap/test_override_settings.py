@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.bootstrap.action_overrides import action_overrides
+from conveyor.bootstrap.override_settings import action_overrides
 from conveyor.errors import UsageError
 from conveyor.executors.local.action_overrides import ActionOverride
 
