@@ -42,7 +42,7 @@ def test_required_majors() -> None:
 
 
 def test_a_node24_action_runs_on_a_provisioned_node_24(tmp_path: Path, conveyor_home: Path) -> None:
-    wanted = 24 if _host_major() != 24 else 26
+    wanted = 24 if _host_major() != 24 else 20
     repo = _repo(tmp_path, f"node{wanted}")
     with fake_registry([f"{wanted}.0.1", f"{wanted}.3.0", "20.1.0"]) as registry:
         doc = document(repo, steps({"uses": "./act"}, {"uses": "./act"}))
@@ -57,7 +57,7 @@ def test_a_node24_action_runs_on_a_provisioned_node_24(tmp_path: Path, conveyor_
 def test_without_a_registry_a_node24_action_fails_naming_the_version(
     tmp_path: Path, conveyor_home: Path
 ) -> None:
-    wanted = 24 if _host_major() != 24 else 26
+    wanted = 24 if _host_major() != 24 else 20
     repo = _repo(tmp_path, f"node{wanted}")
     result, reporter = run_job(
         document(repo, steps({"uses": "./act"})), conveyor_home, npm_registry=NOWHERE
