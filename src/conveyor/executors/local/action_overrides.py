@@ -1,9 +1,10 @@
 """Action overrides: `owner/repo[/path]` mapped to a local directory or to skip.
 
 Overrides come from conveyor.toml's `[actions.overrides]` and from `conveyor run --action-dir
-owner/repo=PATH` / `--skip-action owner/repo` (bootstrap.override_settings reads and checks them). They are looked
-up before anything else resolves a `uses:` (native actions and local copies included); keys are
-lower case, and the longest key that is the action's `owner/repo[/path]` or a folder above it wins.
+owner/repo=PATH` / `--skip-action owner/repo` (bootstrap.override_settings reads and checks
+them). They are looked up before anything else resolves a `uses:` (native actions and local
+copies included); keys are lower case, and the longest key that is the action's
+`owner/repo[/path]` or a folder above it wins.
 
 `RunNotices` remembers, for one executor (one run), which hints were already shown, so that a
 hint is given once per run, not once per job.
