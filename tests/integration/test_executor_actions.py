@@ -283,14 +283,32 @@ def test_docker_and_unknown_actions_fail_with_a_hint(repo: Path, conveyor_home: 
             {"uses": "./no/such/action", "condition": "always()"},
         ),
     )
-    result, reporter = run_job(doc, conveyor_home)
+    result, reporter = run_job(doc, conveyor_home, container_engines=("conveyor-no-engine",))
     assert outcomes(result) == ["failure"] * 5
-    assert "without Docker" in reporter.text(0)
-    assert "without Docker" in reporter.text(1)
+    for index in (0, 1):
+        errors = [line for line in reporter.output(index) if line.startswith("##[error]")]
+        assert len(errors) == 1, reporter.text(index)
+        assert "no Docker-compatible engine answers" in errors[0]
     assert "someone/something@v1" in reporter.text(2)
-    assert str(conveyor_home / "actions" / "someone" / "something@v1") in reporter.text(2)
+    assert "--action-dir someone/something=PATH" in reporter.text(2)
     assert "Expected format {org}/{repo}[/path]@ref" in reporter.text(3)
     assert "Can't find 'action.yml'" in reporter.text(4)
+
+
+def test_without_an_engine_a_docker_step_fails_with_one_line(
+    repo: Path, conveyor_home: Path
+) -> None:
+    """The real probe (`docker info`, `podman info`): no engine answers on the test machines."""
+    from conveyor.executors.local.docker_action import ContainerEngines
+
+    if ContainerEngines().engine() is not None:
+        pytest.skip("a Docker-compatible engine answers here: the no-engine failure cannot happen")
+    doc = document(repo, steps({"uses": "docker://alpine:3.19"}, {"run": "echo after"}))
+    result, reporter = run_job(doc, conveyor_home)
+    assert outcomes(result) == ["failure", "skipped"]
+    lines = reporter.output(0)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("##[error]docker://alpine:3.19: no Docker-compatible engine answers")
 
 
 def test_remote_action_from_a_local_directory(

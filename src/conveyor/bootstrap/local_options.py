@@ -27,3 +27,6 @@ class LocalRunOptions:
     revision: str | None = None
     # The event's payload as stored (a rerun), read as an `event_path` file would be.
     event_payload: Mapping[str, object] | None = None
+    # `--action-dir owner/repo=PATH` and `--skip-action owner/repo` (bootstrap.override_settings)
+    action_dirs: tuple[str, ...] = ()
+    skip_actions: tuple[str, ...] = ()

@@ -224,11 +224,21 @@ def build_executor(
     pool: WorkspacePool | None = None,
     repository: Path | None = None,
     services_variables: Mapping[str, str] | None = None,
+    *,
+    action_dirs: Sequence[str] = (),
+    skip_actions: Sequence[str] = (),
+    npm_registry: str = "",
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
-    (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) are checked here, before
-    any job runs: a bad table is a UsageError."""
+    (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) and its action overrides
+    (with `--action-dir`/`--skip-action`) are checked here, before any job runs: a bad table or
+    value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions)."""
+    overrides = {}
+    if repository is not None:
+        from conveyor.bootstrap.override_settings import action_overrides
+
+        overrides = action_overrides(repository, action_dirs, skip_actions)
     if dry_run:
         from conveyor.executors.fake import FakeExecutor
 
@@ -245,6 +255,8 @@ def build_executor(
         services=_DeferredServices(home / "services", table),
         workspace_pool=pool,
         supervision=supervision(),
+        action_overrides=overrides,
+        npm_registry=npm_registry,
     )
 
 

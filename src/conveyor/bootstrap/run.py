@@ -76,7 +76,16 @@ def run_local(
 
         history = open_history(options, store, rerun)
         variables = settings.services_variables
-        executor = build_executor(options.dry_run, home, pool, start.root, variables)
+        executor = build_executor(
+            options.dry_run,
+            home,
+            pool,
+            start.root,
+            variables,
+            action_dirs=options.action_dirs,
+            skip_actions=options.skip_actions,
+            npm_registry=settings.npm_registry,
+        )
         prepared = prepare_run(options, start)
         display.prepared(prepared)
         wired = history.wire(prepared, executor, display.observer)

@@ -27,6 +27,8 @@ class Settings:
     actor: str | None = None  # CONVEYOR_ACTOR: who approves or rejects (else the login name)
     # CONVEYOR_SERVICES_*: the `[services]` settings' variable layer (services_wiring)
     services_variables: Mapping[str, str] = field(default_factory=dict)
+    # CONVEYOR_NPM_REGISTRY: where JavaScript actions' node is provisioned from (else npm's own)
+    npm_registry: str = ""
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -38,6 +40,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         plain=bool(env.get("CONVEYOR_PLAIN")),
         actor=env.get("CONVEYOR_ACTOR") or None,
         services_variables=services_variables(env),
+        npm_registry=env.get("CONVEYOR_NPM_REGISTRY", "").strip(),
     )
 
 

@@ -59,6 +59,20 @@ EXIT_INTERRUPTED = 130
 @click.option("--dry-run", is_flag=True, help="Plan and show the jobs; run no step.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Show ::debug:: lines.")
+@click.option(
+    "--action-dir",
+    "action_dirs",
+    multiple=True,
+    metavar="OWNER/REPO=PATH",
+    help="Use the action in PATH for OWNER/REPO[/path] (over conveyor.toml).",
+)
+@click.option(
+    "--skip-action",
+    "skip_actions",
+    multiple=True,
+    metavar="OWNER/REPO",
+    help="Report the steps using this action skipped (e.g. publishing).",
+)
 def run_command(
     repo: Path,
     event_name: str,
@@ -76,6 +90,8 @@ def run_command(
     dry_run: bool,
     as_json: bool,
     verbose: bool,
+    action_dirs: tuple[str, ...] = (),
+    skip_actions: tuple[str, ...] = (),
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
     settings = load_settings()
@@ -93,6 +109,8 @@ def run_command(
         parallel=parallel or settings.parallel,
         dry_run=dry_run,
         home=settings.home,
+        action_dirs=action_dirs,
+        skip_actions=skip_actions,
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 

@@ -36,6 +36,7 @@ def test_the_variables_are_read_into_one_value(tmp_path: Path) -> None:
         "CONVEYOR_PLAIN": "1",
         "CONVEYOR_ACTOR": "ann",
         "CONVEYOR_SERVICES_RUNTIME_DIR": "/run/x",
+        "CONVEYOR_NPM_REGISTRY": "http://127.0.0.1:4873/",
         "PATH": "/bin",
     }
     assert load_settings(environ) == Settings(
@@ -44,6 +45,7 @@ def test_the_variables_are_read_into_one_value(tmp_path: Path) -> None:
         plain=True,
         actor="ann",
         services_variables={"CONVEYOR_SERVICES_RUNTIME_DIR": "/run/x"},
+        npm_registry="http://127.0.0.1:4873/",
     )
     assert (tmp_path / "home").is_dir()
 

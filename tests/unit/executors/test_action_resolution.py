@@ -4,6 +4,7 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionOutcome, ActionRegistry
 from conveyor.executors.local.action_resolution import (
+    DockerImage,
     LocalAction,
     NativeAction,
     Unavailable,
@@ -35,8 +36,8 @@ def test_local_native_and_unknown(tmp_path: Path) -> None:
     assert native.ref.ref == "v4"
     unknown = resolve_action("acme/tool@v1", tmp_path / "ws", options)
     assert isinstance(unknown, Unavailable)
-    assert "actions/checkout" in unknown.message
     assert "acme/tool@v1" in unknown.message
+    assert "--action-dir acme/tool=PATH" in unknown.hint
 
 
 def test_local_copies_win_over_native(tmp_path: Path) -> None:
@@ -52,7 +53,19 @@ def test_local_copies_win_over_native(tmp_path: Path) -> None:
 
 def test_docker_forms(tmp_path: Path) -> None:
     options = _options(tmp_path / "home")
-    assert "without Docker" in resolve_action("docker://alpine", tmp_path, options).message  # type: ignore[union-attr]
+    assert resolve_action("docker://alpine", tmp_path, options) == DockerImage("docker://alpine")
     (tmp_path / "d").mkdir()
-    (tmp_path / "d" / "action.yml").write_text("runs:\n  using: docker\n  image: Dockerfile\n")
-    assert isinstance(resolve_action("./d", tmp_path, options), Unavailable)
+    (tmp_path / "d" / "action.yml").write_text(
+        "runs:\n  using: docker\n  image: Dockerfile\n  entrypoint: /e.sh\n"
+        "  args: ['${{ inputs.who }}', 2]\n  env:\n    A: b\n"
+    )
+    found = resolve_action("./d", tmp_path, options)
+    assert isinstance(found, LocalAction)
+    definition = found.definition
+    assert (definition.using, definition.image, definition.entrypoint) == (
+        "docker",
+        "Dockerfile",
+        "/e.sh",
+    )
+    assert definition.args == ("${{ inputs.who }}", 2)
+    assert definition.container_env == {"A": "b"}

@@ -1,8 +1,8 @@
 """Reading an action's metadata file (`action.yml` / `action.yaml`) into an `ActionDefinition`.
 
 Only what running the action needs: inputs (defaults), outputs, `runs` (composite steps as
-`conveyor.model.workflow.Step`, node entry points with `pre-if`/`post-if`, or a docker image,
-which the local executor refuses with a message).
+`conveyor.model.workflow.Step`, node entry points with `pre-if`/`post-if`, or a docker image
+with its `entrypoint`, `args` and `env`, run by docker_action).
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ class ActionDefinition:
     pre_if: str = "always()"
     post_if: str = "always()"
     image: str | None = None
+    entrypoint: str | None = None  # docker: runs.entrypoint
+    args: tuple[object, ...] | None = None  # docker: runs.args (None: the `args` input)
+    container_env: Mapping[str, object] = field(default_factory=dict)  # docker: runs.env
 
     @property
     def is_composite(self) -> bool:
@@ -95,7 +98,7 @@ def _parse(directory: Path, file: Path) -> ActionDefinition:
     if using in NODE_RUNTIMES:
         return _node(base, runs, file)
     if using == "docker":
-        return replace(base, image=str(runs.get("image") or ""))
+        return _docker(base, runs)
     raise ActionLoadError(f"{file}: runs.using '{using}' is not supported")
 
 
@@ -109,6 +112,17 @@ def _node(base: ActionDefinition, runs: Mapping[str, Any], file: Path) -> Action
         post=str(runs["post"]) if runs.get("post") else None,
         pre_if=_text(runs.get("pre-if"), "always()"),
         post_if=_text(runs.get("post-if"), "always()"),
+    )
+
+
+def _docker(base: ActionDefinition, runs: Mapping[str, Any]) -> ActionDefinition:
+    args = runs.get("args")
+    return replace(
+        base,
+        image=str(runs.get("image") or ""),
+        entrypoint=str(runs["entrypoint"]) if runs.get("entrypoint") else None,
+        args=tuple(_plain(arg) for arg in args) if isinstance(args, list) else None,
+        container_env=_mapping(runs.get("env")),
     )
 
 

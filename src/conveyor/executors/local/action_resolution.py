@@ -1,11 +1,14 @@
 """What a step's `uses:` names, resolved on this machine.
 
+- An override (action_overrides: conveyor.toml `[actions.overrides]`, `--action-dir`,
+  `--skip-action`) comes first: the action from that directory, or the step skipped.
 - `./path`: a local action in the workspace (action.yml / action.yaml).
 - `owner/repo[/path]@ref`: a local copy when one is configured — the executor's
   `action_directories` (keys `owner/repo@ref` or `owner/repo`), then
   `CONVEYOR_HOME/actions/<owner>/<repo>@<ref>` or `.../<owner>/<repo>` — else a native
   implementation from the ActionRegistry, else unavailable with a message saying how to provide it.
-- `docker://...` and Docker actions: unavailable (no Docker here).
+- `docker://...`: a DockerImage; Docker actions are LocalActions (docker_step runs both, through
+  a Docker-compatible engine when one answers).
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionHandler, ActionRef, parse_action_ref
 from conveyor.executors.local.action_metadata import ActionDefinition, ActionLoadError, load_action
-from conveyor.executors.local.job_state import ExecutorOptions
-
-DOCKER_HINT = (
-    "conveyor runs jobs on this machine without Docker, so it cannot run Docker actions. "
-    "Replace the step with `run:` commands, or provide a JavaScript or composite version of the "
-    "action as a local action directory (see docs/actions.md)."
+from conveyor.executors.local.action_overrides import (
+    OverrideMatch,
+    Skipped,
+    match_override,
+    skipped_message,
 )
+from conveyor.executors.local.job_state import ExecutorOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +41,27 @@ class NativeAction:
 
 
 @dataclass(frozen=True, slots=True)
+class DockerImage:
+    uses: str  # docker://image
+
+
+@dataclass(frozen=True, slots=True)
 class Unavailable:
-    message: str
+    message: str  # one line
+    hint: str = ""  # how to provide it
+    hint_key: str = ""  # the hint is shown once per run for each key (ExecutorOptions.notices)
 
 
-Resolution = LocalAction | NativeAction | Unavailable
+Resolution = LocalAction | NativeAction | DockerImage | Unavailable | Skipped
 
 
 def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Resolution:
     text = uses.strip()
+    override = match_override(text, options.action_overrides)
+    if override is not None:
+        return _overridden(text, override)
     if text.startswith("docker://"):
-        return Unavailable(f"'{text}' is a Docker image action: {DOCKER_HINT}")
+        return DockerImage(text)
     if text == "." or text.startswith("./"):
         return _local(workspace / text, "", "")
     ref = parse_action_ref(text)
@@ -62,7 +75,13 @@ def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Reso
     handler = options.actions.lookup(ref)
     if handler is not None:
         return NativeAction(ref, handler)
-    return Unavailable(_unknown_message(ref, options))
+    return _unknown(ref, options)
+
+
+def _overridden(uses: str, match: OverrideMatch) -> Resolution:
+    if match.directory is None:
+        return Skipped(skipped_message(uses, match.override))
+    return _local(match.directory, f"{match.ref.owner}/{match.ref.repo}", match.ref.ref)
 
 
 def _local(directory: Path, repository: str, ref: str) -> Resolution:
@@ -70,8 +89,6 @@ def _local(directory: Path, repository: str, ref: str) -> Resolution:
         definition = load_action(directory)
     except ActionLoadError as exc:
         return Unavailable(str(exc))
-    if definition.using == "docker":
-        return Unavailable(f"'{directory}' is a Docker action: {DOCKER_HINT}")
     return LocalAction(definition, repository, ref)
 
 
@@ -89,12 +106,12 @@ def local_copy(ref: ActionRef, options: ExecutorOptions) -> Path | None:
     return None
 
 
-def _unknown_message(ref: ActionRef, options: ExecutorOptions) -> str:
-    native = ", ".join(options.actions.names()) or "none"
-    store = options.home / "actions" / ref.owner / f"{ref.repo}@{ref.ref}"
-    return (
-        f"Unable to resolve action '{ref}': remote actions cannot be downloaded here and conveyor "
-        f"has no native implementation of '{ref.name}' (native: {native}). To provide it, put a "
-        f"copy of the action's repository at {store} (or without '@{ref.ref}' for any ref), or "
-        f"map '{ref.owner}/{ref.repo}' to a local directory in the executor's action directories."
+def _unknown(ref: ActionRef, options: ExecutorOptions) -> Unavailable:
+    """One short line, and a hint (shown once per action per run: `Unavailable.hint_key`)."""
+    repository = f"{ref.owner}/{ref.repo}"
+    return Unavailable(
+        f"Unable to resolve action '{ref}': not built in and no local copy",
+        f"hint: --action-dir {repository}=PATH (a local copy) or --skip-action {repository}, "
+        "or [actions.overrides] in conveyor.toml (docs/actions.md)",
+        f"unresolved:{repository.lower()}",
     )

@@ -6,7 +6,9 @@ import dataclasses
 from collections.abc import Mapping
 
 from conveyor.engine.ports.actions import ActionPhase
+from conveyor.executors.local.action_overrides import Skipped
 from conveyor.executors.local.action_resolution import (
+    DockerImage,
     LocalAction,
     NativeAction,
     Unavailable,
@@ -17,18 +19,23 @@ from conveyor.executors.local.job_state import JobRun, PostStep, Scope
 from conveyor.executors.local.native_action import invocation_for, native_inputs, run_native_phase
 from conveyor.executors.local.node_action import action_inputs, run_node_phase
 from conveyor.executors.local.step_process import BodyResult, StepCall
-from conveyor.model.results import Status
+from conveyor.model.results import Annotation, AnnotationLevel, Status
 
 
 def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) -> BodyResult:
     uses = call.step.uses or ""
     resolution = resolve_action(uses, run.layout.workspace, run.options)
     if isinstance(resolution, Unavailable):
-        run.error(call.index, resolution.message, call.step.location)
-        return BodyResult(Status.FAILURE)
-    if isinstance(resolution, NativeAction):
+        return _unavailable(run, call, resolution)
+    if isinstance(resolution, Skipped):
+        return _skipped(run, call, resolution)
+    if isinstance(resolution, NativeAction | DockerImage):
         inputs = native_inputs(call)
         _header(run, call, uses, inputs)
+        if isinstance(resolution, DockerImage):
+            from conveyor.executors.local.docker_step import run_image_step  # Docker steps only
+
+            return run_image_step(run, call, resolution.uses, inputs)
         return _native_main(run, scope, call, resolution, inputs)
     call = with_action_path(call, resolution)
     definition = resolution.definition
@@ -36,7 +43,37 @@ def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) ->
     _header(run, call, uses, inputs)
     if definition.is_composite:
         return run_composite(run, scope, call, resolution, inputs, run_step)
+    if definition.using == "docker":
+        from conveyor.executors.local.docker_step import run_docker_action  # Docker steps only
+
+        return run_docker_action(run, call, definition, inputs)
     return _node_main(run, scope, call, resolution, inputs)
+
+
+def _skipped(run: JobRun, call: StepCall, action: Skipped) -> BodyResult:
+    """A step whose action is set to skip: a notice, and the step reported skipped."""
+    where = call.step.location
+    run.log(call.index, f"##[notice]{action.message}")
+    run.annotate(
+        Annotation(
+            AnnotationLevel.NOTICE,
+            action.message,
+            file=where.path if where else None,
+            line=where.line if where else None,
+        )
+    )
+    return BodyResult(Status.SKIPPED)
+
+
+def _unavailable(run: JobRun, call: StepCall, action: Unavailable) -> BodyResult:
+    """The step fails with one line; the hint the first time in the run for this action."""
+    message, hint = action.message, action.hint
+    if hint and not run.options.notices.first(action.hint_key or hint):
+        message, hint = f"{message} (see the hint above)", ""
+    run.error(call.index, message, call.step.location)
+    if hint:
+        run.log(call.index, hint)
+    return BodyResult(Status.FAILURE)
 
 
 def with_action_path(call: StepCall, action: LocalAction) -> StepCall:

@@ -11,6 +11,8 @@ from pathlib import Path
 from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
 from conveyor.errors import ConveyorError
+from conveyor.executors.local.action_overrides import ActionOverride, RunNotices
+from conveyor.executors.local.docker_action import ENGINES, ContainerEngines
 from conveyor.executors.local.environment import host_environment, runner_context
 from conveyor.executors.local.job_leases import JobLease, remove, sweep
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
@@ -36,7 +38,11 @@ class LocalExecutor:
 
     `actions` holds the native action implementations (bootstrap passes
     `conveyor.actions.default_registry()`); `action_directories` maps `owner/repo[@ref]` to local
-    copies of remote actions; `services` starts and stops a job's services around its steps.
+    copies of remote actions; `action_overrides` maps `owner/repo[/path]` to a directory or to
+    skip (checked before anything else resolves an action); `services` starts and stops a job's
+    services around its steps. `npm_registry` is where JavaScript actions' node is provisioned
+    from when the host's does not fit ('': npm's `registry` setting); `container_engines` are
+    the commands tried (`info`) for Docker actions.
     With a `workspace_pool`, workspaces are made ahead of the jobs the scheduler forecasts and
     job directories are deleted in the background; `close()` then ends the pool's work.
     `supervision` (bootstrap passes conveyor's reaper and the run owner's marker) makes sure no
@@ -54,6 +60,9 @@ class LocalExecutor:
         keep_workspace: bool = False,
         workspace_pool: WorkspacePool | None = None,
         supervision: Supervision | None = None,
+        action_overrides: Mapping[str, ActionOverride] | None = None,
+        npm_registry: str = "",
+        container_engines: tuple[str, ...] = ENGINES,
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -63,6 +72,10 @@ class LocalExecutor:
         self._keep = keep_workspace
         self._pool = workspace_pool
         self._supervision = supervision or Supervision()
+        self._overrides = dict(action_overrides or {})
+        self._notices = RunNotices()
+        self._npm_registry = npm_registry
+        self._containers = ContainerEngines(container_engines)
         self._swept = False
         self._sweep_lock = threading.Lock()
 
@@ -79,7 +92,16 @@ class LocalExecutor:
     def _options(self) -> ExecutorOptions:
         home = self._home.resolve()
         return ExecutorOptions(
-            home, self._actions, self._directories, self._policy, self._keep, self._supervision
+            home,
+            self._actions,
+            self._directories,
+            self._policy,
+            self._keep,
+            self._supervision,
+            action_overrides=self._overrides,
+            notices=self._notices,
+            npm_registry=self._npm_registry,
+            containers=self._containers,
         )
 
     def run_job(

@@ -12,6 +12,8 @@ from pathlib import Path
 from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
 from conveyor.errors import SourceLocation
+from conveyor.executors.local.action_overrides import ActionOverride, RunNotices
+from conveyor.executors.local.docker_action import ContainerEngines
 from conveyor.executors.local.masking import SecretMasker
 from conveyor.executors.local.process_tracker import ProcessTracker, Supervision
 from conveyor.executors.local.processes import StopPolicy
@@ -37,6 +39,11 @@ class ExecutorOptions:
     policy: StopPolicy
     keep_workspace: bool = False
     supervision: Supervision = field(default_factory=Supervision)
+    # `owner/repo[/path]` (lower case) → a local directory or skip (action_overrides)
+    action_overrides: Mapping[str, ActionOverride] = field(default_factory=dict)
+    notices: RunNotices = field(default_factory=RunNotices)  # hints shown once per run
+    npm_registry: str = ""  # where node is provisioned from ('': npm's own setting)
+    containers: ContainerEngines = field(default_factory=ContainerEngines)  # asked once per run
 
 
 @dataclass(slots=True)

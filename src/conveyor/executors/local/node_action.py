@@ -1,4 +1,5 @@
-"""JavaScript actions (`runs.using: node12|16|20|24`) run with the installed `node`.
+"""JavaScript actions (`runs.using: node12|16|20|24`) run with the node their `using` needs
+(node_versions: the host's when it fits, else one from the tool cache or the npm registry).
 
 `pre`, `main` and `post` share the action's state (GITHUB_STATE / `::save-state::` → `STATE_*`).
 Inputs reach the script as `INPUT_<NAME>` (upper case, spaces → `_`), declared defaults included.
@@ -14,6 +15,7 @@ from conveyor.executors.local.action_metadata import ActionDefinition
 from conveyor.executors.local.contexts import process_environment, search_path
 from conveyor.executors.local.file_commands import StepFiles
 from conveyor.executors.local.job_state import JobRun
+from conveyor.executors.local.node_versions import choose_node
 from conveyor.executors.local.step_log import StepLog
 from conveyor.executors.local.step_process import BodyResult, StepCall, apply_files, run_in_step
 from conveyor.model.results import Status
@@ -49,16 +51,18 @@ def run_node_phase(
 ) -> BodyResult:
     """Run one phase (`pre`, `main` or `post` script) of a node action; state is updated."""
     log = StepLog(run, call.index, location=call.step.location)
-    node = shutil.which("node", path=search_path(run, call.env))
-    if node is None:
-        log.error(
-            f"{definition.using} action '{definition.name}' needs `node`, which is not on PATH"
-        )
+    host = shutil.which("node", path=search_path(run, call.env))
+    options = run.options
+    choice = choose_node(
+        definition.using, host, run.layout.tool_cache, options.npm_registry, log.write
+    )
+    if choice.node is None:
+        log.error(f"'{definition.name}': {choice.error}")
         return BodyResult(Status.FAILURE)
     files = StepFiles.fresh(run.layout.temp)
     extra = {**input_variables(inputs), **{f"STATE_{k}": v for k, v in state.items()}}
     env = process_environment(run, call.env, call.github, files, extra)
-    argv = [node, str(definition.directory / script)]
+    argv = [choice.node, str(definition.directory / script)]
     status = run_in_step(
         run, call, argv, cwd=str(run.layout.workspace), env=env, on_lines=log.lines, log=log
     )
