@@ -173,3 +173,67 @@ def test_nox_finds_the_python_setup_python_provides(
         pytest.skip(f"the package index did not answer for nox: {reporter.text(2)[-300:]}")
     assert result.result is Status.SUCCESS, reporter.text(every=True)
     assert f"nox-python {tuple(interpreter.version[:2])}" in reporter.text(3)
+
+
+def test_several_versions_each_from_the_host_and_update_environment_false(
+    tmp_path: Path, conveyor_home: Path, interpreter: Interpreter
+) -> None:
+    cache = str(tmp_path / "identify")
+    others = [
+        i
+        for i in identify(python_candidates(os.environ, cache), "python", cache)
+        if i.implementation == "cpython" and i.version[:2] != interpreter.version[:2]
+    ]
+    if not others:
+        pytest.skip("one CPython 3 version is installed here; this test needs two")
+    first, second = (
+        _short(max(others, key=lambda i: i.version).version),
+        _short(interpreter.version),
+    )
+    doc = document(
+        make_repo(tmp_path / "demo"),
+        steps(
+            {"uses": "actions/setup-python@v5", "with": {"python-version": first}},
+            {"uses": "actions/setup-python@v5", "with": {"python-version": second}},
+            {"run": f"python{first} -c 'import sys; print(sys.prefix)'\necho $pythonLocation"},
+            {
+                "uses": "actions/setup-python@v5",
+                "id": "quiet",
+                "with": {"python-version": first, "update-environment": "false"},
+            },
+            {"run": "echo $pythonLocation"},
+        ),
+    )
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    first_prefix, location = reporter.output(2)
+    assert "/_job/python/" in first_prefix
+    assert location.rsplit("/", 1)[-1].startswith(second + ".")
+    assert reporter.output(4) == [location]  # update-environment: false changed nothing
+    assert result.steps[3].outputs["python-path"] == f"{first_prefix}/bin/python"
+    templates = sorted(p.name for p in (conveyor_home / "toolcache" / "conveyor-python").iterdir())
+    built = [name for name in templates if not name.endswith(".lock")]
+    assert len(built) == 2, templates  # none made from a job's installation found on PATH
+
+
+def test_the_job_installation_and_its_template_are_private(
+    tmp_path: Path, conveyor_home: Path, interpreter: Interpreter
+) -> None:
+    version = _short(interpreter.version)
+    doc = document(
+        make_repo(tmp_path / "demo"),
+        steps(
+            {"uses": "actions/setup-python@v5", "with": {"python-version": version}},
+            {"run": 'cp -r "$pythonLocation" "$RUNNER_TEMP/../../copy"'},
+        ),
+        instance_key="private",
+    )
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    open_to_others = [
+        str(path)
+        for root in (conveyor_home / "toolcache", next(conveyor_home.glob("runs/*/jobs/copy")))
+        for path in [root, *root.rglob("*")]
+        if not path.is_symlink() and path.lstat().st_mode & 0o077
+    ]
+    assert open_to_others == []

@@ -38,8 +38,10 @@ jobs:
         with:
           python-version: "{python}"
       - run: uv sync --offline
-      - run: uv run --offline python -c "import sys, demo; print('uv-run', sys.version_info[:2], demo.VALUE)"
-      - run: echo "uv=${{{{ steps.uv.outputs.uv-version }}}} python=${{{{ steps.uv.outputs.python-version }}}}"
+      - run: uv run --offline python -m demo
+      - run: |
+          echo "uv=${{{{ steps.uv.outputs.uv-version }}}}"
+          echo "python=${{{{ steps.uv.outputs.python-version }}}}"
 """
 PYPROJECT = """
 [project]
@@ -77,7 +79,7 @@ def test_setup_uv_syncs_and_runs_a_project_then_reuses_the_tool_cache_offline(
     files = {
         ".github/workflows/uv.yml": textwrap.dedent(WORKFLOW.format(python=python)),
         "pyproject.toml": PYPROJECT,
-        "demo.py": "VALUE = 42\n",
+        "demo.py": "import sys\nprint('uv-run', sys.version_info[:2], 42)\n",
     }
     repo = make_repo(tmp_path / "demo", files)
     code = cli_main.run_cli(["run", str(repo), "--json"])

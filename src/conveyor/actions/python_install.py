@@ -36,6 +36,7 @@ from conveyor.actions.interpreters import Interpreter
 from conveyor.actions.tool_cache import ensure_tool, link_tree
 from conveyor.actions.versions import version_text
 from conveyor.errors import InfrastructureError
+from conveyor.private_files import write_private
 
 TEMPLATES = "conveyor-python"  # under the tool cache
 _LAYOUT_QUERY = """
@@ -205,8 +206,8 @@ def _write_pip_scripts(target: Path, interpreter: Interpreter) -> None:
     python = target / "bin" / "python"
     for name in ("pip", f"pip{major}", f"pip{major}.{minor}"):
         script = target / "bin" / name
-        script.write_text(_shebang(python) + _PIP_SCRIPT, encoding="utf-8")
-        script.chmod(0o755)
+        write_private(script, _shebang(python) + _PIP_SCRIPT)
+        script.chmod(0o700)
 
 
 _PIP_SCRIPT = """# -*- coding: utf-8 -*-
