@@ -237,3 +237,32 @@ def test_the_job_installation_and_its_template_are_private(
         if not path.is_symlink() and path.lstat().st_mode & 0o077
     ]
     assert open_to_others == []
+
+
+@pytest.mark.registry
+@pytest.mark.slow
+def test_tox_finds_the_python_setup_python_provides(
+    tmp_path: Path, conveyor_home: Path, interpreter: Interpreter
+) -> None:
+    version = _short(interpreter.version)
+    if interpreter.version < (3, 9):
+        pytest.skip(f"tox needs Python 3.9 or newer; the interpreter here is {version}")
+    env = f"py{version.replace('.', '')}"
+    tox_ini = (
+        f"[tox]\nenvlist = {env}\nskipsdist = true\n[testenv]\nskip_install = true\n"
+        "commands = python -c \"import sys; print('tox-python', sys.version_info[:2])\"\n"
+    )
+    doc = document(
+        make_repo(tmp_path / "demo", {"tox.ini": tox_ini}),
+        steps(
+            {"uses": "actions/checkout@v4"},
+            {"uses": "actions/setup-python@v5", "with": {"python-version": version}},
+            {"run": "python -m pip install --quiet tox"},
+            {"run": f"tox -e {env}"},
+        ),
+    )
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    if result.steps[2].outcome is not Status.SUCCESS:
+        pytest.skip(f"the package index did not answer for tox: {reporter.text(2)[-300:]}")
+    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert f"tox-python {tuple(interpreter.version[:2])}" in reporter.text(3)

@@ -13,7 +13,7 @@ import stat
 import threading
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -238,3 +238,21 @@ def test_nothing_to_cache_fails_the_post_step_unless_ignored(
     doc = _job(repo, index.url, {"uses": "astral-sh/setup-uv@v6", "with": ignored})
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
     assert result.result is Status.SUCCESS, reporter.text(every=True)
+
+
+def test_a_cache_suffix_holding_a_secret_is_refused(
+    tmp_path: Path, conveyor_home: Path, index: FakeIndex
+) -> None:
+    inputs = {"version": "0.4.2", "enable-cache": "true", "cache-suffix": "${{ secrets.TOKEN }}"}
+    doc = _job(
+        make_repo(tmp_path / "demo"), index.url, {"uses": "astral-sh/setup-uv@v6", "with": inputs}
+    )
+    doc = replace(doc, contexts={**doc.contexts, "secrets": {"TOKEN": "s3cr3t-value-xyz"}})
+    result, reporter = run_job(doc, conveyor_home, actions=default_registry())
+    assert result.result is Status.FAILURE
+    assert "the cache key holds a secret" in reporter.text(0)
+    assert "s3cr3t-value-xyz" not in reporter.text(every=True)
+    stored = (
+        list((conveyor_home / "caches").rglob("*")) if (conveyor_home / "caches").exists() else []
+    )
+    assert stored == []

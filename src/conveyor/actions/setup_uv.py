@@ -66,7 +66,7 @@ class SetupUv:
 def _main(invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome:
     working = _working_directory(invocation, console)
     for name in _IGNORED:
-        if invocation.input(name) and name in {k.lower() for k in invocation.inputs}:
+        if invocation.input(name):
             console.log(f"##[debug]setup-uv: input '{name}' is not used by conveyor; ignored")
     inputs = {k.lower(): v for k, v in invocation.inputs.items() if v != ""}
     spec = requested_version(inputs, working)
@@ -244,6 +244,11 @@ def _with_cache(
     if not enabled:
         return ActionOutcome(outputs=outputs, env=env, path=tuple(path))
     keys = cache_keys(invocation, working, outputs["python-version"])
+    if console.contains_secret(keys[0]):
+        return failed(
+            "setup-uv: the cache key holds a secret (from cache-suffix?); cache keys are stored "
+            "as plain text under CONVEYOR_HOME, where it cannot be masked"
+        )
     restored, state = restore_uv_cache(invocation, console, Path(env["UV_CACHE_DIR"]), keys)
     state["uv"] = str(uv_dir / "uv")
     return ActionOutcome(
