@@ -68,7 +68,8 @@ def job_installation(interpreter: Interpreter, tool_cache: str, job_dir: str) ->
 
 def is_job_installation(path: str, tool_cache: str, job_dir: str) -> bool:
     """Whether an interpreter found on PATH is one of ours (never a base for another)."""
-    ours = (os.path.join(job_dir, ""), os.path.join(tool_cache, TEMPLATES, ""))
+    roots = (job_dir, os.path.join(tool_cache, TEMPLATES))
+    ours = tuple(os.path.join(p, "") for r in roots for p in {r, os.path.realpath(r)})
     return path.startswith(ours)
 
 
