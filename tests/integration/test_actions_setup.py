@@ -32,7 +32,7 @@ def _this_python() -> str:
     return f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def test_setup_python_makes_a_job_virtualenv(repo: Path, shared_home: Path) -> None:
+def test_setup_python_makes_a_job_installation(repo: Path, shared_home: Path) -> None:
     version = _this_python()
     doc = document(
         repo,
@@ -40,9 +40,9 @@ def test_setup_python_makes_a_job_virtualenv(repo: Path, shared_home: Path) -> N
             {"uses": "actions/setup-python@v5", "id": "py", "with": {"python-version": version}},
             {
                 "run": "python -c 'import sys; "
-                "print(sys.prefix != sys.base_prefix, sys.version_info[:2])'\n"
+                "print(sys.prefix == sys.base_prefix, sys.version_info[:2])'\n"
                 "pip --version\n"
-                'echo "$VIRTUAL_ENV" "${{ steps.py.outputs.python-path }}"'
+                'echo "$pythonLocation" "${{ steps.py.outputs.python-path }}"'
             },
         ),
     )
@@ -53,11 +53,11 @@ def test_setup_python_makes_a_job_virtualenv(repo: Path, shared_home: Path) -> N
     major, minor = version.split(".")
     lines = reporter.output(1)
     assert lines[0] == f"True ({major}, {minor})"
-    venv, python_path = lines[2].split()
-    assert python_path == f"{venv}/bin/python"
+    location, python_path = lines[2].split()
+    assert python_path == f"{location}/bin/python"
     assert lines[1].startswith("pip ")
-    assert f"from {venv}/lib/" in lines[1]
-    assert "/_job/python/" in venv
+    assert f"from {location}/lib/" in lines[1]
+    assert "/_job/python/" in location
 
 
 def test_setup_python_from_version_file_and_ranges(repo: Path, shared_home: Path) -> None:

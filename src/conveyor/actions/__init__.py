@@ -29,6 +29,7 @@ NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
     "actions/cache/save": ("cache", "SaveCache"),
     "actions/upload-artifact": ("artifacts", "UploadArtifact"),
     "actions/download-artifact": ("artifacts", "DownloadArtifact"),
+    "astral-sh/setup-uv": ("setup_uv", "SetupUv"),
 }
 
 

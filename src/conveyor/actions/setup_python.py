@@ -1,21 +1,23 @@
-"""actions/setup-python: a per-job virtual environment made from an installed interpreter.
+"""actions/setup-python: a per-job Python installation made from an installed interpreter.
 
 The interpreter is the highest installed version satisfying `python-version` (or the version
 in `python-version-file`, default `.python-version`); several versions (one per line) give
-several environments, the last one first on PATH. The environment lives in the job directory,
-so `pip install` in a step never touches the host's Python. It gets a copy of the interpreter's
-own pip (ensurepip takes seconds; a copy, a fraction of one), or ensurepip's when it has none.
+several installations, the last one first on PATH. Each is an installed-looking Python in the
+job directory (conveyor.actions.python_install), not a virtual environment, so uv, tox and nox
+find it as on GitHub, while `pip install` in a step never touches the host's Python;
+PYTHONUSERBASE keeps `pip install --user` in the job too. The environment is GitHub's:
+pythonLocation, Python_ROOT_DIR, Python2_ROOT_DIR, Python3_ROOT_DIR, PKG_CONFIG_PATH,
+LD_LIBRARY_PATH and `<location>/bin` on PATH (none with `update-environment: false`).
 Outputs: `python-version`, `python-path`, `cache-hit` ('false': dependency
 caching is left to actions/cache).
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 from conveyor.actions.interpreters import Interpreter, identify, python_candidates
+from conveyor.actions.python_install import is_job_installation, job_installation
 from conveyor.actions.versions import VersionSpecError, best_match, version_text
 from conveyor.engine.ports.actions import (
     ActionConsole,
@@ -23,6 +25,7 @@ from conveyor.engine.ports.actions import (
     ActionOutcome,
     failed,
 )
+from conveyor.errors import InfrastructureError
 
 
 class SetupPython:
@@ -30,11 +33,12 @@ class SetupPython:
         specs = _specs(invocation)
         if isinstance(specs, ActionOutcome):
             return specs
-        installed = identify(
-            python_candidates(invocation.env, invocation.tool_cache),
-            "python",
-            invocation.tool_cache,
-        )
+        candidates = [
+            path
+            for path in python_candidates(invocation.env, invocation.tool_cache)
+            if not is_job_installation(path, invocation.tool_cache, invocation.job_dir)
+        ]
+        installed = identify(candidates, "python", invocation.tool_cache)
         chosen: list[Interpreter] = []
         for spec in specs:
             interpreter = _choose(spec, installed)
@@ -88,97 +92,45 @@ def _not_found(spec: str, installed: list[Interpreter]) -> str:
 def _activate(
     invocation: ActionInvocation, console: ActionConsole, chosen: list[Interpreter]
 ) -> ActionOutcome:
-    environments = []
+    installations = []
     for interpreter in chosen:
-        venv = _environment(invocation, console, interpreter)
-        if venv is None:
-            return failed(
-                f"setup-python: could not create a virtual environment with {interpreter.path}"
+        try:
+            installations.append(
+                job_installation(interpreter, invocation.tool_cache, invocation.job_dir)
             )
-        environments.append(venv)
-    last, interpreter = environments[-1], chosen[-1]
-    python = str(last / "bin" / "python")
+        except (OSError, InfrastructureError) as exc:
+            return failed(f"setup-python: could not set up Python from {interpreter.path}: {exc}")
+    location, interpreter = installations[-1], chosen[-1]
     console.log(f"Using Python {version_text(interpreter.version)} from {interpreter.path}")
-    console.log(f"Job virtual environment: {last}")
-    env = {
-        "pythonLocation": str(last),
-        "Python_ROOT_DIR": str(last),
-        "Python3_ROOT_DIR": str(last),
-        "PKG_CONFIG_PATH": str(last / "lib" / "pkgconfig"),
-        "VIRTUAL_ENV": str(last),
-    }
+    console.log(f"Job installation (what pip and uv install into): {location}")
+    env, path = _environment(invocation, location), tuple(str(i / "bin") for i in installations)
     if invocation.input("update-environment", "true").lower() == "false":
-        env = {}
+        env, path = {}, ()
+    user_base = Path(invocation.job_dir) / "python-user"
+    if "PYTHONUSERBASE" not in invocation.env:  # `pip install --user` stays in the job
+        env["PYTHONUSERBASE"] = str(user_base)
     return ActionOutcome(
         outputs={
             "python-version": version_text(interpreter.version),
-            "python-path": python,
+            "python-path": str(location / "bin" / "python"),
             "cache-hit": "false",
         },
         env=env,
-        path=tuple(str(venv / "bin") for venv in environments),
+        path=(str(user_base / "bin"), *path) if path else (),
     )
 
 
-def _environment(
-    invocation: ActionInvocation, console: ActionConsole, interpreter: Interpreter
-) -> Path | None:
-    target = Path(invocation.job_dir) / "python" / version_text(interpreter.version)
-    if (target / "bin" / "python").exists():
-        return target
-    argv = [interpreter.path, "-m", "venv", "--without-pip", str(target)]
-    if console.run(argv, cwd=invocation.workspace) != 0:
-        return None
-    if _copy_base_pip(interpreter, target):
-        return target
-    console.log("The interpreter has no pip of its own: installing one with ensurepip")
-    python = str(target / "bin" / "python")
-    if console.run([python, "-m", "ensurepip", "--default-pip"], cwd=invocation.workspace) != 0:
-        return None
-    return target
-
-
-def _copy_base_pip(interpreter: Interpreter, target: Path) -> bool:
-    """Give the new environment the interpreter's own pip (much faster than ensurepip)."""
-    site = _base_site_packages(interpreter.path)
-    sources = sorted(site.glob("pip")) + sorted(site.glob("pip-*.dist-info")) if site else []
-    destinations = list(target.glob("lib/python*/site-packages"))
-    if len(sources) < 2 or len(destinations) != 1:
-        return False
-    for source in sources:
-        shutil.copytree(source, destinations[0] / source.name, symlinks=True, dirs_exist_ok=True)
-    major, minor = interpreter.version[0], interpreter.version[1]
-    for name in ("pip", f"pip{major}", f"pip{major}.{minor}"):
-        script = target / "bin" / name
-        script.write_text(_shebang(target / "bin" / "python") + _PIP_SCRIPT, encoding="utf-8")
-        script.chmod(0o755)
-    return True
-
-
-def _base_site_packages(python: str) -> Path | None:
-    query = "import os, pip; print(os.path.dirname(os.path.dirname(pip.__file__)))"
-    try:
-        result = subprocess.run(
-            [python, "-c", query], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    path = result.stdout.strip()
-    return Path(path) if result.returncode == 0 and path else None
-
-
-_PIP_SCRIPT = """# -*- coding: utf-8 -*-
-import re
-import sys
-from pip._internal.cli.main import main
-if __name__ == "__main__":
-    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
-    sys.exit(main())
-"""
-
-
-def _shebang(python: Path) -> str:
-    """`#!python`, or the /bin/sh form pip itself writes when the path is too long for Linux."""
-    if len(str(python)) < 120:
-        return f"#!{python}\n"
-    return f"#!/bin/sh\n'''exec' \"{python}\" \"$0\" \"$@\"\n' '''\n"
+def _environment(invocation: ActionInvocation, location: Path) -> dict[str, str]:
+    """What GitHub's setup-python exports (no VIRTUAL_ENV: this is not a virtual environment)."""
+    library = str(location / "lib")
+    previous = invocation.env.get("LD_LIBRARY_PATH", "")
+    env = {
+        "pythonLocation": str(location),
+        "Python_ROOT_DIR": str(location),
+        "Python2_ROOT_DIR": str(location),
+        "Python3_ROOT_DIR": str(location),
+        "PKG_CONFIG_PATH": f"{location}/lib/pkgconfig",
+    }
+    if library not in previous.split(":"):
+        env["LD_LIBRARY_PATH"] = f"{library}:{previous}" if previous else library
+    return env

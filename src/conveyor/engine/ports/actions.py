@@ -73,7 +73,7 @@ class ActionInvocation:
     workspace: str  # GITHUB_WORKSPACE
     temp: str  # RUNNER_TEMP
     tool_cache: str  # RUNNER_TOOL_CACHE
-    job_dir: str  # a per-job directory the action may use (virtualenvs, npm prefix...)
+    job_dir: str  # a per-job directory the action may use (Python installs, npm prefix...)
     home: str  # CONVEYOR_HOME: where stores (caches, artifacts) live
     run_id: str
     job_key: str  # the job instance key, unique within the run

@@ -8,7 +8,7 @@ Layout (`CONVEYOR_HOME/runs/<run_id>/jobs/<job slug>/`):
                          (not ignored) files are copied over it, like act does. Empty for a
                          job that neither checks out nor uses a `./` action (as on GitHub).
     _temp/               RUNNER_TEMP (event.json, scripts, file-command files)
-    _job/                per-job tools (setup-python's virtualenv, setup-node's npm prefix)
+    _job/                per-job tools (setup-python's installation, setup-node's npm prefix)
 
 RUNNER_TOOL_CACHE is `CONVEYOR_HOME/toolcache`, shared by all jobs. A repository that is not a git
 repository (or has no commit yet) is copied as it is.
