@@ -243,3 +243,29 @@ def test_artifact_names_and_cache_keys_holding_a_secret_are_refused(
     written = [p for p in conveyor_home.rglob("*") if "q9z" in p.name]
     stored = [p for p in conveyor_home.rglob("*") if p.is_file() and b"q9z" in p.read_bytes()]
     assert (written, stored) == ([], [])
+
+
+def test_a_path_under_runner_temp_comes_back_under_the_next_jobs_temp(
+    repo: Path, conveyor_home: Path
+) -> None:
+    # Each job here has its own RUNNER_TEMP; on GitHub it is the same path in every job.
+    def job(run_id: str) -> object:
+        return document(
+            repo,
+            steps(
+                {
+                    "uses": "actions/cache@v4",
+                    "id": "cache",
+                    "with": {"path": "${{ runner.temp }}/pip", "key": "temp-k"},
+                },
+                {"run": 'cat "$RUNNER_TEMP/pip/a.txt" 2>/dev/null || echo missing'},
+                {"run": 'mkdir -p "$RUNNER_TEMP/pip"; echo built > "$RUNNER_TEMP/pip/a.txt"'},
+            ),
+            run_id=run_id,
+        )
+
+    registry = default_registry()
+    _, reporter = run_job(job("run-1"), conveyor_home, actions=registry)
+    assert reporter.output(1) == ["missing"], reporter.text(every=True)
+    _, reporter = run_job(job("run-2"), conveyor_home, actions=registry)
+    assert reporter.output(1) == ["built"], reporter.text(every=True)

@@ -28,6 +28,16 @@ def _store(invocation: ActionInvocation) -> CacheStore:
     return CacheStore(Path(invocation.home), invocation.repository)
 
 
+def job_anchors(invocation: ActionInvocation) -> dict[str, str]:
+    """The directories cached files are saved relative to (see cache_store)."""
+    return {
+        "ws": invocation.workspace,
+        "tmp": invocation.temp,
+        "home": invocation.env.get("HOME", ""),
+        "tool": invocation.tool_cache,
+    }
+
+
 def _paths(invocation: ActionInvocation) -> list[str]:
     return [line.strip() for line in invocation.input("path").splitlines() if line.strip()]
 
@@ -54,7 +64,7 @@ class RestoreCache:
         key, paths = invocation.input("key"), _paths(invocation)
         if invalid := _invalid(key, paths, console):
             return invalid
-        version = cache_version(paths)
+        version = cache_version(paths, job_anchors(invocation))
         entry = _store(invocation).find(key, _restore_keys(invocation), version)
         outputs = {"cache-primary-key": key, "cache-hit": "false", "cache-matched-key": ""}
         if entry is None:
@@ -70,7 +80,7 @@ class RestoreCache:
         outputs.update({"cache-hit": str(entry.key == key).lower(), "cache-matched-key": entry.key})
         if invocation.input("lookup-only", "false").lower() != "true":
             try:
-                count = restore(entry.archive, invocation.workspace)
+                count = restore(entry.archive, job_anchors(invocation))
             except (OSError, tarfile.TarError) as exc:
                 return failed(f"cache: restoring '{entry.key}' failed: {exc}")
             console.log(f"Cache restored from key: {entry.key} ({count} entries)")
@@ -111,7 +121,7 @@ def save(invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome:
     key, paths = invocation.input("key"), _paths(invocation)
     if invalid := _invalid(key, paths, console):
         return invalid
-    store, version = _store(invocation), cache_version(paths)
+    store, version = _store(invocation), cache_version(paths, job_anchors(invocation))
     if store.has(key, version):
         console.log(f"Cache already exists for key: {key}, not saving cache.")
         return ActionOutcome()
@@ -123,7 +133,7 @@ def save(invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome:
         )
         return ActionOutcome()
     try:
-        archive = store.save(key, version, files, invocation.workspace)
+        archive = store.save(key, version, files, job_anchors(invocation))
     except (OSError, tarfile.TarError) as exc:
         console.log(f"##[warning]Failed to save: {exc}")
         return ActionOutcome()

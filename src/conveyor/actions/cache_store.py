@@ -5,8 +5,10 @@ Layout: `CONVEYOR_HOME/caches/<repository scope>/<sha256(key)>.tar` with a `.jso
 only restored for the same `path` input (as on GitHub). Lookup order, as GitHub's: the primary
 key exactly, then each restore key — exactly, then as a prefix of stored keys, newest first.
 
-Archive members are named `ws/<path>` for files under the workspace and `abs/<path>` for others,
-so a restore puts every file back where it came from, whatever the workspace path is now.
+Archive members are named by the innermost *anchor* directory holding them — `ws/<path>` under
+the workspace, `tmp/<path>` under RUNNER_TEMP, `home/<path>` under HOME, `tool/<path>` under the
+tool cache — and `abs/<path>` for others. Those directories differ per job here (on GitHub they
+are the same path in every job), so a restore puts each file under the restoring job's anchor.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import tarfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +34,24 @@ class CacheEntry:
     archive: Path
 
 
-def cache_version(paths: Sequence[str]) -> str:
-    return hashlib.sha256("\n".join(paths).encode("utf-8")).hexdigest()[:16]
+Anchors = Mapping[str, str]  # anchor name ('ws', 'tmp', 'home', 'tool') -> directory
+
+
+def cache_version(paths: Sequence[str], anchors: Anchors | None = None) -> str:
+    """A digest of the `path` input, each path's anchor directory written as `<anchor>`: a path
+    under RUNNER_TEMP names the same cache in every job, as it does on GitHub."""
+    portable = [_portable(path, anchors or {}) for path in paths]
+    return hashlib.sha256("\n".join(portable).encode("utf-8")).hexdigest()[:16]
+
+
+def _portable(path: str, anchors: Anchors) -> str:
+    negated = path.startswith("!")
+    bare = path[1:] if negated else path
+    for name, root in sorted(anchors.items(), key=lambda item: -len(item[1])):
+        if root and (bare == root or bare.startswith(root.rstrip(os.sep) + os.sep)):
+            bare = f"<{name}>{bare[len(root.rstrip(os.sep)) :]}"
+            break
+    return ("!" if negated else "") + bare
 
 
 class CacheStore:
@@ -69,7 +87,7 @@ class CacheStore:
     def has(self, key: str, version: str) -> bool:
         return any(entry.key == key for entry in self.entries(version))
 
-    def save(self, key: str, version: str, files: Sequence[Path], workspace: str) -> Path:
+    def save(self, key: str, version: str, files: Sequence[Path], anchors: Anchors) -> Path:
         private_directory(self.directory)
         stem = self.directory / hashlib.sha256(f"{version}:{key}".encode()).hexdigest()
         staging = stem.with_suffix(f".{uuid.uuid4().hex}.tmp")
@@ -78,30 +96,37 @@ class CacheStore:
             tarfile.open(fileobj=raw, mode="w") as archive,
         ):
             for file in files:
-                archive.add(str(file), arcname=member_name(file, workspace), recursive=False)
+                archive.add(str(file), arcname=member_name(file, anchors), recursive=False)
         os.replace(staging, stem.with_suffix(".tar"))
         meta = {"key": key, "version": version, "created": time.time()}
         write_private(stem.with_suffix(".json"), json.dumps(meta))
         return stem.with_suffix(".tar")
 
 
-def member_name(file: Path, workspace: str) -> str:
+def member_name(file: Path, anchors: Anchors) -> str:
+    """`<anchor>/<path>` for the innermost anchor directory holding `file`, else `abs/<path>`."""
     absolute = os.path.abspath(file)
-    root = os.path.abspath(workspace)
-    if absolute.startswith(root + os.sep):
-        return "ws/" + os.path.relpath(absolute, root)
-    return "abs/" + absolute.lstrip(os.sep)
+    holding = [
+        (os.path.abspath(root), name)
+        for name, root in anchors.items()
+        if root and absolute.startswith(os.path.abspath(root) + os.sep)
+    ]
+    if not holding:
+        return "abs/" + absolute.lstrip(os.sep)
+    root, name = max(holding)
+    return f"{name}/{os.path.relpath(absolute, root)}"
 
 
-def restore(archive: Path, workspace: str) -> int:
-    """Extract an archive's files to where they were saved from; returns how many."""
+def restore(archive: Path, anchors: Anchors) -> int:
+    """Extract an archive's files under the anchors they were saved from; returns how many."""
     count = 0
     with tarfile.open(archive, "r") as tar:
         for member in tar:
             base, _, rest = member.name.partition("/")
-            if base not in ("ws", "abs") or not rest:
+            target = os.sep if base == "abs" else anchors.get(base)
+            if not target or not rest:
                 continue
             member.name = rest
-            tar.extract(member, path=workspace if base == "ws" else os.sep, filter="tar")
+            tar.extract(member, path=target, filter="tar")
             count += 1
     return count

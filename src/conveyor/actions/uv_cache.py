@@ -77,7 +77,7 @@ def restore_uv_cache(
         return outputs, state
     cache_dir.mkdir(parents=True, exist_ok=True)
     try:
-        count = restore(entry.archive, str(cache_dir))
+        count = restore(entry.archive, {"ws": str(cache_dir)})
     except (OSError, tarfile.TarError) as exc:
         console.log(f"##[warning]Restoring the uv cache '{entry.key}' failed: {exc}")
         return outputs, state
@@ -139,7 +139,7 @@ def _save(
         console.log(f"Cache already exists for key: {key}, not saving cache.")
         return ActionOutcome()
     try:
-        archive = store.save(key, _VERSION, files, str(cache_dir))
+        archive = store.save(key, _VERSION, files, {"ws": str(cache_dir)})
     except (OSError, tarfile.TarError, subprocess.SubprocessError) as exc:
         console.log(f"##[warning]Failed to save the uv cache: {exc}")
         return ActionOutcome()
