@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conveyor.bootstrap.events import build_event
+from conveyor.bootstrap.events import BuiltEvent, build_event
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.repositories import repository_root
 from conveyor.bootstrap.workflow_files import workflow_paths
@@ -34,13 +34,19 @@ class EarlyStart:
         self.root = repository_root(options.repository)  # a usage error is raised here, first
         self._options = options
         self._pool = pool
-        self._result: tuple[Event, str | None] | None = None
+        self._result: BuiltEvent | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._build, name="event", daemon=True)
         self._thread.start()
 
     def event(self) -> tuple[Event, str | None]:
         """The event and a warning (see build_event); raises what building it raised."""
+        built = self.built()
+        return built.event, built.warning
+
+    def built(self) -> BuiltEvent:
+        """The event, its warning and its note (see build_event); raises what building it
+        raised."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -56,12 +62,13 @@ class EarlyStart:
                 options.event_path,
                 options.inputs,
                 options.event_payload,
+                options.refs,
             )
         except BaseException as exc:  # handed to the main thread by event()
             self._error = exc
             return
         if self._pool is not None and may_read_repository(self.root, options.workflows):
-            event = self._result[0]
+            event = self._result.event
             sha = (event.sha or None) if (self.root / ".git").exists() else None
             self._pool.expect(str(self.root), sha, 1)
 

@@ -8,6 +8,16 @@ from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
+class EventRefs:
+    """`--ref/--base/--head/--action`: the event's refs and activity (None: the default)."""
+
+    ref: str | None = None
+    base: str | None = None
+    head: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LocalRunOptions:
     repository: Path
     event_name: str = "push"
@@ -27,3 +37,5 @@ class LocalRunOptions:
     revision: str | None = None
     # The event's payload as stored (a rerun), read as an `event_path` file would be.
     event_payload: Mapping[str, object] | None = None
+    # The event's refs and activity (`--ref/--base/--head/--action`, as `conveyor triggers`).
+    refs: EventRefs = field(default_factory=EventRefs)

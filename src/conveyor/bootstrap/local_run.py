@@ -53,6 +53,7 @@ class PreparedRun:
     not_started: tuple[WorkflowRecord, ...] = ()
     not_fired: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # choices made for the user (a pull request's base), told
 
 
 @dataclass(slots=True)
@@ -69,7 +70,8 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
     """Everything up to running; the event comes from `start` when it was begun early."""
     start = start or EarlyStart(options)
     root = start.root
-    event, note = start.event()
+    built = start.built()
+    event, note = built.event, built.warning
     settings = RunSettings(
         repository=str(root),
         # A directory that is not the top of a git repository is copied as it is.
@@ -95,6 +97,7 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
         tuple(found.not_started),
         tuple(found.not_fired),
         tuple(found.warnings),
+        (built.note,) if built.note else (),
     )
 
 

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.local_options import EventRefs, LocalRunOptions
 from conveyor.bootstrap.settings import Settings, load_settings
 from conveyor.cli import run_options
+from conveyor.cli.event_options import event_options
 
 # The engine, the executor and the display are imported once the run has started building its
 # event on a thread (conveyor.bootstrap.run): their loading and git's work overlap.
@@ -34,6 +35,7 @@ EXIT_INTERRUPTED = 130
 @click.command("run")
 @click.argument("repo", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("-e", "--event", "event_name", default="push", show_default=True, help="Event name.")
+@event_options
 @click.option("--eventpath", type=click.Path(path_type=Path), help="Webhook payload (JSON).")
 @click.option(
     "-W",
@@ -62,6 +64,10 @@ EXIT_INTERRUPTED = 130
 def run_command(
     repo: Path,
     event_name: str,
+    ref: str | None,
+    base: str | None,
+    head: str | None,
+    action: str | None,
     eventpath: Path | None,
     workflows: Path | None,
     job: str | None,
@@ -93,6 +99,7 @@ def run_command(
         parallel=parallel or settings.parallel,
         dry_run=dry_run,
         home=settings.home,
+        refs=EventRefs(ref, base, head, action),
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 
@@ -146,6 +153,8 @@ class Terminal:
     def prepared(self, prepared: PreparedRun) -> None:
         for warning in prepared.warnings:
             click.echo(f"conveyor: warning: {warning}", err=True)
+        for note in prepared.notes:
+            click.echo(f"conveyor: {note}", err=True)
         for workflow in prepared.not_started:
             for line in workflow.errors:
                 click.echo(line, err=True)
