@@ -39,3 +39,4 @@ class LocalRunOptions:
     event_payload: Mapping[str, object] | None = None
     # The event's refs and activity (`--ref/--base/--head/--action`, as `conveyor triggers`).
     refs: EventRefs = field(default_factory=EventRefs)
+    isolate_home: bool = False  # each job's own HOME (`--isolate-home`)

@@ -227,6 +227,8 @@ def build_executor(
     pool: WorkspacePool | None = None,
     repository: Path | None = None,
     services_variables: Mapping[str, str] | None = None,
+    *,
+    isolate_home: bool = False,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
@@ -248,6 +250,7 @@ def build_executor(
         services=_DeferredServices(home / "services", table),
         workspace_pool=pool,
         supervision=supervision(),
+        isolate_home=isolate_home,
     )
 
 

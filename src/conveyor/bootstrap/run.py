@@ -76,7 +76,9 @@ def run_local(
 
         history = open_history(options, store, rerun)
         variables = settings.services_variables
-        executor = build_executor(options.dry_run, home, pool, start.root, variables)
+        executor = build_executor(
+            options.dry_run, home, pool, start.root, variables, isolate_home=options.isolate_home
+        )
         prepared = prepare_run(options, start)
         display.prepared(prepared)
         wired = history.wire(prepared, executor, display.observer)

@@ -61,6 +61,9 @@ EXIT_INTERRUPTED = 130
 @click.option("--dry-run", is_flag=True, help="Plan and show the jobs; run no step.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Show ::debug:: lines.")
+@click.option(
+    "--isolate-home", is_flag=True, help="Give each job its own fresh HOME (not the user's)."
+)
 def run_command(
     repo: Path,
     event_name: str,
@@ -82,6 +85,7 @@ def run_command(
     dry_run: bool,
     as_json: bool,
     verbose: bool,
+    isolate_home: bool,
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
     settings = load_settings()
@@ -100,6 +104,7 @@ def run_command(
         dry_run=dry_run,
         home=settings.home,
         refs=EventRefs(ref, base, head, action),
+        isolate_home=isolate_home,
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 

@@ -12,6 +12,7 @@ from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
 from conveyor.errors import ConveyorError
 from conveyor.executors.local.environment import host_environment, runner_context
+from conveyor.executors.local.job_home import job_directories
 from conveyor.executors.local.job_leases import JobLease, remove, sweep
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
 from conveyor.executors.local.job_steps import job_outputs, run_all_steps
@@ -54,6 +55,7 @@ class LocalExecutor:
         keep_workspace: bool = False,
         workspace_pool: WorkspacePool | None = None,
         supervision: Supervision | None = None,
+        isolate_home: bool = False,
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -64,6 +66,7 @@ class LocalExecutor:
         self._pool = workspace_pool
         self._supervision = supervision or Supervision()
         self._swept = False
+        self._isolate_home = isolate_home
         self._sweep_lock = threading.Lock()
 
     def forecast(self, forecast: JobForecast) -> None:
@@ -79,7 +82,13 @@ class LocalExecutor:
     def _options(self) -> ExecutorOptions:
         home = self._home.resolve()
         return ExecutorOptions(
-            home, self._actions, self._directories, self._policy, self._keep, self._supervision
+            home,
+            self._actions,
+            self._directories,
+            self._policy,
+            self._keep,
+            self._supervision,
+            self._isolate_home,
         )
 
     def run_job(
@@ -217,7 +226,7 @@ def _new_run(
         layout=layout,
         masker=masker,
         tracker=options.supervision.tracker(),
-        base_env=host_environment(),
+        base_env={**host_environment(), **job_directories(layout, options.isolate_home)},
         github=github,
         runner=runner,
         job_context={"services": {}},

@@ -37,6 +37,7 @@ class ExecutorOptions:
     policy: StopPolicy
     keep_workspace: bool = False
     supervision: Supervision = field(default_factory=Supervision)
+    isolate_home: bool = False  # each job's own HOME (job_home)
 
 
 @dataclass(slots=True)
