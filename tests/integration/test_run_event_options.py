@@ -48,7 +48,6 @@ def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONVEYOR_PLAIN", "1")
 
 
-
 def test_base_head_and_action_choose_the_pull_request(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -70,7 +69,7 @@ def test_ref_names_the_pushed_branch(tmp_path: Path, capsys: pytest.CaptureFixtu
     repo = make_repo(tmp_path, {".github/workflows/paths.yml": PATHS})
     _git(repo, "branch", "release")
     code = cli_main.run_cli(["run", str(repo), "--ref", "release", "--json"])
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert code == 0, err
     assert "ref=refs/heads/release" in err
 

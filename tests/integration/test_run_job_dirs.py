@@ -63,7 +63,8 @@ def test_each_job_has_its_own_tmpdir_removed_with_it(
     repo = make_repo(tmp_path / "repo", {".github/workflows/dirs.yml": DIRS})
     jobs = _outputs(capsys, str(repo))
     one, two = jobs["one"], jobs["two"]
-    assert one["tmp"] != two["tmp"] and one["temp"] != two["temp"]
+    assert one["tmp"] != two["tmp"]
+    assert one["temp"] != two["temp"]
     for outputs in (one, two):
         assert Path(outputs["tmp"]).is_relative_to(conveyor_home.resolve())
         assert not Path(outputs["tmp"]).exists()  # cleaned with the job
@@ -76,7 +77,8 @@ def test_isolate_home_gives_each_job_a_fresh_private_home(
     repo = make_repo(tmp_path / "repo", {".github/workflows/dirs.yml": DIRS})
     jobs = _outputs(capsys, str(repo), "--isolate-home", "--env", "TOUCH_HOME=1")
     one, two = jobs["one"], jobs["two"]
-    assert one["home"] != two["home"] and one["home"] != os.environ["HOME"]
+    assert one["home"] != two["home"]
+    assert one["home"] != os.environ["HOME"]
     assert Path(one["home"]).is_relative_to(conveyor_home.resolve())
     assert not (Path(os.environ["HOME"]) / ".written-by-a-job").exists()
     assert not Path(one["home"]).exists()

@@ -22,6 +22,7 @@ from conveyor.engine.ports.actions import (
     ActionInvocation,
     ActionOutcome,
     failed,
+    unavailable,
 )
 
 
@@ -39,7 +40,7 @@ class SetupPython:
         for spec in specs:
             interpreter = _choose(spec, installed)
             if interpreter is None:
-                return failed(_not_found(spec, installed))
+                return unavailable(_not_found(spec, installed))
             chosen.append(interpreter)
         return _activate(invocation, console, chosen)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conveyor import git
-from conveyor.bootstrap.local_options import EventRefs
+from conveyor.bootstrap.local_options import NO_REFS, EventRefs
 from conveyor.errors import UsageError
 from conveyor.model.events import Event
 
@@ -37,7 +37,7 @@ def build_event(
     event_path: Path | None,
     inputs: Mapping[str, str],
     payload: Mapping[str, object] | None = None,
-    refs: EventRefs = EventRefs(),
+    refs: EventRefs = NO_REFS,
 ) -> BuiltEvent:
     """The event (see BuiltEvent). `payload`: a stored run's event (a rerun), read as an
     `event_path` file with that payload would be. `refs`: `--ref/--base/--head/--action`."""
@@ -55,7 +55,7 @@ def build_event(
     try:
         event, note = git.build_event_noted(root, request)
     except UsageError as exc:
-        if (root / ".git").exists() or event_path is not None or refs != EventRefs():
+        if (root / ".git").exists() or event_path is not None or refs != NO_REFS:
             raise
         warning = f"{exc}; running {root.name} as a plain directory on {LOCAL_REF}"
         return BuiltEvent(plain_directory_event(root, name, inputs), warning)

@@ -40,3 +40,8 @@ class LocalRunOptions:
     # The event's refs and activity (`--ref/--base/--head/--action`, as `conveyor triggers`).
     refs: EventRefs = field(default_factory=EventRefs)
     isolate_home: bool = False  # each job's own HOME (`--isolate-home`)
+    # `runs-on` labels run on this host although it is not their system (`--platform L=host`)
+    platforms: tuple[str, ...] = ()
+
+
+NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

@@ -229,6 +229,7 @@ def build_executor(
     services_variables: Mapping[str, str] | None = None,
     *,
     isolate_home: bool = False,
+    platforms: tuple[str, ...] = (),
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
@@ -251,6 +252,7 @@ def build_executor(
         workspace_pool=pool,
         supervision=supervision(),
         isolate_home=isolate_home,
+        host_platforms=platforms,
     )
 
 

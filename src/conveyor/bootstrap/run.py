@@ -77,7 +77,13 @@ def run_local(
         history = open_history(options, store, rerun)
         variables = settings.services_variables
         executor = build_executor(
-            options.dry_run, home, pool, start.root, variables, isolate_home=options.isolate_home
+            options.dry_run,
+            home,
+            pool,
+            start.root,
+            variables,
+            isolate_home=options.isolate_home,
+            platforms=options.platforms,
         )
         prepared = prepare_run(options, start)
         display.prepared(prepared)

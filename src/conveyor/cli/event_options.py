@@ -15,9 +15,7 @@ _OPTIONS = (
     click.option(
         "--base", help="push: the `before` commit; pull requests: the base branch or SHA."
     ),
-    click.option(
-        "--head", help="push: the `after` commit; pull requests: the head branch or SHA."
-    ),
+    click.option("--head", help="push: the `after` commit; pull requests: the head branch or SHA."),
     click.option("--action", help="The activity type (pull_request: opened, closed, ...)."),
 )
 

@@ -64,6 +64,13 @@ EXIT_INTERRUPTED = 130
 @click.option(
     "--isolate-home", is_flag=True, help="Give each job its own fresh HOME (not the user's)."
 )
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    metavar="LABEL=host",
+    help="Run jobs for this runs-on label (windows-latest, macos-14...) on this host anyway.",
+)
 def run_command(
     repo: Path,
     event_name: str,
@@ -86,6 +93,7 @@ def run_command(
     as_json: bool,
     verbose: bool,
     isolate_home: bool,
+    platforms: tuple[str, ...],
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
     settings = load_settings()
@@ -105,6 +113,7 @@ def run_command(
         home=settings.home,
         refs=EventRefs(ref, base, head, action),
         isolate_home=isolate_home,
+        platforms=run_options.platforms(platforms),
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 

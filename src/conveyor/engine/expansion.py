@@ -141,6 +141,7 @@ def _prepare_job(run: WorkflowRun, node: JobNode, leg: Leg, contexts: dict[str, 
         masks=scope.masks,
         include_uncommitted=settings.include_uncommitted,
         run_attempt=settings.run_attempt,
+        runs_on=leg.runs_on,
     )
 
 

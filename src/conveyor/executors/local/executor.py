@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionRegistry
@@ -17,6 +17,7 @@ from conveyor.executors.local.job_leases import JobLease, remove, sweep
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
 from conveyor.executors.local.job_steps import job_outputs, run_all_steps
 from conveyor.executors.local.masking import MIN_SECRET_LENGTH, Registration, SecretMasker
+from conveyor.executors.local.platforms import unavailable_reason
 from conveyor.executors.local.process_tracker import Supervision
 from conveyor.executors.local.processes import StopPolicy
 from conveyor.executors.local.services_hook import ServicesStarter, no_services
@@ -56,6 +57,7 @@ class LocalExecutor:
         workspace_pool: WorkspacePool | None = None,
         supervision: Supervision | None = None,
         isolate_home: bool = False,
+        host_platforms: Iterable[str] = (),
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -67,6 +69,7 @@ class LocalExecutor:
         self._supervision = supervision or Supervision()
         self._swept = False
         self._isolate_home = isolate_home
+        self._host_platforms = tuple(host_platforms)
         self._sweep_lock = threading.Lock()
 
     def forecast(self, forecast: JobForecast) -> None:
@@ -95,6 +98,9 @@ class LocalExecutor:
         self, document: JobDocument, reporter: JobReporter, cancel: CancelSignal
     ) -> JobResult:
         started = time.time()
+        reason = unavailable_reason(document.runs_on, self._host_platforms)
+        if reason is not None:
+            return _unavailable(document, reporter, reason, started)
         options = self._options()
         layout = workspace_layout(
             options.home, document.run_id, document.instance_key, document.repository
@@ -297,6 +303,15 @@ def _failed_before_steps(
     )
 
 
+def _unavailable(
+    document: JobDocument, reporter: JobReporter, reason: str, started: float
+) -> JobResult:
+    reporter.log_line(document.instance_key, None, f"Skipped, unavailable here: {reason}")
+    return JobResult(
+        Status.SKIPPED, started_at=started, finished_at=time.time(), unavailable=reason
+    )
+
+
 def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | None) -> JobResult:
     status = run.status
     if run.timed_out:
@@ -305,8 +320,13 @@ def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | N
         run.error(None, error)
         status = Status.FAILURE
     summary = "".join(part if part.endswith("\n") else part + "\n" for part in run.summaries)
+    unavailable = run.unavailable if status is not Status.CANCELLED else None
+    if unavailable is not None:
+        status = Status.SKIPPED
+    elif status is Status.SKIPPED:
+        status = Status.SUCCESS
     return JobResult(
-        result=Status.SUCCESS if status is Status.SKIPPED else status,
+        result=status,
         outputs=outputs,
         steps=tuple(run.results),
         annotations=tuple(run.annotations),
@@ -314,4 +334,5 @@ def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | N
         started_at=started,
         finished_at=time.time(),
         error=error,
+        unavailable=unavailable,
     )

@@ -99,6 +99,7 @@ class JobRun:
     action_states: dict[int, dict[str, str]] = field(default_factory=dict)
     next_index: int = 0
     cancelled_at: float | None = None
+    unavailable: str | None = None  # set by a step: this host cannot run the job (no more steps)
 
     # -- status ---------------------------------------------------------------------------
 
