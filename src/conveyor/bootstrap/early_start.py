@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from conveyor.bootstrap.events import BuiltEvent, build_event
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.repositories import repository_root
+from conveyor.bootstrap.run_source import Uncommitted, uncommitted
 from conveyor.bootstrap.workflow_files import workflow_paths
 from conveyor.errors import UsageError
 from conveyor.model.events import Event
@@ -35,6 +36,7 @@ class EarlyStart:
         self._options = options
         self._pool = pool
         self._result: BuiltEvent | None = None
+        self._changes = Uncommitted()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._build, name="event", daemon=True)
         self._thread.start()
@@ -43,6 +45,12 @@ class EarlyStart:
         """The event and a warning (see build_event); raises what building it raised."""
         built = self.built()
         return built.event, built.warning
+
+    def changes(self) -> Uncommitted:
+        """What differs from HEAD in the working tree (run_source; asked only when the run is
+        from the commit: else nothing)."""
+        self._thread.join()
+        return self._changes
 
     def built(self) -> BuiltEvent:
         """The event, its warning and its note (see build_event); raises what building it
@@ -67,10 +75,13 @@ class EarlyStart:
         except BaseException as exc:  # handed to the main thread by event()
             self._error = exc
             return
-        if self._pool is not None and may_read_repository(self.root, options.workflows):
-            event = self._result.event
-            sha = (event.sha or None) if (self.root / ".git").exists() else None
-            self._pool.expect(str(self.root), sha, 1)
+        in_git = (self.root / ".git").exists()
+        if self._pool is not None and not options.working_tree:
+            if may_read_repository(self.root, options.workflows):
+                sha = (self._result.event.sha or None) if in_git else None
+                self._pool.expect(str(self.root), sha, 1)
+        if in_git and not options.working_tree and options.revision is None:
+            self._changes = uncommitted(self.root)
 
 
 def may_read_repository(root: Path, workflows: Path | None) -> bool:

@@ -43,5 +43,9 @@ class LocalRunOptions:
     # `runs-on` labels run on this host although it is not their system (`--platform L=host`)
     platforms: tuple[str, ...] = ()
 
+    # Workflows and workspaces from the working tree, uncommitted changes included (else both
+    # from the commit: `--working-tree`)
+    working_tree: bool = False
+
 
 NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

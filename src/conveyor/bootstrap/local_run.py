@@ -20,8 +20,9 @@ from conveyor import triggers
 from conveyor.bootstrap.committed_workflows import CommittedWorkflows
 from conveyor.bootstrap.early_start import EarlyStart
 from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.run_source import header, relative_directory
 from conveyor.bootstrap.workflow_cache import WorkflowCache
-from conveyor.bootstrap.workflow_files import WorkflowFile, load_workflow_files
+from conveyor.bootstrap.workflow_files import WORKFLOWS_DIR, WorkflowFile, load_workflow_files
 from conveyor.bootstrap.workflow_source import RepositoryWorkflowSource
 from conveyor.engine.planner import plan_workflow
 from conveyor.engine.ports.executor import CancelSignal, Executor, JobDocument, JobReporter
@@ -78,10 +79,11 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
         sha=(event.sha or None) if (root / ".git").exists() else None,
         parallel=options.parallel,
         matrix_filter=dict(options.matrix),
+        include_uncommitted=options.working_tree,
         workspaces=_workspaces(options),
     )
     cache = workflow_cache(options.home)
-    committed = CommittedWorkflows(root, options.revision) if options.revision else None
+    committed, source_note = _source(options, start, settings.sha)
     source = RepositoryWorkflowSource(root, cache, committed)
     stamp = int(time.time() * 1000) % 10**10
     files = _workflow_files(root, options.workflows, cache, committed)
@@ -97,8 +99,24 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
         tuple(found.not_started),
         tuple(found.not_fired),
         tuple(found.warnings),
-        (built.note,) if built.note else (),
+        (source_note, *((built.note,) if built.note else ())),
     )
+
+
+def _source(
+    options: LocalRunOptions, start: EarlyStart, commit: str | None
+) -> tuple[CommittedWorkflows | None, str]:
+    """Where the workflow files are read (None: the working tree) and the header saying so."""
+    root = start.root
+    if options.revision:
+        note = f"running from commit {options.revision[:7]}"
+        return CommittedWorkflows(root, options.revision), note
+    changes = start.changes()
+    directory = relative_directory(root, options.workflows, WORKFLOWS_DIR)
+    note = header(options.working_tree, commit, changes, directory)
+    if options.working_tree or commit is None or changes.same_files(commit, directory):
+        return None, note
+    return CommittedWorkflows(root, commit, rerun=False), note
 
 
 def _workflow_files(
@@ -107,9 +125,9 @@ def _workflow_files(
     cache: WorkflowCache | None,
     committed: CommittedWorkflows | None,
 ) -> list[WorkflowFile]:
-    """The workflow files to run: from the working tree, or as committed (a rerun)."""
-    if committed is not None and chosen is not None:
-        return committed.files(chosen)
+    """The workflow files to run: from the working tree, or as committed."""
+    if committed is not None:
+        return committed.files(chosen or WORKFLOWS_DIR)
     return load_workflow_files(root, chosen, cache)
 
 

@@ -65,6 +65,11 @@ EXIT_INTERRUPTED = 130
     "--isolate-home", is_flag=True, help="Give each job its own fresh HOME (not the user's)."
 )
 @click.option(
+    "--working-tree",
+    is_flag=True,
+    help="Run the working tree's workflows and files, uncommitted changes included.",
+)
+@click.option(
     "--platform",
     "platforms",
     multiple=True,
@@ -93,6 +98,7 @@ def run_command(
     as_json: bool,
     verbose: bool,
     isolate_home: bool,
+    working_tree: bool,
     platforms: tuple[str, ...],
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
@@ -114,6 +120,7 @@ def run_command(
         refs=EventRefs(ref, base, head, action),
         isolate_home=isolate_home,
         platforms=run_options.platforms(platforms),
+        working_tree=working_tree,
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 
