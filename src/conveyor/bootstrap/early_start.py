@@ -76,10 +76,11 @@ class EarlyStart:
             self._error = exc
             return
         in_git = (self.root / ".git").exists()
-        if self._pool is not None and not options.working_tree:
-            if may_read_repository(self.root, options.workflows):
-                sha = (self._result.event.sha or None) if in_git else None
-                self._pool.expect(str(self.root), sha, 1)
+        # a checkout of the commit made ahead (none for --working-tree: a copy, not a checkout)
+        reads = not options.working_tree and may_read_repository(self.root, options.workflows)
+        if self._pool is not None and reads:
+            sha = (self._result.event.sha or None) if in_git else None
+            self._pool.expect(str(self.root), sha, 1)
         if in_git and not options.working_tree and options.revision is None:
             self._changes = uncommitted(self.root)
 
