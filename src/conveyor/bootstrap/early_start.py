@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from conveyor.bootstrap.events import BuiltEvent, build_event
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.repositories import repository_root
-from conveyor.bootstrap.run_source import Uncommitted, uncommitted
+from conveyor.bootstrap.run_source import StatusReader, Uncommitted
 from conveyor.bootstrap.workflow_files import workflow_paths
 from conveyor.errors import UsageError
 from conveyor.model.events import Event
@@ -36,7 +36,9 @@ class EarlyStart:
         self._options = options
         self._pool = pool
         self._result: BuiltEvent | None = None
-        self._changes = Uncommitted()
+        self._in_git = (self.root / ".git").exists()
+        from_commit = not options.working_tree and options.revision is None
+        self._status = StatusReader(self.root) if self._in_git and from_commit else None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._build, name="event", daemon=True)
         self._thread.start()
@@ -48,9 +50,8 @@ class EarlyStart:
 
     def changes(self) -> Uncommitted:
         """What differs from HEAD in the working tree (run_source; asked only when the run is
-        from the commit: else nothing)."""
-        self._thread.join()
-        return self._changes
+        from the commit: else nothing). Its `git status` ran beside the event's git work."""
+        return self._status.read() if self._status is not None else Uncommitted()
 
     def built(self) -> BuiltEvent:
         """The event, its warning and its note (see build_event); raises what building it
@@ -75,14 +76,12 @@ class EarlyStart:
         except BaseException as exc:  # handed to the main thread by event()
             self._error = exc
             return
-        in_git = (self.root / ".git").exists()
+        in_git = self._in_git
         # a checkout of the commit made ahead (none for --working-tree: a copy, not a checkout)
-        reads = not options.working_tree and may_read_repository(self.root, options.workflows)
-        if self._pool is not None and reads:
+        pool = None if options.working_tree else self._pool
+        if pool is not None and may_read_repository(self.root, options.workflows):
             sha = (self._result.event.sha or None) if in_git else None
-            self._pool.expect(str(self.root), sha, 1)
-        if in_git and not options.working_tree and options.revision is None:
-            self._changes = uncommitted(self.root)
+            pool.expect(str(self.root), sha, 1)
 
 
 def may_read_repository(root: Path, workflows: Path | None) -> bool:

@@ -34,16 +34,37 @@ class Uncommitted:
         return commit is not None and commit == self.head and not self.under(directory)
 
 
-def uncommitted(root: Path) -> Uncommitted:
-    """`git status` of the working tree (tracked changes and untracked files, not ignored)."""
-    command = ["git", "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z", "-uall"]
-    try:
-        done = subprocess.run([*command, "--no-renames"], cwd=root, capture_output=True, text=True)
-    except OSError:
-        return Uncommitted()
-    if done.returncode != 0:
-        return Uncommitted()
-    return parse_status(done.stdout)
+class StatusReader:
+    """`git status` of the working tree (tracked changes and untracked files, not ignored),
+    started at once and read when needed: it runs beside the rest of the run's start."""
+
+    def __init__(self, root: Path) -> None:
+        try:
+            self._process: subprocess.Popen[str] | None = subprocess.Popen(
+                [*_STATUS, "--no-renames"],
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+        except OSError:
+            self._process = None
+        self._result: Uncommitted | None = None
+
+    def read(self) -> Uncommitted:
+        if self._result is None:
+            self._result = self._wait()
+        return self._result
+
+    def _wait(self) -> Uncommitted:
+        if self._process is None:
+            return Uncommitted()
+        output, _ = self._process.communicate()
+        return parse_status(output) if self._process.returncode == 0 else Uncommitted()
+
+
+_STATUS = ("git", "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z", "-uall")
 
 
 # porcelain v2: how many space-separated fields come before the path, by entry type
