@@ -80,6 +80,7 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
         parallel=options.parallel,
         matrix_filter=dict(options.matrix),
         include_uncommitted=options.working_tree,
+        dry_run=options.dry_run,
         workspaces=_workspaces(options),
     )
     cache = workflow_cache(options.home)

@@ -30,6 +30,7 @@ class JobRecord:
     environment: str | None = None
     concurrency: str | None = None
     unavailable: str | None = None  # skipped: this host cannot run it, and why (JobResult)
+    deferred: str | None = None  # --dry-run: not planned, what only the run decides (why)
 
     @property
     def duration(self) -> float | None:
@@ -50,6 +51,7 @@ class JobRecord:
             "steps": [_step_json(step) for step in self.steps],
             "error": self.error,
             "unavailable": self.unavailable,
+            "deferred": self.deferred,
         }
 
 

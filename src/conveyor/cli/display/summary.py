@@ -59,6 +59,7 @@ def summary_parts(record: RunRecord, log_dir: Path | None) -> SummaryParts:
     ]
     notes.extend(_annotations(record))
     notes.extend(_unavailable(record))
+    notes.extend(_deferred(record))
     summaries = tuple((_job_name(job), job.summary) for job in record.jobs if job.summary.strip())
     closing = []
     if log_dir is not None and record.jobs:
@@ -111,6 +112,15 @@ def _run_line(record: RunRecord) -> str:
     return f"Run {record.conclusion}" + (f" ({count} unavailable)" if count else "")
 
 
+def _deferred(record: RunRecord) -> list[Line]:
+    """--dry-run: what only the run decides, per job."""
+    return [
+        Line(f"  {_job_name(job)}: {job.deferred}", markup=False)
+        for job in record.jobs
+        if job.deferred is not None
+    ]
+
+
 def _unavailable(record: RunRecord) -> list[Line]:
     """Why each unavailable job could not run here."""
     jobs = [job for job in record.jobs if job.unavailable is not None]
@@ -124,6 +134,8 @@ def _unavailable(record: RunRecord) -> list[Line]:
 def _result(job: JobRecord) -> str:
     if job.unavailable is not None:
         return "skipped (unavailable)"
+    if job.deferred is not None:
+        return "decided at run time"
     text = str(job.conclusion)
     if job.conclusion is Status.FAILURE and job.continue_on_error:
         text += " (continue-on-error)"
