@@ -163,3 +163,43 @@ def test_an_interpreter_that_is_not_installed_makes_the_leg_unavailable(
     assert "tested on 3" in err
     assert "node step ran" not in err
     assert "Run success (2 unavailable)" in err
+
+
+COMPOSITE_ACTION = """
+name: setup
+runs:
+  using: composite
+  steps:
+    - uses: actions/setup-python@v5
+      with:
+        python-version: '3.99'
+    - run: echo "inside-$((40 + 2))"
+      shell: bash
+"""
+USES_COMPOSITE = """
+on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: ./.github/actions/setup
+      - run: echo "job-$((40 + 2))"
+"""
+
+
+def test_an_interpreter_missing_inside_a_composite_action_stops_the_job(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": USES_COMPOSITE,
+            ".github/actions/setup/action.yml": COMPOSITE_ACTION,
+        },
+    )
+    code, record, err = _run(capsys, str(repo))
+    assert code == 0, err
+    job = _jobs(record)["test"]
+    assert job["conclusion"] == "skipped" and "3.99" in str(job["unavailable"])
+    assert "inside-42" not in err and "job-42" not in err
