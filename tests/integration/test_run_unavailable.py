@@ -205,3 +205,21 @@ def test_an_interpreter_missing_inside_a_composite_action_stops_the_job(
     assert "3.99" in str(job["unavailable"])
     assert "inside-42" not in err
     assert "job-42" not in err
+
+
+@needs_linux
+def test_a_rerun_keeps_the_platforms_given_to_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(cli_main.COMMANDS, "rerun", "conveyor.cli.rerun_command:rerun_command")
+    repo = make_repo(tmp_path, {".github/workflows/ci.yml": PLATFORMS})
+    assert _run(capsys, str(repo), "--platform", "windows-latest=host")[0] == 0
+    store = open_store()
+    try:
+        (run,) = store.runs.list_runs(RunQuery())
+    finally:
+        store.close()
+    assert cli_main.run_cli(["rerun", str(run.id)]) == 0
+    out, err = capsys.readouterr()
+    assert "os=Linux" in out + err
+    assert "(1 unavailable)" in out + err
