@@ -223,3 +223,25 @@ def test_a_rerun_keeps_the_platforms_given_to_the_run(
     out, err = capsys.readouterr()
     assert "os=Linux" in out + err
     assert "(1 unavailable)" in out + err
+
+
+@needs_linux
+def test_conveyor_toml_maps_a_label_to_the_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = '[run.platforms]\n"windows-latest" = "host"\n'
+    repo = make_repo(tmp_path, {".github/workflows/ci.yml": PLATFORMS, "conveyor.toml": settings})
+    code, record, err = _run(capsys, str(repo))
+    assert code == 0, err
+    assert _jobs(record)["win"]["conclusion"] == "success"
+
+
+def test_a_bad_platforms_setting_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = '[run.platforms]\n"windows-latest" = "docker"\n'
+    repo = make_repo(tmp_path, {".github/workflows/ci.yml": PLATFORMS, "conveyor.toml": settings})
+    assert cli_main.run_cli(["run", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert "conveyor.toml" in err
+    assert "run.platforms" in err

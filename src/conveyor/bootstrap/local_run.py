@@ -259,11 +259,13 @@ def build_executor(
 
         return FakeExecutor()
     from conveyor.actions import default_registry
+    from conveyor.bootstrap.platform_settings import configured_platforms
     from conveyor.executors.local import LocalExecutor
 
     table = None
     if repository is not None:
         table = configured_services(repository, services_variables)
+        platforms = (*platforms, *configured_platforms(repository))
     return LocalExecutor(
         home=home,
         actions=default_registry(),

@@ -3,7 +3,7 @@
 The local executor runs steps on this machine; a job for a Windows or macOS runner would run on
 Linux with `runner.os=Linux` and fail in ways that say nothing about the workflow. Such a job is
 reported skipped (unavailable) with the reason instead, unless the user maps the label to the
-host (`--platform LABEL=host`, conveyor.toml `[run] platforms`).
+host (`--platform LABEL=host`, conveyor.toml `[run.platforms]`).
 """
 
 from __future__ import annotations
