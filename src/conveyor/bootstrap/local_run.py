@@ -115,7 +115,8 @@ def _source(
     changes = start.changes()
     directory = relative_directory(root, options.workflows, WORKFLOWS_DIR)
     note = header(options.working_tree, commit, changes, directory)
-    if options.working_tree or commit is None or changes.same_files(commit, directory):
+    outside = Path(directory).is_absolute()  # a -W file outside the repository: as it is
+    if options.working_tree or commit is None or outside or changes.same_files(commit, directory):
         return None, note
     return CommittedWorkflows(root, commit, rerun=False), note
 
