@@ -79,23 +79,33 @@ def test_setup_python_from_version_file_and_ranges(repo: Path, shared_home: Path
     assert result.steps[2].outputs["python-version"] == result.steps[1].outputs["python-version"]
 
 
-def test_setup_python_fails_clearly_for_a_missing_version(repo: Path, shared_home: Path) -> None:
+def test_setup_python_makes_the_job_unavailable_for_a_missing_version(
+    repo: Path, shared_home: Path
+) -> None:
     doc = document(
         repo,
         steps(
             {"uses": "actions/setup-python@v5", "with": {"python-version": "3.99"}},
-            {
-                "uses": "actions/setup-python@v5",
-                "with": {"python-version": "pypy3.10"},
-                "condition": "always()",
-            },
+            {"run": "echo must not run", "condition": "always()"},
         ),
     )
     result, reporter = run_job(doc, shared_home, actions=default_registry())
-    assert result.result is Status.FAILURE
-    assert "no installed Python satisfies python-version '3.99'" in reporter.text(0)
+    assert result.result is Status.SKIPPED
+    assert result.unavailable is not None
+    assert "no installed Python satisfies python-version '3.99'" in result.unavailable
     assert "installed:" in reporter.text(0)
-    assert "not supported" in reporter.text(1)
+    assert [step.index for step in result.steps] == [0]  # the job stopped there
+
+
+def test_setup_python_fails_clearly_for_an_unsupported_implementation(
+    repo: Path, shared_home: Path
+) -> None:
+    doc = document(
+        repo, steps({"uses": "actions/setup-python@v5", "with": {"python-version": "pypy3.10"}})
+    )
+    result, reporter = run_job(doc, shared_home, actions=default_registry())
+    assert result.result is Status.FAILURE
+    assert "not supported" in reporter.text(0)
 
 
 def test_installed_interpreters_are_identified(shared_home: Path) -> None:
@@ -130,9 +140,9 @@ def test_setup_node_uses_installed_node_and_a_job_prefix(repo: Path, conveyor_ho
     version, prefix = reporter.output(1)
     assert version == installed
     assert prefix.endswith("/_job/npm-global")
-    assert [str(s.outcome) for s in result.steps[2:]] == [
-        "success" if major == "20" else "failure",
-        "success",
-        "failure",
-    ]
-    assert "no installed node satisfies node-version '4'" in reporter.text(4)
+    # A version that is not installed makes the job unavailable: it stops there, skipped.
+    outcomes = [str(s.outcome) for s in result.steps[2:]]
+    missing = "4" if major == "20" else "20"  # .nvmrc asks for 20
+    assert outcomes == (["success", "success", "skipped"] if major == "20" else ["skipped"])
+    assert result.result is Status.SKIPPED
+    assert f"no installed node satisfies node-version '{missing}'" in (result.unavailable or "")

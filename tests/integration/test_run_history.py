@@ -363,7 +363,7 @@ def test_rerun_of_a_workflow_that_was_never_committed_is_a_usage_error(tmp_path:
     draft = repo / ".github/workflows/draft.yml"
     draft.parent.mkdir(parents=True)
     draft.write_text(textwrap.dedent(RECORDED), encoding="utf-8")
-    first = conveyor(repo, "run")
+    first = conveyor(repo, "run", "--working-tree")  # by default, runs only committed files
     assert first.code == 0, first.out + first.err
     again = conveyor(repo, "rerun", str(run_id_in(first.out)))
     assert again.code == 2, again.out + again.err

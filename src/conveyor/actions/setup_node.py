@@ -20,7 +20,7 @@ from conveyor.engine.ports.actions import (
     ActionConsole,
     ActionInvocation,
     ActionOutcome,
-    failed,
+    unavailable,
 )
 
 _ANY = {"lts/*", "latest", "current", "node", "*"}
@@ -35,7 +35,7 @@ class SetupNode:
         node = _choose(spec, installed)
         if node is None:
             found = ", ".join(sorted({version_text(n.version) for n in installed})) or "none"
-            return failed(
+            return unavailable(
                 f"setup-node: no installed node satisfies node-version '{spec}' (installed: "
                 f"{found}). conveyor does not download node: install one (nvm, a package) or "
                 "change node-version."

@@ -24,6 +24,7 @@ from conveyor.engine.ports.actions import (
     ActionInvocation,
     ActionOutcome,
     failed,
+    unavailable,
 )
 from conveyor.errors import InfrastructureError
 
@@ -43,7 +44,7 @@ class SetupPython:
         for spec in specs:
             interpreter = _choose(spec, installed)
             if interpreter is None:
-                return failed(_not_found(spec, installed))
+                return unavailable(_not_found(spec, installed))
             chosen.append(interpreter)
         return _activate(invocation, console, chosen)
 

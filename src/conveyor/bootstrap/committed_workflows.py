@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conveyor.bootstrap.workflow_files import WorkflowFile
+from conveyor.bootstrap.run_source import relative_directory
+from conveyor.bootstrap.workflow_files import SUFFIXES, WorkflowFile
 from conveyor.errors import UsageError
 from conveyor.git import GitRepository
 
@@ -18,9 +19,10 @@ from conveyor.git import GitRepository
 class CommittedWorkflows:
     """The workflow files of the repository at `root` as they are in `commit`."""
 
-    def __init__(self, root: Path, commit: str) -> None:
+    def __init__(self, root: Path, commit: str, *, rerun: bool = True) -> None:
         self.root = root
         self.commit = commit
+        self._rerun = rerun
         self._repo = GitRepository(root)
         if self._repo.find_commit(commit) is None:
             raise UsageError(
@@ -40,11 +42,20 @@ class CommittedWorkflows:
         return WorkflowFile(path, relative, result.workflow, result.diagnostics)
 
     def files(self, chosen: Path) -> list[WorkflowFile]:
-        """The workflow file `chosen` (relative to the root) as committed; a UsageError when the
-        commit does not have it."""
-        found = self.read(chosen.as_posix())
-        if found is None:
-            raise UsageError(
-                f"{chosen} is not in the run's commit {self.commit[:12]}; nothing was changed"
-            )
-        return [found]
+        """The workflow file `chosen` (relative to the root), or the *.yml/*.yaml files of the
+        directory `chosen`, as committed; a UsageError when the commit does not have it."""
+        relative = relative_directory(self.root, chosen, chosen)
+        listing = self._repo.try_git("ls-tree", "-z", "--name-only", f"{self.commit}:{relative}")
+        if listing is not None:
+            names = sorted(name for name in listing.split("\0") if name.endswith(SUFFIXES))
+            found = [self.read(f"{relative}/{name}") for name in names]
+            files = [file for file in found if file is not None]
+            if files:
+                return files
+        elif (file := self.read(relative)) is not None:
+            return [file]
+        if self._rerun:
+            where, hint = "the run's commit", "nothing was changed"
+        else:
+            where, hint = "the commit", "nothing was run (--working-tree runs uncommitted files)"
+        raise UsageError(f"{chosen} is not in {where} {self.commit[:12]}; {hint}")

@@ -13,9 +13,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conveyor.bootstrap.events import build_event
+from conveyor.bootstrap.events import BuiltEvent, build_event
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.repositories import repository_root
+from conveyor.bootstrap.run_source import StatusReader, Uncommitted
 from conveyor.bootstrap.workflow_files import workflow_paths
 from conveyor.errors import UsageError
 from conveyor.model.events import Event
@@ -34,13 +35,27 @@ class EarlyStart:
         self.root = repository_root(options.repository)  # a usage error is raised here, first
         self._options = options
         self._pool = pool
-        self._result: tuple[Event, str | None] | None = None
+        self._result: BuiltEvent | None = None
+        self._in_git = (self.root / ".git").exists()
+        from_commit = not options.working_tree and options.revision is None
+        self._status = StatusReader(self.root) if self._in_git and from_commit else None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._build, name="event", daemon=True)
         self._thread.start()
 
     def event(self) -> tuple[Event, str | None]:
         """The event and a warning (see build_event); raises what building it raised."""
+        built = self.built()
+        return built.event, built.warning
+
+    def changes(self) -> Uncommitted:
+        """What differs from HEAD in the working tree (run_source; asked only when the run is
+        from the commit: else nothing). Its `git status` ran beside the event's git work."""
+        return self._status.read() if self._status is not None else Uncommitted()
+
+    def built(self) -> BuiltEvent:
+        """The event, its warning and its note (see build_event); raises what building it
+        raised."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -56,14 +71,17 @@ class EarlyStart:
                 options.event_path,
                 options.inputs,
                 options.event_payload,
+                options.refs,
             )
         except BaseException as exc:  # handed to the main thread by event()
             self._error = exc
             return
-        if self._pool is not None and may_read_repository(self.root, options.workflows):
-            event = self._result[0]
-            sha = (event.sha or None) if (self.root / ".git").exists() else None
-            self._pool.expect(str(self.root), sha, 1)
+        in_git = self._in_git
+        # a checkout of the commit made ahead (none for --working-tree: a copy, not a checkout)
+        pool = None if options.working_tree else self._pool
+        if pool is not None and may_read_repository(self.root, options.workflows):
+            sha = (self._result.event.sha or None) if in_git else None
+            pool.expect(str(self.root), sha, 1)
 
 
 def may_read_repository(root: Path, workflows: Path | None) -> bool:

@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from conveyor import git
+from conveyor.bootstrap.local_options import NO_REFS, EventRefs
 from conveyor.errors import UsageError
 from conveyor.model.events import Event
 
 LOCAL_REF = "refs/heads/main"
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltEvent:
+    """The event, a warning when it could not come from git, a note on a choice made for the
+    user (a pull request's base)."""
+
+    event: Event
+    warning: str | None = None
+    note: str | None = None
 
 
 def build_event(
@@ -25,19 +37,29 @@ def build_event(
     event_path: Path | None,
     inputs: Mapping[str, str],
     payload: Mapping[str, object] | None = None,
-) -> tuple[Event, str | None]:
-    """The event, and a warning when it could not come from git. `payload`: a stored run's
-    event (a rerun), read as an `event_path` file with that payload would be."""
+    refs: EventRefs = NO_REFS,
+) -> BuiltEvent:
+    """The event (see BuiltEvent). `payload`: a stored run's event (a rerun), read as an
+    `event_path` file with that payload would be. `refs`: `--ref/--base/--head/--action`."""
     if payload is not None:
-        return stored_event(root, name, payload, inputs), None
-    request = git.EventRequest(name=name, eventpath=event_path, inputs=dict(inputs))
+        return BuiltEvent(stored_event(root, name, payload, inputs))
+    request = git.EventRequest(
+        name=name,
+        eventpath=event_path,
+        inputs=dict(inputs),
+        ref=refs.ref,
+        base=refs.base,
+        head=refs.head,
+        action=refs.action,
+    )
     try:
-        return git.build_event(root, request), None
+        event, note = git.build_event_noted(root, request)
     except UsageError as exc:
-        if (root / ".git").exists() or event_path is not None:
+        if (root / ".git").exists() or event_path is not None or refs != NO_REFS:
             raise
-        note = f"{exc}; running {root.name} as a plain directory on {LOCAL_REF}"
-        return plain_directory_event(root, name, inputs), note
+        warning = f"{exc}; running {root.name} as a plain directory on {LOCAL_REF}"
+        return BuiltEvent(plain_directory_event(root, name, inputs), warning)
+    return BuiltEvent(event, note=note)
 
 
 def stored_event(

@@ -8,6 +8,16 @@ from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
+class EventRefs:
+    """`--ref/--base/--head/--action`: the event's refs and activity (None: the default)."""
+
+    ref: str | None = None
+    base: str | None = None
+    head: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LocalRunOptions:
     repository: Path
     event_name: str = "push"
@@ -30,3 +40,15 @@ class LocalRunOptions:
     # `--action-dir owner/repo=PATH` and `--skip-action owner/repo` (bootstrap.override_settings)
     action_dirs: tuple[str, ...] = ()
     skip_actions: tuple[str, ...] = ()
+    # The event's refs and activity (`--ref/--base/--head/--action`, as `conveyor triggers`).
+    refs: EventRefs = field(default_factory=EventRefs)
+    isolate_home: bool = False  # each job's own HOME (`--isolate-home`)
+    # `runs-on` labels run on this host although it is not their system (`--platform L=host`)
+    platforms: tuple[str, ...] = ()
+
+    # Workflows and workspaces from the working tree, uncommitted changes included (else both
+    # from the commit: `--working-tree`)
+    working_tree: bool = False
+
+
+NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

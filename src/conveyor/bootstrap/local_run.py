@@ -20,8 +20,9 @@ from conveyor import triggers
 from conveyor.bootstrap.committed_workflows import CommittedWorkflows
 from conveyor.bootstrap.early_start import EarlyStart
 from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.run_source import header, relative_directory
 from conveyor.bootstrap.workflow_cache import WorkflowCache
-from conveyor.bootstrap.workflow_files import WorkflowFile, load_workflow_files
+from conveyor.bootstrap.workflow_files import WORKFLOWS_DIR, WorkflowFile, load_workflow_files
 from conveyor.bootstrap.workflow_source import RepositoryWorkflowSource
 from conveyor.engine.planner import plan_workflow
 from conveyor.engine.ports.executor import CancelSignal, Executor, JobDocument, JobReporter
@@ -53,6 +54,7 @@ class PreparedRun:
     not_started: tuple[WorkflowRecord, ...] = ()
     not_fired: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # choices made for the user (a pull request's base), told
 
 
 @dataclass(slots=True)
@@ -69,17 +71,20 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
     """Everything up to running; the event comes from `start` when it was begun early."""
     start = start or EarlyStart(options)
     root = start.root
-    event, note = start.event()
+    built = start.built()
+    event, note = built.event, built.warning
     settings = RunSettings(
         repository=str(root),
         # A directory that is not the top of a git repository is copied as it is.
         sha=(event.sha or None) if (root / ".git").exists() else None,
         parallel=options.parallel,
         matrix_filter=dict(options.matrix),
+        include_uncommitted=options.working_tree,
+        dry_run=options.dry_run,
         workspaces=_workspaces(options),
     )
     cache = workflow_cache(options.home)
-    committed = CommittedWorkflows(root, options.revision) if options.revision else None
+    committed, source_note = _source(options, start, settings.sha)
     source = RepositoryWorkflowSource(root, cache, committed)
     stamp = int(time.time() * 1000) % 10**10
     files = _workflow_files(root, options.workflows, cache, committed)
@@ -95,7 +100,25 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
         tuple(found.not_started),
         tuple(found.not_fired),
         tuple(found.warnings),
+        (source_note, *((built.note,) if built.note else ())),
     )
+
+
+def _source(
+    options: LocalRunOptions, start: EarlyStart, commit: str | None
+) -> tuple[CommittedWorkflows | None, str]:
+    """Where the workflow files are read (None: the working tree) and the header saying so."""
+    root = start.root
+    if options.revision:
+        note = f"running from commit {options.revision[:7]}"
+        return CommittedWorkflows(root, options.revision), note
+    changes = start.changes()
+    directory = relative_directory(root, options.workflows, WORKFLOWS_DIR)
+    note = header(options.working_tree, commit, changes, directory)
+    outside = Path(directory).is_absolute()  # a -W file outside the repository: as it is
+    if options.working_tree or commit is None or outside or changes.same_files(commit, directory):
+        return None, note
+    return CommittedWorkflows(root, commit, rerun=False), note
 
 
 def _workflow_files(
@@ -104,9 +127,9 @@ def _workflow_files(
     cache: WorkflowCache | None,
     committed: CommittedWorkflows | None,
 ) -> list[WorkflowFile]:
-    """The workflow files to run: from the working tree, or as committed (a rerun)."""
-    if committed is not None and chosen is not None:
-        return committed.files(chosen)
+    """The workflow files to run: from the working tree, or as committed."""
+    if committed is not None:
+        return committed.files(chosen or WORKFLOWS_DIR)
     return load_workflow_files(root, chosen, cache)
 
 
@@ -228,6 +251,8 @@ def build_executor(
     action_dirs: Sequence[str] = (),
     skip_actions: Sequence[str] = (),
     npm_registry: str = "",
+    isolate_home: bool = False,
+    platforms: tuple[str, ...] = (),
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
@@ -244,11 +269,13 @@ def build_executor(
 
         return FakeExecutor()
     from conveyor.actions import default_registry
+    from conveyor.bootstrap.platform_settings import configured_platforms
     from conveyor.executors.local import LocalExecutor
 
     table = None
     if repository is not None:
         table = configured_services(repository, services_variables)
+        platforms = (*platforms, *configured_platforms(repository))
     return LocalExecutor(
         home=home,
         actions=default_registry(),
@@ -257,6 +284,8 @@ def build_executor(
         supervision=supervision(),
         action_overrides=overrides,
         npm_registry=npm_registry,
+        isolate_home=isolate_home,
+        host_platforms=platforms,
     )
 
 

@@ -38,6 +38,8 @@ def run_options(options: LocalRunOptions, repository: str) -> dict[str, object]:
         "vars": dict(options.vars),
         "env": dict(options.env),
         "matrix": {key: list(values) for key, values in options.matrix.items()},
+        "platforms": list(options.platforms),
+        "isolate_home": options.isolate_home,
     }
 
 

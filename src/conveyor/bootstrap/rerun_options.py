@@ -34,6 +34,8 @@ def rerun_options(
         matrix=_matrix(stored.get("matrix")),
         parallel=parallel,
         home=home,
+        platforms=_texts(stored.get("platforms")),
+        isolate_home=stored.get("isolate_home") is True,
     )
 
 
@@ -54,6 +56,10 @@ def _matrix(value: object) -> dict[str, tuple[str, ...]]:
         for key, values in value.items()
         if isinstance(values, list)
     }
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
 
 
 def _text(value: object) -> str | None:

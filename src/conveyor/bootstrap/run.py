@@ -85,6 +85,8 @@ def run_local(
             action_dirs=options.action_dirs,
             skip_actions=options.skip_actions,
             npm_registry=settings.npm_registry,
+            isolate_home=options.isolate_home,
+            platforms=options.platforms,
         )
         prepared = prepare_run(options, start)
         display.prepared(prepared)

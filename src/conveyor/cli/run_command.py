@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.local_options import EventRefs, LocalRunOptions
 from conveyor.bootstrap.settings import Settings, load_settings
 from conveyor.cli import run_options
+from conveyor.cli.event_options import event_options
 
 # The engine, the executor and the display are imported once the run has started building its
 # event on a thread (conveyor.bootstrap.run): their loading and git's work overlap.
@@ -34,6 +35,7 @@ EXIT_INTERRUPTED = 130
 @click.command("run")
 @click.argument("repo", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("-e", "--event", "event_name", default="push", show_default=True, help="Event name.")
+@event_options
 @click.option("--eventpath", type=click.Path(path_type=Path), help="Webhook payload (JSON).")
 @click.option(
     "-W",
@@ -73,9 +75,28 @@ EXIT_INTERRUPTED = 130
     metavar="OWNER/REPO",
     help="Report the steps using this action skipped (e.g. publishing).",
 )
+@click.option(
+    "--isolate-home", is_flag=True, help="Give each job its own fresh HOME (not the user's)."
+)
+@click.option(
+    "--working-tree",
+    is_flag=True,
+    help="Run the working tree's workflows and files, uncommitted changes included.",
+)
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    metavar="LABEL=host",
+    help="Run jobs for this runs-on label (windows-latest, macos-14...) on this host anyway.",
+)
 def run_command(
     repo: Path,
     event_name: str,
+    ref: str | None,
+    base: str | None,
+    head: str | None,
+    action: str | None,
     eventpath: Path | None,
     workflows: Path | None,
     job: str | None,
@@ -90,8 +111,11 @@ def run_command(
     dry_run: bool,
     as_json: bool,
     verbose: bool,
-    action_dirs: tuple[str, ...] = (),
-    skip_actions: tuple[str, ...] = (),
+    action_dirs: tuple[str, ...],
+    skip_actions: tuple[str, ...],
+    isolate_home: bool,
+    working_tree: bool,
+    platforms: tuple[str, ...],
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
     settings = load_settings()
@@ -111,6 +135,10 @@ def run_command(
         home=settings.home,
         action_dirs=action_dirs,
         skip_actions=skip_actions,
+        refs=EventRefs(ref, base, head, action),
+        isolate_home=isolate_home,
+        platforms=run_options.platforms(platforms),
+        working_tree=working_tree,
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 
@@ -164,6 +192,8 @@ class Terminal:
     def prepared(self, prepared: PreparedRun) -> None:
         for warning in prepared.warnings:
             click.echo(f"conveyor: warning: {warning}", err=True)
+        for note in prepared.notes:
+            click.echo(f"conveyor: {note}", err=True)
         for workflow in prepared.not_started:
             for line in workflow.errors:
                 click.echo(line, err=True)

@@ -54,3 +54,14 @@ def matrix(values: Iterable[str]) -> Mapping[str, tuple[str, ...]]:
             raise UsageError(f"--matrix expects KEY:VALUE, got {value!r}")
         wanted.setdefault(key, []).append(text)
     return {key: tuple(choices) for key, choices in wanted.items()}
+
+
+def platforms(values: Iterable[str]) -> tuple[str, ...]:
+    """`--platform LABEL=host` (repeatable): the `runs-on` labels to run on this host anyway."""
+    labels: list[str] = []
+    for value in values:
+        label, found, target = value.partition("=")
+        if not found or not label.strip() or target.strip().lower() != "host":
+            raise UsageError(f"--platform expects LABEL=host, got {value!r}")
+        labels.append(label.strip())
+    return tuple(labels)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from conveyor.cli.event_options import event_options
 from conveyor.errors import Diagnostic, Severity, UsageError
-from conveyor.git import EventRequest, GitRepository, build_event
+from conveyor.git import EventRequest, GitRepository, build_event_noted
 from conveyor.model.events import Event
 from conveyor.triggers import MatchResult, match_workflow
 from conveyor.workflow import discover_workflows, load_workflow
@@ -21,16 +22,13 @@ Decision = tuple[str, str, MatchResult]  # (path shown, display name, result)
 @click.command("triggers")
 @click.argument("repo", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("-e", "--event", "event_name", default="push", show_default=True, help="Event name.")
-@click.option("--ref", help="Branch or tag (push, create, release, workflow_dispatch, ...).")
-@click.option("--base", help="push: the `before` commit; pull requests: the base branch or SHA.")
-@click.option("--head", help="push: the `after` commit; pull requests: the head branch or SHA.")
+@event_options
 @click.option(
     "--eventpath",
     type=click.Path(path_type=Path),
     help="A webhook payload (JSON) to use as github.event.",
 )
 @click.option("--input", "inputs", multiple=True, metavar="K=V", help="A dispatch/call input.")
-@click.option("--action", help="The activity type (pull_request: opened, closed, ...).")
 @click.option("--label", "labels", multiple=True, help="A label of the pull request or issue.")
 @click.option(
     "-W",
@@ -65,7 +63,9 @@ def triggers_command(
         action=action,
         labels=tuple(label.strip() for value in labels for label in value.split(",") if label),
     )
-    event = build_event(root, request)
+    event, note = build_event_noted(root, request)
+    if note is not None:
+        click.echo(f"conveyor: {note}", err=True)
     decisions = [decide(path, root, event) for path in workflow_paths(root, workflows_path)]
     if output_format == "json":
         rows = [

@@ -17,6 +17,7 @@ from conveyor.engine.scope import RunScope
 from conveyor.engine.strategy import StrategyPlan, plan_strategy
 from conveyor.errors import ConveyorError
 from conveyor.model.results import Status
+from conveyor.model.workflow import Strategy
 from conveyor.workflow.matrix import MatrixLeg
 
 # (run, leg, child scope) → the child run, made by the scheduler so it can track it
@@ -34,6 +35,8 @@ def activate(run: WorkflowRun, node: JobNode, make_child: ChildFactory) -> list[
             return [_closed_leg(run, node, final)]
         strategy = plan_strategy(node.job.strategy, contexts, run.settings.matrix_filter or None)
     except ConveyorError as exc:
+        if run.settings.dry_run and _reads_needs(node.job.strategy):
+            return [_deferred_leg(run, node)]
         return [_closed_leg(run, node, Status.FAILURE, _message(node, exc))]
     node.strategy = strategy
     if not strategy.legs:
@@ -141,6 +144,7 @@ def _prepare_job(run: WorkflowRun, node: JobNode, leg: Leg, contexts: dict[str, 
         masks=scope.masks,
         include_uncommitted=settings.include_uncommitted,
         run_attempt=settings.run_attempt,
+        runs_on=leg.runs_on,
     )
 
 
@@ -191,6 +195,22 @@ def _prepare_call(
 def _closed_leg(run: WorkflowRun, node: JobNode, status: Status, error: str | None = None) -> Leg:
     leg = Leg(node, 0, _view(run, node, node.job_id, _plain_name(node), None))
     leg.finish(_record(leg, status, error))
+    node.legs = [leg]
+    return leg
+
+
+DEFERRED_MATRIX = "matrix decided at run time (from the outputs of the jobs it needs)"
+
+
+def _reads_needs(strategy: Strategy | None) -> bool:
+    """The strategy is made from `needs` (outputs a dry run does not have)."""
+    return strategy is not None and "needs." in repr(strategy.matrix)
+
+
+def _deferred_leg(run: WorkflowRun, node: JobNode) -> Leg:
+    """`--dry-run`: a job whose matrix only the run can make is skipped, and says so."""
+    leg = Leg(node, 0, _view(run, node, node.job_id, _plain_name(node), None))
+    leg.finish(JobRecord(view=leg.view, conclusion=Status.SKIPPED, deferred=DEFERRED_MATRIX))
     node.legs = [leg]
     return leg
 

@@ -11,7 +11,10 @@ run without expressions never does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from conveyor.expr import Expression
 
 Contexts = Mapping[str, object]
 
@@ -120,3 +123,36 @@ def evaluate_condition(raw: object, contexts: Contexts, job_status: str) -> bool
 
 
 BLOCKED = "skipped"
+
+
+# Contexts a step's `if:` may read and still be decided before the job runs: their values are
+# the same in a dry run as in the run (not needs, env, steps, job, runner: a run changes them).
+_KNOWN_BEFORE = frozenset({"github", "inputs", "vars", "matrix", "strategy", "secrets"})
+
+
+def static_condition(raw: object, contexts: Contexts) -> bool | None:
+    """A step's `if:` when it is decided before anything runs (it reads only contexts known
+    then, calls no status function and no hashFiles), else None."""
+    source = condition_source(raw).strip()
+    if not source:
+        return None
+    from conveyor import expr
+    from conveyor.errors import ConveyorError
+
+    try:
+        trees = [expr.parse(span.source) for span in expr.find_expressions(source)] or [
+            expr.parse(source)
+        ]
+        if not all(_decided_before(tree) for tree in trees):
+            return None
+        return expr.evaluate_condition(source, contexts, job_status="success")
+    except ConveyorError:
+        return None
+
+
+def _decided_before(tree: Expression) -> bool:
+    from conveyor import expr
+
+    if expr.uses_status_function(tree) or "hashfiles" in expr.called_functions(tree):
+        return False
+    return expr.referenced_contexts(tree) <= _KNOWN_BEFORE

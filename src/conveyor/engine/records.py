@@ -29,6 +29,8 @@ class JobRecord:
     runs_on: tuple[str, ...] = ()
     environment: str | None = None
     concurrency: str | None = None
+    unavailable: str | None = None  # skipped: this host cannot run it, and why (JobResult)
+    deferred: str | None = None  # --dry-run: not planned, what only the run decides (why)
 
     @property
     def duration(self) -> float | None:
@@ -48,6 +50,8 @@ class JobRecord:
             "outputs": dict(self.outputs),
             "steps": [_step_json(step) for step in self.steps],
             "error": self.error,
+            "unavailable": self.unavailable,
+            "deferred": self.deferred,
         }
 
 
@@ -92,6 +96,11 @@ class RunRecord:
     @property
     def jobs(self) -> tuple[JobRecord, ...]:
         return tuple(job for workflow in self.workflows for job in workflow.jobs)
+
+    @property
+    def unavailable(self) -> int:
+        """How many jobs were skipped because this host cannot run them."""
+        return sum(1 for job in self.jobs if job.unavailable is not None)
 
     def as_json(self) -> dict[str, object]:
         return {

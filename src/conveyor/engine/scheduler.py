@@ -258,6 +258,7 @@ class Scheduler:
             runs_on=leg.runs_on,
             environment=leg.environment,
             concurrency=leg.concurrency,
+            unavailable=result.unavailable,
         )
         leg.finish(record)
         leg.node.outputs.update(result.outputs)

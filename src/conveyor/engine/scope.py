@@ -19,6 +19,7 @@ class RunSettings:
     matrix_filter: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     include_uncommitted: bool = False
     run_attempt: int = 1
+    dry_run: bool = False  # nothing runs: what only a run can decide is shown as such
     workspaces: WorkspacePaths | None = field(default=None, compare=False)
 
     def workspace(self, run_id: str, instance_key: str) -> str:

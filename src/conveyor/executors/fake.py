@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from conveyor.engine.expressions import static_condition
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
 from conveyor.model.results import JobResult, Status, StepResult
 from conveyor.model.workflow import Step
@@ -110,8 +111,11 @@ def _report_steps(
         reporter.step_started(document.instance_key, step.index, name)
         for line in lines if step.index == 0 else ():
             reporter.log_line(document.instance_key, step.index, line)
-        # Every step succeeds but the last, which ends as the job does.
+        # Every step succeeds but the last, which ends as the job does; a step whose `if:` is
+        # false before anything runs is skipped.
         status = result if step.index == len(document.steps) - 1 else Status.SUCCESS
+        if static_condition(step.condition, document.contexts) is False:
+            status = Status.SKIPPED
         stepped = StepResult(step.index, name, status, status, id=step.id, location=step.location)
         reporter.step_finished(document.instance_key, stepped)
         steps.append(stepped)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conveyor.git.event_builder import EventRequest, build_event
+from conveyor.git.event_builder import EventRequest, build_event, build_event_noted
 from conveyor.git.repository import GitRepository
 
 if TYPE_CHECKING:
@@ -23,4 +23,4 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["EventRequest", "GitRepository", "build_event", "load_payload"]
+__all__ = ["EventRequest", "GitRepository", "build_event", "build_event_noted", "load_payload"]

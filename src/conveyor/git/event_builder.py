@@ -22,6 +22,7 @@ from conveyor.triggers import KNOWN_EVENTS
 
 _RANGE_EVENTS = frozenset({"push", "pull_request", "pull_request_target"})
 _INPUT_EVENTS = frozenset({"workflow_dispatch", "workflow_call"})
+_PULL_REQUESTS = frozenset({"pull_request", "pull_request_target"})
 
 
 def _no_labels() -> tuple[str, ...]:
@@ -50,6 +51,11 @@ Builder = Callable[[LocalContext, EventRequest], Event]
 
 
 def build_event(repo_root: Path, request: EventRequest) -> Event:
+    return build_event_noted(repo_root, request)[0]
+
+
+def build_event_noted(repo_root: Path, request: EventRequest) -> tuple[Event, str | None]:
+    """The event, and a note on a choice made for the user (a pull request's base), if any."""
     _check_request(request)
     push = request.eventpath is None and request.name == "push"
     ctx = LocalContext.open(GitRepository.open(repo_root, prefetch=True, push=push))
@@ -57,9 +63,11 @@ def build_event(repo_root: Path, request: EventRequest) -> Event:
         from conveyor.git.event_files import event_from_payload, load_payload
 
         payload = load_payload(request.eventpath)
-        return event_from_payload(ctx, request.name, payload, request.inputs)
+        return event_from_payload(ctx, request.name, payload, request.inputs), None
+    if request.name in _PULL_REQUESTS:
+        return _pull_request_noted(ctx, request)
     builder = _BUILDERS.get(request.name, _other_event)
-    return builder(ctx, request)
+    return builder(ctx, request), None
 
 
 def _check_request(request: EventRequest) -> None:
@@ -93,14 +101,14 @@ def _delete(ctx: LocalContext, request: EventRequest) -> Event:
     return delete_event(ctx, ref=request.ref)
 
 
-def _pull_request(ctx: LocalContext, request: EventRequest) -> Event:
-    from conveyor.git.pull_request_events import PullRequestSpec, pull_request_event
+def _pull_request_noted(ctx: LocalContext, request: EventRequest) -> tuple[Event, str | None]:
+    from conveyor.git.pull_request_events import PullRequestSpec, pull_request_event_noted
 
     spec = PullRequestSpec(action=request.action or "opened", labels=request.labels)
     base, head = request.base, request.head
     if request.ref is not None and head is None:
         head = request.ref
-    return pull_request_event(ctx, name=request.name, base=base, head=head, spec=spec)
+    return pull_request_event_noted(ctx, name=request.name, base=base, head=head, spec=spec)
 
 
 def _release(ctx: LocalContext, request: EventRequest) -> Event:
@@ -152,8 +160,6 @@ _BUILDERS: dict[str, Builder] = {
     "push": _push,
     "create": _create,
     "delete": _delete,
-    "pull_request": _pull_request,
-    "pull_request_target": _pull_request,
     "release": _release,
     "schedule": _schedule,
     "workflow_dispatch": _workflow_dispatch,

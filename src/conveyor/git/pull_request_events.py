@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from conveyor.errors import UsageError
 from conveyor.git.commits import CommitInfo
 from conveyor.git.local_context import LocalContext
+from conveyor.git.pull_request_base import choose_base
 from conveyor.git.webhook_objects import JsonObject, label_object, user_object, utc_timestamp
 from conveyor.model.events import BRANCH_PREFIX, Event
 
@@ -93,12 +94,25 @@ def pull_request_event(
     head: str | None = None,
     spec: PullRequestSpec = PullRequestSpec(),
 ) -> Event:
+    return pull_request_event_noted(ctx, name=name, base=base, head=head, spec=spec)[0]
+
+
+def pull_request_event_noted(
+    ctx: LocalContext,
+    *,
+    name: str = "pull_request",
+    base: str | None = None,
+    head: str | None = None,
+    spec: PullRequestSpec = PullRequestSpec(),
+) -> tuple[Event, str | None]:
+    """The event, and a note saying which base was chosen when none was named and the head is
+    the default branch itself (see pull_request_base)."""
     if spec.action not in PULL_REQUEST_ACTIONS:
         known = ", ".join(sorted(PULL_REQUEST_ACTIONS))
         raise UsageError(f"unknown pull_request action '{spec.action}' (known: {known})")
-    facts = _gather(
-        ctx, spec, _side(ctx, base, ctx.identity.default_branch), _side(ctx, head, None)
-    )
+    head_side = _side(ctx, head, None)
+    base_side, note = _base_side(ctx, base, head_side)
+    facts = _gather(ctx, spec, base_side, head_side)
     payload: JsonObject = {
         "action": spec.action,
         "number": spec.number,
@@ -107,7 +121,7 @@ def pull_request_event(
         **ctx.base_payload(facts.head_commit.committer.date),
     }
     ref, sha = _ref_and_sha(facts, name)
-    return Event(
+    event = Event(
         name,
         payload=payload,
         action=spec.action,
@@ -121,6 +135,20 @@ def pull_request_event(
         default_branch=ctx.identity.default_branch,
         actor=ctx.user.login,
     )
+    return event, note
+
+
+def _base_side(ctx: LocalContext, base: str | None, head: _Side) -> tuple[_Side, str | None]:
+    """The base named (default: the default branch); when none is named and that is the head
+    itself, the one pull_request_base chooses, with its note."""
+    default = ctx.identity.default_branch
+    side = _side(ctx, base, default)
+    if base is not None or side.sha != head.sha:
+        return side, None
+    chosen = choose_base(ctx, head.sha)
+    if chosen is None:
+        return side, None
+    return _Side(default, chosen.revision), chosen.note
 
 
 def pull_request_object(facts: _Facts) -> JsonObject:

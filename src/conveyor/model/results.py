@@ -84,3 +84,6 @@ class JobResult:
     started_at: float | None = None
     finished_at: float | None = None
     error: str | None = None  # why the job failed before or outside its steps, if it did
+    # Why this host cannot run the job (a Windows runner, an interpreter not installed): the
+    # job is then `skipped`, and the run does not fail for it.
+    unavailable: str | None = None

@@ -116,7 +116,7 @@ class StoreObserver:
             result=record.conclusion,
             outputs=record.outputs,
             steps=record.steps,
-            error=record.error,
+            error=_error_or_skip_reason(record),
             started_at=record.started_at,
             finished_at=record.finished_at,
         )
@@ -167,3 +167,11 @@ def _new_job(job: JobView, status: RunStatus, environment: str | None = None) ->
         environment=environment,
         status=status,
     )
+
+
+def _error_or_skip_reason(record: JobRecord) -> str | None:
+    """The job's error; for a job skipped as unavailable, `unavailable: <why>` (the store keeps
+    the reason there: a skipped job has no error)."""
+    if record.unavailable is not None:
+        return f"unavailable: {record.unavailable}"
+    return record.error

@@ -58,11 +58,13 @@ def summary_parts(record: RunRecord, log_dir: Path | None) -> SummaryParts:
         Line(line, "red", markup=False) for workflow in record.workflows for line in workflow.errors
     ]
     notes.extend(_annotations(record))
+    notes.extend(_unavailable(record))
+    notes.extend(_deferred(record))
     summaries = tuple((_job_name(job), job.summary) for job in record.jobs if job.summary.strip())
     closing = []
     if log_dir is not None and record.jobs:
         closing.append(Line(f"Logs: {log_dir}"))
-    closing.append(Line(f"Run {record.conclusion}", _RUN_STYLES.get(record.conclusion, "bold red")))
+    closing.append(Line(_run_line(record), _RUN_STYLES.get(record.conclusion, "bold red")))
     return SummaryParts(rows, tuple(notes), summaries, tuple(closing))
 
 
@@ -104,7 +106,36 @@ def _job_name(job: JobRecord) -> str:
     return f"{job.view.workflow_name} / {job.view.display_name}"
 
 
+def _run_line(record: RunRecord) -> str:
+    """`Run success`, and how many jobs this host could not run (`(2 unavailable)`)."""
+    count = record.unavailable
+    return f"Run {record.conclusion}" + (f" ({count} unavailable)" if count else "")
+
+
+def _deferred(record: RunRecord) -> list[Line]:
+    """--dry-run: what only the run decides, per job."""
+    return [
+        Line(f"  {_job_name(job)}: {job.deferred}", markup=False)
+        for job in record.jobs
+        if job.deferred is not None
+    ]
+
+
+def _unavailable(record: RunRecord) -> list[Line]:
+    """Why each unavailable job could not run here."""
+    jobs = [job for job in record.jobs if job.unavailable is not None]
+    if not jobs:
+        return []
+    lines = [Line("Unavailable on this host", "bold")]
+    lines.extend(Line(f"  {_job_name(job)}: {job.unavailable}", markup=False) for job in jobs)
+    return lines
+
+
 def _result(job: JobRecord) -> str:
+    if job.unavailable is not None:
+        return "skipped (unavailable)"
+    if job.deferred is not None:
+        return "decided at run time"
     text = str(job.conclusion)
     if job.conclusion is Status.FAILURE and job.continue_on_error:
         text += " (continue-on-error)"

@@ -103,11 +103,19 @@ class ActionOutcome:
     post: bool = False
     post_if: str = "always()"  # the condition of the post phase, as in action.yml
     error: str | None = None  # shown as an error line when the action fails
+    # This host cannot do what the step asks (an interpreter that is not installed): the job
+    # stops here and is reported skipped (unavailable) with this reason, not failed.
+    unavailable: str | None = None
 
 
 def failed(message: str) -> ActionOutcome:
     """The outcome of an action that could not do its job."""
     return ActionOutcome(status=Status.FAILURE, error=message)
+
+
+def unavailable(reason: str) -> ActionOutcome:
+    """The outcome of an action this host cannot perform (see ActionOutcome.unavailable)."""
+    return ActionOutcome(status=Status.SKIPPED, unavailable=reason)
 
 
 class ActionConsole(Protocol):

@@ -45,6 +45,7 @@ class JobDocument:
     masks: tuple[str, ...] = ()  # secret values to mask in every line
     include_uncommitted: bool = False  # copy the working tree as it is, like act does
     run_attempt: int = 1
+    runs_on: tuple[str, ...] = ()  # the evaluated `runs-on` labels
 
 
 MIN_SECRET_LENGTH = 3  # shorter secret values are not masked: they would mask ordinary text

@@ -52,7 +52,11 @@ def run_composite(
         report_index=call.index,
         deadline=call.deadline,
     )
-    outcomes = [run_step(run, inner, step, call.index) for step in definition.steps]
+    outcomes = []
+    for step in definition.steps:
+        outcomes.append(run_step(run, inner, step, call.index))
+        if run.unavailable is not None:  # the job cannot run here: nothing more of it runs
+            return BodyResult(Status.SKIPPED)
     run_posts_inline(run, inner, call.index)
     outputs = _outputs(run, inner, definition.outputs, call.index)
     if inner.status is Status.FAILURE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionRegistry
@@ -14,10 +14,12 @@ from conveyor.errors import ConveyorError
 from conveyor.executors.local.action_overrides import ActionOverride, RunNotices
 from conveyor.executors.local.docker_action import ENGINES, ContainerEngines
 from conveyor.executors.local.environment import host_environment, runner_context
+from conveyor.executors.local.job_home import job_directories
 from conveyor.executors.local.job_leases import JobLease, remove, sweep
 from conveyor.executors.local.job_state import ExecutorOptions, JobRun, Scope
 from conveyor.executors.local.job_steps import job_outputs, run_all_steps
 from conveyor.executors.local.masking import MIN_SECRET_LENGTH, Registration, SecretMasker
+from conveyor.executors.local.platforms import unavailable_reason
 from conveyor.executors.local.process_tracker import Supervision
 from conveyor.executors.local.processes import StopPolicy
 from conveyor.executors.local.services_hook import ServicesStarter, no_services
@@ -63,6 +65,8 @@ class LocalExecutor:
         action_overrides: Mapping[str, ActionOverride] | None = None,
         npm_registry: str = "",
         container_engines: tuple[str, ...] = ENGINES,
+        isolate_home: bool = False,
+        host_platforms: Iterable[str] = (),
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -77,6 +81,8 @@ class LocalExecutor:
         self._npm_registry = npm_registry
         self._containers = ContainerEngines(container_engines)
         self._swept = False
+        self._isolate_home = isolate_home
+        self._host_platforms = tuple(host_platforms)
         self._sweep_lock = threading.Lock()
 
     def forecast(self, forecast: JobForecast) -> None:
@@ -102,12 +108,16 @@ class LocalExecutor:
             notices=self._notices,
             npm_registry=self._npm_registry,
             containers=self._containers,
+            isolate_home=self._isolate_home,
         )
 
     def run_job(
         self, document: JobDocument, reporter: JobReporter, cancel: CancelSignal
     ) -> JobResult:
         started = time.time()
+        reason = unavailable_reason(document.runs_on, self._host_platforms)
+        if reason is not None:
+            return _unavailable(document, reporter, reason, started)
         options = self._options()
         layout = workspace_layout(
             options.home, document.run_id, document.instance_key, document.repository
@@ -239,7 +249,7 @@ def _new_run(
         layout=layout,
         masker=masker,
         tracker=options.supervision.tracker(),
-        base_env=host_environment(),
+        base_env={**host_environment(), **job_directories(layout, options.isolate_home)},
         github=github,
         runner=runner,
         job_context={"services": {}},
@@ -310,6 +320,15 @@ def _failed_before_steps(
     )
 
 
+def _unavailable(
+    document: JobDocument, reporter: JobReporter, reason: str, started: float
+) -> JobResult:
+    reporter.log_line(document.instance_key, None, f"Skipped, unavailable here: {reason}")
+    return JobResult(
+        Status.SKIPPED, started_at=started, finished_at=time.time(), unavailable=reason
+    )
+
+
 def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | None) -> JobResult:
     status = run.status
     if run.timed_out:
@@ -318,8 +337,13 @@ def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | N
         run.error(None, error)
         status = Status.FAILURE
     summary = "".join(part if part.endswith("\n") else part + "\n" for part in run.summaries)
+    unavailable = run.unavailable if status is not Status.CANCELLED else None
+    if unavailable is not None:
+        status = Status.SKIPPED
+    elif status is Status.SKIPPED:
+        status = Status.SUCCESS
     return JobResult(
-        result=Status.SUCCESS if status is Status.SKIPPED else status,
+        result=status,
         outputs=outputs,
         steps=tuple(run.results),
         annotations=tuple(run.annotations),
@@ -327,4 +351,5 @@ def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | N
         started_at=started,
         finished_at=time.time(),
         error=error,
+        unavailable=unavailable,
     )

@@ -44,6 +44,7 @@ class ExecutorOptions:
     notices: RunNotices = field(default_factory=RunNotices)  # hints shown once per run
     npm_registry: str = ""  # where node is provisioned from ('': npm's own setting)
     containers: ContainerEngines = field(default_factory=ContainerEngines)  # asked once per run
+    isolate_home: bool = False  # each job's own HOME (job_home)
 
 
 @dataclass(slots=True)
@@ -105,6 +106,7 @@ class JobRun:
     action_states: dict[int, dict[str, str]] = field(default_factory=dict)
     next_index: int = 0
     cancelled_at: float | None = None
+    unavailable: str | None = None  # set by a step: this host cannot run the job (no more steps)
 
     # -- status ---------------------------------------------------------------------------
 

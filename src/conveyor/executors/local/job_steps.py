@@ -27,6 +27,8 @@ def run_all_steps(run: JobRun, scope: Scope) -> None:
     run_pre_steps(run, scope)
     for step in run.document.steps:
         _run_main_step(run, scope, step)
+        if run.unavailable is not None:
+            return  # the job cannot run here: nothing more of it runs (see ActionOutcome)
     run_post_steps(run, scope)
 
 

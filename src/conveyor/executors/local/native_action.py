@@ -99,6 +99,9 @@ def run_native_phase(
         run.add_path(directory)
     if outcome.error:
         log.error(outcome.error)
+    if outcome.unavailable:
+        log.write(f"##[notice]The job stops here, unavailable on this host: {outcome.unavailable}")
+        run.unavailable = outcome.unavailable
     return BodyResult(outcome.status, dict(outcome.outputs)), outcome
 
 

@@ -8,6 +8,8 @@ Layout (`CONVEYOR_HOME/runs/<run_id>/jobs/<job slug>/`):
                          (not ignored) files are copied over it, like act does. Empty for a
                          job that neither checks out nor uses a `./` action (as on GitHub).
     _temp/               RUNNER_TEMP (event.json, scripts, file-command files)
+    _tmp/                TMPDIR: the job's own temporary directory, removed with the job
+    _home/               HOME with `--isolate-home` (made then only; see job_home)
     _job/                per-job tools (setup-python's installation, setup-node's npm prefix)
 
 RUNNER_TOOL_CACHE is `CONVEYOR_HOME/toolcache`, shared by all jobs. A repository that is not a git
@@ -45,6 +47,16 @@ class JobWorkspace:
     job_dir: Path
     tool_cache: Path
 
+    @property
+    def tmp(self) -> Path:
+        """TMPDIR: so that jobs running at once do not collide in /tmp."""
+        return self.root / "_tmp"
+
+    @property
+    def home(self) -> Path:
+        """HOME with `--isolate-home`."""
+        return self.root / "_home"
+
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -75,7 +87,7 @@ def layout_at(root: Path, source: Path, home: Path) -> JobWorkspace:
 def make_job_directories(layout: JobWorkspace) -> None:
     """RUNNER_TEMP (with the event's folder and the steps' file-command files), the job's tools
     folder and the shared tool cache; the workspace is made by its checkout or copy."""
-    for folder in (layout.temp / EVENT_FOLDER, layout.job_dir, layout.tool_cache):
+    for folder in (layout.temp / EVENT_FOLDER, layout.tmp, layout.job_dir, layout.tool_cache):
         private_directory(folder)
     StepFiles.fresh(layout.temp)
 
