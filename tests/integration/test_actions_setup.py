@@ -97,15 +97,21 @@ def test_setup_python_makes_the_job_unavailable_for_a_missing_version(
     assert [step.index for step in result.steps] == [0]  # the job stopped there
 
 
-def test_setup_python_fails_clearly_for_an_unsupported_implementation(
-    repo: Path, shared_home: Path
-) -> None:
+def test_a_pypy_leg_is_unavailable_not_failed(repo: Path, shared_home: Path) -> None:
+    # A matrix leg asking for PyPy (e.g. pypy-3.11) cannot run here, as a missing version cannot.
     doc = document(
-        repo, steps({"uses": "actions/setup-python@v5", "with": {"python-version": "pypy3.10"}})
+        repo,
+        steps(
+            {"uses": "actions/setup-python@v5", "with": {"python-version": "pypy-3.11"}},
+            {"run": "echo never"},
+        ),
     )
-    result, reporter = run_job(doc, shared_home, actions=default_registry())
-    assert result.result is Status.FAILURE
-    assert "not supported" in reporter.text(0)
+    result, _ = run_job(doc, shared_home, actions=default_registry())
+    assert result.result is Status.SKIPPED
+    assert result.unavailable is not None
+    assert "pypy-3.11" in result.unavailable
+    assert "CPython only" in result.unavailable
+    assert [step.index for step in result.steps] == [0]
 
 
 def test_installed_interpreters_are_identified(shared_home: Path) -> None:

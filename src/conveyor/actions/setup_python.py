@@ -58,7 +58,10 @@ def _specs(invocation: ActionInvocation) -> list[str] | ActionOutcome:
         return failed("setup-python: no python-version given and no .python-version file found")
     unsupported = [s for s in specs if s.lower().startswith(("pypy", "graalpy", "jython"))]
     if unsupported:
-        return failed(f"setup-python: {unsupported[0]} is not supported by conveyor (CPython only)")
+        return unavailable(
+            f"setup-python: python-version '{unsupported[0]}' cannot run here: conveyor sets up "
+            "installed interpreters, CPython only"
+        )
     return specs
 
 
