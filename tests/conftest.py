@@ -76,3 +76,7 @@ def conveyor_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("CONVEYOR_HOME", None)
     else:
         os.environ["CONVEYOR_HOME"] = previous
+
+
+# The local Git server (tests/support/git_server.py): `git_server` and `git_http` fixtures.
+pytest_plugins = ["tests.support.git_server"]
