@@ -27,3 +27,5 @@ class LocalRunOptions:
     revision: str | None = None
     # The event's payload as stored (a rerun), read as an `event_path` file would be.
     event_payload: Mapping[str, object] | None = None
+    # Remote actions from the action cache or local copies only (also `actions.offline`).
+    offline: bool = False

@@ -36,6 +36,7 @@ from conveyor.model.workflow import Workflow
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.services_wiring import CancellableStarter
+    from conveyor.engine.ports.remote_actions import RemoteActions
     from conveyor.executors.local.process_tracker import Supervision
     from conveyor.executors.local.workspace_pool import WorkspacePool
 
@@ -65,8 +66,13 @@ class _Sorted:
     warnings: list[str] = field(default_factory=list)
 
 
-def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> PreparedRun:
-    """Everything up to running; the event comes from `start` when it was begun early."""
+def prepare_run(
+    options: LocalRunOptions,
+    start: EarlyStart | None = None,
+    remote: RemoteActions | None = None,
+) -> PreparedRun:
+    """Everything up to running; the event comes from `start` when it was begun early;
+    remote reusable workflows come from `remote` (none without)."""
     start = start or EarlyStart(options)
     root = start.root
     event, note = start.event()
@@ -80,7 +86,7 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
     )
     cache = workflow_cache(options.home)
     committed = CommittedWorkflows(root, options.revision) if options.revision else None
-    source = RepositoryWorkflowSource(root, cache, committed)
+    source = RepositoryWorkflowSource(root, cache, committed, remote)
     stamp = int(time.time() * 1000) % 10**10
     files = _workflow_files(root, options.workflows, cache, committed)
     found = _Sorted(warnings=[note] if note else [])
@@ -224,11 +230,12 @@ def build_executor(
     pool: WorkspacePool | None = None,
     repository: Path | None = None,
     services_variables: Mapping[str, str] | None = None,
+    remote: RemoteActions | None = None,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
     (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) are checked here, before
-    any job runs: a bad table is a UsageError."""
+    any job runs: a bad table is a UsageError. `remote` fetches remote actions (the run's)."""
     if dry_run:
         from conveyor.executors.fake import FakeExecutor
 
@@ -245,6 +252,7 @@ def build_executor(
         services=_DeferredServices(home / "services", table),
         workspace_pool=pool,
         supervision=supervision(),
+        remote_actions=remote,
     )
 
 

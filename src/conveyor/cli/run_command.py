@@ -57,6 +57,9 @@ EXIT_INTERRUPTED = 130
 )
 @click.option("--parallel", type=click.IntRange(min=1), help="Jobs at once (default: CPU count).")
 @click.option("--dry-run", is_flag=True, help="Plan and show the jobs; run no step.")
+@click.option(
+    "--offline", is_flag=True, help="Never fetch: remote actions from the cache or local copies."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Show ::debug:: lines.")
 def run_command(
@@ -74,6 +77,7 @@ def run_command(
     matrix: tuple[str, ...],
     parallel: int | None,
     dry_run: bool,
+    offline: bool,
     as_json: bool,
     verbose: bool,
 ) -> int:
@@ -93,6 +97,7 @@ def run_command(
         parallel=parallel or settings.parallel,
         dry_run=dry_run,
         home=settings.home,
+        offline=offline,
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 

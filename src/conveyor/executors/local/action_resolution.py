@@ -4,7 +4,9 @@
 - `owner/repo[/path]@ref`: a local copy when one is configured — the executor's
   `action_directories` (keys `owner/repo@ref` or `owner/repo`), then
   `CONVEYOR_HOME/actions/<owner>/<repo>@<ref>` or `.../<owner>/<repo>` — else a native
-  implementation from the ActionRegistry, else unavailable with a message saying how to provide it.
+  implementation from the ActionRegistry, else the repository fetched by the executor's
+  `remote` (RemoteActions port: git and the cache, conveyor.git.remote_actions), else unavailable
+  with a message saying how to provide it.
 - `docker://...` and Docker actions: unavailable (no Docker here).
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionHandler, ActionRef, parse_action_ref
+from conveyor.engine.ports.remote_actions import FetchFailure, RemoteActions
 from conveyor.executors.local.action_metadata import ActionDefinition, ActionLoadError, load_action
 from conveyor.executors.local.job_state import ExecutorOptions
 
@@ -62,7 +65,17 @@ def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Reso
     handler = options.actions.lookup(ref)
     if handler is not None:
         return NativeAction(ref, handler)
+    if options.remote is not None:
+        return _fetched(ref, options.remote)
     return Unavailable(_unknown_message(ref, options))
+
+
+def _fetched(ref: ActionRef, remote: RemoteActions) -> Resolution:
+    found = remote.fetch(ref.owner, ref.repo, ref.ref)
+    if isinstance(found, FetchFailure):
+        return Unavailable(found.message)
+    tree = Path(found.directory)
+    return _local(tree / ref.path if ref.path else tree, f"{ref.owner}/{ref.repo}", ref.ref)
 
 
 def _local(directory: Path, repository: str, ref: str) -> Resolution:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
+from conveyor.engine.ports.remote_actions import RemoteActions
 from conveyor.errors import ConveyorError
 from conveyor.executors.local.environment import host_environment, runner_context
 from conveyor.executors.local.job_leases import JobLease, remove, sweep
@@ -40,7 +41,8 @@ class LocalExecutor:
     With a `workspace_pool`, workspaces are made ahead of the jobs the scheduler forecasts and
     job directories are deleted in the background; `close()` then ends the pool's work.
     `supervision` (bootstrap passes conveyor's reaper and the run owner's marker) makes sure no
-    step process outlives conveyor, even after a SIGKILL.
+    step process outlives conveyor, even after a SIGKILL. `remote_actions` fetches the remote
+    actions that have neither a local copy nor a native handler (one per run: bootstrap's).
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class LocalExecutor:
         keep_workspace: bool = False,
         workspace_pool: WorkspacePool | None = None,
         supervision: Supervision | None = None,
+        remote_actions: RemoteActions | None = None,
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -64,6 +67,7 @@ class LocalExecutor:
         self._pool = workspace_pool
         self._supervision = supervision or Supervision()
         self._swept = False
+        self._remote = remote_actions
         self._sweep_lock = threading.Lock()
 
     def forecast(self, forecast: JobForecast) -> None:
@@ -79,7 +83,13 @@ class LocalExecutor:
     def _options(self) -> ExecutorOptions:
         home = self._home.resolve()
         return ExecutorOptions(
-            home, self._actions, self._directories, self._policy, self._keep, self._supervision
+            home,
+            self._actions,
+            self._directories,
+            self._policy,
+            self._keep,
+            self._supervision,
+            remote=self._remote,
         )
 
     def run_job(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
+from conveyor.engine.ports.remote_actions import RemoteActions
 from conveyor.errors import SourceLocation
 from conveyor.executors.local.masking import SecretMasker
 from conveyor.executors.local.process_tracker import ProcessTracker, Supervision
@@ -37,6 +38,7 @@ class ExecutorOptions:
     policy: StopPolicy
     keep_workspace: bool = False
     supervision: Supervision = field(default_factory=Supervision)
+    remote: RemoteActions | None = None  # fetches remote actions (None: local copies only)
 
 
 @dataclass(slots=True)
