@@ -271,11 +271,11 @@ def test_actions_pull_list_and_prune(git_server: GitServer, tmp_path: Path) -> N
     code, output = run(home, "actions", "pull", "acme/greet@v1", url=url)
     assert code == 0, output
     assert f"acme/greet@v1 {commits['greet'][:12]} fetched" in output
-    code, output = run(home, "actions", "pull", "--all", str(repo), url=url)
+    code, output = run(home, "actions", "pull", "--all", "--repo", str(repo), url=url)
     assert code == 0, output
     assert f"acme/greet@v1 {commits['greet'][:12]} cached" in output
-    for name in ("node-hello", "wrapper", "workflows"):
-        assert f"acme/{name}@v1" in output
+    for name in ("node-hello@v1", "wrapper@v1", "workflows/.github/workflows/reusable.yml@v1"):
+        assert f"acme/{name}" in output
     code, output = run(home, "actions", "list", url=url)
     assert code == 0, output
     assert "acme/greet" in output
