@@ -126,14 +126,13 @@ def start(
         "CONVEYOR_ACTIONS_URL": url,
         **(extra or {}),
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "conveyor", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    return process
 
 
 def run(home: Path, *args: str, url: str, **extra: str) -> tuple[int, str]:

@@ -103,7 +103,8 @@ def prune_command(every: bool, days: float | None) -> None:
     removed = [
         entry
         for entry in cache.entries()
-        if every or (days is not None and now - entry.used > days * _DAY)
+        if every
+        or (days is not None and now - entry.used > days * _DAY)
         or (days is None and not entry.refs)
     ]
     for entry in removed:

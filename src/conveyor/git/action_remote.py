@@ -47,7 +47,10 @@ class GitRemote:
         """The commit the tag (preferred) or branch `ref` names now (`git ls-remote`)."""
         wanted = [f"refs/tags/{ref}^{{}}", f"refs/tags/{ref}", f"refs/heads/{ref}"]
         listed = self._git(["ls-remote", "--", self.url(owner, repo), *wanted[1:]], None)
-        found = dict(reversed(line.split("\t", 1)) for line in listed.splitlines() if "\t" in line)
+        found: dict[str, str] = {}
+        for line in listed.splitlines():
+            commit, _, name = line.partition("\t")
+            found[name.strip()] = commit.strip()
         for name in wanted:
             if name in found:
                 return found[name]

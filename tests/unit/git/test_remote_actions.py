@@ -18,8 +18,12 @@ from tests.support.git_server import GitServer, HttpGit
 ACTION = "name: greet\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n"
 
 
-def _resolver(home: Path, url: str, *, token: str = "", offline: bool = False) -> RemoteActionResolver:
-    return RemoteActionResolver(ActionCache(home / "actions"), GitRemote(url, token), offline=offline)
+def _resolver(
+    home: Path, url: str, *, token: str = "", offline: bool = False
+) -> RemoteActionResolver:
+    return RemoteActionResolver(
+        ActionCache(home / "actions"), GitRemote(url, token), offline=offline
+    )
 
 
 def _fetched(found: FetchedAction | FetchFailure) -> FetchedAction:
@@ -137,9 +141,9 @@ def test_a_token_reaches_the_server_but_no_message_nor_file(
     with git_server.http(token=token) as served:
         denied = _resolver(tmp_path / "a", served.url).fetch("acme", "private", "v1")
         assert isinstance(denied, FetchFailure)
-        found = _fetched(_resolver(tmp_path / "b", served.url, token=token).fetch(
-            "acme", "private", "v1"
-        ))
+        found = _fetched(
+            _resolver(tmp_path / "b", served.url, token=token).fetch("acme", "private", "v1")
+        )
         wrong = _resolver(tmp_path / "c", served.url, token=token + "x").fetch(
             "acme", "private", "v9"
         )
