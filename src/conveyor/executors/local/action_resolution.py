@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,13 @@ def _fetched(ref: ActionRef, remote: RemoteActions) -> Resolution:
     if isinstance(found, FetchFailure):
         return Unavailable(found.message)
     tree = Path(found.directory)
-    return _local(tree / ref.path if ref.path else tree, f"{ref.owner}/{ref.repo}", ref.ref)
+    return _cached_local(tree / ref.path if ref.path else tree, f"{ref.owner}/{ref.repo}", ref.ref)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_local(directory: Path, repository: str, ref: str) -> Resolution:
+    """`_local` of a fetched tree: keyed by commit and never changed, so read once."""
+    return _local(directory, repository, ref)
 
 
 def _local(directory: Path, repository: str, ref: str) -> Resolution:
