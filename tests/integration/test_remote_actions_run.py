@@ -249,7 +249,7 @@ def test_a_token_never_reaches_console_logs_cache_or_database(
     token = "ghp_T0kenForPrivateActions99"
     git_server.publish("acme/greet", {"action.yml": GREET}, tags=("v1",))
     workflow = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-    workflow += "      - uses: acme/greet@v1\n      - uses: acme/greet@v404\n"
+    workflow += "      - uses: acme/greet@v1\n      - run: env\n      - uses: acme/greet@v404\n"
     repo = make_repo(tmp_path / "repo", workflow)
     home = tmp_path / "home"
     with git_server.http(token=token) as served:
@@ -292,4 +292,13 @@ def test_actions_pull_list_and_prune(git_server: GitServer, tmp_path: Path) -> N
     code, output = run(home, "actions", "pull", "not-a-ref", url=url)
     assert code == 2
     assert "not-a-ref" in output
+    assert "Traceback" not in output
+
+
+def test_a_bad_actions_setting_is_a_usage_error(git_server: GitServer, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FOUR_JOBS)
+    (repo / "conveyor.toml").write_text("[actions]\noffline = 'sure'\n")
+    code, output = run(tmp_path / "home", "run", str(repo), url=git_server.file_url)
+    assert code == 2
+    assert "conveyor.toml: [actions] offline must be a bool" in output
     assert "Traceback" not in output
