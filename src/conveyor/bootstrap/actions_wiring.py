@@ -9,6 +9,7 @@ Each setting comes from the first layer that has it (DESIGN.md §3): the variabl
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from conveyor.bootstrap.settings import config_files
 from conveyor.errors import UsageError
 
 if TYPE_CHECKING:
+    from conveyor.engine.ports.remote_actions import FetchedAction, FetchFailure
     from conveyor.git.remote_actions import RemoteActionResolver
 
 DEFAULT_URL = "https://github.com"
@@ -89,4 +91,27 @@ def remote_actions(home: Path, settings: ActionsSettings) -> RemoteActionResolve
     return RemoteActionResolver(ActionCache(cache_root(home)), remote, offline=settings.offline)
 
 
-__all__ = ["DEFAULT_URL", "ActionsSettings", "actions_settings", "remote_actions"]
+class DeferredRemoteActions:
+    """The RemoteActions of a run, made (git and cache modules loaded) by the first fetch: a run
+    without remote actions pays nothing for them."""
+
+    def __init__(self, home: Path, settings: ActionsSettings) -> None:
+        self._home = home
+        self._settings = settings
+        self._resolver: RemoteActionResolver | None = None
+        self._lock = threading.Lock()
+
+    def fetch(self, owner: str, repo: str, ref: str) -> FetchedAction | FetchFailure:
+        with self._lock:
+            if self._resolver is None:
+                self._resolver = remote_actions(self._home, self._settings)
+        return self._resolver.fetch(owner, repo, ref)
+
+
+__all__ = [
+    "DEFAULT_URL",
+    "ActionsSettings",
+    "DeferredRemoteActions",
+    "actions_settings",
+    "remote_actions",
+]

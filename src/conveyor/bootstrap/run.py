@@ -93,10 +93,11 @@ def run_local(
 
 
 def run_remote_actions(options: LocalRunOptions, home: Path, root: Path) -> RemoteActions:
-    """The run's remote actions: one resolver for all its jobs and reusable workflows."""
-    from conveyor.bootstrap.actions_wiring import actions_settings, remote_actions
+    """The run's remote actions: one resolver for all its jobs and reusable workflows (its
+    settings checked now, a bad one is a UsageError; made by the first fetch)."""
+    from conveyor.bootstrap.actions_wiring import DeferredRemoteActions, actions_settings
 
-    return remote_actions(home, actions_settings(root, offline=options.offline))
+    return DeferredRemoteActions(home, actions_settings(root, offline=options.offline))
 
 
 def _execute(
