@@ -32,6 +32,7 @@ class RepositoryWorkflowSource:
     ) -> None:
         self._root = root.resolve()
         self._remote = remote
+        self._remote_paths: set[str] = set()  # the `path` of the remote workflows loaded
         self._files = cache
         self._committed = committed
         self._cache: dict[Path, Workflow] = {}
@@ -39,6 +40,10 @@ class RepositoryWorkflowSource:
     def load(self, uses: str, caller: Workflow) -> Workflow:
         if not uses.startswith("./"):
             return self._remote_workflow(uses)
+        home = parse_action_ref(caller.path) if caller.path in self._remote_paths else None
+        if home is not None:  # `./` in a remote workflow: its repository, at its ref
+            relative = uses.removeprefix("./").split("@", 1)[0]
+            return self._remote_workflow(f"{home.owner}/{home.repo}/{relative}@{home.ref}")
         relative = uses.removeprefix("./").split("@", 1)[0]
         path = (self._root / relative).resolve()
         if not path.is_relative_to(self._root):
@@ -84,4 +89,6 @@ class RepositoryWorkflowSource:
         if not path.is_relative_to(tree) or not path.is_file():
             where = f"{ref.owner}/{ref.repo} at {found.commit[:12]}"
             raise PlanError(f"reusable workflow '{uses}' not found: no {ref.path} in {where}")
-        return self._loaded(path, uses, uses)
+        workflow = self._loaded(path, uses, uses)
+        self._remote_paths.add(workflow.path)
+        return workflow
