@@ -199,10 +199,19 @@ def test_a_moved_tag_is_picked_up_by_the_next_run(git_server: GitServer, tmp_pat
     repo = make_repo(tmp_path / "repo", workflow)
     home = tmp_path / "home"
     assert "greet says hello world" in run(home, "run", str(repo), url=git_server.file_url)[1]
-    git_server.publish("acme/greet", {"action.yml": GREET.replace("hello", "howdy")}, tags=("v1",))
+    old = git_server.rev("acme/greet", "v1")
+    new = git_server.publish(
+        "acme/greet", {"action.yml": GREET.replace("hello", "howdy")}, tags=("v1",)
+    )
     code, output = run(home, "run", str(repo), url=git_server.file_url)
     assert code == 0, output
     assert "greet says howdy world" in output
+    url = git_server.file_url
+    assert "removed 0 cached" in run(home, "actions", "prune", "--older-than", "1", url=url)[1]
+    assert "removed 1 cached" in run(home, "actions", "prune", url=url)[1]  # the old commit
+    listed = run(home, "actions", "list", url=url)[1]
+    assert new[:12] in listed
+    assert old[:12] not in listed
 
 
 def test_an_absent_commit_fails_the_step_with_a_clear_error(
@@ -267,9 +276,10 @@ def test_actions_pull_list_and_prune(git_server: GitServer, tmp_path: Path) -> N
     repo = make_repo(tmp_path / "repo", WORKFLOW)
     home = tmp_path / "home"
     url = git_server.file_url
-    code, output = run(home, "actions", "pull", "acme/greet@v1", url=url)
+    code, output = run(home, "actions", "pull", "acme/greet@v1", "actions/checkout@v4", url=url)
     assert code == 0, output
     assert f"acme/greet@v1 {commits['greet'][:12]} fetched" in output
+    assert "actions/checkout@v4 native" in output
     code, output = run(home, "actions", "pull", "--all", "--repo", str(repo), url=url)
     assert code == 0, output
     assert f"acme/greet@v1 {commits['greet'][:12]} cached" in output
