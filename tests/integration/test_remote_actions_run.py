@@ -276,7 +276,10 @@ def test_actions_pull_list_and_prune(git_server: GitServer, tmp_path: Path) -> N
     repo = make_repo(tmp_path / "repo", WORKFLOW)
     home = tmp_path / "home"
     url = git_server.file_url
-    code, output = run(home, "actions", "pull", "acme/greet@v1", "actions/checkout@v4", url=url)
+    offline = {"CONVEYOR_ACTIONS_OFFLINE": "1"}  # the setting of runs, not of pull
+    code, output = run(
+        home, "actions", "pull", "acme/greet@v1", "actions/checkout@v4", url=url, **offline
+    )
     assert code == 0, output
     assert f"acme/greet@v1 {commits['greet'][:12]} fetched" in output
     assert "actions/checkout@v4 native" in output

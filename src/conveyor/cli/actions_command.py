@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -45,7 +46,8 @@ def pull_command(actions: tuple[str, ...], every: bool, repo: Path) -> int:
         raise UsageError("name the actions to pull (owner/repo@ref), or give --all")
     for uses in wanted:
         parse_pull(uses)
-    resolver = remote_actions(load_settings().home, actions_settings(repo))
+    settings = dataclasses.replace(actions_settings(repo), offline=False)  # pull fetches
+    resolver = remote_actions(load_settings().home, settings)
     failed = 0
     for result in pull(resolver, default_registry(), wanted, follow=every):
         if result.state == "failed":
