@@ -302,6 +302,9 @@ def test_actions_pull_list_and_prune(git_server: GitServer, tmp_path: Path) -> N
     assert "removed 4" in output
     code, output = run(home, "actions", "list", url=url)
     assert "no cached actions" in output
+    code, output = run(home, "actions", "pull", "acme/greet@v404", url=url)
+    assert code == 1
+    assert "acme/greet@v404: acme/greet has no tag or branch 'v404'" in output
     code, output = run(home, "actions", "pull", "not-a-ref", url=url)
     assert code == 2
     assert "not-a-ref" in output

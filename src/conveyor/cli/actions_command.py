@@ -38,6 +38,7 @@ def pull_command(actions: tuple[str, ...], every: bool, repo: Path) -> int:
     workflows of --repo use, and what those use) into the cache for offline runs."""
     from conveyor.actions import default_registry
     from conveyor.bootstrap.action_pulls import parse_pull, pull
+    from conveyor.bootstrap.repositories import repository_root
 
     wanted = list(actions)
     if every:
@@ -46,7 +47,8 @@ def pull_command(actions: tuple[str, ...], every: bool, repo: Path) -> int:
         raise UsageError("name the actions to pull (owner/repo@ref), or give --all")
     for uses in wanted:
         parse_pull(uses)
-    settings = dataclasses.replace(actions_settings(repo), offline=False)  # pull fetches
+    root = repository_root(repo)
+    settings = dataclasses.replace(actions_settings(root), offline=False)  # pull fetches
     resolver = remote_actions(load_settings().home, settings)
     failed = 0
     for result in pull(resolver, default_registry(), wanted, follow=every):
@@ -102,16 +104,18 @@ def prune_command(every: bool, days: float | None) -> None:
     old commit); --older-than DAYS those unused that long; --all everything."""
     cache = _cache()
     now = time.time()
-    removed = [
-        entry
-        for entry in cache.entries()
-        if every
-        or (days is not None and now - entry.used > days * _DAY)
-        or (days is None and not entry.refs)
-    ]
+    removed = [entry for entry in cache.entries() if _prunable(entry, every, days, now)]
     for entry in removed:
         cache.remove(entry)
     click.echo(f"removed {len(removed)} cached action(s), {_size(sum(e.size for e in removed))}")
+
+
+def _prunable(entry: CachedAction, every: bool, days: float | None, now: float) -> bool:
+    if every:
+        return True
+    if days is not None:
+        return now - entry.used > days * _DAY
+    return not entry.refs  # no tag or branch names it any more
 
 
 def _cache() -> ActionCache:
@@ -133,8 +137,11 @@ def _entry_json(entry: CachedAction) -> dict[str, object]:
 
 
 def _size(size: int) -> str:
-    for unit in ("B", "KiB", "MiB"):
-        if size < 1024:
-            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return f"{size:.1f} GiB"
+    if size < 1024:
+        return f"{size} B"
+    scaled = size / 1024
+    for unit in ("KiB", "MiB"):
+        if scaled < 1024:
+            return f"{scaled:.1f} {unit}"
+        scaled /= 1024
+    return f"{scaled:.1f} GiB"
