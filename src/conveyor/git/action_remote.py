@@ -46,7 +46,10 @@ class GitRemote:
     def resolve(self, owner: str, repo: str, ref: str) -> str:
         """The commit the tag (preferred) or branch `ref` names now (`git ls-remote`)."""
         wanted = [f"refs/tags/{ref}^{{}}", f"refs/tags/{ref}", f"refs/heads/{ref}"]
-        listed = self._git(["ls-remote", "--", self.url(owner, repo), *wanted[1:]], None)
+        try:
+            listed = self._git(["ls-remote", "--", self.url(owner, repo), *wanted[1:]], None)
+        except InfrastructureError as exc:
+            raise InfrastructureError(f"{owner}/{repo}@{ref} cannot be resolved: {exc}") from None
         found: dict[str, str] = {}
         for line in listed.splitlines():
             commit, _, name = line.partition("\t")

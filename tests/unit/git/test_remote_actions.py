@@ -157,6 +157,13 @@ def test_a_token_reaches_the_server_but_no_message_nor_file(
             assert not any(form in content for form in secret_forms(token)), path
 
 
+def test_an_unreachable_server_names_the_action(tmp_path: Path) -> None:
+    failure = _resolver(tmp_path, (tmp_path / "none").as_uri()).fetch("acme", "tool", "v1")
+    assert isinstance(failure, FetchFailure)
+    assert failure.message.startswith("acme/tool@v1 cannot be resolved: ")
+    assert "\n" not in failure.message
+
+
 def test_names_that_would_leave_the_cache_are_refused(tmp_path: Path) -> None:
     failure = _resolver(tmp_path, "file:///nowhere").fetch("..", "x", "v1")
     assert isinstance(failure, FetchFailure)
