@@ -88,6 +88,9 @@ def test_natives_and_local_copies_win_over_fetching(tmp_path: Path) -> None:
     assert (fetched.repository, fetched.ref) == ("acme/tool", "v4")
     assert fetched.definition.directory.parent.parent == cache.repository_dir("acme", "tool")
     assert [entry.repository for entry in cache.entries()] == ["acme/tool"]
+    outside = resolve_action("acme/tool/../../../..@v4", tmp_path, options)
+    assert isinstance(outside, Unavailable)
+    assert "the path leaves the repository" in outside.message
     missing = resolve_action("acme/tool@v5", tmp_path, options)
     assert isinstance(missing, Unavailable)
     assert "acme/tool has no tag or branch 'v5'" in missing.message

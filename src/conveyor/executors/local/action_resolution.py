@@ -75,13 +75,15 @@ def _fetched(ref: ActionRef, remote: RemoteActions) -> Resolution:
     found = remote.fetch(ref.owner, ref.repo, ref.ref)
     if isinstance(found, FetchFailure):
         return Unavailable(found.message)
-    tree = Path(found.directory)
-    return _cached_local(tree / ref.path if ref.path else tree, f"{ref.owner}/{ref.repo}", ref.ref)
+    return _cached_local(Path(found.directory), ref.path, f"{ref.owner}/{ref.repo}", ref.ref)
 
 
 @functools.lru_cache(maxsize=256)
-def _cached_local(directory: Path, repository: str, ref: str) -> Resolution:
+def _cached_local(tree: Path, path: str, repository: str, ref: str) -> Resolution:
     """`_local` of a fetched tree: keyed by commit and never changed, so read once."""
+    directory = (tree / path).resolve() if path else tree
+    if not directory.is_relative_to(tree.resolve()):
+        return Unavailable(f"'{repository}/{path}@{ref}': the path leaves the repository")
     return _local(directory, repository, ref)
 
 
