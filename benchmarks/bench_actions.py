@@ -13,6 +13,10 @@ A local Git server (tests/support/git_server.py) serves the actions over smart H
    `git ls-remote`, over file:// and smart HTTP).
 3. First fetch of a ~1 MB action over smart HTTP into an empty cache (ls-remote + a depth-1
    fetch + checkout + marker).
+4. Whole `conveyor run` processes (CONVEYOR_DAEMON=off), interleaved: a job of STEPS steps
+   `uses: acme/greet@v1` served from the cache (one `ls-remote` over file:// per run) against
+   the same job with the action as a local copy under CONVEYOR_HOME/actions, and against the
+   job with the commit id instead of the tag (no git process at all).
 
 Figures are min / median / max over ROUNDS runs, in milliseconds.
 """
@@ -21,7 +25,9 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -133,6 +139,59 @@ def first_fetch(server: GitServer, root: Path, size: int) -> None:
     print(f"   {spread(times)}")
 
 
+STEPS = 10
+PROCESS_ROUNDS = 9
+
+
+def whole_runs(server: GitServer, root: Path) -> None:
+    commit = server.rev("acme/greet", "v1")
+    home = root / "run-home"
+    repos = {
+        "remote by tag (cached)": _repo(root / "by-tag", "acme/greet@v1"),
+        "remote by commit (cached)": _repo(root / "by-sha", f"acme/greet@{commit}"),
+        "local copy": _repo(root / "by-copy", "acme/copy@v1"),
+    }
+    env = {**os.environ, "CONVEYOR_HOME": str(home), "CONVEYOR_DAEMON": "off"}
+    env |= {"CONVEYOR_PLAIN": "1", "CONVEYOR_ACTIONS_URL": server.file_url}
+    copy = home / "actions" / "acme" / "copy@v1"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(
+        root / "git-work" / "acme" / "greet", copy, ignore=shutil.ignore_patterns(".git")
+    )
+    for repo in repos.values():  # warm: the cache, the workflow cache, pyc files
+        _conveyor(repo, env)
+    times: dict[str, list[float]] = {name: [] for name in repos}
+    for _ in range(PROCESS_ROUNDS):
+        for name, repo in repos.items():
+            times[name].append(timed(lambda repo=repo: _conveyor(repo, env)))  # type: ignore[misc]
+    print(f"4. whole conveyor run, one job of {STEPS} steps using the action")
+    for name, values in times.items():
+        print(f"   {name:26} {spread(values)}")
+
+
+def _repo(root: Path, uses: str) -> Path:
+    steps = "".join(f"      - uses: {uses}\n" for _ in range(STEPS))
+    workflow = root / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(f"on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n{steps}")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "x"]):
+        subprocess.run(
+            ["git", "-c", "user.name=b", "-c", "user.email=b@b", *args], cwd=root, check=True
+        )
+    return root
+
+
+def _conveyor(repo: Path, env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "conveyor", "run", str(repo)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stdout + done.stderr)
+
+
 def main() -> None:
     os.umask(0o077)
     with tempfile.TemporaryDirectory() as scratch:
@@ -147,6 +206,8 @@ def main() -> None:
         with server.http() as served:
             per_run(server, root / "home", served.url, "smart HTTP")
         first_fetch(server, root, big_action(server))
+        if "--no-runs" not in sys.argv:
+            whole_runs(server, root)
 
 
 if __name__ == "__main__":

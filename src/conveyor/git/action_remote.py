@@ -93,7 +93,7 @@ class GitRemote:
         except OSError as exc:
             raise InfrastructureError(f"cannot run git: {exc.strerror or exc}") from None
         if done.returncode != 0:
-            raise InfrastructureError(self.mask(_last_line(done.stderr) or f"git {args[0]} failed"))
+            raise InfrastructureError(self.mask(_reason(done.stderr) or f"git {args[0]} failed"))
         return done.stdout
 
     def _environment(self) -> dict[str, str]:
@@ -120,8 +120,13 @@ class GitRemote:
         return text
 
 
-def _last_line(text: str) -> str:
+def _reason(text: str) -> str:
+    """git's first `fatal:`/`error:` line (else its last line), without the prefix."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal: ", "error: "):
+            if line.startswith(prefix):
+                return line.removeprefix(prefix)
     return lines[-1] if lines else ""
 
 

@@ -161,6 +161,7 @@ def test_an_unreachable_server_names_the_action(tmp_path: Path) -> None:
     failure = _resolver(tmp_path, (tmp_path / "none").as_uri()).fetch("acme", "tool", "v1")
     assert isinstance(failure, FetchFailure)
     assert failure.message.startswith("acme/tool@v1 cannot be resolved: ")
+    assert "does not appear to be a git repository" in failure.message
     assert "\n" not in failure.message
 
 
