@@ -76,3 +76,19 @@ def conveyor_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("CONVEYOR_HOME", None)
     else:
         os.environ["CONVEYOR_HOME"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_action_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Remote actions are fetched from a Git server that has no repositories unless a test
+    names its own (tests/support/git_server.py): no test reaches the internet for an action."""
+    empty = tmp_path_factory.mktemp("no-git-server")
+    previous = os.environ.get("CONVEYOR_ACTIONS_URL")
+    os.environ.setdefault("CONVEYOR_ACTIONS_URL", empty.as_uri())
+    yield
+    if previous is None:
+        os.environ.pop("CONVEYOR_ACTIONS_URL", None)
+
+
+# The local Git server (tests/support/git_server.py): `git_server` and `git_http` fixtures.
+pytest_plugins = ["tests.support.git_server"]

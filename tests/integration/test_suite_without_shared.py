@@ -25,6 +25,7 @@ READERS = (
     "tests/integration/test_act_corpus.py",
     "tests/integration/test_benchmark_harness.py",
     "tests/integration/test_executor_act_corpus.py",
+    "tests/integration/test_remote_actions_shared.py",
     "tests/unit/engine/test_matrix.py",
     "tests/unit/expr/test_act_corpus.py",
     "tests/unit/git/test_event_files.py",
@@ -35,7 +36,9 @@ READERS = (
     "tests/unit/workflow/test_corpora.py",
 )
 # What names ../shared's corpora (or the constant pointing at it) in a test module.
-READS_SHARED = re.compile(r"act-corpus|webhook-payloads|real-world-workflows|\bSHARED\b")
+READS_SHARED = re.compile(
+    r"act-corpus|webhook-payloads|real-world-workflows|\bactions__|\bSHARED\b"
+)
 REASON = "needs ../shared (the act corpus, webhook payloads, real-world workflows), which is absent"
 
 

@@ -49,6 +49,8 @@ class LocalRunOptions:
     # Workflows and workspaces from the working tree, uncommitted changes included (else both
     # from the commit: `--working-tree`)
     working_tree: bool = False
+    # Remote actions from the action cache or local copies only (also `actions.offline`).
+    offline: bool = False
 
 
 NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

@@ -37,6 +37,7 @@ from conveyor.model.workflow import Workflow
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.services_wiring import CancellableStarter
+    from conveyor.engine.ports.remote_actions import RemoteActions
     from conveyor.executors.local.process_tracker import Supervision
     from conveyor.executors.local.workspace_pool import WorkspacePool
 
@@ -67,8 +68,13 @@ class _Sorted:
     warnings: list[str] = field(default_factory=list)
 
 
-def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> PreparedRun:
-    """Everything up to running; the event comes from `start` when it was begun early."""
+def prepare_run(
+    options: LocalRunOptions,
+    start: EarlyStart | None = None,
+    remote: RemoteActions | None = None,
+) -> PreparedRun:
+    """Everything up to running; the event comes from `start` when it was begun early;
+    remote reusable workflows come from `remote` (none without)."""
     start = start or EarlyStart(options)
     root = start.root
     built = start.built()
@@ -85,7 +91,7 @@ def prepare_run(options: LocalRunOptions, start: EarlyStart | None = None) -> Pr
     )
     cache = workflow_cache(options.home)
     committed, source_note = _source(options, start, settings.sha)
-    source = RepositoryWorkflowSource(root, cache, committed)
+    source = RepositoryWorkflowSource(root, cache, committed, remote)
     stamp = int(time.time() * 1000) % 10**10
     files = _workflow_files(root, options.workflows, cache, committed)
     found = _Sorted(warnings=[note] if note else [])
@@ -253,12 +259,14 @@ def build_executor(
     npm_registry: str = "",
     isolate_home: bool = False,
     platforms: tuple[str, ...] = (),
+    remote: RemoteActions | None = None,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
     (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) and its action overrides
     (with `--action-dir`/`--skip-action`) are checked here, before any job runs: a bad table or
-    value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions)."""
+    value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions).
+    `remote` fetches remote actions (the run's)."""
     overrides = {}
     if repository is not None:
         from conveyor.bootstrap.override_settings import action_overrides
@@ -286,6 +294,7 @@ def build_executor(
         npm_registry=npm_registry,
         isolate_home=isolate_home,
         host_platforms=platforms,
+        remote_actions=remote,
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from conveyor.bootstrap.early_start import EarlyStart, workspace_pool
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from conveyor.bootstrap.local_run import PreparedRun
     from conveyor.bootstrap.recording import History, RerunTarget
     from conveyor.engine.ports.observer import RunObserver
+    from conveyor.engine.ports.remote_actions import RemoteActions
     from conveyor.engine.records import RunRecord
     from conveyor.engine.session import RunSession
     from conveyor.store import StoreHandle
@@ -76,6 +78,7 @@ def run_local(
 
         history = open_history(options, store, rerun)
         variables = settings.services_variables
+        remote = run_remote_actions(options, home, start.root)
         executor = build_executor(
             options.dry_run,
             home,
@@ -87,8 +90,9 @@ def run_local(
             npm_registry=settings.npm_registry,
             isolate_home=options.isolate_home,
             platforms=options.platforms,
+            remote=remote,
         )
-        prepared = prepare_run(options, start)
+        prepared = prepare_run(options, start, remote)
         display.prepared(prepared)
         wired = history.wire(prepared, executor, display.observer)
         session = RunSession(wired.executor, wired.observer, wired.prepared.settings)
@@ -98,6 +102,14 @@ def run_local(
             history.close()
         if pool is not None:
             pool.close()
+
+
+def run_remote_actions(options: LocalRunOptions, home: Path, root: Path) -> RemoteActions:
+    """The run's remote actions: one resolver for all its jobs and reusable workflows (its
+    settings checked now, a bad one is a UsageError; made by the first fetch)."""
+    from conveyor.bootstrap.actions_wiring import DeferredRemoteActions, actions_settings
+
+    return DeferredRemoteActions(home, actions_settings(root, offline=options.offline))
 
 
 def _execute(

@@ -21,6 +21,7 @@ from conveyor.private_files import private_directory, restrict_umask
 # command name -> "module:attribute"; modules are imported only when their command is used,
 # which keeps `conveyor --version` fast.
 COMMANDS: dict[str, str] = {
+    "actions": "conveyor.cli.actions_command:actions_command",
     "approve": "conveyor.cli.approve_command:approve_command",
     "daemon": "conveyor.cli.daemon_command:daemon_command",
     "deployments": "conveyor.cli.deployments_command:deployments_command",

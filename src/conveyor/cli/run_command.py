@@ -59,6 +59,9 @@ EXIT_INTERRUPTED = 130
 )
 @click.option("--parallel", type=click.IntRange(min=1), help="Jobs at once (default: CPU count).")
 @click.option("--dry-run", is_flag=True, help="Plan and show the jobs; run no step.")
+@click.option(
+    "--offline", is_flag=True, help="Never fetch: remote actions from the cache or local copies."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Show ::debug:: lines.")
 @click.option(
@@ -109,6 +112,7 @@ def run_command(
     matrix: tuple[str, ...],
     parallel: int | None,
     dry_run: bool,
+    offline: bool,
     as_json: bool,
     verbose: bool,
     action_dirs: tuple[str, ...],
@@ -139,6 +143,7 @@ def run_command(
         isolate_home=isolate_home,
         platforms=run_options.platforms(platforms),
         working_tree=working_tree,
+        offline=offline,
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 

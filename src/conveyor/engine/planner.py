@@ -71,15 +71,9 @@ def plan_workflow(
 def _plan_call(
     job: Job, caller: Workflow, source: WorkflowSource | None, chain: tuple[str, ...]
 ) -> WorkflowPlan:
-    from conveyor.engine.reusable import call_trigger, is_local  # only for reusable workflows
+    from conveyor.engine.reusable import call_trigger  # only for reusable workflows
 
     uses = job.uses or ""
-    if not is_local(uses):
-        raise PlanError(
-            f"reusable workflow '{uses}' is not in this repository: conveyor runs local "
-            "reusable workflows only (uses: ./.github/workflows/<file>.yml); copy it into "
-            "the repository to run it"
-        )
     if source is None:
         raise PlanError(f"cannot load reusable workflow '{uses}' here")
     if len(chain) > MAX_CALL_DEPTH:

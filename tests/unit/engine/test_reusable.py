@@ -131,7 +131,7 @@ def test_matrix_caller_runs_the_workflow_once_per_leg() -> None:
     assert outcome.document("call (b) / inner").contexts["inputs"]["name"] == "b"  # type: ignore[index]
 
 
-def test_remote_and_missing_reusable_workflows_are_startup_errors() -> None:
+def test_remote_reusable_workflows_come_from_the_source() -> None:
     remote = workflow_from(
         """
         on: push
@@ -140,8 +140,14 @@ def test_remote_and_missing_reusable_workflows_are_startup_errors() -> None:
             uses: octo/repo/.github/workflows/x.yml@main
         """
     )
-    with pytest.raises(WorkflowError, match="not in this repository"):
+    called = "on: workflow_call\njobs:\n  inner: {runs-on: x, steps: [{run: echo}]}\n"
+    plan = plan_workflow(remote, DictSource({"octo/repo/.github/workflows/x.yml@main": called}))
+    assert "call" in plan.calls
+    with pytest.raises(WorkflowError, match="no such workflow octo/repo"):
         plan_workflow(remote, DictSource({}))
+
+
+def test_missing_reusable_workflows_are_startup_errors() -> None:
     missing = workflow_from(
         """
         on: push

@@ -69,3 +69,41 @@ def test_docker_forms(tmp_path: Path) -> None:
     )
     assert definition.args == ("${{ inputs.who }}", 2)
     assert definition.container_env == {"A": "b"}
+
+
+def test_natives_and_local_copies_win_over_fetching(tmp_path: Path) -> None:
+    from conveyor.git.action_cache import ActionCache
+    from conveyor.git.action_remote import GitRemote
+    from conveyor.git.remote_actions import RemoteActionResolver
+    from tests.support.git_server import GitServer
+
+    server = GitServer(tmp_path)
+    for name in ("actions/checkout", "acme/copied", "acme/tool"):
+        server.publish(name, {"sub/action.yml": COMPOSITE}, tags=("v4",))
+    cache = ActionCache(tmp_path / "cache")
+    remote = RemoteActionResolver(cache, GitRemote(server.file_url))
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "action.yml").write_text(COMPOSITE)
+    options = ExecutorOptions(
+        tmp_path / "home",
+        ActionRegistry({"actions/checkout": Native()}),
+        {"acme/copied": mirror},
+        StopPolicy(),
+        remote=remote,
+    )
+    assert isinstance(resolve_action("actions/checkout@v4", tmp_path, options), NativeAction)
+    copied = resolve_action("acme/copied@v4", tmp_path, options)
+    assert isinstance(copied, LocalAction)
+    assert copied.definition.directory == mirror
+    fetched = resolve_action("acme/tool/sub@v4", tmp_path, options)
+    assert isinstance(fetched, LocalAction)
+    assert (fetched.repository, fetched.ref) == ("acme/tool", "v4")
+    assert fetched.definition.directory.parent.parent == cache.repository_dir("acme", "tool")
+    assert [entry.repository for entry in cache.entries()] == ["acme/tool"]
+    outside = resolve_action("acme/tool/../../../..@v4", tmp_path, options)
+    assert isinstance(outside, Unavailable)
+    assert "the path leaves the repository" in outside.message
+    missing = resolve_action("acme/tool@v5", tmp_path, options)
+    assert isinstance(missing, Unavailable)
+    assert "acme/tool has no tag or branch 'v5'" in missing.message

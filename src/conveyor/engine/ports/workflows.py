@@ -9,7 +9,8 @@ from conveyor.model.workflow import Workflow
 
 class WorkflowSource(Protocol):
     def load(self, uses: str, caller: Workflow) -> Workflow:
-        """The workflow `uses:` names (`./.github/workflows/x.yml`, relative to the repository).
+        """The workflow `uses:` names: `./.github/workflows/x.yml` (relative to the repository)
+        or `owner/repo/.github/workflows/x.yml@ref` (another repository's, fetched).
 
         Raises `conveyor.errors.WorkflowError` when it is invalid and `PlanError` when it
         cannot be found.

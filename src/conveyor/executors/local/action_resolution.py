@@ -6,17 +6,21 @@
 - `owner/repo[/path]@ref`: a local copy when one is configured — the executor's
   `action_directories` (keys `owner/repo@ref` or `owner/repo`), then
   `CONVEYOR_HOME/actions/<owner>/<repo>@<ref>` or `.../<owner>/<repo>` — else a native
-  implementation from the ActionRegistry, else unavailable with a message saying how to provide it.
+  implementation from the ActionRegistry, else the repository fetched by the executor's
+  `remote` (RemoteActions port: git and the cache, conveyor.git.remote_actions), else unavailable
+  with one line and a hint saying how to provide it (the hint once per action per run).
 - `docker://...`: a DockerImage; Docker actions are LocalActions (docker_step runs both, through
   a Docker-compatible engine when one answers).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionHandler, ActionRef, parse_action_ref
+from conveyor.engine.ports.remote_actions import FetchFailure, RemoteActions
 from conveyor.executors.local.action_metadata import ActionDefinition, ActionLoadError, load_action
 from conveyor.executors.local.action_overrides import (
     OverrideMatch,
@@ -75,13 +79,31 @@ def resolve_action(uses: str, workspace: Path, options: ExecutorOptions) -> Reso
     handler = options.actions.lookup(ref)
     if handler is not None:
         return NativeAction(ref, handler)
-    return _unknown(ref, options)
+    if options.remote is not None:
+        return _fetched(ref, options.remote)
+    return _unknown(ref, f"Unable to resolve action '{ref}': not built in and no local copy")
 
 
 def _overridden(uses: str, match: OverrideMatch) -> Resolution:
     if match.directory is None:
         return Skipped(skipped_message(uses, match.override))
     return _local(match.directory, f"{match.ref.owner}/{match.ref.repo}", match.ref.ref)
+
+
+def _fetched(ref: ActionRef, remote: RemoteActions) -> Resolution:
+    found = remote.fetch(ref.owner, ref.repo, ref.ref)
+    if isinstance(found, FetchFailure):
+        return _unknown(ref, found.message)  # one line naming the action
+    return _cached_local(Path(found.directory), ref.path, f"{ref.owner}/{ref.repo}", ref.ref)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_local(tree: Path, path: str, repository: str, ref: str) -> Resolution:
+    """`_local` of a fetched tree: keyed by commit and never changed, so read once."""
+    directory = (tree / path).resolve() if path else tree
+    if not directory.is_relative_to(tree.resolve()):
+        return Unavailable(f"'{repository}/{path}@{ref}': the path leaves the repository")
+    return _local(directory, repository, ref)
 
 
 def _local(directory: Path, repository: str, ref: str) -> Resolution:
@@ -106,11 +128,11 @@ def local_copy(ref: ActionRef, options: ExecutorOptions) -> Path | None:
     return None
 
 
-def _unknown(ref: ActionRef, options: ExecutorOptions) -> Unavailable:
+def _unknown(ref: ActionRef, message: str) -> Unavailable:
     """One short line, and a hint (shown once per action per run: `Unavailable.hint_key`)."""
     repository = f"{ref.owner}/{ref.repo}"
     return Unavailable(
-        f"Unable to resolve action '{ref}': not built in and no local copy",
+        message,
         f"hint: --action-dir {repository}=PATH (a local copy) or --skip-action {repository}, "
         "or [actions.overrides] in conveyor.toml (docs/actions.md)",
         f"unresolved:{repository.lower()}",

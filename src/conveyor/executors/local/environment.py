@@ -19,7 +19,8 @@ from conveyor.triggers.context import ENV_KEYS
 # run inside a CI job), the user's login shell (a step's shell is chosen by `shell:`) and
 # conveyor's own virtual environment.
 _DROPPED_PREFIXES = ("GITHUB_", "RUNNER_", "INPUT_", "STATE_", "ACTIONS_")
-_DROPPED = {"SHELL", "VIRTUAL_ENV", TOKEN_VARIABLE}
+# CONVEYOR_ACTIONS_TOKEN: git's credential for fetching actions, never a step's.
+_DROPPED = {"SHELL", "VIRTUAL_ENV", TOKEN_VARIABLE, "CONVEYOR_ACTIONS_TOKEN"}
 
 # github context keys exported as GITHUB_<KEY> to every step: the triggers' list, less the
 # per-step file paths (GITHUB_ENV, GITHUB_OUTPUT, ...) that the step runner sets for each step.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
+from conveyor.engine.ports.remote_actions import RemoteActions
 from conveyor.errors import ConveyorError
 from conveyor.executors.local.action_overrides import ActionOverride, RunNotices
 from conveyor.executors.local.docker_action import ENGINES, ContainerEngines
@@ -48,7 +49,8 @@ class LocalExecutor:
     With a `workspace_pool`, workspaces are made ahead of the jobs the scheduler forecasts and
     job directories are deleted in the background; `close()` then ends the pool's work.
     `supervision` (bootstrap passes conveyor's reaper and the run owner's marker) makes sure no
-    step process outlives conveyor, even after a SIGKILL.
+    step process outlives conveyor, even after a SIGKILL. `remote_actions` fetches the remote
+    actions that have neither a local copy nor a native handler (one per run: bootstrap's).
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class LocalExecutor:
         container_engines: tuple[str, ...] = ENGINES,
         isolate_home: bool = False,
         host_platforms: Iterable[str] = (),
+        remote_actions: RemoteActions | None = None,
     ) -> None:
         self._home = home
         self._actions = actions or ActionRegistry()
@@ -83,6 +86,7 @@ class LocalExecutor:
         self._swept = False
         self._isolate_home = isolate_home
         self._host_platforms = tuple(host_platforms)
+        self._remote = remote_actions
         self._sweep_lock = threading.Lock()
 
     def forecast(self, forecast: JobForecast) -> None:
@@ -109,6 +113,7 @@ class LocalExecutor:
             npm_registry=self._npm_registry,
             containers=self._containers,
             isolate_home=self._isolate_home,
+            remote=self._remote,
         )
 
     def run_job(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionRegistry
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
+from conveyor.engine.ports.remote_actions import RemoteActions
 from conveyor.errors import SourceLocation
 from conveyor.executors.local.action_overrides import ActionOverride, RunNotices
 from conveyor.executors.local.docker_action import ContainerEngines
@@ -45,6 +46,7 @@ class ExecutorOptions:
     npm_registry: str = ""  # where node is provisioned from ('': npm's own setting)
     containers: ContainerEngines = field(default_factory=ContainerEngines)  # asked once per run
     isolate_home: bool = False  # each job's own HOME (job_home)
+    remote: RemoteActions | None = None  # fetches remote actions (None: local copies only)
 
 
 @dataclass(slots=True)
