@@ -178,7 +178,8 @@ class ServiceProcess:
                 self.popen.wait(grace)
             except subprocess.TimeoutExpired:
                 leftovers = reaper.Leftovers()
-                reaper.kill_tree(self.pid, self.started, leftovers)
+                started = None if self.started is None else (self.started, self.started)
+                reaper.kill_tree(self.pid, started, leftovers)
                 self.popen.wait()
                 leftovers.remove()  # it could not clean up after itself
         if self.popen.returncode == -signal.SIGKILL:

@@ -5,10 +5,10 @@ conveyor starts one reaper per process (see `process.Reaper`) and tells it, over
   it made ("shm PID SHMID") and the ones it stopped ("del PID"); each service directory from
   the moment it is made ("dir PATH") until it is removed ("undir PATH");
 - each job whose steps run ("job KEY NEEDLE": a process whose environment holds the entry NEEDLE
-  is the job's), the process group of each step ("grp KEY PGID FIRST-LAST": its leader started between
-  those clock ticks since boot, both included), the job's end
-  ("end KEY"). The services are such a job too: every service process carries its NEEDLE, so
-  one started just before the owner died, not yet registered, is found all the same.
+  is the job's), the process group of each step ("grp KEY PGID FIRST-LAST": its leader
+  started between those clock ticks since boot, both included), the job's end ("end KEY").
+  The services are such a job too: every service process carries its NEEDLE, so one started
+  just before the owner died, not yet registered, is found all the same.
 When the pipe closes — the owner exited, crashed, or was killed, even with SIGKILL — the reaper
 kills every service's process tree, every step's process group and tree, and every process
 marked with a job's NEEDLE (it finds those that left their group or session, or were orphaned);

@@ -118,7 +118,9 @@ class JobStepsWriter:
         os.close(self.index_fd)
 
 
-def read_step(directory: Path, index: StepIndex, step: int, offset: int, limit: int | None) -> bytes:
+def read_step(
+    directory: Path, index: StepIndex, step: int, offset: int, limit: int | None
+) -> bytes:
     """Bytes of `step` from its own byte `offset`, at most `limit` of them."""
     wanted = (1 << 62) if limit is None else limit
     pieces: list[bytes] = []

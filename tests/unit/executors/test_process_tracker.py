@@ -74,8 +74,11 @@ def test_a_step_group_is_registered_with_a_start_window_without_waiting_for_its_
     control = ProcessControl(cancel=threading.Event(), tracker=tracker, policy=StopPolicy())
     lines: list[str] = []
     result = run_process(
-        ["sh", "-c", "cat /proc/$$/stat"], cwd="/", env=dict(os.environ),
-        on_lines=lines.extend, control=control,
+        ["sh", "-c", "cat /proc/$$/stat"],
+        cwd="/",
+        env=dict(os.environ),
+        on_lines=lines.extend,
+        control=control,
     )
     assert result.exit_code == 0
     stat = lines[0]
