@@ -16,7 +16,7 @@ import codecs
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -129,7 +129,10 @@ class FileLogStore:
                 size = os.fstat(handle.fileno()).st_size
         except FileNotFoundError:
             return LogChunk("", offset, offset)
-        return _chunk(data, offset, size, size > 0 and ends_with_marker(path, size))
+        chunk = _chunk(data, offset, size, size > 0)
+        if chunk.truncated and not ends_with_marker(path, size):  # only at the end of the log
+            return replace(chunk, truncated=False)
+        return chunk
 
     def keys(self, run_id: int, attempt: int, instance_key: str | None = None) -> list[LogKey]:
         """The logs of an attempt (of one job), job log first, then steps in order."""
