@@ -245,7 +245,7 @@ def test_secrets_crossing_the_64k_pieces_never_leak(
     out, err = capsys.readouterr()
     assert code == 0, err
     assert _leaks(out + err) == []
-    logs = list(conveyor_home.rglob("step-*.log"))
+    logs = list(conveyor_home.rglob("steps.log"))  # every step of a job, in one file
     stored = "".join(p.read_text(encoding="utf-8") for p in logs)
     assert stored.count("***") >= len(OFFSETS) + 3  # the lines were stored, masked
     assert "x" * 1000 in stored

@@ -85,9 +85,10 @@ class Reaper:
             self._entries[f"job {key}"] = [line]
             self._send(line)
 
-    def track_group(self, key: str, pgid: int, started: int | None) -> None:
-        """The process group of one of the job's steps (led by `pgid`, started at `started`)."""
-        line = f"grp {key} {pgid} {started if started is not None else '-'}"
+    def track_group(self, key: str, pgid: int, started: tuple[int, int] | None) -> None:
+        """The process group of one of the job's steps (led by `pgid`, started within the clock
+        ticks `started`)."""
+        line = f"grp {key} {pgid} {f'{started[0]}-{started[1]}' if started is not None else '-'}"
         with self._lock:
             if f"job {key}" in self._entries:
                 self._entries[f"job {key}"].append(line)
@@ -102,8 +103,10 @@ class Reaper:
         """Write `line`; a new reaper (the old one died) is first told everything known."""
         for _ in range(2):
             process, fresh = self._ensure_started()
-            everything = [known for lines in self._entries.values() for known in lines]
-            payload = "\n".join(everything) if fresh and everything else line
+            payload = line
+            if fresh:  # not on every call: a job's entry grows by a line per step
+                everything = [known for lines in self._entries.values() for known in lines]
+                payload = "\n".join(everything) if everything else line
             try:
                 assert process.stdin is not None
                 process.stdin.write(payload.encode() + b"\n")
@@ -175,7 +178,8 @@ class ServiceProcess:
                 self.popen.wait(grace)
             except subprocess.TimeoutExpired:
                 leftovers = reaper.Leftovers()
-                reaper.kill_tree(self.pid, self.started, leftovers)
+                started = None if self.started is None else (self.started, self.started)
+                reaper.kill_tree(self.pid, started, leftovers)
                 self.popen.wait()
                 leftovers.remove()  # it could not clean up after itself
         if self.popen.returncode == -signal.SIGKILL:

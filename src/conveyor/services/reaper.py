@@ -5,9 +5,10 @@ conveyor starts one reaper per process (see `process.Reaper`) and tells it, over
   it made ("shm PID SHMID") and the ones it stopped ("del PID"); each service directory from
   the moment it is made ("dir PATH") until it is removed ("undir PATH");
 - each job whose steps run ("job KEY NEEDLE": a process whose environment holds the entry NEEDLE
-  is the job's), the process group of each step ("grp KEY PGID STARTTIME"), the job's end
-  ("end KEY"). The services are such a job too: every service process carries its NEEDLE, so
-  one started just before the owner died, not yet registered, is found all the same.
+  is the job's), the process group of each step ("grp KEY PGID FIRST-LAST": its leader
+  started between those clock ticks since boot, both included), the job's end ("end KEY").
+  The services are such a job too: every service process carries its NEEDLE, so one started
+  just before the owner died, not yet registered, is found all the same.
 When the pipe closes — the owner exited, crashed, or was killed, even with SIGKILL — the reaper
 kills every service's process tree, every step's process group and tree, and every process
 marked with a job's NEEDLE (it finds those that left their group or session, or were orphaned);
@@ -198,10 +199,13 @@ def stop(pids: list[int], bound: float = 1.0) -> None:
         time.sleep(0.002)
 
 
-def kill_tree(pid: int, started: int | None, leftovers: Leftovers | None = None) -> None:
-    """SIGKILL `pid` (if it is still the process started at `started`), its tree and group.
+Started = tuple[int, int]  # the first and last clock tick since boot the process may have begun
+
+
+def kill_tree(pid: int, started: Started | None, leftovers: Leftovers | None = None) -> None:
+    """SIGKILL `pid` (if it is still the process started within `started`), its tree and group.
     With `leftovers`, what the killed processes leave is added to it before they die."""
-    if started is not None and start_time(pid) != started:
+    if started is not None and not _started_within(pid, started):
         return
     tree = stop_tree(pid)  # nothing changes while we look
     if leftovers is not None:
@@ -213,7 +217,12 @@ def kill_tree(pid: int, started: int | None, leftovers: Leftovers | None = None)
         os.killpg(pid, signal.SIGKILL)
 
 
-def kill_group(pgid: int, started: int | None) -> None:
+def _started_within(pid: int, started: Started) -> bool:
+    ticks = start_time(pid)
+    return ticks is not None and started[0] <= ticks <= started[1]
+
+
+def kill_group(pgid: int, started: Started | None) -> None:
     """A step's process group: its leader's tree while the leader lives, the group anyway (a
     pid that leads a live group is not handed out again, so the group is still the step's)."""
     kill_tree(pgid, started)
@@ -255,8 +264,16 @@ def remove_shared_memory(shmid: int) -> None:
     libc.shmctl(ctypes.c_int(shmid), ctypes.c_int(IPC_RMID), None)
 
 
+def read_started(word: str) -> Started | None:
+    """`TICKS` or `FIRST-LAST` (clock ticks since boot); None for anything else (`-`)."""
+    first, _, last = word.partition("-")
+    if not first.isdigit() or not (last or first).isdigit():
+        return None
+    return int(first), int(last or first)
+
+
 class Entry:
-    def __init__(self, started: int | None, directory: str) -> None:
+    def __init__(self, started: Started | None, directory: str) -> None:
         self.started = started
         self.directory = directory
         self.segments: list[int] = []
@@ -276,7 +293,7 @@ class Job:
 
     def __init__(self, needle: str) -> None:
         self.needle = needle.encode()
-        self.groups: dict[int, int | None] = {}
+        self.groups: dict[int, Started | None] = {}
 
 
 class Registry:
@@ -292,8 +309,7 @@ class Registry:
             return
         words = line.rstrip("\n").split(" ", 3)
         if words[0] == "add" and len(words) == 4:
-            started = int(words[2]) if words[2].isdigit() else None
-            self.entries[int(words[1])] = Entry(started, words[3])
+            self.entries[int(words[1])] = Entry(read_started(words[2]), words[3])
         elif words[0] == "shm" and len(words) == 3 and int(words[1]) in self.entries:
             self.entries[int(words[1])].segments.append(int(words[2]))
         elif words[0] == "del" and len(words) >= 2:
@@ -305,8 +321,7 @@ class Registry:
         if words[0] == "job" and len(words) == 3:
             self.jobs[words[1]] = Job(words[2])
         elif words[0] == "grp" and len(words) == 4 and words[1] in self.jobs:
-            started = int(words[3]) if words[3].isdigit() else None
-            self.jobs[words[1]].groups[int(words[2])] = started
+            self.jobs[words[1]].groups[int(words[2])] = read_started(words[3])
         elif words[0] == "end" and len(words) == 2:
             self.jobs.pop(words[1], None)
 

@@ -62,6 +62,7 @@ class StoreReporter:
         self._wake = threading.Event()
         self._urgent = threading.Event()
         self._error: StoreError | None = None
+        self._keys: dict[tuple[str, int | None], LogKey] = {}  # made once per step, not per line
         self._thread = threading.Thread(target=self._drain, name="conveyor-recorder", daemon=True)
         self._thread.start()
 
@@ -76,9 +77,17 @@ class StoreReporter:
 
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
         text = line if line.endswith("\n") else line + "\n"
-        self._put(_Line(LogKey(self.run_id, self.attempt, instance_key, index), text))
+        key = self._keys.get((instance_key, index)) or self._log_key(instance_key, index)
+        self._put(_Line(key, text))
+
+    def _log_key(self, instance_key: str, index: int | None) -> LogKey:
+        key = self._keys[(instance_key, index)] = LogKey(
+            self.run_id, self.attempt, instance_key, index
+        )
+        return key
 
     def step_finished(self, instance_key: str, result: StepResult) -> None:
+        self._keys.pop((instance_key, result.index), None)
         self._put(_Close(LogKey(self.run_id, self.attempt, instance_key, result.index)))
         self._put(_StepEnd(instance_key, result))
 
@@ -140,7 +149,9 @@ class StoreReporter:
         log_ops: list[_Line | _Close] = []
         rows: list[Write | _StepStart | _StepEnd] = []
         for item in items:
-            if isinstance(item, threading.Event):
+            if type(item) is _Line:  # most items: checked first
+                log_ops.append(item)
+            elif isinstance(item, threading.Event):
                 self._write_logs(log_ops)
                 self._store(self._row_writes(rows))
                 log_ops, rows = [], []
@@ -183,10 +194,16 @@ class StoreReporter:
 
     def _write_logs(self, ops: list[_Line | _Close]) -> None:
         gathered: dict[LogKey, list[str]] = {}
+        key: LogKey | None = None  # the key of the last line: most lines follow one of theirs
+        texts: list[str] = []
         for op in ops:
-            if isinstance(op, _Line):
-                gathered.setdefault(op.key, []).append(op.text)
+            if type(op) is _Line:
+                if op.key is not key:
+                    key = op.key
+                    texts = gathered.setdefault(key, [])
+                texts.append(op.text)
                 continue
+            key = None
             self._store_one(partial(self._append, op.key, gathered.pop(op.key, [])))
             self._store_one(partial(self.logs.close, op.key))
         for key, texts in gathered.items():

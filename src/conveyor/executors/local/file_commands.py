@@ -14,6 +14,7 @@ that put a named pipe, a directory or a device in its place fails with a message
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import stat
@@ -104,17 +105,14 @@ class StepFiles:
 
     @classmethod
     def fresh(cls, temp: Path) -> StepFiles:
-        folder = temp / "_runner_file_commands"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        files = cls(
-            env=folder / "set_env",
-            output=folder / "set_output",
-            state=folder / "save_state",
-            path=folder / "add_path",
-            summary=folder / "step_summary",
-        )
-        for file in files.all():
-            _create_empty(file)
+        files = _step_files(temp)
+        try:
+            for file in files.all():
+                _create_empty(file)
+        except FileNotFoundError:  # a step removed the folder (made with the job): again
+            files.env.parent.mkdir(mode=0o700, exist_ok=True)
+            for file in files.all():
+                _create_empty(file)
         return files
 
     def all(self) -> tuple[Path, ...]:
@@ -130,11 +128,26 @@ class StepFiles:
         }
 
 
+@functools.lru_cache(maxsize=64)
+def _step_files(temp: Path) -> StepFiles:
+    """The five paths under `temp` (the same for every step of a job: made once)."""
+    folder = temp / "_runner_file_commands"
+    return StepFiles(
+        env=folder / "set_env",
+        output=folder / "set_output",
+        state=folder / "save_state",
+        path=folder / "add_path",
+        summary=folder / "step_summary",
+    )
+
+
 def _create_empty(file: Path) -> None:
     """An empty private regular file at `file`, whatever the last step left there: never
     blocking on a named pipe, never following a symbolic link out of RUNNER_TEMP."""
     try:
         fd = os.open(file, _CREATE, 0o600)
+    except FileNotFoundError:
+        raise
     except OSError:
         _remove_any(file)
         fd = os.open(file, _CREATE | os.O_EXCL, 0o600)
@@ -156,8 +169,17 @@ def read_text(path: Path, limit: int | None = None, what: str = "") -> str:
     """A file's text (UTF-8, bad bytes replaced); '' when missing. Over `limit` bytes:
     FileTooLarge; not a regular file or unreadable (`what` names it): FileCommandError.
 
-    Read with plain system calls: these files are read after every step, and are usually empty."""
+    Read with plain system calls: these files are read after every step, and are usually empty
+    (then one stat says so)."""
     name = what or path.name
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return ""
+    except OSError:
+        info = None  # said below, when opening it
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size == 0:
+        return ""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from conveyor.executors.local.lines import LineSplitter
-from conveyor.executors.local.process_tracker import ProcessTracker, group_alive
+from conveyor.executors.local.process_tracker import (
+    ProcessTracker,
+    boot_tick,
+    group_alive,
+    start_window,
+)
 from conveyor.private_files import user_umask
 
 if TYPE_CHECKING:
@@ -78,6 +83,7 @@ def run_process(
 ) -> ProcessResult:
     """Run `argv` to completion (or until stopped), feeding its output lines to `on_lines`."""
     read_fd, write_fd = os.pipe()
+    before = boot_tick()
     try:
         process = subprocess.Popen(
             list(argv),
@@ -94,7 +100,7 @@ def run_process(
         raise
     finally:
         os.close(write_fd)
-    control.tracker.register(process.pid)
+    control.tracker.register(process.pid, start_window(before, boot_tick()))
     watcher = _Watcher(process, read_fd, on_lines, control)
     return watcher.run()
 
