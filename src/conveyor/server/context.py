@@ -1,0 +1,20 @@
+"""`ServerContext`: everything the application is handed when it is made (`create_app`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conveyor.server.ports import RunControl, RunStarter
+from conveyor.store.handle import StoreHandle
+
+
+@dataclass
+class ServerContext:
+    home: Path  # CONVEYOR_HOME: the database, logs, artifacts, repository mirrors
+    store: StoreHandle
+    starter: RunStarter
+    control: RunControl
+    clock: Callable[[], float] = field(default=time.time)
