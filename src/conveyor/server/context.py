@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conveyor.server.ports import RunControl, RunStarter
+from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
 from conveyor.store.handle import StoreHandle
 
 
@@ -17,4 +17,5 @@ class ServerContext:
     store: StoreHandle
     starter: RunStarter
     control: RunControl
+    tokens: TokenVerifier
     clock: Callable[[], float] = field(default=time.time)

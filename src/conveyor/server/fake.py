@@ -1,10 +1,10 @@
-"""In-memory RunStarter and RunControl for the server's tests (no engine, no executor)."""
+"""In-memory RunStarter, RunControl and TokenVerifier for the server's tests (no engine)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conveyor.server.ports import EventRequest, StartedRuns
+from conveyor.server.ports import EventRequest, Principal, StartedRuns
 
 
 @dataclass
@@ -34,3 +34,13 @@ class FakeControl:
         self.reruns.append((run_id, failed_only, job))
         self.next_id += 1
         return self.next_id
+
+
+@dataclass
+class FakeTokens:
+    """Tokens given as a mapping token -> Principal."""
+
+    tokens: dict[str, Principal] = field(default_factory=dict)
+
+    def verify(self, token: str) -> Principal | None:
+        return self.tokens.get(token)

@@ -10,7 +10,7 @@ import pytest
 
 from conveyor.server.app import create_app
 from conveyor.server.context import ServerContext
-from conveyor.server.fake import FakeControl, FakeStarter
+from conveyor.server.fake import FakeControl, FakeStarter, FakeTokens
 from conveyor.store.handle import StoreHandle, open_store
 from tests.support.http_server import running_app
 
@@ -23,7 +23,7 @@ def store(conveyor_home: Path) -> Iterator[StoreHandle]:
 
 
 def test_healthz_and_openapi_over_real_http(conveyor_home: Path, store: StoreHandle) -> None:
-    context = ServerContext(conveyor_home, store, FakeStarter(), FakeControl())
+    context = ServerContext(conveyor_home, store, FakeStarter(), FakeControl(), FakeTokens())
     app = create_app(context)
     assert app.state.context is context
     with running_app(app) as base_url:
