@@ -4,7 +4,8 @@
 threads hold the interpreter. A job handed to `JobThreads.run` goes to an idle thread (or to a
 new one when none is idle) through a queue, and the scheduler goes on at once; `reserve` starts
 the threads a run will need before its first job, while nothing else holds the interpreter, so
-that later starts find one idle. Threads are daemons (as one thread per job was): a job abandoned after a hard stop does not keep the process.
+that later starts find one idle. Threads are daemons (as one thread per job was): a job
+abandoned after a hard stop does not keep the process.
 """
 
 from __future__ import annotations
