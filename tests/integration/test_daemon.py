@@ -456,3 +456,43 @@ def test_the_daemon_serves_no_other_user(home: Path, daemon: int) -> None:
     os.close(read)
     assert answer == b"answer:"  # connected, and closed without a word
     assert "refused a connection from another user" in (home / "daemon.log").read_text()
+
+
+PARENT = """
+on: push
+jobs:
+  parent:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "parent=$PPID"
+"""
+
+
+def _spare(home: Path) -> int | None:
+    """The pid of the daemon's ready spare child (`daemon status`), or None."""
+    found = re.search(r"spare (\d+)", _client(home, "daemon", "status").stdout)
+    return int(found.group(1)) if found else None
+
+
+def _private_share(pid: int) -> float:
+    """Private_Dirty / Rss of a process (1.0: none of its memory is shared copy-on-write)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0])
+    return fields["Private_Dirty"] / fields["Rss"]
+
+
+def test_a_command_runs_in_a_spare_child_made_ahead(tmp_path: Path, home: Path, daemon: int) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/parent.yml": PARENT})
+    assert _until(lambda: _spare(home) is not None)
+    spare = _spare(home)
+    assert spare is not None
+    assert os.getpgid(spare) == spare  # its own session and group already
+    if tuple(int(part) for part in os.uname().release.split(".")[:2]) >= (5, 14):
+        # MADV_POPULATE_WRITE: its pages are its own already, no copy-on-write to come
+        assert _private_share(spare) > 0.5
+    process = _client(home, "run", str(repo))
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert f"parent={spare}" in process.stdout  # the step's parent: the command's process
+    assert _until(lambda: _spare(home) not in (None, spare))  # the next one is made

@@ -46,7 +46,7 @@ def become(
     code = EXIT_INTERNAL
     try:
         connection.settimeout(None)
-        _leave_daemon(release_daemon)
+        leave_daemon(release_daemon)
         _take_descriptors(descriptors)
         argv, umask, environ = body
         _adopt(argv, umask, environ)
@@ -62,8 +62,11 @@ def become(
         os._exit(code)
 
 
-def _leave_daemon(release_daemon: Callable[[], None]) -> None:
-    os.setsid()
+def leave_daemon(release_daemon: Callable[[], None]) -> None:
+    """Its own session and process group (a spare child has left already), the default signal
+    handlers, none of the daemon's descriptors."""
+    if os.getsid(0) != os.getpid():
+        os.setsid()
     signal.set_wakeup_fd(-1)
     for number in DAEMON_SIGNALS:
         signal.signal(number, signal.SIG_DFL)
