@@ -483,7 +483,9 @@ def _private_share(pid: int) -> float:
     return fields["Private_Dirty"] / fields["Rss"]
 
 
-def test_a_command_runs_in_a_spare_child_made_ahead(tmp_path: Path, home: Path, daemon: int) -> None:
+def test_a_command_runs_in_a_spare_child_made_ahead(
+    tmp_path: Path, home: Path, daemon: int
+) -> None:
     repo = make_repo(tmp_path / "repo", {".github/workflows/parent.yml": PARENT})
     assert _until(lambda: _spare(home) is not None)
     spare = _spare(home)

@@ -330,10 +330,30 @@ def _command_name(argv: list[str]) -> str:
     return name if name in cli_main.COMMANDS else "?"
 
 
-def _warm_commands() -> None:
+WARM_WORKFLOW = """
+on: push
+jobs:
+  warm:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ github.sha }}
+"""
+
+
+def warm_up() -> None:
+    """Import every command's module and compute what depends only on the code (GitHub's
+    workflow schema, the workflow cache's code fingerprint, the host's name) once, here: each
+    command's child inherits them. Starts no thread."""
+    from conveyor.bootstrap.workflow_cache import code_fingerprint
+    from conveyor.store.owner import host_name
+    from conveyor.workflow import load_workflow
+
     context = click.Context(cli_main.cli)
     for name in cli_main.COMMANDS:
         cli_main.cli.get_command(context, name)
+    load_workflow("warm.yml", WARM_WORKFLOW)  # the schema, the parsers' first compiled state
+    code_fingerprint()
+    host_name()
 
 
 def _take_lock(home: Path) -> int | None:
@@ -368,7 +388,7 @@ def main(fingerprint: bytes) -> None:
         log("another daemon is running")
         return
     daemon = Daemon(home, fingerprint, lock, idle_seconds())
-    _warm_commands()
+    warm_up()
     if threading.active_count() > 1:
         log("a thread runs after the imports: a daemon cannot fork safely; exiting")
         return
