@@ -498,3 +498,24 @@ def test_a_command_runs_in_a_spare_child_made_ahead(
     assert process.returncode == 0, process.stdout + process.stderr
     assert f"parent={spare}" in process.stdout  # the step's parent: the command's process
     assert _until(lambda: _spare(home) not in (None, spare))  # the next one is made
+
+
+def _ended_statuses(home: Path) -> list[str]:
+    log = (home / "daemon.log").read_text(encoding="utf-8")
+    return re.findall(r"ended child \d+ \(wait status (\d+)\)", log)
+
+
+def test_the_child_cleans_up_after_the_client_has_its_status(
+    tmp_path: Path, home: Path, daemon: int
+) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE, "marker.txt": "x"})
+    for _ in range(3):
+        process = _client(home, "run", str(repo))
+        assert process.returncode == 0, process.stdout + process.stderr
+    # each child ends by itself (its cleanup done), never stopped by its client's going away
+    log = home / "daemon.log"
+    assert _until(lambda: len(_ended_statuses(home)) >= 3), log.read_text()
+    assert _ended_statuses(home) == ["0", "0", "0"], log.read_text()
+    runs = home / "runs"
+    assert not list(runs.glob(".pool-*")), list(runs.iterdir())
+    assert not list(runs.glob("*/jobs/*/temp")), "a job directory was left"

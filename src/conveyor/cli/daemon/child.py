@@ -24,6 +24,7 @@ import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
+from conveyor.bootstrap import after_result
 from conveyor.cli.main import main as command_main
 from conveyor.executors.local.processes import StopPolicy
 
@@ -34,6 +35,7 @@ EXIT_INTERNAL = 3
 HARD_STOP_AFTER = StopPolicy().interrupt_grace + StopPolicy().terminate_grace + 2.0
 KILL_AFTER = 5.0
 DAEMON_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT)
+_result_sent = threading.Event()  # the client has the exit status: its going away stops nothing
 
 
 def become(
@@ -52,12 +54,15 @@ def become(
         _adopt(argv, umask, environ)
         connection.sendall(b"started %d\n" % os.getpid())
         _watch_client(connection)
+        after_result.defer()  # the run's deletions: once the client has its status
         code = _run(argv)
         _finish()
     except BaseException:  # the child must never return into the daemon's loop
         _report_crash()
     try:
+        _result_sent.set()
         connection.sendall(b"exit %d\n" % code)
+        _clean_up()
     finally:
         os._exit(code)
 
@@ -151,6 +156,8 @@ def _stop_when_gone(connection: socket.socket) -> None:
             pass  # a client sends nothing once its command runs
     except OSError:
         pass
+    if _result_sent.is_set():
+        return  # the command is over: only its cleanup runs
     for number, wait in ((signal.SIGTERM, HARD_STOP_AFTER), (signal.SIGTERM, KILL_AFTER)):
         os.kill(os.getpid(), number)
         time.sleep(wait)
@@ -183,6 +190,15 @@ def _finish() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
+
+
+def _clean_up() -> None:
+    """The work the command left for after its result (bootstrap.after_result)."""
+    try:
+        after_result.finish()
+        _finish()
+    except BaseException:
+        _report_crash()
 
 
 def _report_crash() -> None:
