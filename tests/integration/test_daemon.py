@@ -519,3 +519,20 @@ def test_the_child_cleans_up_after_the_client_has_its_status(
     runs = home / "runs"
     assert not list(runs.glob(".pool-*")), list(runs.iterdir())
     assert not list(runs.glob("*/jobs/*/temp")), "a job directory was left"
+
+
+def test_the_daemon_prepares_the_store_of_a_new_home(home: Path) -> None:
+    from conveyor.store.lite_database import open_lite
+
+    started = _client(home, "daemon", "start")
+    assert started.returncode == 0, started.stderr
+    pid = _daemon_pid(home)
+    try:
+        database = open_lite(home)  # the default store, at the code's revision
+        assert database is not None
+        database.dispose()
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "sqlalchemy" not in maps.lower()  # migrated in a child, not in the daemon
+    finally:
+        _client(home, "daemon", "stop")
+        _until(lambda: not _alive(pid), 10)

@@ -41,7 +41,9 @@ def read_run(
 
 
 def send_run(connection: socket.socket, body: RunBody, descriptors: list[int]) -> None:
-    """A `run` frame of `body` with `descriptors` attached (they stay open here)."""
+    """A `run` frame of `body` with `descriptors` attached (they stay open here). Nothing more
+    is written once the frame is out: the reader may have closed its end already."""
     data = wire.frame(wire.run_body(*body))
     sent = socket.send_fds(connection, [data], descriptors)
-    connection.sendall(data[sent:])
+    if sent < len(data):
+        connection.sendall(data[sent:])

@@ -103,6 +103,7 @@ class Daemon:
         listener.setblocking(False)
         self.selector.register(listener, selectors.EVENT_READ, self._accept)
         self.listener = listener
+        self.last_activity = time.monotonic()  # idle from now (not from before the warm-up)
         write_private(self.home / wire.PID_FILE, f"{os.getpid()}\n")
 
     def stop(self, reason: str) -> None:
@@ -356,6 +357,31 @@ def warm_up() -> None:
     host_name()
 
 
+def prepare_store(home: Path) -> None:
+    """A home without the default SQLite store at the code's revision gets it now, created or
+    migrated in a child (SQLAlchemy and Alembic stay out of the daemon and its children): the
+    first command does not pay for it. A command with CONVEYOR_DATABASE_URL uses its own."""
+    from conveyor.store.lite_database import open_lite
+
+    database = open_lite(home)
+    if database is not None:
+        database.dispose()
+        return
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            from conveyor.store.handle import open_store
+
+            open_store(home, sweep=False).close()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        log(f"could not prepare the store in {home} (wait status {status}): commands will")
+
+
 def _take_lock(home: Path) -> int | None:
     descriptor = open_private(home / wire.LOCK_FILE, os.O_RDWR | os.O_CREAT)
     try:
@@ -388,6 +414,7 @@ def main(fingerprint: bytes) -> None:
         log("another daemon is running")
         return
     daemon = Daemon(home, fingerprint, lock, idle_seconds())
+    prepare_store(home)
     warm_up()
     if threading.active_count() > 1:
         log("a thread runs after the imports: a daemon cannot fork safely; exiting")

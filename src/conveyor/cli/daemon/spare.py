@@ -63,7 +63,7 @@ def hand_over(
     """Give the command to the ready spare; False when it cannot take it (it died)."""
     try:
         frames.send_run(spare.channel, body, [connection.fileno(), *descriptors])
-    except OSError:
+    except OSError:  # it read none or part of it (then it exits without running anything)
         return False
     return True
 
