@@ -536,3 +536,18 @@ def test_the_daemon_prepares_the_store_of_a_new_home(home: Path) -> None:
     finally:
         _client(home, "daemon", "stop")
         _until(lambda: not _alive(pid), 10)
+
+
+def test_spares_that_keep_dying_are_given_up(tmp_path: Path, home: Path, daemon: int) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/parent.yml": PARENT})
+    for _ in range(3):
+        assert _until(lambda: _spare(home) is not None)
+        spare = _spare(home)
+        assert spare is not None
+        os.kill(spare, signal.SIGKILL)  # our daemon's child: as if it had crashed
+        assert _until(lambda pid=spare: not _alive(pid), 10)
+    assert _until(lambda: "no more spares" in (home / "daemon.log").read_text(), 10)
+    assert _spare(home) is None
+    process = _client(home, "run", str(repo))  # a child forked for it, as without spares
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert _served(home) == 1

@@ -25,35 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
-
 from conveyor import __version__
-from conveyor.bootstrap import early_start, local_run, recording, run
 from conveyor.cli import main as cli_main
-from conveyor.cli import run_command
 from conveyor.cli.daemon import child, frames, spare, wire
-from conveyor.cli.display import run_view
-from conveyor.engine import session
-from conveyor.executors.local import executor
-from conveyor.git import push_events
+from conveyor.cli.daemon.warm import prepare_store, warm_up
 from conveyor.private_files import PRIVATE_UMASK, open_private, private_directory, write_private
-from conveyor.services import process
 
-# The run path, imported once here rather than by every command (the command modules of
-# `cli.main.COMMANDS` are imported at start too).
-WARM = (
-    early_start,
-    local_run,
-    recording,
-    run,
-    run_command,
-    run_view,
-    session,
-    executor,
-    push_events,
-)
-WARM_SERVICES = process  # with the reaper's client (a child gets its own: see process.py)
 DEFAULT_IDLE_SECONDS = 1800.0
+MAX_SPARES_LOST = 3  # spares that died unused before the daemon stops making them (forks)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 REQUEST_TIMEOUT = 5.0
 
@@ -86,6 +65,7 @@ class Daemon:
         self.wake_reader, self.wake_writer = socket.socketpair()
         self.stop_requested: str | None = None  # set by a signal handler
         self.spare: spare.Spare | None = None  # a child forked ahead (see spare.py)
+        self.spares_lost = 0  # spares that died before taking a command: none after a few
 
     # --- start and stop -------------------------------------------------------------------
 
@@ -261,6 +241,8 @@ class Daemon:
         """While idle, fork the next command's child ahead (never with a thread running)."""
         if self.spare or self.listener is None or self.commands or threading.active_count() > 1:
             return
+        if self.spares_lost >= MAX_SPARES_LOST:
+            return
         sys.stdout.flush()
         sys.stderr.flush()
         self.spare = spare.fork_spare(self.release_in_child)
@@ -276,7 +258,7 @@ class Daemon:
         if self.spare is not None and ready:
             self.spare.ready = True
         else:  # it died before it was ready
-            self._drop_spare()
+            self._lost_spare("before it was ready")
 
     def _to_spare(
         self, connection: socket.socket, descriptors: list[int], body: frames.RunBody
@@ -291,6 +273,13 @@ class Daemon:
         handed = spare.hand_over(ready, connection, descriptors, body)
         ready.close()
         return ready.pid if handed else None
+
+    def _lost_spare(self, how: str) -> None:
+        pid = self.spare.pid if self.spare else "?"
+        self.spares_lost += 1
+        self._drop_spare()
+        given_up = "; no more spares" if self.spares_lost >= MAX_SPARES_LOST else ""
+        log(f"spare child {pid} ended {how}{given_up}")
 
     def _drop_spare(self) -> None:
         if self.spare is not None:
@@ -311,8 +300,7 @@ class Daemon:
 
     def _ended(self, pid: int, status: int) -> None:
         if self.spare is not None and pid == self.spare.pid:
-            log(f"spare child {pid} ended (wait status {status})")
-            self._drop_spare()
+            self._lost_spare(f"with wait status {status}")
             return
         command = self.commands.pop(pid, None)
         self.last_activity = time.monotonic()
@@ -329,57 +317,6 @@ def _command_name(argv: list[str]) -> str:
     """The command's name for the log (never its arguments: they may hold a secret)."""
     name = next((argument for argument in argv[1:] if not argument.startswith("-")), "")
     return name if name in cli_main.COMMANDS else "?"
-
-
-WARM_WORKFLOW = """
-on: push
-jobs:
-  warm:
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo ${{ github.sha }}
-"""
-
-
-def warm_up() -> None:
-    """Import every command's module and compute what depends only on the code (GitHub's
-    workflow schema, the workflow cache's code fingerprint, the host's name) once, here: each
-    command's child inherits them. Starts no thread."""
-    from conveyor.bootstrap.workflow_cache import code_fingerprint
-    from conveyor.store.owner import host_name
-    from conveyor.workflow import load_workflow
-
-    context = click.Context(cli_main.cli)
-    for name in cli_main.COMMANDS:
-        cli_main.cli.get_command(context, name)
-    load_workflow("warm.yml", WARM_WORKFLOW)  # the schema, the parsers' first compiled state
-    code_fingerprint()
-    host_name()
-
-
-def prepare_store(home: Path) -> None:
-    """A home without the default SQLite store at the code's revision gets it now, created or
-    migrated in a child (SQLAlchemy and Alembic stay out of the daemon and its children): the
-    first command does not pay for it. A command with CONVEYOR_DATABASE_URL uses its own."""
-    from conveyor.store.lite_database import open_lite
-
-    database = open_lite(home)
-    if database is not None:
-        database.dispose()
-        return
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            from conveyor.store.handle import open_store
-
-            open_store(home, sweep=False).close()
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        log(f"could not prepare the store in {home} (wait status {status}): commands will")
 
 
 def _take_lock(home: Path) -> int | None:
@@ -414,7 +351,9 @@ def main(fingerprint: bytes) -> None:
         log("another daemon is running")
         return
     daemon = Daemon(home, fingerprint, lock, idle_seconds())
-    prepare_store(home)
+    problem = prepare_store(home)
+    if problem:
+        log(f"{problem}: each command will")
     warm_up()
     if threading.active_count() > 1:
         log("a thread runs after the imports: a daemon cannot fork safely; exiting")
