@@ -247,6 +247,9 @@ def test_killing_the_client_stops_the_runs_steps(tmp_path: Path, home: Path, dae
     assert _until(lambda: _processes_with("4321.5") == [], GRACEFUL_STOP + 5)
     assert _until(lambda: "ended " in (home / "daemon.log").read_text(), 20)
     assert _alive(daemon)
+    # its job directories were deleted all the same (after the exit status nobody read)
+    assert not list((home / "runs").glob(".pool-*"))
+    assert not list((home / "runs").glob("*/jobs/*.lease"))
 
 
 def _copy_of_conveyor(root: Path) -> Path:

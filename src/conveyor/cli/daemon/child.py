@@ -61,7 +61,8 @@ def become(
         _report_crash()
     try:
         _result_sent.set()
-        connection.sendall(b"exit %d\n" % code)
+        with contextlib.suppress(OSError):  # a client gone away: the cleanup is due all the same
+            connection.sendall(b"exit %d\n" % code)
         _clean_up()
     finally:
         os._exit(code)
