@@ -247,6 +247,9 @@ def test_killing_the_client_stops_the_runs_steps(tmp_path: Path, home: Path, dae
     assert _until(lambda: _processes_with("4321.5") == [], GRACEFUL_STOP + 5)
     assert _until(lambda: "ended " in (home / "daemon.log").read_text(), 20)
     assert _alive(daemon)
+    # its job directories were deleted all the same (after the exit status nobody read)
+    assert not list((home / "runs").glob(".pool-*"))
+    assert not list((home / "runs").glob("*/jobs/*.lease"))
 
 
 def _copy_of_conveyor(root: Path) -> Path:
@@ -456,3 +459,98 @@ def test_the_daemon_serves_no_other_user(home: Path, daemon: int) -> None:
     os.close(read)
     assert answer == b"answer:"  # connected, and closed without a word
     assert "refused a connection from another user" in (home / "daemon.log").read_text()
+
+
+PARENT = """
+on: push
+jobs:
+  parent:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "parent=$PPID"
+"""
+
+
+def _spare(home: Path) -> int | None:
+    """The pid of the daemon's ready spare child (`daemon status`), or None."""
+    found = re.search(r"spare (\d+)", _client(home, "daemon", "status").stdout)
+    return int(found.group(1)) if found else None
+
+
+def _private_share(pid: int) -> float:
+    """Private_Dirty / Rss of a process (1.0: none of its memory is shared copy-on-write)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0])
+    return fields["Private_Dirty"] / fields["Rss"]
+
+
+def test_a_command_runs_in_a_spare_child_made_ahead(
+    tmp_path: Path, home: Path, daemon: int
+) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/parent.yml": PARENT})
+    assert _until(lambda: _spare(home) is not None)
+    spare = _spare(home)
+    assert spare is not None
+    assert os.getpgid(spare) == spare  # its own session and group already
+    if tuple(int(part) for part in os.uname().release.split(".")[:2]) >= (5, 14):
+        # MADV_POPULATE_WRITE: its pages are its own already, no copy-on-write to come
+        assert _private_share(spare) > 0.5
+    process = _client(home, "run", str(repo))
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert f"parent={spare}" in process.stdout  # the step's parent: the command's process
+    assert _until(lambda: _spare(home) not in (None, spare))  # the next one is made
+
+
+def _ended_statuses(home: Path) -> list[str]:
+    log = (home / "daemon.log").read_text(encoding="utf-8")
+    return re.findall(r"ended child \d+ \(wait status (\d+)\)", log)
+
+
+def test_the_child_cleans_up_after_the_client_has_its_status(
+    tmp_path: Path, home: Path, daemon: int
+) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE, "marker.txt": "x"})
+    for _ in range(3):
+        process = _client(home, "run", str(repo))
+        assert process.returncode == 0, process.stdout + process.stderr
+    # each child ends by itself (its cleanup done), never stopped by its client's going away
+    log = home / "daemon.log"
+    assert _until(lambda: len(_ended_statuses(home)) >= 3), log.read_text()
+    assert _ended_statuses(home) == ["0", "0", "0"], log.read_text()
+    runs = home / "runs"
+    assert not list(runs.glob(".pool-*")), list(runs.iterdir())
+    assert not list(runs.glob("*/jobs/*/temp")), "a job directory was left"
+
+
+def test_the_daemon_prepares_the_store_of_a_new_home(home: Path) -> None:
+    from conveyor.store.lite_database import open_lite
+
+    started = _client(home, "daemon", "start")
+    assert started.returncode == 0, started.stderr
+    pid = _daemon_pid(home)
+    try:
+        database = open_lite(home)  # the default store, at the code's revision
+        assert database is not None
+        database.dispose()
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "sqlalchemy" not in maps.lower()  # migrated in a child, not in the daemon
+    finally:
+        _client(home, "daemon", "stop")
+        _until(lambda: not _alive(pid), 10)
+
+
+def test_spares_that_keep_dying_are_given_up(tmp_path: Path, home: Path, daemon: int) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/parent.yml": PARENT})
+    for _ in range(3):
+        assert _until(lambda: _spare(home) is not None)
+        spare = _spare(home)
+        assert spare is not None
+        os.kill(spare, signal.SIGKILL)  # our daemon's child: as if it had crashed
+        assert _until(lambda pid=spare: not _alive(pid), 10)
+    assert _until(lambda: "no more spares" in (home / "daemon.log").read_text(), 10)
+    assert _spare(home) is None
+    process = _client(home, "run", str(repo))  # a child forked for it, as without spares
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert _served(home) == 1

@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from conveyor.bootstrap.after_result import after_result
 from conveyor.bootstrap.early_start import EarlyStart, workspace_pool
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.settings import Settings, load_settings
@@ -101,7 +102,7 @@ def run_local(
         if history is not None:
             history.close()
         if pool is not None:
-            pool.close()
+            after_result(pool.close)  # deleting job directories: not part of the result
 
 
 def run_remote_actions(options: LocalRunOptions, home: Path, root: Path) -> RemoteActions:

@@ -2,8 +2,10 @@
 
 `threading.Thread.start()` waits until the new thread runs, which takes a while when other
 threads hold the interpreter. A job handed to `JobThreads.run` goes to an idle thread (or to a
-new one when none is idle) through a queue, and the scheduler goes on at once. Threads are
-daemons (as one thread per job was): a job abandoned after a hard stop does not keep the process.
+new one when none is idle) through a queue, and the scheduler goes on at once; `reserve` starts
+the threads a run will need before its first job, while nothing else holds the interpreter, so
+that later starts find one idle. Threads are daemons (as one thread per job was): a job
+abandoned after a hard stop does not keep the process.
 """
 
 from __future__ import annotations
@@ -24,6 +26,21 @@ class JobThreads:
         self._idle = 0
         self._count = 0
 
+    @property
+    def started(self) -> int:
+        """Threads started so far (busy or idle)."""
+        return self._count
+
+    def reserve(self, count: int) -> None:
+        """Start threads now until there are `count` (they wait idle for `run`)."""
+        with self._lock:
+            missing = max(0, count - self._count)
+            self._count += missing
+            self._idle += missing
+            first = self._count - missing + 1
+        for number in range(first, first + missing):
+            self._start(number)
+
     def run(self, task: Task) -> None:
         """Run `task` on an idle thread, or on a new one; then what it returns, the thread
         counted idle already (so a job started in response finds it)."""
@@ -33,10 +50,14 @@ class JobThreads:
                 self._count += 1
             else:
                 self._idle -= 1
+            number = self._count
         self._tasks.put(task)
         if start:
-            name = f"{self._name} {self._count}"
-            threading.Thread(target=self._serve, name=name, daemon=True).start()
+            self._start(number)
+
+    def _start(self, number: int) -> None:
+        name = f"{self._name} {number}"
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
 
     def _serve(self) -> None:
         while True:

@@ -77,6 +77,8 @@ class Scheduler:
         """Run workflow runs to completion (or until stopped hard)."""
         self._top = list(runs)
         self._runs = list(runs)
+        jobs = sum(len(run.nodes) for run in runs)
+        self._threads.reserve(min(self._parallel, jobs))  # now, while no job holds the GIL
         self._advance()
         while not all(run.done for run in self._top):
             self._start_legs()

@@ -111,3 +111,17 @@ def test_a_hit_loads_no_yaml_parser(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_run_path_does_not_load_the_workflow_loader() -> None:
+    """`conveyor run` with its workflows in the cache needs neither ruamel nor the linter: the
+    engine's use of `conveyor.workflow.matrix` must not load the package's loader."""
+    probe = (
+        "import sys\n"
+        "import conveyor.bootstrap.run, conveyor.bootstrap.local_run, conveyor.engine.session\n"
+        "import conveyor.executors.local.executor, conveyor.cli.run_command\n"
+        "print(sorted(m for m in sys.modules if m.startswith("
+        "('ruamel', 'conveyor.workflow.loader', 'conveyor.workflow.lint'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

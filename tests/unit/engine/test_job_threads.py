@@ -9,10 +9,14 @@ from conveyor.engine.job_threads import JobThreads
 
 
 def _task(
-    names: list[str], done: threading.Event, gate: threading.Event | None = None
+    names: list[str],
+    done: threading.Event,
+    gate: threading.Event | threading.Barrier | None = None,
 ) -> Callable[[], Callable[[], None]]:
     def work() -> Callable[[], None]:
-        if gate is not None:
+        if isinstance(gate, threading.Barrier):
+            gate.wait()
+        elif gate is not None:
             gate.wait(5)
         names.append(threading.current_thread().name)
         return done.set
@@ -38,3 +42,18 @@ def test_busy_threads_get_company() -> None:
     assert first.wait(5)
     assert second.wait(5)
     assert sorted(names) == ["t 1", "t 2"]
+
+
+def test_reserved_threads_wait_idle_and_serve_without_new_ones() -> None:
+    threads, names = JobThreads("r"), []
+    threads.reserve(3)
+    assert threads.started == 3  # started now, before any work
+    threads.reserve(2)  # enough already
+    assert threads.started == 3
+    together = threading.Barrier(3, timeout=5)  # passes only with three threads at once
+    done = [threading.Event() for _ in range(3)]
+    for event in done:
+        threads.run(_task(names, event, together))
+    assert all(event.wait(5) for event in done)
+    assert sorted(names) == ["r 1", "r 2", "r 3"]
+    assert threads.started == 3

@@ -24,6 +24,7 @@ import traceback
 from collections.abc import Callable
 from typing import NoReturn
 
+from conveyor.bootstrap import after_result
 from conveyor.cli.main import main as command_main
 from conveyor.executors.local.processes import StopPolicy
 
@@ -34,6 +35,7 @@ EXIT_INTERNAL = 3
 HARD_STOP_AFTER = StopPolicy().interrupt_grace + StopPolicy().terminate_grace + 2.0
 KILL_AFTER = 5.0
 DAEMON_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT)
+_result_sent = threading.Event()  # the client has the exit status: its going away stops nothing
 
 
 def become(
@@ -46,24 +48,31 @@ def become(
     code = EXIT_INTERNAL
     try:
         connection.settimeout(None)
-        _leave_daemon(release_daemon)
+        leave_daemon(release_daemon)
         _take_descriptors(descriptors)
         argv, umask, environ = body
         _adopt(argv, umask, environ)
         connection.sendall(b"started %d\n" % os.getpid())
         _watch_client(connection)
+        after_result.defer()  # the run's deletions: once the client has its status
         code = _run(argv)
         _finish()
     except BaseException:  # the child must never return into the daemon's loop
         _report_crash()
     try:
-        connection.sendall(b"exit %d\n" % code)
+        _result_sent.set()
+        with contextlib.suppress(OSError):  # a client gone away: the cleanup is due all the same
+            connection.sendall(b"exit %d\n" % code)
+        _clean_up()
     finally:
         os._exit(code)
 
 
-def _leave_daemon(release_daemon: Callable[[], None]) -> None:
-    os.setsid()
+def leave_daemon(release_daemon: Callable[[], None]) -> None:
+    """Its own session and process group (a spare child has left already), the default signal
+    handlers, none of the daemon's descriptors."""
+    if os.getsid(0) != os.getpid():
+        os.setsid()
     signal.set_wakeup_fd(-1)
     for number in DAEMON_SIGNALS:
         signal.signal(number, signal.SIG_DFL)
@@ -148,6 +157,8 @@ def _stop_when_gone(connection: socket.socket) -> None:
             pass  # a client sends nothing once its command runs
     except OSError:
         pass
+    if _result_sent.is_set():
+        return  # the command is over: only its cleanup runs
     for number, wait in ((signal.SIGTERM, HARD_STOP_AFTER), (signal.SIGTERM, KILL_AFTER)):
         os.kill(os.getpid(), number)
         time.sleep(wait)
@@ -180,6 +191,15 @@ def _finish() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
+
+
+def _clean_up() -> None:
+    """The work the command left for after its result (bootstrap.after_result)."""
+    try:
+        after_result.finish()
+        _finish()
+    except BaseException:
+        _report_crash()
 
 
 def _report_crash() -> None:

@@ -6,6 +6,7 @@ Python halves cost ~11 ms at start) and `wire`. When CONVEYOR_DAEMON is `off`, t
 process behind it is not this user's, or the daemon's code differs (it is then told to
 exit), the command runs in this process (`conveyor.cli.main.main`) as it always did.
 CONVEYOR_DAEMON=auto also starts a daemon in the background after such a run.
+`conveyor --version` (or `-V`) alone is answered here, as click's version option prints it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from conveyor.cli.daemon import wire
 # controlling terminal (a daemon's child has none); servers and workers gain nothing.
 IN_PROCESS = frozenset({"daemon", "secrets", "serve", "worker"})
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)
+VERSION_FLAGS = (["--version"], ["-V"])  # click's `version_option` of `conveyor.cli.main.cli`
 HELLO_TIMEOUT = 2.0  # a daemon that does not answer this soon is not used
 EXIT_LOST = 3
 EXIT_INTERRUPTED = 130
@@ -33,6 +35,8 @@ class Unavailable(Exception):
 
 def main() -> None:
     argv = sys.argv[1:]
+    if argv in VERSION_FLAGS:  # neither click nor a daemon: the interpreter's start is the cost
+        _print_version()
     mode = os.environ.get("CONVEYOR_DAEMON", "on").strip().lower()
     if mode != "off" and _command(argv) not in IN_PROCESS:
         try:
@@ -43,6 +47,13 @@ def main() -> None:
             os.write(2, b"conveyor: interrupted\n")
             sys.exit(EXIT_INTERRUPTED)
     _in_process(argv, auto=mode == "auto" and _command(argv) not in IN_PROCESS)
+
+
+def _print_version() -> None:
+    from conveyor import __version__
+
+    sys.stdout.write(f"conveyor, version {__version__}\n")
+    sys.exit(0)
 
 
 def _command(argv: list[str]) -> str | None:

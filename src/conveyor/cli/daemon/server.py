@@ -25,35 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
-
 from conveyor import __version__
-from conveyor.bootstrap import early_start, local_run, recording, run
 from conveyor.cli import main as cli_main
-from conveyor.cli import run_command
-from conveyor.cli.daemon import child, wire
-from conveyor.cli.display import run_view
-from conveyor.engine import session
-from conveyor.executors.local import executor
-from conveyor.git import push_events
+from conveyor.cli.daemon import child, frames, spare, wire
+from conveyor.cli.daemon.warm import prepare_store, warm_up
 from conveyor.private_files import PRIVATE_UMASK, open_private, private_directory, write_private
-from conveyor.services import process
 
-# The run path, imported once here rather than by every command (the command modules of
-# `cli.main.COMMANDS` are imported at start too).
-WARM = (
-    early_start,
-    local_run,
-    recording,
-    run,
-    run_command,
-    run_view,
-    session,
-    executor,
-    push_events,
-)
-WARM_SERVICES = process  # with the reaper's client (a child gets its own: see process.py)
 DEFAULT_IDLE_SECONDS = 1800.0
+MAX_SPARES_LOST = 3  # spares that died unused before the daemon stops making them (forks)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 REQUEST_TIMEOUT = 5.0
 
@@ -85,6 +64,8 @@ class Daemon:
         self.started = datetime.now(UTC)
         self.wake_reader, self.wake_writer = socket.socketpair()
         self.stop_requested: str | None = None  # set by a signal handler
+        self.spare: spare.Spare | None = None  # a child forked ahead (see spare.py)
+        self.spares_lost = 0  # spares that died before taking a command: none after a few
 
     # --- start and stop -------------------------------------------------------------------
 
@@ -102,6 +83,7 @@ class Daemon:
         listener.setblocking(False)
         self.selector.register(listener, selectors.EVENT_READ, self._accept)
         self.listener = listener
+        self.last_activity = time.monotonic()  # idle from now (not from before the warm-up)
         write_private(self.home / wire.PID_FILE, f"{os.getpid()}\n")
 
     def stop(self, reason: str) -> None:
@@ -114,6 +96,7 @@ class Daemon:
         self.listener = None
         self.path.unlink(missing_ok=True)
         (self.home / wire.PID_FILE).unlink(missing_ok=True)
+        self._drop_spare()
         if self.lock is not None:
             os.close(self.lock)  # a new daemon may start now
             self.lock = None
@@ -130,12 +113,15 @@ class Daemon:
         self.wake_writer.close()
         for command in self.commands.values():
             command.connection.close()
+        if self.spare is not None:
+            self.spare.channel.close()
 
     # --- the loop -------------------------------------------------------------------------
 
     def serve(self) -> None:
         self._handle_signals()
         while self.listener is not None or self.commands:
+            self._prepare_spare()
             for key, _ in self.selector.select(self._timeout()):
                 callback: Callable[[socket.socket], None] = key.data
                 callback(key.fileobj)  # type: ignore[arg-type]
@@ -192,7 +178,7 @@ class Daemon:
         if wire.peer_uid(credentials) != os.getuid():
             log("refused a connection from another user")
             return False
-        verb, _, rest = _read_frame(connection).partition(b"\0")
+        verb, _, rest = frames.read_frame(connection).partition(b"\0")
         if verb == b"status":
             connection.sendall(self._status().encode() + b"\n")
         elif verb == b"stop":
@@ -208,15 +194,18 @@ class Daemon:
 
     def _status(self) -> str:
         started = self.started.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ready = f", spare {self.spare.pid}" if self.spare and self.spare.ready else ""
         return (
             f"pid {os.getpid()}, version {__version__}, since {started}, "
-            f"{len(self.commands)} running, idle timeout {self.idle:g} s"
+            f"{len(self.commands)} running, idle timeout {self.idle:g} s{ready}"
         )
 
     def _start_command(self, connection: socket.socket) -> bool:
-        body, descriptors = _read_run(connection)
+        body, descriptors = frames.read_run(connection)
         try:
-            pid = self._fork(connection, descriptors, body)
+            pid = self._to_spare(connection, descriptors, body)
+            if pid is None:
+                pid = self._fork(connection, descriptors, body)
         finally:
             for descriptor in descriptors:
                 os.close(descriptor)
@@ -246,6 +235,59 @@ class Daemon:
             child.become(connection, self.release_in_child, descriptors, body)
         return pid
 
+    # --- the spare child ---------------------------------------------------------------------
+
+    def _prepare_spare(self) -> None:
+        """While idle, fork the next command's child ahead (never with a thread running)."""
+        if self.spare or self.listener is None or self.commands or threading.active_count() > 1:
+            return
+        if self.spares_lost >= MAX_SPARES_LOST:
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.spare = spare.fork_spare(self.release_in_child)
+        if self.spare is not None:
+            self.selector.register(self.spare.channel, selectors.EVENT_READ, self._spare_ready)
+
+    def _spare_ready(self, channel: socket.socket) -> None:
+        self.selector.unregister(channel)
+        try:
+            ready = channel.recv(1) == spare.READY
+        except OSError:
+            ready = False
+        if self.spare is not None and ready:
+            self.spare.ready = True
+        else:  # it died before it was ready
+            self._lost_spare("before it was ready")
+
+    def _to_spare(
+        self, connection: socket.socket, descriptors: list[int], body: frames.RunBody
+    ) -> int | None:
+        """The ready spare's pid once it has the command; None: fork one for it instead."""
+        ready, self.spare = self.spare, None
+        if ready is None:
+            return None
+        if not ready.ready:
+            self.spare = ready  # still copying the daemon's memory: for the next command
+            return None
+        handed = spare.hand_over(ready, connection, descriptors, body)
+        ready.close()
+        return ready.pid if handed else None
+
+    def _lost_spare(self, how: str) -> None:
+        pid = self.spare.pid if self.spare else "?"
+        self.spares_lost += 1
+        self._drop_spare()
+        given_up = "; no more spares" if self.spares_lost >= MAX_SPARES_LOST else ""
+        log(f"spare child {pid} ended {how}{given_up}")
+
+    def _drop_spare(self) -> None:
+        if self.spare is not None:
+            with contextlib.suppress(KeyError, ValueError):  # not registered (any more)
+                self.selector.unregister(self.spare.channel)
+            self.spare.close()
+            self.spare = None
+
     def _reap(self) -> None:
         while True:
             try:
@@ -257,6 +299,9 @@ class Daemon:
             self._ended(pid, status)
 
     def _ended(self, pid: int, status: int) -> None:
+        if self.spare is not None and pid == self.spare.pid:
+            self._lost_spare(f"with wait status {status}")
+            return
         command = self.commands.pop(pid, None)
         self.last_activity = time.monotonic()
         log(f"ended child {pid} (wait status {status})")
@@ -268,45 +313,10 @@ class Daemon:
         command.connection.close()
 
 
-def _read_exactly(connection: socket.socket, size: int, data: bytes = b"") -> bytes:
-    while len(data) < size:
-        chunk = connection.recv(min(size - len(data), 1 << 20))
-        if not chunk:
-            raise ValueError("the client closed the connection mid-frame")
-        data += chunk
-    return data
-
-
-def _read_frame(connection: socket.socket) -> bytes:
-    header = _read_exactly(connection, 4)
-    return _read_exactly(connection, wire.frame_length(header))
-
-
-def _read_run(
-    connection: socket.socket,
-) -> tuple[tuple[list[str], int, dict[bytes, bytes]], list[int]]:
-    """The `run` frame and the descriptors that came with it."""
-    data, descriptors, _, _ = socket.recv_fds(connection, 1 << 16, wire.DESCRIPTORS)
-    try:
-        data = _read_exactly(connection, 4, data)
-        body = _read_exactly(connection, 4 + wire.frame_length(data), data)[4:]
-        return wire.parse_run(body), list(descriptors)
-    except BaseException:
-        for descriptor in descriptors:
-            os.close(descriptor)
-        raise
-
-
 def _command_name(argv: list[str]) -> str:
     """The command's name for the log (never its arguments: they may hold a secret)."""
     name = next((argument for argument in argv[1:] if not argument.startswith("-")), "")
     return name if name in cli_main.COMMANDS else "?"
-
-
-def _warm_commands() -> None:
-    context = click.Context(cli_main.cli)
-    for name in cli_main.COMMANDS:
-        cli_main.cli.get_command(context, name)
 
 
 def _take_lock(home: Path) -> int | None:
@@ -341,7 +351,10 @@ def main(fingerprint: bytes) -> None:
         log("another daemon is running")
         return
     daemon = Daemon(home, fingerprint, lock, idle_seconds())
-    _warm_commands()
+    problem = prepare_store(home)
+    if problem:
+        log(f"{problem}: each command will")
+    warm_up()
     if threading.active_count() > 1:
         log("a thread runs after the imports: a daemon cannot fork safely; exiting")
         return

@@ -72,3 +72,48 @@ def test_a_long_home_is_reached_through_its_directory(tmp_path: Path) -> None:
     os.close(directory)
     assert len(address) <= wire.SUN_PATH_MAX
     assert address.endswith("/" + wire.SOCKET)
+
+
+VERSION_PROBE = """
+import json, sys
+from conveyor.cli.daemon import client
+sys.argv = ["conveyor", *sys.argv[1:]]
+try:
+    client.main()
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps([code, sorted(sys.modules)]), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_the_client_prints_the_version_without_the_cli_or_a_daemon(
+    tmp_path: Path, flag: str
+) -> None:
+    from click.testing import CliRunner
+
+    from conveyor.cli.main import cli
+
+    expected = CliRunner().invoke(cli, [flag]).output
+    env = {**os.environ, "CONVEYOR_HOME": str(tmp_path / "no-home")}
+    result = subprocess.run(
+        [sys.executable, "-c", VERSION_PROBE, flag], env=env, capture_output=True, text=True
+    )
+    code, loaded = json.loads(result.stderr.splitlines()[-1])
+    assert (code, result.stdout) == (0, expected)
+    assert not set(loaded) & {"click", "conveyor.cli.main", "conveyor.errors"}
+    assert not (tmp_path / "no-home").exists()
+
+
+def test_the_client_leaves_other_uses_of_the_flag_to_the_cli(tmp_path: Path) -> None:
+    env = {**os.environ, "CONVEYOR_HOME": str(tmp_path), "CONVEYOR_DAEMON": "off"}
+    result = subprocess.run(
+        [sys.executable, "-c", VERSION_PROBE, "--version", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    code, loaded = json.loads(result.stderr.splitlines()[-1])
+    assert code == 0
+    assert result.stdout.startswith("conveyor, version ")
+    assert "click" in loaded
