@@ -4,11 +4,11 @@ drawn by the template as inline SVG."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from conveyor.engine.ports.store import StoredJob
-from conveyor.server.ui.templating import state_of
+from conveyor.server.ui.states import state_of
 
 NODE_WIDTH, COLUMN_GAP, ROW_GAP = 210, 60, 16
 HEADER, LEG, MAX_LEGS = 34, 22, 6
@@ -53,11 +53,7 @@ def job_graph(jobs: Sequence[StoredJob], needs: Mapping[str, tuple[str, ...]]) -
     groups = _groups(jobs, needs)
     depth = _depths(list(groups), needs)
     nodes = _place(groups, depth)
-    by_id = {node.job_id: node for node in nodes}
-    edges = tuple(
-        _edge(by_id[source], node) for node in nodes for source in needs.get(node.job_id, ())
-        if source in by_id
-    )  # fmt: skip
+    edges = tuple(_edges(nodes, needs))
     width = max((n.x + NODE_WIDTH for n in nodes), default=0)
     height = max((n.y + n.height for n in nodes), default=0)
     return Graph(tuple(nodes), edges, width, height)
@@ -114,9 +110,36 @@ def _worst(states: list[str]) -> str:
     return min(states, key=lambda s: _ORDER.index(s) if s in _ORDER else len(_ORDER))
 
 
+def _edges(nodes: list[Node], needs: Mapping[str, tuple[str, ...]]) -> Iterator[Edge]:
+    """One curve per need; jobs that need the same several jobs share a junction (a stage of
+    20 jobs after a stage of 20 is 40 curves, not 400)."""
+    by_id = {node.job_id: node for node in nodes}
+    alike: dict[tuple[str, ...], list[Node]] = {}
+    for node in nodes:
+        sources = tuple(sorted({s for s in needs.get(node.job_id, ()) if s in by_id}))
+        if sources:
+            alike.setdefault(sources, []).append(node)
+    for sources, targets in alike.items():
+        if len(sources) > 1 and len(targets) > 1:
+            yield from _bundle([by_id[s] for s in sources], targets)
+        else:
+            yield from (_edge(by_id[s], t) for s in sources for t in targets)
+
+
+def _bundle(sources: list[Node], targets: list[Node]) -> Iterator[Edge]:
+    x = (max(s.x for s in sources) + NODE_WIDTH + min(t.x for t in targets)) // 2
+    y = sum(t.y for t in targets) // len(targets) + HEADER // 2
+    for source in sources:
+        yield Edge(source.job_id, "", _curve(source.x + NODE_WIDTH, source.y + HEADER // 2, x, y))
+    for target in targets:
+        yield Edge("", target.job_id, _curve(x, y, target.x, target.y + HEADER // 2))
+
+
 def _edge(source: Node, target: Node) -> Edge:
     x1, y1 = source.x + NODE_WIDTH, source.y + HEADER // 2
-    x2, y2 = target.x, target.y + HEADER // 2
-    bend = (x2 - x1) / 2
-    path = f"M{x1},{y1} C{x1 + bend:.0f},{y1} {x2 - bend:.0f},{y2} {x2},{y2}"
-    return Edge(source.job_id, target.job_id, path)
+    return Edge(source.job_id, target.job_id, _curve(x1, y1, target.x, target.y + HEADER // 2))
+
+
+def _curve(x1: int, y1: int, x2: int, y2: int) -> str:
+    bend = (x2 - x1) // 2
+    return f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}"

@@ -8,7 +8,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from conveyor.engine.ports.store import Conclusion, RunStatus
+from conveyor.engine.ports.store import RunStatus
+from conveyor.server.ui.graph_svg import graph_svg
+from conveyor.server.ui.states import STATE_LABEL, state_of
 
 
 @cache
@@ -20,34 +22,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters |= {"duration": duration, "ago": ago, "when": when, "branch": branch}
-    env.globals |= {"state_of": state_of, "STATE_LABEL": STATE_LABEL}
+    env.globals |= {"state_of": state_of, "STATE_LABEL": STATE_LABEL, "graph_svg": graph_svg}
     return env
 
 
 def render(template: str, **values: Any) -> str:
     return environment().get_template(template).render(**values)
-
-
-STATE_LABEL = {
-    "success": "Success",
-    "failure": "Failed",
-    "cancelled": "Cancelled",
-    "skipped": "Skipped",
-    "startup_failure": "Startup failure",
-    "abandoned": "Abandoned",
-    "queued": "Queued",
-    "pending": "Pending",
-    "waiting": "Waiting",
-    "in_progress": "In progress",
-    "completed": "Completed",
-}
-
-
-def state_of(status: RunStatus | str, conclusion: Conclusion | str | None) -> str:
-    """One word for a run, job or step: its conclusion once completed, else its status."""
-    if str(status) == RunStatus.COMPLETED and conclusion is not None:
-        return str(conclusion)
-    return str(status)
 
 
 def duration(started: float | None, finished: float | None = None) -> str:
