@@ -136,7 +136,9 @@ def main() -> None:
             csrf = re.search(r'name="csrf" value="([^"]+)"', page)
             assert csrf
             client.post("/login", data={"token": WRITER, "csrf": csrf.group(1)})
-            print(f"{'ms (200 jobs, 600 steps)':<34} {'min':>7} {'median':>7} {'p95':>7} {'max':>7}")
+            print(
+                f"{'ms (200 jobs, 600 steps)':<34} {'min':>7} {'median':>7} {'p95':>7} {'max':>7}"
+            )
             for name, path in (
                 ("run page /runs/ID", f"/runs/{run_id}"),
                 ("live fragment /runs/ID/live", f"/runs/{run_id}/live"),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +70,9 @@ def workflow_repository(root: Path) -> Path:
     return root
 
 
-def new_run(store: StoreHandle, repository: str, *, branch: str = "main", event: str = "push") -> int:
+def new_run(
+    store: StoreHandle, repository: str, *, branch: str = "main", event: str = "push"
+) -> int:
     run = store.runs.create_run(
         NewRun(
             repository=repository,
@@ -114,9 +116,14 @@ def record_job(
         _record_step(store, run_id, key, index, plan, start) for index, plan in enumerate(steps)
     ]
     if finish is not None:
-        worst = next((r.conclusion for r in results if r.conclusion is not Conclusion.SUCCESS), finish)
+        worst = next(
+            (r.conclusion for r in results if r.conclusion is not Conclusion.SUCCESS), finish
+        )
         store.runs.finish_job(
-            run_id, 1, key, JobResult(result=worst, steps=tuple(results), started_at=start, finished_at=start + 42)
+            run_id,
+            1,
+            key,
+            JobResult(result=worst, steps=tuple(results), started_at=start, finished_at=start + 42),
         )
 
 
@@ -129,7 +136,12 @@ def _record_step(
     store.logs.append(log_key, plan.log)
     store.logs.close(log_key)
     result = StepResult(
-        index, plan.name, plan.conclusion, plan.conclusion, started_at=started, finished_at=started + 3.5
+        index,
+        plan.name,
+        plan.conclusion,
+        plan.conclusion,
+        started_at=started,
+        finished_at=started + 3.5,
     )
     store.runs.finish_step(run_id, 1, key, result)
     return result

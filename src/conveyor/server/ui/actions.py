@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from conveyor.errors import UsageError
 from conveyor.server.context import ServerContext
@@ -14,6 +14,7 @@ from conveyor.server.dependencies import context
 from conveyor.server.ports import Principal
 from conveyor.server.ui.auth import checked_form, writer
 from conveyor.server.ui.runs_pages import run_or_404
+from conveyor.server.ui.templating import render
 from conveyor.store.approvals import decide_deployment
 
 router = APIRouter(include_in_schema=False)
@@ -43,18 +44,18 @@ def rerun(ctx: Context, who: Writer, form: Form, run_id: int) -> RedirectRespons
 
 
 @router.post("/runs/{run_id}/approve")
-def approve(ctx: Context, who: Writer, form: Form, run_id: int) -> RedirectResponse:
+def approve(ctx: Context, who: Writer, form: Form, run_id: int) -> Response:
     return _decide(ctx, who, form, run_id, approve=True)
 
 
 @router.post("/runs/{run_id}/reject")
-def reject(ctx: Context, who: Writer, form: Form, run_id: int) -> RedirectResponse:
+def reject(ctx: Context, who: Writer, form: Form, run_id: int) -> Response:
     return _decide(ctx, who, form, run_id, approve=False)
 
 
 def _decide(
     ctx: ServerContext, who: Principal, form: dict[str, str], run_id: int, *, approve: bool
-) -> RedirectResponse:
+) -> Response:
     run_or_404(ctx, run_id)
     comment = form.get("comment", "").strip() or None
     try:
@@ -63,5 +64,6 @@ def _decide(
             approve=approve, reviewer=who.name, comment=comment,
         )  # fmt: skip
     except UsageError as error:
-        raise HTTPException(403, str(error)) from error
+        page = render("error.html", viewer=None, message=str(error), back=f"/runs/{run_id}")
+        return HTMLResponse(page, status_code=403)
     return _back(run_id)

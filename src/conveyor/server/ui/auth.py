@@ -77,21 +77,23 @@ def writer(
     return principal
 
 
-def set_session(response: Response, session: sessions.Session, ctx: ServerContext) -> None:
+def set_session(
+    response: Response, session: sessions.Session, ctx: ServerContext, request: Request
+) -> None:
     response.set_cookie(
         sessions.COOKIE,
         sessions.encode(session, _key(ctx.home)),
         max_age=int(session.expires - ctx.clock()),
         httponly=True,
         samesite="lax",
-        secure=False,  # served over plain HTTP on 127.0.0.1; a TLS proxy adds Secure
+        secure=request.url.scheme == "https",  # behind a TLS proxy: uvicorn --proxy-headers
         path="/",
     )
 
 
 def _safe_next(target: str | None) -> str:
     """Only paths of this server (never `//host` or a URL) after logging in."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return "/runs"
 
@@ -99,16 +101,21 @@ def _safe_next(target: str | None) -> str:
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, ctx: Context, next: str | None = None) -> Response:
     found = current_session(request, ctx) or sessions.new_session(ctx.clock())
-    return _login_form(ctx, found, _safe_next(next), None, 200)
+    return _login_form(request, ctx, found, _safe_next(next), None, 200)
 
 
 def _login_form(
-    ctx: ServerContext, found: sessions.Session, target: str, error: str | None, status: int
+    request: Request,
+    ctx: ServerContext,
+    found: sessions.Session,
+    target: str,
+    error: str | None,
+    status: int,
 ) -> Response:
     csrf = sessions.csrf_token(found, _key(ctx.home))
     page = render("login.html", csrf=csrf, next=target, error=error, viewer=None)
     response = HTMLResponse(page, status_code=status)
-    set_session(response, found, ctx)
+    set_session(response, found, ctx, request)
     return response
 
 
@@ -120,9 +127,9 @@ def login(
     target = _safe_next(form.get("next"))
     if principal is None:
         found = current_session(request, ctx) or sessions.new_session(ctx.clock())
-        return _login_form(ctx, found, target, "That is not a valid token.", 401)
+        return _login_form(request, ctx, found, target, "That is not a valid token.", 401)
     response = RedirectResponse(target, status_code=303)
-    set_session(response, sessions.new_session(ctx.clock(), principal), ctx)  # a new sid
+    set_session(response, sessions.new_session(ctx.clock(), principal), ctx, request)  # new sid
     return response
 
 
@@ -131,5 +138,3 @@ def logout(ctx: Context, form: Annotated[dict[str, str], Depends(checked_form)])
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax")
     return response
-
-

@@ -26,9 +26,13 @@ _WORDS = {
 _CHAR_WIDTH, _PAD = 6.6, 10
 
 
-def badge_message(ctx: ServerContext, repository: str, workflow: str, branch: str | None) -> tuple[str, str]:
+def badge_message(
+    ctx: ServerContext, repository: str, workflow: str, branch: str | None
+) -> tuple[str, str]:
     runs = ctx.store.runs.list_runs(
-        RunQuery(workflow=workflow, status=str(RunStatus.COMPLETED), repository=repository, limit=200)
+        RunQuery(
+            workflow=workflow, status=str(RunStatus.COMPLETED), repository=repository, limit=200
+        )
     )
     for run in runs:
         if branch is None or branch_of(run.ref) == branch:
@@ -53,7 +57,11 @@ def badge_svg(label: str, message: str, colour: str) -> str:
 
 
 @router.get("/badge/{owner}/{repo}/{workflow}.svg")
-def badge(ctx: Context, owner: str, repo: str, workflow: str, branch: str | None = None) -> Response:
+def badge(
+    ctx: Context, owner: str, repo: str, workflow: str, branch: str | None = None
+) -> Response:
     message, colour = badge_message(ctx, f"{owner}/{repo}", workflow, branch or None)
     svg = badge_svg(workflow.removesuffix(".yml").removesuffix(".yaml"), message, colour)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-cache, max-age=0"})
+    return Response(
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "no-cache, max-age=0"}
+    )

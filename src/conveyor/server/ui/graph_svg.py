@@ -29,20 +29,24 @@ def _leg(run_id: int, leg: Leg, row: int) -> str:
 def _title(run_id: int, node: Node) -> str:
     if len(node.legs) == 1:
         key = node.legs[0].key
-        return f'<a href="{_link(run_id, key)}"><text x="30" y="21" class="title">{_short(key, 26)}</text></a>'
+        title = f'<text x="30" y="21" class="title">{_short(key, 26)}</text>'
+        return f'<a href="{_link(run_id, key)}">{title}</a>'
     count = f' <tspan class="muted">({len(node.legs) + node.more})</tspan>' if node.legs else ""
     return f'<text x="30" y="21" class="title">{_short(node.job_id, 20)}{count}</text>'
 
 
 def _node(run_id: int, node: Node) -> str:
-    legs = "".join(_leg(run_id, leg, row) for row, leg in enumerate(node.legs)) if len(node.legs) > 1 else ""
-    more = (
-        f'<text x="36" y="{HEADER + 9 + len(node.legs) * LEG}" class="muted">+{node.more} more</text>'
-        if node.more else ""
-    )  # fmt: skip
+    legs = (
+        "".join(_leg(run_id, leg, row) for row, leg in enumerate(node.legs))
+        if len(node.legs) > 1
+        else ""
+    )
+    y = HEADER + 9 + len(node.legs) * LEG
+    more = f'<text x="36" y="{y}" class="muted">+{node.more} more</text>' if node.more else ""
     return (
         f'<g class="node state-{node.state}" data-job="{escape(node.job_id)}" '
-        f'transform="translate({node.x},{node.y})"><rect width="{NODE_WIDTH}" height="{node.height}" rx="6"/>'
+        f'transform="translate({node.x},{node.y})">'
+        f'<rect width="{NODE_WIDTH}" height="{node.height}" rx="6"/>'
         f'<circle class="mark" cx="16" cy="17" r="5"/>{_title(run_id, node)}{legs}{more}</g>'
     )
 
@@ -50,7 +54,8 @@ def _node(run_id: int, node: Node) -> str:
 def graph_svg(graph: Graph, run_id: int) -> str:
     width, height = graph.width + 2, graph.height + 2
     edges = "".join(
-        f'<path class="edge" data-from="{escape(e.source)}" data-to="{escape(e.target)}" d="{e.path}"/>'
+        f'<path class="edge" data-from="{escape(e.source)}" data-to="{escape(e.target)}" '
+        f'd="{e.path}"/>'
         for e in graph.edges
     )
     nodes = "".join(_node(run_id, node) for node in graph.nodes)

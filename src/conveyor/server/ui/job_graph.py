@@ -59,7 +59,9 @@ def job_graph(jobs: Sequence[StoredJob], needs: Mapping[str, tuple[str, ...]]) -
     return Graph(tuple(nodes), edges, width, height)
 
 
-def _groups(jobs: Sequence[StoredJob], needs: Mapping[str, tuple[str, ...]]) -> dict[str, list[StoredJob]]:
+def _groups(
+    jobs: Sequence[StoredJob], needs: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[StoredJob]]:
     groups: dict[str, list[StoredJob]] = {job_id: [] for job_id in needs}
     for job in jobs:
         groups.setdefault(job.job_id, []).append(job)

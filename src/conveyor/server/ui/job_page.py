@@ -58,9 +58,8 @@ def _log(ctx: ServerContext, key: LogKey) -> tuple[str, bool]:
 def _step(ctx: ServerContext, run: StoredRun, step: StoredStep) -> StepView:
     html, cut = _log(ctx, LogKey(run.id, run.attempt, step.instance_key, step.index))
     conclusion = str(step.conclusion) if step.conclusion else None
-    return StepView(
-        step.index, step.name, str(step.status), conclusion, step.started_at, step.finished_at, html, cut
-    )  # fmt: skip
+    times = (step.started_at, step.finished_at)
+    return StepView(step.index, step.name, str(step.status), conclusion, *times, html, cut)
 
 
 def _own_lines(ctx: ServerContext, run: StoredRun, job: StoredJob) -> StepView | None:
@@ -107,8 +106,8 @@ def artifact(ctx: Context, who: Looker, run_id: int, name: str) -> Response:
         raise HTTPException(404, f"the files of artifact {name!r} are gone")
     if path.is_file():
         return FileResponse(path, filename=path.name)
-    return Response(_zipped(path), media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})  # fmt: skip
+    disposition = {"Content-Disposition": f'attachment; filename="{name}.zip"'}
+    return Response(_zipped(path), media_type="application/zip", headers=disposition)
 
 
 def _zipped(directory: Path) -> bytes:

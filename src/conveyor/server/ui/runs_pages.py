@@ -113,7 +113,9 @@ def run_values(ctx: ServerContext, run: StoredRun) -> dict[str, Any]:
 
 
 def _summaries(ctx: ServerContext, run: StoredRun, jobs: list[StoredJob]) -> list[tuple[str, str]]:
-    found = [(job, read_summary(ctx.store.logs, run.id, run.attempt, job.instance_key)) for job in jobs]
+    found = [
+        (job, read_summary(ctx.store.logs, run.id, run.attempt, job.instance_key)) for job in jobs
+    ]
     return [(job.instance_key, render_summary(text)) for job, text in found if text.strip()]
 
 

@@ -65,7 +65,9 @@ def decode(cookie: str | None, key: bytes, now: float) -> Session | None:
     if not hmac.compare_digest(signature, _sign(key, payload)):
         return None
     try:
-        return _session(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))), now)
+        return _session(
+            json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))), now
+        )
     except (ValueError, KeyError, TypeError):
         return None
 

@@ -16,7 +16,12 @@ _TAGS = {
     "code", "pre", "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th",
     "td", "img", "details", "summary", "sup", "sub",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+}
 
 
 @cache

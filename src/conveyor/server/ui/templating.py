@@ -8,7 +8,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from conveyor.engine.ports.store import RunStatus
 from conveyor.server.ui.graph_svg import graph_svg
 from conveyor.server.ui.states import STATE_LABEL, state_of
 

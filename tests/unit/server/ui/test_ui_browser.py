@@ -17,7 +17,14 @@ from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeControl
 from conveyor.store.handle import StoreHandle, open_store
 from tests.support.http_server import running_app
-from tests.support.ui_runs import WRITER, StepPlan, new_run, record_job, ui_context, workflow_repository
+from tests.support.ui_runs import (
+    WRITER,
+    StepPlan,
+    new_run,
+    record_job,
+    ui_context,
+    workflow_repository,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -87,15 +94,37 @@ def test_watch_a_run_live_then_expand_a_log_group(
     store.runs.set_run_status(run_id, RunStatus.IN_PROGRESS)
     store.runs.start_job(run_id, 1, NewJob("build", "build", "build", status=RunStatus.IN_PROGRESS))
     store.runs.start_step(run_id, 1, "build", 0, "Install dependencies", started_at=1000.0)
-    store.logs.append(LogKey(run_id, 1, "build", 0), "::group::pip install\nCollecting rich\n\x1b[32mInstalled\x1b[0m\n::endgroup::\nall good\n")
+    store.logs.append(
+        LogKey(run_id, 1, "build", 0),
+        "::group::pip install\nCollecting rich\n\x1b[32mInstalled\x1b[0m\n::endgroup::\nall good\n",
+    )
     sync_api.expect(live).to_have_attribute("data-state", "in_progress")
     shot(page, tmp_path, "1-run-in-progress")
     store.logs.close(LogKey(run_id, 1, "build", 0))
-    step = StepResult(0, "Install dependencies", Conclusion.SUCCESS, Conclusion.SUCCESS, started_at=1000.0, finished_at=1004.2)
+    step = StepResult(
+        0,
+        "Install dependencies",
+        Conclusion.SUCCESS,
+        Conclusion.SUCCESS,
+        started_at=1000.0,
+        finished_at=1004.2,
+    )
     store.runs.finish_step(run_id, 1, "build", step)
-    store.runs.finish_job(run_id, 1, "build", JobResult(Conclusion.SUCCESS, steps=(step,), started_at=1000.0, finished_at=1005.0))
+    store.runs.finish_job(
+        run_id,
+        1,
+        "build",
+        JobResult(Conclusion.SUCCESS, steps=(step,), started_at=1000.0, finished_at=1005.0),
+    )
     for leg in ("3.11", "3.12"):
-        record_job(store, run_id, f"test ({leg})", [StepPlan("pytest", "5 passed\n")], job_id="test", matrix={"python": leg})
+        record_job(
+            store,
+            run_id,
+            f"test ({leg})",
+            [StepPlan("pytest", "5 passed\n")],
+            job_id="test",
+            matrix={"python": leg},
+        )
     record_job(store, run_id, "deploy", [StepPlan("deploy", "done\n")])
     store.runs.finish_run(run_id, Conclusion.SUCCESS)
     sync_api.expect(live).to_have_attribute("data-state", "success", timeout=10_000)
@@ -120,7 +149,9 @@ def test_approve_a_waiting_deployment_and_rerun_a_failed_job(
     page: sync_api.Page, store: StoreHandle, context: ServerContext, tmp_path: Path
 ) -> None:
     waiting = new_run(store, "octo/app")
-    store.environments.declare_environment("octo/app", "production", ProtectionRules(required_reviewers=("writer",)))
+    store.environments.declare_environment(
+        "octo/app", "production", ProtectionRules(required_reviewers=("writer",))
+    )
     store.runs.set_run_status(waiting, RunStatus.WAITING)
     store.environments.request_approval(waiting, 1, "production")
     log_in(page, tmp_path, f"/runs/{waiting}")
@@ -130,11 +161,22 @@ def test_approve_a_waiting_deployment_and_rerun_a_failed_job(
     page.wait_for_url(f"**/runs/{waiting}")
     sync_api.expect(page.locator("#approval-production")).to_have_count(0)
     approval = store.environments.get_approval(waiting, 1, "production")
-    assert approval is not None and approval.reviewer == "writer" and approval.comment == "looks good"
+    assert approval is not None
+    assert approval.reviewer == "writer"
+    assert approval.comment == "looks good"
 
     failed = new_run(store, "octo/app")
     record_job(store, failed, "lint", [StepPlan("ruff", "ok\n")])
-    record_job(store, failed, "unit", [StepPlan("pytest", "::error file=app.py,line=3::assert 1 == 2\nFAILED\n", Conclusion.FAILURE)])
+    record_job(
+        store,
+        failed,
+        "unit",
+        [
+            StepPlan(
+                "pytest", "::error file=app.py,line=3::assert 1 == 2\nFAILED\n", Conclusion.FAILURE
+            )
+        ],
+    )
     store.runs.finish_run(failed, Conclusion.FAILURE)
     page.goto(f"/runs/{failed}")
     shot(page, tmp_path, "5-failed-run")

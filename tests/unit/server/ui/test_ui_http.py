@@ -75,7 +75,9 @@ def test_anonymous_read_when_the_setting_allows_it(conveyor_home: Path, store: S
         assert httpx.get(f"{url}/runs").status_code == 200
 
 
-def test_login_sets_a_signed_httponly_lax_expiring_cookie(base_url: str, conveyor_home: Path) -> None:
+def test_login_sets_a_signed_httponly_lax_expiring_cookie(
+    base_url: str, conveyor_home: Path
+) -> None:
     client = httpx.Client(base_url=base_url)
     page = client.get("/login")
     answer = client.post("/login", data={"token": WRITER, "csrf": csrf_of(page.text)})
@@ -121,7 +123,9 @@ def test_write_buttons_only_for_write_and_the_handler_checks_again(
     base_url: str, store: StoreHandle, context: ServerContext
 ) -> None:
     run_id = new_run(store, "octo/app")
-    record_job(store, run_id, "build", [StepPlan("make", "boom\n", Conclusion.FAILURE)], finish=None)
+    record_job(
+        store, run_id, "build", [StepPlan("make", "boom\n", Conclusion.FAILURE)], finish=None
+    )
     reader = logged_in(base_url, READER)
     page = reader.get(f"/runs/{run_id}")
     assert page.status_code == 200
@@ -159,17 +163,27 @@ def test_run_page_graph_steps_log_annotations(
     log = "::group::Install\n\x1b[31mred\x1b[0m text\n::endgroup::\nplain <b>not bold</b>\n"
     record_job(store, run_id, "build", [StepPlan("make", log)])
     for leg in ("3.11", "3.12"):
-        record_job(store, run_id, f"test ({leg})", [StepPlan("pytest", "ok\n")], job_id="test", matrix={"python": leg})
+        record_job(
+            store,
+            run_id,
+            f"test ({leg})",
+            [StepPlan("pytest", "ok\n")],
+            job_id="test",
+            matrix={"python": leg},
+        )
     annotate(store, run_id, "build", "Something broke")
     client = logged_in(base_url, READER)
     html = client.get(f"/runs/{run_id}").text
     assert '<svg class="graph"' in html
-    assert "test (3.11)" in html and "test (3.12)" in html
+    assert "test (3.11)" in html
+    assert "test (3.12)" in html
     assert re.search(r'class="edge"[^>]*data-from="build"[^>]*data-to="test"', html)
     assert re.search(r'data-from="test"[^>]*data-to="deploy"', html)
-    assert "Something broke" in html and "app.py:3" in html
+    assert "Something broke" in html
+    assert "app.py:3" in html
     html = client.get(f"/runs/{run_id}/job", params={"key": "build"}).text
-    assert '<details class="group"' in html and "Install" in html
+    assert '<details class="group"' in html
+    assert "Install" in html
     assert '<span class="fg-red">red</span>' in html
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html
     assert "3.5s" in html  # a step's duration
@@ -215,7 +229,9 @@ def test_approve_a_waiting_deployment(base_url: str, store: StoreHandle) -> None
     assert approval.reviewer == "writer"
 
 
-def test_a_reviewer_the_rules_do_not_name_gets_the_reason(base_url: str, store: StoreHandle) -> None:
+def test_a_reviewer_the_rules_do_not_name_gets_the_reason(
+    base_url: str, store: StoreHandle
+) -> None:
     run_id = new_run(store, "octo/app")
     store.environments.declare_environment(
         "octo/app", "production", ProtectionRules(required_reviewers=("alice",))
@@ -250,7 +266,8 @@ def test_environments_and_deployments_pages(base_url: str, store: StoreHandle) -
     )
     store.environments.record_deployment(run_id, 1, "deploy", "production", "success")
     html = logged_in(base_url, READER).get("/environments", params={"repo": "octo/app"}).text
-    assert "production" in html and "alice" in html
+    assert "production" in html
+    assert "alice" in html
     assert f"/runs/{run_id}" in html
 
 
@@ -258,3 +275,29 @@ def test_static_files_are_served_and_only_those(base_url: str) -> None:
     assert "htmx" in httpx.get(f"{base_url}/ui/static/htmx.min.js").text
     assert httpx.get(f"{base_url}/ui/static/style.css").status_code == 200
     assert httpx.get(f"{base_url}/ui/static/..%2Fpages.py").status_code == 404
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_login_never_redirects_off_the_server(base_url: str, target: str) -> None:
+    client = httpx.Client(base_url=base_url)
+    page = client.get("/login", params={"next": target})
+    answer = client.post(
+        "/login", data={"token": READER, "csrf": csrf_of(page.text), "next": target}
+    )
+    assert answer.headers["location"] == "/runs"
+
+
+def test_login_returns_to_the_page_asked_for_and_logout_ends_the_session(base_url: str) -> None:
+    client = httpx.Client(base_url=base_url)
+    first = client.get("/runs", params={"repo": "octo/app"})
+    login = client.get(first.headers["location"])
+    target = re.search(r'name="next" value="([^"]+)"', login.text)
+    assert target is not None
+    answer = client.post(
+        "/login",
+        data={"token": READER, "csrf": csrf_of(login.text), "next": target.group(1)},
+    )
+    assert answer.headers["location"] == "/runs?repo=octo%2Fapp"
+    page = client.get("/runs")
+    assert client.post("/logout", data={"csrf": csrf_of(page.text)}).status_code == 303
+    assert client.get("/runs").status_code == 303
