@@ -43,8 +43,8 @@ class StepView:
         return self.status in ACTIVE_STATUSES
 
 
-def _job(ctx: ServerContext, run: StoredRun, key: str) -> StoredJob:
-    for job in ctx.store.runs.list_jobs(run.id, run.attempt):
+def _job(run: StoredRun, jobs: list[StoredJob], key: str) -> StoredJob:
+    for job in jobs:
         if job.instance_key == key:
             return job
     raise HTTPException(404, f"run {run.id} has no job {key!r}")
@@ -70,8 +70,13 @@ def _own_lines(ctx: ServerContext, run: StoredRun, job: StoredJob) -> StepView |
     return StepView(-1, "Job", status, conclusion, job.started_at, job.finished_at, html, cut)
 
 
-def job_values(ctx: ServerContext, run: StoredRun, key: str) -> dict[str, Any]:
-    job = _job(ctx, run, key)
+def job_values(
+    ctx: ServerContext, run: StoredRun, key: str, jobs: list[StoredJob] | None = None
+) -> dict[str, Any]:
+    """The job's steps and logs (`jobs`: the run's, when the caller has them already)."""
+    job = _job(
+        run, jobs if jobs is not None else ctx.store.runs.list_jobs(run.id, run.attempt), key
+    )
     steps = [_step(ctx, run, s) for s in ctx.store.runs.list_steps(run.id, run.attempt, key)]
     own = _own_lines(ctx, run, job)
     return {
@@ -86,7 +91,7 @@ def job_values(ctx: ServerContext, run: StoredRun, key: str) -> dict[str, Any]:
 def job_page(ctx: Context, who: Looker, run_id: int, key: str) -> str:
     run = run_or_404(ctx, run_id)
     jobs = ctx.store.runs.list_jobs(run.id, run.attempt)
-    return render("job.html", viewer=who, jobs=jobs, **job_values(ctx, run, key))
+    return render("job.html", viewer=who, jobs=jobs, **job_values(ctx, run, key, jobs))
 
 
 @router.get("/runs/{run_id}/job/steps", response_class=HTMLResponse)
