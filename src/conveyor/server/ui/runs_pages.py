@@ -134,5 +134,9 @@ def run_page(ctx: Context, who: Looker, run_id: int) -> str:
 
 
 @router.get("/runs/{run_id}/live", response_class=HTMLResponse)
-def run_live(ctx: Context, who: Looker, run_id: int) -> str:
-    return render("run_live.html", viewer=who, **run_values(ctx, run_or_404(ctx, run_id)))
+def run_live(ctx: Context, who: Looker, run_id: int) -> HTMLResponse:
+    """The run's live part; once the run has ended, htmx reloads the whole page (annotations,
+    summaries and artifacts are outside the live part)."""
+    values = run_values(ctx, run_or_404(ctx, run_id))
+    reload = {} if values["live"] else {"HX-Refresh": "true"}
+    return HTMLResponse(render("run_live.html", viewer=who, **values), headers=reload)

@@ -5,6 +5,7 @@ waiting deployment, re-run a failed job; screenshots are saved under the test's 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from conveyor.server.app import create_app
 from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeControl
 from conveyor.store.handle import StoreHandle, open_store
+from conveyor.store.step_summaries import write_summary
 from tests.support.http_server import running_app
 from tests.support.ui_runs import (
     WRITER,
@@ -88,12 +90,14 @@ def test_watch_a_run_live_then_expand_a_log_group(
     run_id = new_run(store, str(repository))
     log_in(page, tmp_path, "/runs")
     sync_api.expect(page.locator(f"#run-{run_id}")).to_have_attribute("data-state", "queued")
+    shot(page, tmp_path, "0-runs-list")
     page.goto(f"/runs/{run_id}")
     live = page.locator("#run-live")
     sync_api.expect(live).to_have_attribute("data-state", "queued")
     store.runs.set_run_status(run_id, RunStatus.IN_PROGRESS)
     store.runs.start_job(run_id, 1, NewJob("build", "build", "build", status=RunStatus.IN_PROGRESS))
-    store.runs.start_step(run_id, 1, "build", 0, "Install dependencies", started_at=1000.0)
+    begun = time.time()
+    store.runs.start_step(run_id, 1, "build", 0, "Install dependencies", started_at=begun)
     store.logs.append(
         LogKey(run_id, 1, "build", 0),
         "::group::pip install\nCollecting rich\n\x1b[32mInstalled\x1b[0m\n::endgroup::\nall good\n",
@@ -106,15 +110,15 @@ def test_watch_a_run_live_then_expand_a_log_group(
         "Install dependencies",
         Conclusion.SUCCESS,
         Conclusion.SUCCESS,
-        started_at=1000.0,
-        finished_at=1004.2,
+        started_at=begun,
+        finished_at=begun + 4.2,
     )
     store.runs.finish_step(run_id, 1, "build", step)
     store.runs.finish_job(
         run_id,
         1,
         "build",
-        JobResult(Conclusion.SUCCESS, steps=(step,), started_at=1000.0, finished_at=1005.0),
+        JobResult(Conclusion.SUCCESS, steps=(step,), started_at=begun, finished_at=begun + 5),
     )
     for leg in ("3.11", "3.12"):
         record_job(
@@ -126,8 +130,15 @@ def test_watch_a_run_live_then_expand_a_log_group(
             matrix={"python": leg},
         )
     record_job(store, run_id, "deploy", [StepPlan("deploy", "done\n")])
+    write_summary(
+        store.logs,
+        run_id,
+        1,
+        "deploy",
+        "### Deployed\n\n| env | url |\n|---|---|\n| prod | https://app.example |\n",
+    )
     store.runs.finish_run(run_id, Conclusion.SUCCESS)
-    sync_api.expect(live).to_have_attribute("data-state", "success", timeout=10_000)
+    sync_api.expect(page.locator("#run-live")).to_have_attribute("data-state", "success")
     sync_api.expect(page.locator("svg.graph .node.state-success")).to_have_count(3)
     shot(page, tmp_path, "2-run-success")
     page.click("svg.graph a >> text=build")
@@ -164,6 +175,10 @@ def test_approve_a_waiting_deployment_and_rerun_a_failed_job(
     assert approval is not None
     assert approval.reviewer == "writer"
     assert approval.comment == "looks good"
+    store.environments.record_deployment(waiting, 1, "deploy", "production", "success")
+    page.goto("/environments?repo=octo/app")
+    sync_api.expect(page.locator(".env")).to_contain_text("writer")
+    shot(page, tmp_path, "4b-environments")
 
     failed = new_run(store, "octo/app")
     record_job(store, failed, "lint", [StepPlan("ruff", "ok\n")])
