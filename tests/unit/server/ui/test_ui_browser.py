@@ -58,8 +58,9 @@ def context(conveyor_home: Path, store: StoreHandle) -> ServerContext:
 def page(context: ServerContext) -> Iterator[sync_api.Page]:
     with running_app(create_app(context)) as base_url, sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        tab = browser.new_page(base_url=base_url, viewport={"width": 1366, "height": 820})
-        tab.set_default_timeout(10_000)
+        session = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 820})
+        session.set_default_timeout(10_000)
+        tab = session.new_page()
         yield tab
         browser.close()
 
@@ -104,6 +105,13 @@ def test_watch_a_run_live_then_expand_a_log_group(
     )
     sync_api.expect(live).to_have_attribute("data-state", "in_progress")
     shot(page, tmp_path, "1-run-in-progress")
+    follower = page.context.new_page()  # the job's log, followed while the step runs
+    follower.goto(f"/runs/{run_id}/job?key=build")
+    sync_api.expect(follower.locator(".log .line", has_text="all good")).to_be_visible()
+    store.logs.append(LogKey(run_id, 1, "build", 0), "\x1b[33mstill going\x1b[0m\n")
+    sync_api.expect(follower.locator(".log .fg-yellow", has_text="still going")).to_be_visible()
+    shot(follower, tmp_path, "1b-log-following")
+    follower.close()
     store.logs.close(LogKey(run_id, 1, "build", 0))
     step = StepResult(
         0,
