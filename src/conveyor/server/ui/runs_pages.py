@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from conveyor.engine.ports.store import (
     ACTIVE_STATUSES,
     ApprovalState,
+    Conclusion,
     RunQuery,
+    RunStatus,
     StoredJob,
     StoredRun,
 )
@@ -55,8 +57,13 @@ def _filters(
     event: str | None = None,
     status: str | None = None,
 ) -> RunFilters:
+    if status and status not in _STATUSES:
+        raise HTTPException(400, f"unknown status {status!r}: use one of {', '.join(_STATUSES)}")
     blank = {None, ""}
     return RunFilters(*(None if v in blank else v for v in (repo, workflow, branch, event, status)))
+
+
+_STATUSES = tuple(dict.fromkeys([*map(str, RunStatus), *map(str, Conclusion)]))
 
 
 Filters = Annotated[RunFilters, Depends(_filters)]

@@ -301,3 +301,16 @@ def test_login_returns_to_the_page_asked_for_and_logout_ends_the_session(base_ur
     page = client.get("/runs")
     assert client.post("/logout", data={"csrf": csrf_of(page.text)}).status_code == 303
     assert client.get("/runs").status_code == 303
+
+
+def test_an_unknown_status_filter_is_a_clear_400(base_url: str) -> None:
+    answer = logged_in(base_url, READER).get("/runs", params={"status": "bogus"})
+    assert answer.status_code == 400
+    assert "bogus" in answer.text
+
+
+def test_unknown_run_and_job_are_404(base_url: str, store: StoreHandle) -> None:
+    client = logged_in(base_url, READER)
+    assert client.get("/runs/999").status_code == 404
+    run_id = new_run(store, "octo/app")
+    assert client.get(f"/runs/{run_id}/job", params={"key": "nope"}).status_code == 404
