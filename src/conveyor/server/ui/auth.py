@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -53,6 +53,10 @@ def viewer(request: Request, ctx: Context) -> Viewer:
         anonymous = found or sessions.new_session(ctx.clock())
         return Viewer(anonymous, sessions.csrf_token(anonymous, _key(ctx.home)), None)
     target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if request.headers.get("hx-request"):  # a live fragment: htmx loads the login page itself
+        page = urlsplit(request.headers.get("hx-current-url", "/runs"))
+        back = quote(page.path + (f"?{page.query}" if page.query else ""))
+        raise HTTPException(401, "log in again", headers={"HX-Redirect": f"/login?next={back}"})
     raise HTTPException(303, headers={"Location": f"/login?next={target}"})
 
 

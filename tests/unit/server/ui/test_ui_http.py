@@ -314,3 +314,12 @@ def test_unknown_run_and_job_are_404(base_url: str, store: StoreHandle) -> None:
     assert client.get("/runs/999").status_code == 404
     run_id = new_run(store, "octo/app")
     assert client.get(f"/runs/{run_id}/job", params={"key": "nope"}).status_code == 404
+
+
+def test_a_live_fragment_without_a_session_asks_htmx_to_go_to_login(base_url: str) -> None:
+    page = f"{base_url}/runs?repo=octo"
+    answer = httpx.get(
+        f"{base_url}/runs/rows", headers={"HX-Request": "true", "HX-Current-URL": page}
+    )
+    assert answer.status_code == 401
+    assert answer.headers["HX-Redirect"] == "/login?next=/runs%3Frepo%3Docto"
