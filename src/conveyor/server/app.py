@@ -14,7 +14,16 @@ from fastapi import APIRouter, FastAPI
 from conveyor import __version__
 from conveyor.server.context import ServerContext
 
-ROUTERS: tuple[str, ...] = ("conveyor.server.health",)
+ROUTERS: tuple[str, ...] = (
+    "conveyor.server.health",
+    "conveyor.server.ui.auth",
+    "conveyor.server.ui.assets",
+    "conveyor.server.ui.badge",
+    "conveyor.server.ui.runs_pages",
+    "conveyor.server.ui.job_page",
+    "conveyor.server.ui.actions",
+    "conveyor.server.ui.environments_page",
+)
 
 
 def create_app(context: ServerContext) -> FastAPI:

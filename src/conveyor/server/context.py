@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conveyor.engine.ports.store import StoredRun
 from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
+from conveyor.server.workflow_needs import Needs, local_job_needs
 from conveyor.store.handle import StoreHandle
 
 
@@ -19,3 +21,5 @@ class ServerContext:
     control: RunControl
     tokens: TokenVerifier
     clock: Callable[[], float] = field(default=time.time)
+    anonymous_read: bool = False  # the web UI's pages (not its buttons) without logging in
+    job_needs: Callable[[StoredRun], Needs] = field(default=local_job_needs)  # the run graph

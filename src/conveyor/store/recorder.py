@@ -117,6 +117,7 @@ class StoreObserver:
             outputs=record.outputs,
             steps=record.steps,
             error=_error_or_skip_reason(record),
+            summary=record.summary,
             started_at=record.started_at,
             finished_at=record.finished_at,
         )

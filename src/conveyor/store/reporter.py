@@ -23,6 +23,8 @@ from typing import NamedTuple
 from conveyor.engine.ports.store import LogKey, LogStore, NewJob, RunStatus, RunStore
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, JobResult, StepResult
+from conveyor.store.logs import FileLogStore
+from conveyor.store.step_summaries import write_summary
 
 Write = Callable[[], None]
 LINGER = 0.02  # seconds a burst may gather before it is written
@@ -106,6 +108,9 @@ class StoreReporter:
     def finish_job(self, instance_key: str, result: JobResult) -> None:
         self._put(_Close(LogKey(self.run_id, self.attempt, instance_key)))
         self._put(lambda: self.runs.finish_job(self.run_id, self.attempt, instance_key, result))
+        if result.summary and isinstance(self.logs, FileLogStore):  # read by the web UI
+            logs, summary = self.logs, result.summary
+            self._put(lambda: write_summary(logs, self.run_id, self.attempt, instance_key, summary))
 
     def flush(self) -> None:
         done = threading.Event()

@@ -11,6 +11,7 @@ from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, AnnotationLevel, Status, StepResult
 from conveyor.store import RunRecorder, StoreHandle, StoreReporter
 from conveyor.store.fake import FakeLogStore, FakeRunStore
+from conveyor.store.step_summaries import read_summary
 from tests.unit.store.conftest import new_run
 
 
@@ -89,6 +90,16 @@ def test_a_job_that_never_started_is_still_recorded(store: StoreHandle) -> None:
     recorder.reporter(run.id).flush()  # writes are queued; flush waits until they are stored
     (job,) = store.runs.list_jobs(run.id)
     assert (job.conclusion, job.environment) == (Conclusion.SKIPPED, "prod")
+
+
+def test_a_jobs_step_summary_is_kept_for_the_web_ui(store: StoreHandle) -> None:
+    recorder = RunRecorder(store.runs, store.logs)
+    run = recorder.begin(new_run())
+    view = JobView(str(run.id), "ci.yml", "CI", "build", "build", "build")
+    record = JobRecord(view, Status.SUCCESS, summary="## Coverage\n\n93%\n")
+    recorder.observer().job_finished(view, record)
+    recorder.reporter(run.id).flush()
+    assert read_summary(store.logs, run.id, 1, "build") == "## Coverage\n\n93%\n"
 
 
 class FailingRuns(FakeRunStore):

@@ -1,0 +1,123 @@
+"""A job's page: its steps with durations, each step's log (colours, groups, search), the log
+of a running step refreshed live; and artifact downloads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from conveyor.engine.ports.store import ACTIVE_STATUSES, LogKey, StoredJob, StoredRun, StoredStep
+from conveyor.server.context import ServerContext
+from conveyor.server.dependencies import context
+from conveyor.server.ui.auth import Viewer, viewer
+from conveyor.server.ui.log_view import log_html
+from conveyor.server.ui.runs_pages import run_or_404
+from conveyor.server.ui.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+Context = Annotated[ServerContext, Depends(context)]
+Looker = Annotated[Viewer, Depends(viewer)]
+SHOWN_LOG_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    number: int  # -1: the job's own lines (set up, services, clean up)
+    name: str
+    status: str
+    conclusion: str | None
+    started_at: float | None
+    finished_at: float | None
+    log: str  # HTML
+    truncated: bool
+
+    @property
+    def live(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+def _job(run: StoredRun, jobs: list[StoredJob], key: str) -> StoredJob:
+    for job in jobs:
+        if job.instance_key == key:
+            return job
+    raise HTTPException(404, f"run {run.id} has no job {key!r}")
+
+
+def _log(ctx: ServerContext, key: LogKey) -> tuple[str, bool]:
+    chunk = ctx.store.logs.read(key, 0, SHOWN_LOG_BYTES)
+    return log_html(chunk.text), chunk.truncated or len(chunk.text) >= SHOWN_LOG_BYTES
+
+
+def _step(ctx: ServerContext, run: StoredRun, step: StoredStep) -> StepView:
+    html, cut = _log(ctx, LogKey(run.id, run.attempt, step.instance_key, step.index))
+    conclusion = str(step.conclusion) if step.conclusion else None
+    times = (step.started_at, step.finished_at)
+    return StepView(step.index, step.name, str(step.status), conclusion, *times, html, cut)
+
+
+def _own_lines(ctx: ServerContext, run: StoredRun, job: StoredJob) -> StepView | None:
+    html, cut = _log(ctx, LogKey(run.id, run.attempt, job.instance_key, None))
+    if not html:
+        return None
+    status, conclusion = str(job.status), str(job.conclusion) if job.conclusion else None
+    return StepView(-1, "Job", status, conclusion, job.started_at, job.finished_at, html, cut)
+
+
+def job_values(
+    ctx: ServerContext, run: StoredRun, key: str, jobs: list[StoredJob] | None = None
+) -> dict[str, Any]:
+    """The job's steps and logs (`jobs`: the run's, when the caller has them already)."""
+    job = _job(
+        run, jobs if jobs is not None else ctx.store.runs.list_jobs(run.id, run.attempt), key
+    )
+    steps = [_step(ctx, run, s) for s in ctx.store.runs.list_steps(run.id, run.attempt, key)]
+    own = _own_lines(ctx, run, job)
+    return {
+        "run": run,
+        "job": job,
+        "steps": [own, *steps] if own else steps,
+        "live": job.status in ACTIVE_STATUSES or run.status in ACTIVE_STATUSES,
+    }
+
+
+@router.get("/runs/{run_id}/job", response_class=HTMLResponse)
+def job_page(ctx: Context, who: Looker, run_id: int, key: str) -> str:
+    run = run_or_404(ctx, run_id)
+    jobs = ctx.store.runs.list_jobs(run.id, run.attempt)
+    return render("job.html", viewer=who, jobs=jobs, **job_values(ctx, run, key, jobs))
+
+
+@router.get("/runs/{run_id}/job/steps", response_class=HTMLResponse)
+def job_steps(ctx: Context, who: Looker, run_id: int, key: str) -> str:
+    return render("job_steps.html", viewer=who, **job_values(ctx, run_or_404(ctx, run_id), key))
+
+
+@router.get("/runs/{run_id}/artifacts/{name}")
+def artifact(ctx: Context, who: Looker, run_id: int, name: str) -> Response:
+    run = run_or_404(ctx, run_id)
+    found = [a for a in ctx.store.runs.list_artifacts(run.id) if a.name == name]
+    if not found:
+        raise HTTPException(404, f"run {run_id} has no artifact {name!r}")
+    path = Path(found[-1].path)
+    path = path if path.is_absolute() else ctx.home / path
+    if not path.resolve().is_relative_to(ctx.home.resolve()) or not path.exists():
+        raise HTTPException(404, f"the files of artifact {name!r} are gone")
+    if path.is_file():
+        return FileResponse(path, filename=path.name)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}.zip"'}
+    return Response(_zipped(path), media_type="application/zip", headers=disposition)
+
+
+def _zipped(directory: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(p for p in directory.rglob("*") if p.is_file()):
+            archive.write(file, file.relative_to(directory).as_posix())
+    return buffer.getvalue()
