@@ -4,15 +4,12 @@ that waits for an environment's required reviewers."""
 from __future__ import annotations
 
 import getpass
-from pathlib import Path
-
 import click
 
 from conveyor.bootstrap.settings import load_settings
 from conveyor.engine.ports.store import ApprovalState
-from conveyor.errors import UsageError
-from conveyor.store import StoreHandle, opened_store
-from conveyor.store.environment_config import sync_environments
+from conveyor.store import opened_store
+from conveyor.store.review import decide
 
 
 def reviewer_name() -> str:
@@ -23,38 +20,16 @@ def _decide(
     run_id: int, env: str | None, comment: str | None, as_user: str | None, approve: bool
 ) -> None:
     with opened_store() as store:
-        _sync_rules(store, run_id)
-        name = env or _only_waiting(store, run_id)
-        decided = store.environments.decide_approval(
-            run_id, name, approve=approve, reviewer=as_user or reviewer_name(), comment=comment
+        decided = decide(
+            store,
+            run_id,
+            env,
+            approve=approve,
+            reviewer=as_user or reviewer_name(),
+            comment=comment,
         )
     verb = "approved" if decided.state is ApprovalState.APPROVED else "rejected"
     click.echo(f"{decided.reviewer} {verb} the deployment of run {run_id} to {decided.environment}")
-
-
-def _sync_rules(store: StoreHandle, run_id: int) -> None:
-    """The rules in the run's conveyor.toml are the ones the decision is checked against."""
-    run = store.runs.get_run(run_id)
-    if run is not None and Path(run.repository).is_dir():
-        sync_environments(store.environments, run.repository, Path(run.repository))
-
-
-def _only_waiting(store: StoreHandle, run_id: int) -> str:
-    run = store.runs.get_run(run_id)
-    if run is None:
-        raise UsageError(f"there is no run {run_id} (see `conveyor runs`)")
-    waiting = [
-        a.environment
-        for a in store.environments.list_approvals(run_id)
-        if a.attempt == run.attempt and a.state is ApprovalState.WAITING
-    ]
-    if len(waiting) == 1:
-        return waiting[0]
-    if not waiting:
-        raise UsageError(f"run {run_id} is not waiting for any approval")
-    raise UsageError(
-        f"run {run_id} waits for several environments: pass --env ({', '.join(waiting)})"
-    )
 
 
 _ARGS = [

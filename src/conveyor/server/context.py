@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,3 +20,7 @@ class ServerContext:
     control: RunControl
     tokens: TokenVerifier
     clock: Callable[[], float] = field(default=time.time)
+    # server.anonymous_read / CONVEYOR_ANONYMOUS_READ=1: reading the API needs no token
+    anonymous_read: bool = False
+    # webhook deliveries by result ("accepted", "ignored", "bad_signature", ...): /metrics
+    webhook_deliveries: Counter[str] = field(default_factory=Counter)

@@ -46,9 +46,7 @@ def token_hash(token: str) -> str:
 
 def check_token_input(name: str, role: str) -> None:
     if not NAME.match(name):
-        raise UsageError(
-            f"invalid token name {name!r}: 1-100 letters, digits, '.', '_' or '-'"
-        )
+        raise UsageError(f"invalid token name {name!r}: 1-100 letters, digits, '.', '_' or '-'")
     if role not in ROLES:
         raise UsageError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
 
