@@ -46,7 +46,7 @@ def test_filters_and_cursor_pages(api: Api) -> None:
         assert [r["id"] for r in second["runs"] + third["runs"]] == [3, 2, 1]
         assert third["next_cursor"] is None
         bad = client.get("/api/v1/runs", params={"cursor": "abc"})
-        assert bad.status_code == 400 and "cursor" in bad.json()["message"]
+        assert bad.status_code == 422 and "cursor" in bad.json()["message"]
         wrong = client.get("/api/v1/runs", params={"status": "sleeping"})
         assert wrong.status_code == 422 and "status" in wrong.json()["message"]
 

@@ -33,9 +33,15 @@ from conveyor.store.setting_names import check_name, check_value
 router = APIRouter(prefix="/api/v1/repos/{owner}/{repo}", tags=["settings"], responses=ERRORS)
 Admin = Annotated[object, Depends(require(Role.ADMIN))]
 Part = Annotated[str, Path(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._-]+$")]
-EnvName = Annotated[str, Path(min_length=1, max_length=255)]
-Scope = Annotated[str | None, Query(min_length=1, max_length=255, description="An environment.")]
-Name = Annotated[str, Path(min_length=1, max_length=255)]
+# What check_environment_name and check_name accept, so the schema says it too.
+ENV_PATTERN = r"^[^\x00-\x1f/\\\s](?:[^\x00-\x1f/\\]*[^\x00-\x1f/\\\s])?$"
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # and not GITHUB_… (400: no look-ahead in pydantic)
+EnvName = Annotated[str, Path(min_length=1, max_length=255, pattern=ENV_PATTERN)]
+Scope = Annotated[
+    str | None,
+    Query(min_length=1, max_length=255, pattern=ENV_PATTERN, description="An environment."),
+]
+Name = Annotated[str, Path(min_length=1, max_length=255, pattern=NAME_PATTERN)]
 
 
 class SecretValue(BaseModel):
