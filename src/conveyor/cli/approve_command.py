@@ -4,6 +4,7 @@ that waits for an environment's required reviewers."""
 from __future__ import annotations
 
 import getpass
+
 import click
 
 from conveyor.bootstrap.settings import load_settings

@@ -8,6 +8,7 @@ With `anonymous_read` on, a request without a token may do what a read token may
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -36,8 +37,8 @@ def require(role: Role) -> Callable[..., Principal]:
     """A dependency that lets in a principal holding at least `role`, and returns it."""
 
     def allowed(
-        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-        ctx: ServerContext = Depends(context),
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        ctx: Annotated[ServerContext, Depends(context)],
     ) -> Principal:
         found = principal(credentials, ctx)
         if found is None or (found is ANONYMOUS and role > Role.READ):

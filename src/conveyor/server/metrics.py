@@ -68,7 +68,7 @@ def duration_lines(ctx: ServerContext) -> list[str]:
     lines = [f"# HELP {name} How long finished jobs took.", f"# TYPE {name} histogram"]
     for bound, count in zip((*BUCKETS, "+Inf"), counts, strict=True):
         lines.append(f'{name}_bucket{{le="{bound}"}} {count}')
-    return lines + [f"{name}_sum {total}", f"{name}_count {counts[-1]}"]
+    return [*lines, f"{name}_sum {total}", f"{name}_count {counts[-1]}"]
 
 
 def delivery_lines(ctx: ServerContext) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, case, func, or_, select
+from sqlalchemy import ColumnElement, Connection, case, func, or_, select
 
 from conveyor.engine.ports.store import ACTIVE_STATUSES, RunStatus, StoredRun
 from conveyor.store.database import Database
@@ -38,8 +38,8 @@ def _search(conn: Connection, wanted: RunFilter) -> list[StoredRun]:
     return [run_record(row, row.repository_key) for row in conn.execute(statement)]
 
 
-def _conditions(wanted: RunFilter) -> list[object]:
-    conditions: list[object] = []
+def _conditions(wanted: RunFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if wanted.repository is not None:
         conditions.append(RepositoryRow.c.key == wanted.repository)
     if wanted.workflow is not None:
@@ -57,7 +57,7 @@ def _conditions(wanted: RunFilter) -> list[object]:
     return conditions
 
 
-def _workflow(name: str) -> object:
+def _workflow(name: str) -> ColumnElement[bool]:
     return or_(
         RunRow.c.workflow == name,
         RunRow.c.workflow_path == name,

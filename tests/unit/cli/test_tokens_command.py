@@ -20,10 +20,14 @@ def test_create_prints_the_token_once_as_the_last_line(cli: Cli, store: StoreHan
     token = created.out.splitlines()[-1]
     assert created.out.endswith(token + "\n")
     record = SqlTokenStore(store.database).verify(token)  # type: ignore[arg-type]
-    assert record is not None and (record.name, record.role) == ("ci-bot", "admin")
+    assert record is not None
+    assert (record.name, record.role) == ("ci-bot", "admin")
     listed = cli("tokens", "list")
-    assert listed.code == 0 and "ci-bot" in listed.out and "admin" in listed.out
-    assert token not in listed.out and token[4:20] not in listed.out
+    assert listed.code == 0
+    assert "ci-bot" in listed.out
+    assert "admin" in listed.out
+    assert token not in listed.out
+    assert token[4:20] not in listed.out
 
 
 def test_revoke_and_errors(cli: Cli, store: StoreHandle) -> None:
@@ -33,8 +37,11 @@ def test_revoke_and_errors(cli: Cli, store: StoreHandle) -> None:
     assert SqlTokenStore(store.database).verify(token) is None  # type: ignore[arg-type]
     assert "revoked" in cli("tokens", "list").out
     missing = cli("tokens", "revoke", "nobody")
-    assert missing.code == 2 and "nobody" in missing.err
+    assert missing.code == 2
+    assert "nobody" in missing.err
     bad = cli("tokens", "create", "--role", "root", "--name", "x")
-    assert bad.code == 2 and "Traceback" not in bad.err
+    assert bad.code == 2
+    assert "Traceback" not in bad.err
     again = cli("tokens", "create", "--name", "reader")
-    assert again.code == 2 and "already" in again.err
+    assert again.code == 2
+    assert "already" in again.err

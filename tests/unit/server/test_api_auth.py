@@ -85,7 +85,8 @@ def test_every_api_route_is_in_the_matrix(api: Api) -> None:
 def test_bad_and_revoked_tokens_are_refused(api: Api) -> None:
     for header in ("Bearer nope", "Basic abc", "Bearer " + api.tokens["read"] + "x", "Bearer"):
         answer = httpx.get(f"{api.url}/api/v1/runs", headers={"Authorization": header})
-        assert answer.status_code == 401 and answer.json()["message"]
+        assert answer.status_code == 401
+        assert answer.json()["message"]
     token = api.token("temp", "write")
     headers = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{api.url}/api/v1/runs", headers=headers).status_code == 200
@@ -101,7 +102,9 @@ def test_anonymous_read_when_the_setting_is_on(api: Api) -> None:
         assert httpx.get(f"{url}/api/v1/runs").status_code == 200
         assert httpx.get(f"{url}/metrics").status_code == 200
         assert httpx.post(f"{url}/api/v1/runs/1/cancel").status_code == 401
-        assert httpx.put(f"{url}/api/v1/repos/o/r/secrets/T", json={"value": "v"}).status_code == 401
+        assert (
+            httpx.put(f"{url}/api/v1/repos/o/r/secrets/T", json={"value": "v"}).status_code == 401
+        )
 
 
 def test_require_is_importable_for_other_routers() -> None:

@@ -17,18 +17,29 @@ def test_runs_of_a_repository_in_the_documented_shape(api: Api, recorded_repo: P
     (run,) = body["runs"]
     assert {"id", "repo", "workflow", "event", "sha", "ref", "status", "conclusion"} <= set(run)
     assert (run["repo"], run["workflow"], run["event"]) == (str(recorded_repo), "CI", "push")
-    assert (run["status"], run["conclusion"], run["ref"]) == ("completed", "failure", "refs/heads/main")
-    assert len(run["sha"]) == 40 and body["next_cursor"] is None
+    assert (run["status"], run["conclusion"], run["ref"]) == (
+        "completed",
+        "failure",
+        "refs/heads/main",
+    )
+    assert len(run["sha"]) == 40
+    assert body["next_cursor"] is None
 
 
 def test_filters_and_cursor_pages(api: Api) -> None:
     for number in range(5):
-        new = NewRun("o/r", "CI" if number % 2 else "Deploy", f".github/workflows/w{number % 2}.yml",
-                     "push" if number < 3 else "pull_request", ref="refs/heads/main" if number else "refs/heads/dev")  # fmt: skip
+        new = NewRun(
+            "o/r",
+            "CI" if number % 2 else "Deploy",
+            f".github/workflows/w{number % 2}.yml",
+            "push" if number < 3 else "pull_request",
+            ref="refs/heads/main" if number else "refs/heads/dev",
+        )
         created = api.store.runs.create_run(new)
         if number == 4:
             api.store.runs.finish_run(created.id, Conclusion.SUCCESS)
     with api.client("read") as client:
+
         def ids(**params: object) -> list[int]:
             return [r["id"] for r in client.get("/api/v1/runs", params=params).json()["runs"]]
 
@@ -40,15 +51,22 @@ def test_filters_and_cursor_pages(api: Api) -> None:
         assert ids(status="queued") == [4, 3, 2, 1]
         assert ids(conclusion="success") == [5]
         first = client.get("/api/v1/runs", params={"repo": "o/r", "limit": 2}).json()
-        assert [r["id"] for r in first["runs"]] == [5, 4] and first["next_cursor"]
-        second = client.get("/api/v1/runs", params={"limit": 2, "cursor": first["next_cursor"]}).json()
-        third = client.get("/api/v1/runs", params={"limit": 2, "cursor": second["next_cursor"]}).json()
+        assert [r["id"] for r in first["runs"]] == [5, 4]
+        assert first["next_cursor"]
+        second = client.get(
+            "/api/v1/runs", params={"limit": 2, "cursor": first["next_cursor"]}
+        ).json()
+        third = client.get(
+            "/api/v1/runs", params={"limit": 2, "cursor": second["next_cursor"]}
+        ).json()
         assert [r["id"] for r in second["runs"] + third["runs"]] == [3, 2, 1]
         assert third["next_cursor"] is None
         bad = client.get("/api/v1/runs", params={"cursor": "abc"})
-        assert bad.status_code == 422 and "cursor" in bad.json()["message"]
+        assert bad.status_code == 422
+        assert "cursor" in bad.json()["message"]
         wrong = client.get("/api/v1/runs", params={"status": "sleeping"})
-        assert wrong.status_code == 422 and "status" in wrong.json()["message"]
+        assert wrong.status_code == 422
+        assert "status" in wrong.json()["message"]
 
 
 def test_a_run_with_its_jobs_and_steps(api: Api, recorded_repo: Path) -> None:
@@ -60,24 +78,32 @@ def test_a_run_with_its_jobs_and_steps(api: Api, recorded_repo: Path) -> None:
     assert (jobs["build"]["conclusion"], jobs["fail"]["conclusion"]) == ("success", "failure")
     assert [s["conclusion"] for s in jobs["build"]["steps"]] == ["success"] * 3
     assert jobs["build"]["steps"][0]["started_at"].endswith("Z")
-    assert missing.status_code == 404 and missing.json() == {"message": "there is no run 99"}
+    assert missing.status_code == 404
+    assert missing.json() == {"message": "there is no run 99"}
 
 
 def test_logs_by_byte_offset(api: Api, recorded_repo: Path) -> None:
     with api.client("read") as client:
         first = client.get("/api/v1/runs/1/logs", params={"job": "build", "step": 0}).json()
-        assert "hello-from-build" in first["text"] and first["offset"] == 0
+        assert "hello-from-build" in first["text"]
+        assert first["offset"] == 0
         assert first["next_offset"] == len(first["text"].encode())
-        rest = client.get("/api/v1/runs/1/logs",
-                          params={"job": "build", "step": 0, "offset": first["next_offset"]}).json()  # fmt: skip
-        assert rest["text"] == "" and rest["next_offset"] == first["next_offset"]
-        part = client.get("/api/v1/runs/1/logs",
-                          params={"job": "build", "step": 0, "offset": 3, "limit": 5}).json()  # fmt: skip
-        assert part["text"] == first["text"][3:8] and part["next_offset"] == 8
+        rest = client.get(
+            "/api/v1/runs/1/logs",
+            params={"job": "build", "step": 0, "offset": first["next_offset"]},
+        ).json()
+        assert rest["text"] == ""
+        assert rest["next_offset"] == first["next_offset"]
+        part = client.get(
+            "/api/v1/runs/1/logs", params={"job": "build", "step": 0, "offset": 3, "limit": 5}
+        ).json()
+        assert part["text"] == first["text"][3:8]
+        assert part["next_offset"] == 8
         failing = client.get("/api/v1/runs/1/logs", params={"job": "fail", "step": 0}).json()
         assert "failing" in failing["text"]
         unknown = client.get("/api/v1/runs/1/logs", params={"job": "nope"})
-        assert unknown.status_code == 404 and "nope" in unknown.json()["message"]
+        assert unknown.status_code == 404
+        assert "nope" in unknown.json()["message"]
 
 
 def test_artifacts_list_and_zip(api: Api, recorded_repo: Path) -> None:

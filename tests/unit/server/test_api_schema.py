@@ -22,7 +22,7 @@ def live(api: Api, recorded_repo: Path) -> Iterator[Api]:
     api.store.environments.declare_environment("o/r", "prod", rules)
     api.store.secrets.set_secret("o/r", "TOKEN", "value-of-a-secret")
     api.store.variables.set_variable("o/r", "NAME", "value")
-    yield api
+    return api
 
 
 def check_operation(operation: schemathesis.APIOperation, headers: dict[str, str]) -> None:

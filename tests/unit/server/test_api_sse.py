@@ -26,7 +26,9 @@ def events(lines: Iterator[str]) -> Iterator[dict[str, str]]:
 def running_job(api: Api) -> LogKey:
     run = api.store.runs.create_run(NewRun("o/r", "CI", "ci.yml", "push"))
     api.store.runs.set_run_status(run.id, RunStatus.IN_PROGRESS)
-    api.store.runs.start_job(run.id, 1, NewJob("build", "build", "build", status=RunStatus.IN_PROGRESS))
+    api.store.runs.start_job(
+        run.id, 1, NewJob("build", "build", "build", status=RunStatus.IN_PROGRESS)
+    )
     return LogKey(run.id, 1, "build", 0)
 
 
@@ -34,9 +36,10 @@ def test_a_line_written_while_connected_reaches_the_client(api: Api) -> None:
     key = running_job(api)
     api.store.logs.append(key, "before\n")
     params = {"job": "build", "step": 0}
-    with api.client("read") as client, client.stream(
-        "GET", f"/api/v1/runs/{key.run_id}/logs/stream", params=params
-    ) as response:
+    with (
+        api.client("read") as client,
+        client.stream("GET", f"/api/v1/runs/{key.run_id}/logs/stream", params=params) as response,
+    ):
         assert response.headers["content-type"].startswith("text/event-stream")
         stream = events(response.iter_lines())
         first = next(stream)
@@ -57,10 +60,15 @@ def test_a_reconnecting_client_resumes_after_its_last_event(api: Api) -> None:
     api.store.runs.finish_job(key.run_id, 1, "build", JobResult(Status.FAILURE))
     headers = {"Last-Event-ID": "4"}
     with api.client("read") as client:
-        answer = client.get(f"/api/v1/runs/{key.run_id}/logs/stream",
-                            params={"job": "build", "step": 0}, headers=headers)  # fmt: skip
-        from_offset = client.get(f"/api/v1/runs/{key.run_id}/logs/stream",
-                                 params={"job": "build", "step": 0, "offset": 8})  # fmt: skip
+        answer = client.get(
+            f"/api/v1/runs/{key.run_id}/logs/stream",
+            params={"job": "build", "step": 0},
+            headers=headers,
+        )
+        from_offset = client.get(
+            f"/api/v1/runs/{key.run_id}/logs/stream",
+            params={"job": "build", "step": 0, "offset": 8},
+        )
     found = list(events(iter(answer.text.splitlines())))
     assert [e["data"] for e in found] == ["two", "three", '{"conclusion": "failure"}']
-    assert [e["data"] for e in events(iter(from_offset.text.splitlines()))][0] == "three"
+    assert next(e["data"] for e in events(iter(from_offset.text.splitlines()))) == "three"

@@ -18,7 +18,8 @@ def test_a_created_token_verifies_and_only_its_hash_is_stored(conveyor_home: Pat
     tokens = SqlTokenStore(handle.database)  # type: ignore[arg-type]
     token = tokens.create("ci-bot", "admin")
     found = tokens.verify(token)
-    assert found is not None and (found.name, found.role) == ("ci-bot", "admin")
+    assert found is not None
+    assert (found.name, found.role) == ("ci-bot", "admin")
     assert found.last_used_at is not None
     assert tokens.verify(token + "x") is None
     handle.close()

@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
@@ -58,15 +59,21 @@ def download_artifact(run_id: int, name: str, _: Reader, ctx: Context) -> Stream
     directory = artifacts_dir(ctx.home, run_id) / name
     if name in (".", "..") or "/" in name or not directory.is_dir() or directory.is_symlink():
         raise HTTPException(404, f"run {run_id} has no artifact {name!r}")
-    spool = tempfile.TemporaryFile()
-    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in artifact_files(directory):
-            archive.write(path, path.relative_to(directory).as_posix())
-    spool.seek(0)
+    spool = zipped(directory)
     disposition = f"attachment; filename*=UTF-8''{_quoted(name)}.zip"
     return StreamingResponse(
         _chunks(spool), media_type="application/zip", headers={"Content-Disposition": disposition}
     )
+
+
+def zipped(directory: Path) -> IO[bytes]:
+    """The directory's files as a zip, in a temporary file (the caller closes it)."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _chunks once sent
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in artifact_files(directory):
+            archive.write(path, path.relative_to(directory).as_posix())
+    spool.seek(0)
+    return spool
 
 
 def _quoted(name: str) -> str:
@@ -76,7 +83,8 @@ def _quoted(name: str) -> str:
 
 
 def _chunks(spool: object) -> Iterator[bytes]:
-    assert hasattr(spool, "read") and hasattr(spool, "close")
+    assert hasattr(spool, "read")
+    assert hasattr(spool, "close")
     try:
         while data := spool.read(CHUNK):
             yield data

@@ -44,7 +44,9 @@ def list_runs(
     event: Text = None,
     status: RunStatus | None = None,
     conclusion: Conclusion | None = None,
-    cursor: Annotated[str | None, Query(pattern=CURSOR, description="A page's next_cursor.")] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=CURSOR, description="A page's next_cursor.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RunPage:
     """Runs, newest first; `next_cursor` is null on the last page."""

@@ -1,4 +1,5 @@
-"""A repository's secrets, variables, environments and deployments (`/api/v1/repos/{owner}/{repo}/…`).
+"""A repository's secrets, variables, environments and deployments
+(`/api/v1/repos/{owner}/{repo}/…`).
 
 Reading needs a read token; changing needs an admin token. A secret's value is write-only: no
 endpoint returns it (`GET .../secrets` lists names and dates)."""
@@ -34,7 +35,10 @@ router = APIRouter(prefix="/api/v1/repos/{owner}/{repo}", tags=["settings"], res
 Admin = Annotated[object, Depends(require(Role.ADMIN))]
 Part = Annotated[str, Path(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._-]+$")]
 # What check_environment_name and check_name accept, so the schema says it too.
-ENV_PATTERN = r"^[^\x00-\x1f/\\\s](?:[^\x00-\x1f/\\]*[^\x00-\x1f/\\\s])?$"
+# Whitespace spelled out (str.strip's): `\s` differs between Python's and JSON Schema's regexes.
+SPACE = r"\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+EDGE = rf"[^\x00-\x1f/\\{SPACE}]"
+ENV_PATTERN = rf"^{EDGE}(?:[^\x00-\x1f/\\]*{EDGE})?$"
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # and not GITHUB_… (400: no look-ahead in pydantic)
 EnvName = Annotated[str, Path(min_length=1, max_length=255, pattern=ENV_PATTERN)]
 Scope = Annotated[
