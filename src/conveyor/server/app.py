@@ -23,6 +23,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.api.artifacts",
     "conveyor.server.api.control",
     "conveyor.server.api.settings",
+    "conveyor.server.api.tokens",
 )
 
 

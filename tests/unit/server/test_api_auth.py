@@ -43,6 +43,9 @@ ENDPOINTS: list[tuple[str, str, object, str]] = [
     ("DELETE", f"{R}/variables/{{name}}", None, "admin"),
     ("PUT", f"{R}/environments/{{environment}}", {"required_reviewers": []}, "admin"),
     ("DELETE", f"{R}/environments/{{environment}}", None, "admin"),
+    ("GET", "/api/v1/tokens", None, "admin"),
+    ("POST", "/api/v1/tokens", {"name": "new-token", "role": "read"}, "admin"),
+    ("DELETE", "/api/v1/tokens/{name}", None, "admin"),
 ]
 PUBLIC = {("GET", "/healthz")}
 VALUES = {"run_id": "1", "owner": "o", "repo": "r", "name": "NAME", "environment": "prod"}
@@ -109,3 +112,20 @@ def test_anonymous_read_when_the_setting_is_on(api: Api) -> None:
 
 def test_require_is_importable_for_other_routers() -> None:
     assert callable(require(Role.WRITE))
+
+
+def test_tokens_over_the_api_need_admin_and_never_show_a_hash(api: Api) -> None:
+    with api.client("admin") as admin:
+        made = admin.post("/api/v1/tokens", json={"name": "bot", "role": "write"})
+        assert made.status_code == 201, made.text
+        token = made.json()["token"]
+        listed = admin.get("/api/v1/tokens").json()["tokens"]
+        taken = admin.post("/api/v1/tokens", json={"name": "bot", "role": "read"})
+        assert taken.status_code == 409
+        assert admin.delete("/api/v1/tokens/bot").status_code == 204
+        assert admin.delete("/api/v1/tokens/bot").status_code == 404
+    assert [(t["name"], t["role"]) for t in listed][-1] == ("bot", "write")
+    assert token not in str(listed)
+    assert "hash" not in str(listed)
+    revoked = httpx.get(f"{api.url}/api/v1/runs", headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401

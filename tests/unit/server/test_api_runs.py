@@ -78,6 +78,9 @@ def test_a_run_with_its_jobs_and_steps(api: Api, recorded_repo: Path) -> None:
     assert (jobs["build"]["conclusion"], jobs["fail"]["conclusion"]) == ("success", "failure")
     assert [s["conclusion"] for s in jobs["build"]["steps"]] == ["success"] * 3
     assert jobs["build"]["steps"][0]["started_at"].endswith("Z")
+    (note,) = run["annotations"]
+    assert (note["level"], note["job"]) == ("error", "fail")
+    assert "exit code 3" in note["message"]
     assert missing.status_code == 404
     assert missing.json() == {"message": "there is no run 99"}
 

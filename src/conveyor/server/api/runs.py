@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from conveyor.engine.ports.store import Conclusion, RunStatus, StoredRun
-from conveyor.server.api.schemas import Job, Run, RunDetail, RunPage
+from conveyor.server.api.schemas import AnnotationBody, Job, Run, RunDetail, RunPage
 from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
@@ -72,11 +72,12 @@ def get_run(
     ctx: Context,
     attempt: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> RunDetail:
-    """A run with the jobs and steps of its latest attempt (or `attempt`)."""
+    """A run with the jobs, steps and annotations of its latest attempt (or `attempt`)."""
     run = run_or_404(ctx, run_id)
     number = attempt or run.attempt
     jobs = [
         Job.of(job, ctx.store.runs.list_steps(run_id, number, job.instance_key))
         for job in ctx.store.runs.list_jobs(run_id, number)
     ]
-    return RunDetail(**Run.of(run).model_dump(), jobs=jobs)
+    notes = [AnnotationBody.of(note) for note in ctx.store.runs.list_annotations(run_id, number)]
+    return RunDetail(**Run.of(run).model_dump(), jobs=jobs, annotations=notes)

@@ -14,6 +14,7 @@ from conveyor.engine.ports.store import (
     StoredRun,
     StoredStep,
 )
+from conveyor.model.results import Annotation
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -128,8 +129,35 @@ class Job(BaseModel):
         )
 
 
+class AnnotationBody(BaseModel):
+    level: str
+    message: str
+    title: str | None
+    file: str | None
+    line: int | None
+    end_line: int | None
+    column: int | None
+    end_column: int | None
+    job: str | None
+
+    @classmethod
+    def of(cls, note: Annotation) -> AnnotationBody:
+        return cls(
+            level=str(note.level),
+            message=note.message,
+            title=note.title,
+            file=note.file,
+            line=note.line,
+            end_line=note.end_line,
+            column=note.column,
+            end_column=note.end_column,
+            job=note.job,
+        )
+
+
 class RunDetail(Run):
     jobs: list[Job]
+    annotations: list[AnnotationBody]
 
 
 class LogChunkBody(BaseModel):
