@@ -96,6 +96,55 @@ def measure(lines: int, clients: int, interval: float) -> list[float]:
         return delays
 
 
+def big_run(store: StoreHandle, jobs: int, steps: int) -> int:
+    """A completed run of `jobs` jobs of `steps` steps each, recorded through the store."""
+    from conveyor.model.results import StepResult
+
+    run = store.runs.create_run(NewRun("o/r", "CI", "ci.yml", "push"))
+    with store.runs.batch():
+        for number in range(jobs):
+            key = f"test ({number})"
+            store.runs.start_job(run.id, 1, NewJob(key, "test", key))
+            results = tuple(
+                StepResult(
+                    index,
+                    f"step {index}",
+                    Status.SUCCESS,
+                    Status.SUCCESS,
+                    started_at=time.time(),
+                    finished_at=time.time(),
+                )
+                for index in range(steps)
+            )
+            for step in results:
+                store.runs.start_step(run.id, 1, key, step.index, step.name)
+                store.runs.finish_step(run.id, 1, key, step)
+            store.runs.finish_job(run.id, 1, key, JobResult(Status.SUCCESS, steps=results))
+    return run.id
+
+
+def measure_run_page(jobs: int, steps: int, rounds: int = 30) -> list[float]:
+    """Seconds to answer GET /api/v1/runs/{id} for a run of `jobs` x `steps`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Path(scratch)
+        store = open_store(home)
+        token = SqlTokenStore(store.database).create("bench", "read")  # type: ignore[arg-type]
+        context = ServerContext(
+            home, store, FakeStarter(), FakeControl(), StoreTokenVerifier.of(store)
+        )
+        run_id = big_run(store, jobs, steps)
+        timings = []
+        with running_app(create_app(context)) as url, httpx.Client(base_url=url) as client:
+            client.headers["Authorization"] = f"Bearer {token}"
+            for _ in range(rounds):
+                started = time.perf_counter()
+                answer = client.get(f"/api/v1/runs/{run_id}")
+                timings.append(time.perf_counter() - started)
+                assert len(answer.json()["jobs"]) == jobs
+        store.close()
+        return timings
+
+
 def report(name: str, delays: list[float]) -> None:
     ms = sorted(d * 1000 for d in delays)
     p95 = ms[int(len(ms) * 0.95) - 1]
@@ -112,6 +161,12 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.02)
     options = parser.parse_args()
     print("| measure | result | target |\n|---|---|---|")
+    page = sorted(t * 1000 for t in measure_run_page(200, 5))
+    print(
+        f"| GET /api/v1/runs/{{id}} of a 200-job run (5 steps each), 30 requests | "
+        f"median {statistics.median(page):.0f} ms, p95 {page[int(len(page) * 0.95) - 1]:.0f} ms"
+        " | (the UI's page: <= 150 ms) |"
+    )
     report("step line -> SSE client, 1 client", measure(options.lines, 1, options.interval))
     report(
         f"step line -> SSE client, {options.clients} clients",

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, case, func, or_, select
 
-from conveyor.engine.ports.store import ACTIVE_STATUSES, RunStatus, StoredRun
+from conveyor.engine.ports.store import ACTIVE_STATUSES, RunStatus, StoredRun, StoredStep
 from conveyor.store.database import Database
-from conveyor.store.models import JobRow, RepositoryRow, RunRow
-from conveyor.store.row_values import run_record
+from conveyor.store.models import JobRow, RepositoryRow, RunRow, StepRow
+from conveyor.store.row_values import run_record, step_record
 from conveyor.store.run_history import run_select
 
 
@@ -107,3 +107,16 @@ def job_duration_buckets(database: Database, bounds: tuple[float, ...]) -> tuple
     row = database.run_read(lambda conn: conn.execute(statement).one())
     counts = [int(value) for value in row[:-1]]
     return counts, float(row[-1])
+
+
+def steps_by_job(database: Database, run_id: int, attempt: int) -> dict[str, list[StoredStep]]:
+    """Every step of a run attempt in one query, by job key, in order (a run page shows all)."""
+    statement = (
+        select(StepRow)
+        .where(StepRow.c.run_id == run_id, StepRow.c.attempt == attempt)
+        .order_by(StepRow.c.instance_key, StepRow.c.index)
+    )
+    found: dict[str, list[StoredStep]] = {}
+    for row in database.run_read(lambda conn: list(conn.execute(statement))):
+        found.setdefault(row.instance_key, []).append(step_record(row))
+    return found

@@ -13,7 +13,7 @@ from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.errors import ERRORS
 from conveyor.server.ports import Role
-from conveyor.store.run_search import RunFilter, search_runs
+from conveyor.store.run_search import RunFilter, search_runs, steps_by_job
 
 router = APIRouter(prefix="/api/v1", tags=["runs"], responses=ERRORS)
 Reader = Annotated[object, Depends(require(Role.READ))]
@@ -75,8 +75,9 @@ def get_run(
     """A run with the jobs, steps and annotations of its latest attempt (or `attempt`)."""
     run = run_or_404(ctx, run_id)
     number = attempt or run.attempt
+    steps = steps_by_job(ctx.store.database, run_id, number)  # type: ignore[arg-type]
     jobs = [
-        Job.of(job, ctx.store.runs.list_steps(run_id, number, job.instance_key))
+        Job.of(job, steps.get(job.instance_key, []))
         for job in ctx.store.runs.list_jobs(run_id, number)
     ]
     notes = [AnnotationBody.of(note) for note in ctx.store.runs.list_annotations(run_id, number)]
