@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from conveyor.engine.ports.store import Conclusion, NewRun
 from conveyor.errors import UsageError
 from conveyor.store import open_store
 from conveyor.store.api_tokens import SqlTokenStore
+from conveyor.store.database import connect, database_url
 from conveyor.store.handle import lite_handle
+from conveyor.store.schema import migrate
 
 
 def test_a_created_token_verifies_and_only_its_hash_is_stored(conveyor_home: Path) -> None:
@@ -48,8 +51,20 @@ def test_listing_revoking_and_bad_input(conveyor_home: Path) -> None:
     handle.close()
 
 
-def test_the_run_store_still_opens_a_database_with_tokens(conveyor_home: Path) -> None:
-    open_store(conveyor_home).close()
+def test_the_run_store_records_into_a_database_upgraded_to_tokens(conveyor_home: Path) -> None:
+    database = connect(database_url(conveyor_home))
+    with database.write(schema=True) as conn:
+        migrate(conn, "0006")
+    database.dispose()
+    open_store(conveyor_home).close()  # upgrades 0006 -> HEAD (api_tokens)
     lite = lite_handle(conveyor_home)
-    assert lite is not None
+    assert lite is not None, "conveyor run's stdlib store opens the upgraded database"
+    run = lite.runs.create_run(NewRun("/work/example", "CI", "ci.yml", "push"))
+    lite.runs.finish_run(run.id, Conclusion.SUCCESS)
     lite.close()
+    handle = open_store(conveyor_home)
+    SqlTokenStore(handle.database).create("after", "read")  # type: ignore[arg-type]
+    finished = handle.runs.get_run(run.id)
+    handle.close()
+    assert finished is not None
+    assert finished.conclusion is Conclusion.SUCCESS
