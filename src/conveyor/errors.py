@@ -79,6 +79,14 @@ class UsageError(ConveyorError):
     exit_code = 2
 
 
+class ReviewRefused(UsageError):
+    """A deployment review this reviewer may not make (not a required reviewer, self-review)."""
+
+
+class NotFound(UsageError):
+    """What a command or request names does not exist (a run, an approval waiting, ...)."""
+
+
 class WorkflowError(ConveyorError):
     """A workflow (or action) file is invalid; carries every diagnostic found."""
 

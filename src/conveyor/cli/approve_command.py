@@ -10,7 +10,7 @@ import click
 from conveyor.bootstrap.settings import load_settings
 from conveyor.engine.ports.store import ApprovalState
 from conveyor.store import opened_store
-from conveyor.store.approvals import decide_deployment
+from conveyor.store.review import decide
 
 
 def reviewer_name() -> str:
@@ -21,7 +21,7 @@ def _decide(
     run_id: int, env: str | None, comment: str | None, as_user: str | None, approve: bool
 ) -> None:
     with opened_store() as store:
-        decided = decide_deployment(
+        decided = decide(
             store,
             run_id,
             env,

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "run": "conveyor.cli.run_command:run_command",
     "runs": "conveyor.cli.runs_command:runs_command",
     "secrets": "conveyor.cli.secrets_command:secrets_command",
+    "tokens": "conveyor.cli.tokens_command:tokens_command",
     "triggers": "conveyor.cli.triggers_command:triggers_command",
     "vars": "conveyor.cli.vars_command:vars_command",
 }

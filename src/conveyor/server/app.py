@@ -13,9 +13,17 @@ from fastapi import APIRouter, FastAPI
 
 from conveyor import __version__
 from conveyor.server.context import ServerContext
+from conveyor.server.errors import install_error_handlers
 
 ROUTERS: tuple[str, ...] = (
     "conveyor.server.health",
+    "conveyor.server.metrics",
+    "conveyor.server.api.runs",
+    "conveyor.server.api.logs",
+    "conveyor.server.api.artifacts",
+    "conveyor.server.api.control",
+    "conveyor.server.api.settings",
+    "conveyor.server.api.tokens",
     "conveyor.server.ui.auth",
     "conveyor.server.ui.assets",
     "conveyor.server.ui.badge",
@@ -29,6 +37,7 @@ ROUTERS: tuple[str, ...] = (
 def create_app(context: ServerContext) -> FastAPI:
     app = FastAPI(title="conveyor", version=__version__, openapi_url="/openapi.json")
     app.state.context = context
+    install_error_handlers(app)
     for module_name in ROUTERS:
         router = importlib.import_module(module_name).router
         assert isinstance(router, APIRouter)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,5 +22,8 @@ class ServerContext:
     control: RunControl
     tokens: TokenVerifier
     clock: Callable[[], float] = field(default=time.time)
-    anonymous_read: bool = False  # the web UI's pages (not its buttons) without logging in
+    # server.anonymous_read / CONVEYOR_ANONYMOUS_READ=1: the API and pages are read without a token
+    anonymous_read: bool = False
+    # webhook deliveries by result ("accepted", "ignored", "bad_signature", ...): /metrics
+    webhook_deliveries: Counter[str] = field(default_factory=Counter)
     job_needs: Callable[[StoredRun], Needs] = field(default=local_job_needs)  # the run graph

@@ -265,3 +265,16 @@ VariableRow = Table(
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("repository_id", "environment", "name"),
 )
+
+# API tokens of `conveyor serve`: the SHA-256 of the token, never the token (api_tokens.py).
+ApiTokenRow = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(10), nullable=False),  # read, write or admin
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float, nullable=True),
+    Column("revoked_at", Float, nullable=True),
+)

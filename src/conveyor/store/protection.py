@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from conveyor.engine.ports.store import ProtectionRules
-from conveyor.errors import UsageError
+from conveyor.errors import ReviewRefused, UsageError
 
 MAX_REVIEWERS = 6
 MAX_WAIT_MINUTES = 43_200
@@ -32,9 +32,9 @@ def check_reviewer(rules: ProtectionRules, reviewer: str, actor: str | None, env
     reviewers = {name.lower() for name in rules.required_reviewers}
     if reviewers and reviewer.lower() not in reviewers:
         listed = ", ".join(rules.required_reviewers)
-        raise UsageError(f"{reviewer} is not a required reviewer of {env!r} ({listed})")
+        raise ReviewRefused(f"{reviewer} is not a required reviewer of {env!r} ({listed})")
     if rules.prevent_self_review and actor and reviewer.lower() == actor.lower():
-        raise UsageError(f"{reviewer} triggered the run and {env!r} prevents self-review")
+        raise ReviewRefused(f"{reviewer} triggered the run and {env!r} prevents self-review")
 
 
 def ref_may_deploy(rules: ProtectionRules, ref: str | None) -> tuple[bool, str]:

@@ -102,12 +102,18 @@ def environments(store: StoreHandle, run_id: int) -> None:
     envs.record_deployment(run_id, 1, "build", "Prod", "queued")
 
 
+# Tables only the server writes (through SQLAlchemy): the stdlib adapter never touches them.
+SERVER_ONLY = {"api_tokens"}
+
+
 def dump(home: Path) -> dict[str, list[tuple[object, ...]]]:
     box = SecretBox(home / KEY_FILE)
     tables: dict[str, list[tuple[object, ...]]] = {}
     with closing(sqlite3.connect(home / "conveyor.db")) as conn:
         names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         for (name,) in names:
+            if name in SERVER_ONLY:
+                continue
             cursor = conn.execute(
                 f"SELECT * FROM {name} ORDER BY id"
                 if name != "conveyor_alembic_version"

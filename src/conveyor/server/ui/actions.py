@@ -15,7 +15,7 @@ from conveyor.server.ports import Principal
 from conveyor.server.ui.auth import checked_form, writer
 from conveyor.server.ui.runs_pages import run_or_404
 from conveyor.server.ui.templating import render
-from conveyor.store.approvals import decide_deployment
+from conveyor.store.review import decide
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,7 +59,7 @@ def _decide(
     run_or_404(ctx, run_id)
     comment = form.get("comment", "").strip() or None
     try:
-        decide_deployment(
+        decide(
             ctx.store, run_id, form.get("environment") or None,
             approve=approve, reviewer=who.name, comment=comment,
         )  # fmt: skip
