@@ -1,13 +1,15 @@
 """`create_app(context)`: the FastAPI application of `conveyor serve`.
 
 Each part of the server is a module with an `APIRouter` named `router`, listed in `ROUTERS`
-(health, webhooks, the REST API, the web UI); the context is `app.state.context`, read by
+(health, webhooks, the REST API, the web UI); `BACKGROUND` modules run beside it (the scheduler); the context is `app.state.context`, read by
 handlers through `conveyor.server.dependencies.context`.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
@@ -16,9 +18,27 @@ from conveyor.server.context import ServerContext
 
 ROUTERS: tuple[str, ...] = ("conveyor.server.health",)
 
+# Modules with `start(context) -> stop`: background work that lives as long as the app (the
+# scheduler), started by the lifespan in this order and stopped in reverse.
+BACKGROUND: tuple[str, ...] = ("conveyor.server.schedule_loop",)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    stops: list[Callable[[], None]] = []
+    try:
+        for module_name in BACKGROUND:
+            stops.append(importlib.import_module(module_name).start(app.state.context))
+        yield
+    finally:
+        for stop in reversed(stops):
+            stop()
+
 
 def create_app(context: ServerContext) -> FastAPI:
-    app = FastAPI(title="conveyor", version=__version__, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="conveyor", version=__version__, openapi_url="/openapi.json", lifespan=lifespan
+    )
     app.state.context = context
     for module_name in ROUTERS:
         router = importlib.import_module(module_name).router

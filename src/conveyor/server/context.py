@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
+from conveyor.server.schedules import ScheduleClaims
+from conveyor.server.workflow_source import RepositoryWorkflows
 from conveyor.store.handle import StoreHandle
 
 
@@ -19,3 +21,8 @@ class ServerContext:
     control: RunControl
     tokens: TokenVerifier
     clock: Callable[[], float] = field(default=time.time)
+    # the registered repositories' workflows (schedules, dispatch, workflow_run); None: no
+    # scheduler runs and dispatch answers 404
+    workflows: RepositoryWorkflows | None = None
+    # where schedulers claim cron ticks; None: the store's database (`schedule_ticks`)
+    schedule_claims: ScheduleClaims | None = None
