@@ -1,8 +1,9 @@
 """`create_app(context)`: the FastAPI application of `conveyor serve`.
 
 Each part of the server is a module with an `APIRouter` named `router`, listed in `ROUTERS`
-(health, webhooks, the REST API, the web UI); `BACKGROUND` modules run beside it (the scheduler); the context is `app.state.context`, read by
-handlers through `conveyor.server.dependencies.context`.
+(health, webhooks, the REST API, the web UI); `BACKGROUND` modules run beside it (the
+scheduler); the context is `app.state.context`, read by handlers through
+`conveyor.server.dependencies.context`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi import APIRouter, FastAPI
 from conveyor import __version__
 from conveyor.server.context import ServerContext
 
-ROUTERS: tuple[str, ...] = ("conveyor.server.health",)
+ROUTERS: tuple[str, ...] = ("conveyor.server.health", "conveyor.server.dispatch")
 
 # Modules with `start(context) -> stop`: background work that lives as long as the app (the
 # scheduler), started by the lifespan in this order and stopped in reverse.

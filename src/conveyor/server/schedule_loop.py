@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+
 from conveyor.errors import ConveyorError
 from conveyor.server.context import ServerContext
 from conveyor.server.ports import EventRequest, RunStarter
@@ -97,7 +98,7 @@ class ScheduleLoop:
         try:
             self.poll()
             return self.next_wake()
-        except Exception:  # noqa: BLE001 - a failed pass must not end the server's scheduler
+        except Exception:  # a failed pass must not end the server's scheduler
             LOG.exception("scheduler: the pass failed; retrying in %ss", REFRESH_SECONDS)
             return None
 

@@ -57,7 +57,9 @@ def scheduled_workflows(source: RepositoryWorkflows) -> Iterator[ScheduledWorkfl
             continue
         for found in source.workflows(repository, head.sha):
             trigger = found.workflow.on.get("schedule")
-            crons = tuple(c for c in trigger.crons if cron_problem(c.cron) is None) if trigger else ()
+            crons = (
+                tuple(c for c in trigger.crons if cron_problem(c.cron) is None) if trigger else ()
+            )
             if crons:
                 yield ScheduledWorkflow(repository, found.path, crons, head.ref, head.sha)
 

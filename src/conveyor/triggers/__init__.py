@@ -7,8 +7,8 @@ Public API (the engine and the CLI use these names):
 - `github_context(event, ...)`, `github_env(context)`.
 - `resolve_dispatch_inputs(trigger_inputs, given)`, `resolve_call_inputs(...)`.
 - `ref_from_payload(event_name, payload, ...)`: `github.ref` for a webhook payload.
-- `cron_problem`, `cron_matches`, `next_run`, `previous_run`: schedule entries (loaded on first use: the
-  schedule module brings zoneinfo and cronsim, which most commands never need).
+- `cron_problem`, `cron_matches`, `next_run`, `previous_run`: schedule entries (loaded on first
+  use: the schedule module brings zoneinfo and cronsim, which most commands never need).
 """
 
 from typing import TYPE_CHECKING

@@ -67,3 +67,31 @@ def scheduled_repository(root: Path, files: dict[str, str]) -> tuple[TestRepo, s
 
 def source_for(repo: TestRepo) -> GitRepositoryWorkflows:
     return GitRepositoryWorkflows({REPOSITORY: (repo.root, None)})
+
+
+DEPLOY = """\
+name: Deploy
+on:
+  workflow_dispatch:
+    inputs:
+      target:
+        type: choice
+        options: [staging, production]
+        required: true
+      dry_run:
+        type: boolean
+        default: false
+      replicas:
+        type: number
+        default: 2
+      place:
+        type: environment
+        required: false
+      note:
+        required: false
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo deploy
+"""

@@ -15,6 +15,7 @@ from conveyor.store.database import Database, connect
 from conveyor.store.handle import opened_store as open_store
 from conveyor.store.schedule_claims import SqlScheduleClaims
 from conveyor.store.schema import ensure_schema
+from tests.support.http_server import running_app
 from tests.unit.server.schedule_helpers import (
     CI,
     EVERY_MINUTE,
@@ -25,7 +26,6 @@ from tests.unit.server.schedule_helpers import (
     scheduled_repository,
     source_for,
 )
-from tests.support.http_server import running_app
 
 
 def database(home: Path) -> Database:
@@ -54,7 +54,9 @@ def test_a_tick_fires_once_with_the_schedule_event(tmp_path: Path, conveyor_home
     assert loop.next_wake() == at(10, 15)
     clock.now = at(10, 15, 2)
     fired = loop.poll()
-    assert [(tick.path, tick.tick) for tick in fired] == [(".github/workflows/nightly.yml", at(10, 15))]
+    assert [(tick.path, tick.tick) for tick in fired] == [
+        (".github/workflows/nightly.yml", at(10, 15))
+    ]
     assert loop.poll() == []
     [request] = starter.requests
     assert request.repository == REPOSITORY
@@ -73,17 +75,17 @@ def test_two_schedulers_on_one_database_fire_each_tick_once(
     for minute in (0, 15, 30, 45):
         clock.now = at(10, minute, 1)
         barrier = threading.Barrier(2)
-
-        def poll(loop: ScheduleLoop) -> None:
-            barrier.wait(timeout=10)
-            loop.poll()
-
-        threads = [threading.Thread(target=poll, args=(loop,)) for loop in loops]
+        threads = [threading.Thread(target=poll_together, args=(loop, barrier)) for loop in loops]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
     assert [request.payload for request in starter.requests] == [{"schedule": "*/15 * * * *"}] * 4
+
+
+def poll_together(loop: ScheduleLoop, barrier: threading.Barrier) -> None:
+    barrier.wait(timeout=10)
+    loop.poll()
 
 
 def test_after_downtime_only_the_latest_missed_tick_fires(

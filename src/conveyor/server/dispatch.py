@@ -1,0 +1,80 @@
+"""`POST /api/v1/repos/{owner}/{repo}/workflows/{workflow_file}/dispatches`: start a
+`workflow_dispatch` run as GitHub's API does (204 No Content; 404 or 422 with a message).
+
+Needs a token with the write role. `_write_principal` is this module's own small check of the
+`Authorization: Bearer` header through `ServerContext.tokens`; the server's shared
+`conveyor.server.auth.require(Role.WRITE)` replaces it when both are merged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from conveyor.server.context import ServerContext
+from conveyor.server.dependencies import context
+from conveyor.server.dispatch_plan import DispatchAsk, DispatchRefused, plan_dispatch
+from conveyor.server.ports import Principal, Role
+
+router = APIRouter()
+
+
+class DispatchBody(BaseModel):
+    ref: str = Field(description="the branch or tag to run the workflow at (`main`, `v1`)")
+    inputs: dict[str, str | bool | int | float] = Field(
+        default_factory=dict, description="the workflow's `workflow_dispatch` inputs"
+    )
+
+
+class ErrorMessage(BaseModel):
+    message: str
+
+
+def _write_principal(
+    request: Request, ctx: Annotated[ServerContext, Depends(context)]
+) -> Principal:
+    """The token's principal when it has the write role: 401 without a valid token, 403 below
+    write."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    principal = ctx.tokens.verify(token.strip()) if scheme.lower() == "bearer" else None
+    if principal is None:
+        raise HTTPException(
+            401,
+            "an API token is required (Authorization: Bearer TOKEN)",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    if principal.role < Role.WRITE:
+        raise HTTPException(
+            403, f"token '{principal.name}' is {principal.role.name.lower()}-only; this needs write"
+        )
+    return principal
+
+
+@router.post(
+    "/api/v1/repos/{owner}/{repo}/workflows/{workflow_file}/dispatches",
+    status_code=204,
+    tags=["dispatch"],
+    responses={
+        204: {"description": "the run was requested"},
+        404: {"model": ErrorMessage, "description": "unknown repository or workflow"},
+        422: {"model": ErrorMessage, "description": "unknown ref, bad or missing inputs"},
+    },
+)
+def create_dispatch(
+    owner: str,
+    repo: str,
+    workflow_file: str,
+    body: DispatchBody,
+    principal: Annotated[Principal, Depends(_write_principal)],
+    ctx: Annotated[ServerContext, Depends(context)],
+) -> Response:
+    """Start the workflow's `workflow_dispatch` run at `ref` with `inputs` (GitHub's API)."""
+    ask = DispatchAsk(f"{owner}/{repo}", workflow_file, body.ref, body.inputs, principal)
+    planned = plan_dispatch(ask, ctx.workflows, ctx.store.environments)
+    if isinstance(planned, DispatchRefused):
+        return JSONResponse({"message": planned.message}, status_code=planned.status)
+    ctx.starter.start(planned)
+    return Response(status_code=204)
