@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "approve": "conveyor.cli.approve_command:approve_command",
     "daemon": "conveyor.cli.daemon_command:daemon_command",
     "deployments": "conveyor.cli.deployments_command:deployments_command",
+    "dispatch": "conveyor.cli.dispatch_command:dispatch_command",
     "environments": "conveyor.cli.environments_command:environments_command",
     "expr": "conveyor.cli.expr_command:expr_command",
     "graph": "conveyor.cli.graph_command:graph_command",

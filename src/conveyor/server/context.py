@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
 from conveyor.server.schedules import ScheduleClaims
-from conveyor.server.workflow_source import RepositoryWorkflows
+from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.store.handle import StoreHandle
 
 

@@ -17,7 +17,7 @@ from conveyor.engine.ports.environments import EnvironmentStore
 from conveyor.errors import UsageError
 from conveyor.model.triggers import EventTrigger
 from conveyor.server.ports import EventRequest, Principal
-from conveyor.server.workflow_source import RepositoryWorkflows, ResolvedRef, WorkflowAt
+from conveyor.server.repository_workflows import RepositoryWorkflows, ResolvedRef, WorkflowAt
 from conveyor.triggers.inputs import input_strings, resolve_dispatch_inputs
 
 MAX_INPUTS_CHARACTERS = 65_535  # GitHub's limit on a dispatch's inputs, as JSON

@@ -27,7 +27,7 @@ from conveyor.server.schedules import (
     next_tick,
 )
 from conveyor.server.schedules import scheduled_workflows as list_scheduled
-from conveyor.server.workflow_source import RepositoryWorkflows
+from conveyor.server.repository_workflows import RepositoryWorkflows
 
 LOG = logging.getLogger("conveyor.server.schedules")
 REFRESH_SECONDS = 60.0  # re-read the default branches at least this often

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from conveyor.model.triggers import CronSpec
-from conveyor.server.workflow_source import RepositoryWorkflows
+from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.triggers.schedule import cron_problem, next_run, previous_run
 
 MINIMUM_INTERVAL = 300.0  # seconds: GitHub's shortest interval between two scheduled runs

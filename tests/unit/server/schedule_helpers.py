@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conveyor.server.workflow_source import GitRepositoryWorkflows
+from conveyor.server.repository_workflows import GitRepositoryWorkflows
 from tests.unit.git.repo_factory import TestRepo, make_repo
 
 REPOSITORY = "acme/app"
