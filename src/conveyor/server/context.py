@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
-from conveyor.server.schedules import ScheduleClaims
 from conveyor.server.repository_workflows import RepositoryWorkflows
+from conveyor.server.schedules import ScheduleClaims
 from conveyor.store.handle import StoreHandle
 
 

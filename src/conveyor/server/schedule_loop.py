@@ -19,6 +19,7 @@ from collections.abc import Callable
 from conveyor.errors import ConveyorError
 from conveyor.server.context import ServerContext
 from conveyor.server.ports import EventRequest, RunStarter
+from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.server.schedules import (
     ScheduleClaims,
     ScheduledWorkflow,
@@ -27,7 +28,6 @@ from conveyor.server.schedules import (
     next_tick,
 )
 from conveyor.server.schedules import scheduled_workflows as list_scheduled
-from conveyor.server.repository_workflows import RepositoryWorkflows
 
 LOG = logging.getLogger("conveyor.server.schedules")
 REFRESH_SECONDS = 60.0  # re-read the default branches at least this often
