@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "rerun": "conveyor.cli.rerun_command:rerun_command",
     "run": "conveyor.cli.run_command:run_command",
     "runs": "conveyor.cli.runs_command:runs_command",
+    "schedules": "conveyor.cli.schedules_command:schedules_command",
     "secrets": "conveyor.cli.secrets_command:secrets_command",
     "triggers": "conveyor.cli.triggers_command:triggers_command",
     "vars": "conveyor.cli.vars_command:vars_command",

@@ -17,7 +17,11 @@ from fastapi import APIRouter, FastAPI
 from conveyor import __version__
 from conveyor.server.context import ServerContext
 
-ROUTERS: tuple[str, ...] = ("conveyor.server.health", "conveyor.server.dispatch")
+ROUTERS: tuple[str, ...] = (
+    "conveyor.server.health",
+    "conveyor.server.dispatch",
+    "conveyor.server.schedules_api",
+)
 
 # Modules with `start(context) -> stop`: background work that lives as long as the app (the
 # scheduler), started by the lifespan in this order and stopped in reverse.

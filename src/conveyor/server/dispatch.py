@@ -1,23 +1,23 @@
 """`POST /api/v1/repos/{owner}/{repo}/workflows/{workflow_file}/dispatches`: start a
 `workflow_dispatch` run as GitHub's API does (204 No Content; 404 or 422 with a message).
 
-Needs a token with the write role. `_write_principal` is this module's own small check of the
-`Authorization: Bearer` header through `ServerContext.tokens`; the server's shared
-`conveyor.server.auth.require(Role.WRITE)` replaces it when both are merged.
+Needs a token with the write role (`interim_auth.write_principal`, which the server's shared
+`conveyor.server.auth.require(Role.WRITE)` replaces).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.dispatch_plan import DispatchAsk, DispatchRefused, plan_dispatch
-from conveyor.server.ports import Principal, Role
+from conveyor.server.interim_auth import write_principal
+from conveyor.server.ports import Principal
 
 router = APIRouter()
 
@@ -31,26 +31,6 @@ class DispatchBody(BaseModel):
 
 class ErrorMessage(BaseModel):
     message: str
-
-
-def _write_principal(
-    request: Request, ctx: Annotated[ServerContext, Depends(context)]
-) -> Principal:
-    """The token's principal when it has the write role: 401 without a valid token, 403 below
-    write."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    principal = ctx.tokens.verify(token.strip()) if scheme.lower() == "bearer" else None
-    if principal is None:
-        raise HTTPException(
-            401,
-            "an API token is required (Authorization: Bearer TOKEN)",
-            {"WWW-Authenticate": "Bearer"},
-        )
-    if principal.role < Role.WRITE:
-        raise HTTPException(
-            403, f"token '{principal.name}' is {principal.role.name.lower()}-only; this needs write"
-        )
-    return principal
 
 
 @router.post(
@@ -68,7 +48,7 @@ def create_dispatch(
     repo: str,
     workflow_file: str,
     body: DispatchBody,
-    principal: Annotated[Principal, Depends(_write_principal)],
+    principal: Annotated[Principal, Depends(write_principal)],
     ctx: Annotated[ServerContext, Depends(context)],
 ) -> Response:
     """Start the workflow's `workflow_dispatch` run at `ref` with `inputs` (GitHub's API)."""

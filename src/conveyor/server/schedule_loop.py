@@ -121,13 +121,16 @@ def start(context: ServerContext) -> Callable[[], None]:
 
 def loop_for(context: ServerContext) -> ScheduleLoop | None:
     """The context's scheduler: None without repositories or a database to claim ticks in."""
-    claims = context.schedule_claims or _sql_claims(context)
+    claims = claims_for(context)
     if context.workflows is None or claims is None:
         return None
     return ScheduleLoop(context.workflows, claims, context.starter, clock=context.clock)
 
 
-def _sql_claims(context: ServerContext) -> ScheduleClaims | None:
+def claims_for(context: ServerContext) -> ScheduleClaims | None:
+    """The context's claims, else the store's `schedule_ticks` (a SQLAlchemy database)."""
+    if context.schedule_claims is not None:
+        return context.schedule_claims
     from conveyor.store.database import Database
     from conveyor.store.schedule_claims import SqlScheduleClaims
 

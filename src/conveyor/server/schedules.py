@@ -34,9 +34,22 @@ class ScheduledWorkflow:
 
     repository: str
     path: str
+    name: str  # the workflow's name: (or its path)
     crons: tuple[CronSpec, ...]
     ref: str
     sha: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleEntry:
+    """One cron entry of a scheduled workflow and when it fires next (`conveyor schedules`)."""
+
+    repository: str
+    path: str
+    name: str
+    cron: str
+    timezone: str | None
+    next: float  # epoch seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +74,29 @@ def scheduled_workflows(source: RepositoryWorkflows) -> Iterator[ScheduledWorkfl
                 tuple(c for c in trigger.crons if cron_problem(c.cron) is None) if trigger else ()
             )
             if crons:
-                yield ScheduledWorkflow(repository, found.path, crons, head.ref, head.sha)
+                yield ScheduledWorkflow(
+                    repository, found.path, found.name, crons, head.ref, head.sha
+                )
+
+
+def schedule_entries(
+    source: RepositoryWorkflows, now: float, repository: str | None = None
+) -> list[ScheduleEntry]:
+    """Each cron entry of the scheduled workflows (of `repository`, or all) with its next time."""
+    moment = datetime.fromtimestamp(now, UTC)
+    return [
+        ScheduleEntry(
+            workflow.repository,
+            workflow.path,
+            workflow.name,
+            spec.cron,
+            spec.timezone,
+            next_run(spec.cron, moment, spec.timezone).timestamp(),
+        )
+        for workflow in scheduled_workflows(source)
+        if repository in (None, workflow.repository)
+        for spec in workflow.crons
+    ]
 
 
 def due_tick(
