@@ -22,6 +22,7 @@ from tests.support.http_server import running_app
 from tests.unit.server.schedule_helpers import CI, DEPLOY, scheduled_repository, source_for
 
 TOKENS = FakeTokens({"w-token": Principal("deployer", Role.WRITE)})
+INPUT_DEFAULTS = {"target": "staging", "dry_run": "false", "replicas": "2", "place": "", "note": ""}
 SRC = Path(__file__).resolve().parents[3] / "src"
 
 
@@ -53,7 +54,7 @@ def test_a_dispatch_starts_the_run_and_says_so(
     )  # fmt: skip
     assert (code, err) == (0, "")
     assert out == "dispatched deploy.yml on acme/app at main\n"
-    assert starter.requests[0].payload["inputs"]["dry_run"] == "true"
+    assert starter.requests[0].payload["inputs"] == {**INPUT_DEFAULTS, "dry_run": "true"}
 
 
 def test_server_and_token_come_from_the_environment_in_a_real_process(
@@ -68,7 +69,7 @@ def test_server_and_token_come_from_the_environment_in_a_real_process(
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert (result.returncode, result.stderr) == (0, "")
-    assert starter.requests[0].payload["inputs"]["target"] == "production"
+    assert starter.requests[0].payload["inputs"] == {**INPUT_DEFAULTS, "target": "production"}
 
 
 def test_a_422_shows_the_message_and_exits_2(
