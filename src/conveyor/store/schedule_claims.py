@@ -33,7 +33,8 @@ class SqlScheduleClaims:
         }
         with self.database.write() as conn:
             statement = upsert(conn.dialect.name, ScheduleTickRow).values(**values)
-            return conn.execute(statement.on_conflict_do_nothing()).rowcount == 1
+            inserted = statement.on_conflict_do_nothing().returning(ScheduleTickRow.c.id)
+            return conn.execute(inserted).scalar() is not None
 
     def last_tick(self, repository: str, workflow: str) -> float | None:
         """The newest tick claimed for the workflow, by any scheduler; None when none was."""
