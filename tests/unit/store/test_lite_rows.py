@@ -102,6 +102,10 @@ def environments(store: StoreHandle, run_id: int) -> None:
     envs.record_deployment(run_id, 1, "build", "Prod", "queued")
 
 
+# Tables only `conveyor serve` writes (through SQLAlchemy); the lite store never touches them.
+SERVER_ONLY_TABLES = frozenset({"schedule_ticks"})
+
+
 def dump(home: Path) -> dict[str, list[tuple[object, ...]]]:
     box = SecretBox(home / KEY_FILE)
     tables: dict[str, list[tuple[object, ...]]] = {}
@@ -144,7 +148,7 @@ def test_both_adapters_write_identical_rows_for_the_same_run(tmp_path: Path) -> 
         dumps[adapter] = dump(home)
     assert set(dumps["sql"]) == set(dumps["lite"])
     for table, rows in dumps["sql"].items():
-        assert rows, f"the script writes into {table}"
+        assert rows or table in SERVER_ONLY_TABLES, f"the script writes into {table}"
         assert dumps["lite"][table] == rows, table
 
 
