@@ -59,8 +59,7 @@ def local_rows(path: Path, now: float) -> tuple[list[Row], str]:
     """The schedules of the repository containing `path`, at its default branch."""
     from conveyor.git import GitRepository
     from conveyor.server.repository_workflows import GitRepositoryWorkflows
-    from conveyor.server.schedules import schedule_entries
-    from conveyor.server.schedules_api import iso_utc
+    from conveyor.server.schedules import iso_utc, schedule_entries
 
     git = GitRepository.open(path)
     name = f"local/{git.root.name}"

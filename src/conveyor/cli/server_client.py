@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import httpx
 
 from conveyor.errors import InfrastructureError, UsageError
+
+if TYPE_CHECKING:  # httpx is imported when a request is made (the daemon warms every command)
+    import httpx
 
 SERVER_ENV = "CONVEYOR_SERVER"
 TOKEN_ENV = "CONVEYOR_TOKEN"
@@ -47,6 +49,8 @@ class ServerClient:
 
     def request(self, method: str, path: str, *, what: str, **kwargs: Any) -> httpx.Response:
         """The server's answer to a request; errors for no answer or a refusal (see module)."""
+        import httpx
+
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             response = httpx.request(
@@ -84,6 +88,8 @@ def server_message(response: httpx.Response) -> str:
 
 
 def _reason(exc: httpx.HTTPError) -> str:
+    import httpx
+
     if isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower():
         return "connection refused"
     if isinstance(exc, httpx.TimeoutException):

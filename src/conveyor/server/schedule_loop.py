@@ -47,9 +47,10 @@ class ScheduleLoop:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.started_at = clock()  # ticks before this never fire for a workflow never fired
 
-    def poll(self) -> list[Tick]:
-        """Fire every tick due now that this scheduler claims; the ticks it fired."""
-        now = self.clock()
+    def poll(self, now: float | None = None) -> list[Tick]:
+        """Fire every tick due `now` (default: the clock) that this scheduler claims; the ticks
+        it fired."""
+        now = self.clock() if now is None else now
         fired: list[Tick] = []
         for workflow in list_scheduled(self.source):
             tick = self._due(workflow, now)
@@ -58,9 +59,10 @@ class ScheduleLoop:
                 fired.append(tick)
         return fired
 
-    def next_wake(self) -> float | None:
-        """When the next tick of any scheduled workflow comes (None: nothing is scheduled)."""
-        now = self.clock()
+    def next_wake(self, now: float | None = None) -> float | None:
+        """When the first tick after `now` of any scheduled workflow comes (None: nothing is
+        scheduled)."""
+        now = self.clock() if now is None else now
         ticks = [next_tick(workflow, now) for workflow in list_scheduled(self.source)]
         return min(ticks, default=None)
 
@@ -94,10 +96,12 @@ class ScheduleLoop:
             LOG.error("schedule %s %s: the run did not start: %s", tick.repository, tick.path, exc)
 
     def _pass(self) -> float | None:
-        """poll() then next_wake(); an error is logged (the thread keeps running)."""
+        """poll() then next_wake() from the same instant (a tick that comes between the two is
+        the next wake, not skipped); an error is logged (the thread keeps running)."""
+        now = self.clock()
         try:
-            self.poll()
-            return self.next_wake()
+            self.poll(now)
+            return self.next_wake(now)
         except Exception:  # a failed pass must not end the server's scheduler
             LOG.exception("scheduler: the pass failed; retrying in %ss", REFRESH_SECONDS)
             return None

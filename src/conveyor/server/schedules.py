@@ -99,6 +99,12 @@ def schedule_entries(
     ]
 
 
+def iso_utc(timestamp: float) -> str:
+    """`2026-03-02T10:15:00Z`."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def due_tick(
     workflow: ScheduledWorkflow, now: float, *, since: float, last: float | None
 ) -> Tick | None:

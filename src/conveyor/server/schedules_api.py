@@ -3,7 +3,6 @@ default-branch workflows, when it fires next and when it last fired (read role).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -14,7 +13,7 @@ from conveyor.server.dependencies import context
 from conveyor.server.interim_auth import read_principal
 from conveyor.server.ports import Principal
 from conveyor.server.schedule_loop import claims_for
-from conveyor.server.schedules import schedule_entries
+from conveyor.server.schedules import iso_utc, schedule_entries
 
 router = APIRouter()
 
@@ -57,8 +56,3 @@ def list_schedules(
             )
         )
     return ScheduleList(schedules=items)
-
-
-def iso_utc(timestamp: float) -> str:
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -3,8 +3,10 @@ on one database; after downtime only the latest missed tick fires; GitHub's 5-mi
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from conveyor.server.app import create_app
@@ -34,7 +36,9 @@ def database(home: Path) -> Database:
     return found
 
 
-def make_loop(home: Path, repo_root: Path, clock: FakeClock, starter: FakeStarter) -> ScheduleLoop:
+def make_loop(
+    home: Path, repo_root: Path, clock: Callable[[], float], starter: FakeStarter
+) -> ScheduleLoop:
     from tests.unit.git.repo_factory import TestRepo
 
     return ScheduleLoop(
@@ -135,9 +139,13 @@ def test_the_app_lifespan_runs_the_scheduler_and_stops_it(
     tmp_path: Path, conveyor_home: Path
 ) -> None:
     repo, _ = scheduled_repository(tmp_path / "repo", {"nightly.yml": NIGHTLY})
-    origin, base = time.monotonic(), at(10, 14, 59) + 0.6
+    origin, base, calls = time.monotonic(), at(10, 14, 59) + 0.6, itertools.count()
 
-    def clock() -> float:  # 0.4 s of real time before the 10:15 tick
+    def clock() -> float:
+        """The scheduler starts at 10:14:30 (its first call); then 0.4 s of real time before
+        the 10:15 tick, however long the server took to start."""
+        if next(calls) == 0:
+            return at(10, 14, 30)
         return base + (time.monotonic() - origin)
 
     starter = FakeStarter()
@@ -150,3 +158,30 @@ def test_the_app_lifespan_runs_the_scheduler_and_stops_it(
                 time.sleep(0.05)
         assert [request.payload for request in starter.requests] == [{"schedule": "*/15 * * * *"}]
         assert not any(thread.name == "conveyor-schedules" for thread in threading.enumerate())
+
+
+class OneWait(threading.Event):
+    """A stop event that records the scheduler's first wait and ends its loop."""
+
+    waited: float | None = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waited = timeout
+        self.set()
+        return True
+
+
+def test_a_tick_that_comes_during_a_pass_is_the_next_wake(
+    tmp_path: Path, conveyor_home: Path
+) -> None:
+    repo, _ = scheduled_repository(tmp_path / "repo", {"nightly.yml": NIGHTLY})
+    readings = iter([at(10, 14, 30), at(10, 14, 59) + 0.99])  # start, then the pass begins
+
+    def clock() -> float:  # every later reading: just after the 10:15 tick
+        return next(readings, at(10, 15) + 0.01)
+
+    loop = make_loop(conveyor_home, repo.root, clock, FakeStarter())
+    stop = OneWait()
+    loop.run(stop)
+    assert stop.waited is not None
+    assert stop.waited <= 0.1  # wakes for 10:15 at once, not at 10:30 (the tick is not lost)
