@@ -7,7 +7,7 @@ Needs a token with the write role (`interim_auth.write_principal`, which the ser
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.dispatch_plan import DispatchAsk, DispatchRefused, plan_dispatch
-from conveyor.server.interim_auth import write_principal
+from conveyor.server.interim_auth import AUTH_RESPONSES, Detail, write_principal
 from conveyor.server.ports import Principal
 
 router = APIRouter()
@@ -33,14 +33,23 @@ class ErrorMessage(BaseModel):
     message: str
 
 
+class Unprocessable(BaseModel):
+    """422: GitHub's `{"message"}`, or FastAPI's `{"detail": [...]}` for a malformed body."""
+
+    message: str | None = None
+    detail: list[dict[str, Any]] | None = None
+
+
 @router.post(
     "/api/v1/repos/{owner}/{repo}/workflows/{workflow_file}/dispatches",
     status_code=204,
     tags=["dispatch"],
     responses={
         204: {"description": "the run was requested"},
+        400: {"model": Detail, "description": "a body that is not JSON"},
         404: {"model": ErrorMessage, "description": "unknown repository or workflow"},
-        422: {"model": ErrorMessage, "description": "unknown ref, bad or missing inputs"},
+        422: {"model": Unprocessable, "description": "unknown ref, bad or missing inputs"},
+        **AUTH_RESPONSES,
     },
 )
 def create_dispatch(

@@ -5,13 +5,25 @@ role. The server's shared `conveyor.server.auth.require(role)` replaces these tw
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from pydantic import BaseModel
 
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.ports import Principal, Role
+
+
+class Detail(BaseModel):
+    detail: str
+
+
+# The answers of the role check, for an endpoint's `responses=` (its OpenAPI document).
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Detail, "description": "no valid API token"},
+    403: {"model": Detail, "description": "the token's role is too low"},
+}
 
 
 def principal_with(role: Role, request: Request, ctx: ServerContext) -> Principal:

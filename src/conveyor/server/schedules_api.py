@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
-from conveyor.server.interim_auth import read_principal
+from conveyor.server.interim_auth import AUTH_RESPONSES, read_principal
 from conveyor.server.ports import Principal
 from conveyor.server.schedule_loop import claims_for
 from conveyor.server.schedules import iso_utc, schedule_entries
@@ -32,7 +32,7 @@ class ScheduleList(BaseModel):
     schedules: list[ScheduleItem]
 
 
-@router.get("/api/v1/schedules", tags=["schedules"])
+@router.get("/api/v1/schedules", tags=["schedules"], responses=AUTH_RESPONSES)
 def list_schedules(
     _principal: Annotated[Principal, Depends(read_principal)],
     ctx: Annotated[ServerContext, Depends(context)],

@@ -114,6 +114,9 @@ def test_an_unknown_ref_answers_422(server: Server) -> None:
 def test_a_body_without_ref_answers_422(server: Server) -> None:
     assert server.dispatch({"inputs": {}}).status_code == 422
     assert server.dispatch({"ref": "main", "inputs": {"target": ["a"]}}).status_code == 422
+    url = server.base_url + URL.format(file="deploy.yml")
+    headers = {"Authorization": "Bearer w-token", "Content-Type": "application/json"}
+    assert httpx.post(url, content=b"{not json", headers=headers).status_code == 400
     assert server.starter.requests == []
 
 
@@ -151,4 +154,4 @@ def test_dispatching_needs_a_write_token(server: Server, token: str | None, stat
 def test_the_endpoint_is_in_the_openapi_document(server: Server) -> None:
     paths = httpx.get(server.base_url + "/openapi.json").json()["paths"]
     operation = paths["/api/v1/repos/{owner}/{repo}/workflows/{workflow_file}/dispatches"]["post"]
-    assert {"204", "404", "422"} <= set(operation["responses"])
+    assert {"204", "401", "403", "404", "422"} <= set(operation["responses"])
