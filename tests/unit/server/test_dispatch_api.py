@@ -116,7 +116,8 @@ def test_a_body_without_ref_answers_422(server: Server) -> None:
     assert server.dispatch({"ref": "main", "inputs": {"target": ["a"]}}).status_code == 422
     url = server.base_url + URL.format(file="deploy.yml")
     headers = {"Authorization": "Bearer w-token", "Content-Type": "application/json"}
-    assert httpx.post(url, content=b"{not json", headers=headers).status_code == 400
+    assert httpx.post(url, content=b"{not json", headers=headers).status_code == 422
+    assert httpx.post(url, content=b"\xff\xfe{", headers=headers).status_code == 400
     assert server.starter.requests == []
 
 
