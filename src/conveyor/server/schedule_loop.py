@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from conveyor.errors import ConveyorError
 from conveyor.server.context import ServerContext
@@ -47,24 +47,28 @@ class ScheduleLoop:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.started_at = clock()  # ticks before this never fire for a workflow never fired
 
-    def poll(self, now: float | None = None) -> list[Tick]:
+    def poll(
+        self, now: float | None = None, listed: Sequence[ScheduledWorkflow] | None = None
+    ) -> list[Tick]:
         """Fire every tick due `now` (default: the clock) that this scheduler claims; the ticks
-        it fired."""
+        it fired. `listed`: the scheduled workflows, when the caller has just read them."""
         now = self.clock() if now is None else now
         fired: list[Tick] = []
-        for workflow in list_scheduled(self.source):
+        for workflow in list_scheduled(self.source) if listed is None else listed:
             tick = self._due(workflow, now)
             if tick is not None and self._claimed(tick):
                 self._start(workflow, tick)
                 fired.append(tick)
         return fired
 
-    def next_wake(self, now: float | None = None) -> float | None:
+    def next_wake(
+        self, now: float | None = None, listed: Sequence[ScheduledWorkflow] | None = None
+    ) -> float | None:
         """When the first tick after `now` of any scheduled workflow comes (None: nothing is
         scheduled)."""
         now = self.clock() if now is None else now
-        ticks = [next_tick(workflow, now) for workflow in list_scheduled(self.source)]
-        return min(ticks, default=None)
+        found = list_scheduled(self.source) if listed is None else listed
+        return min((next_tick(workflow, now) for workflow in found), default=None)
 
     def run(self, stop: threading.Event) -> None:
         """Poll at each tick (and every REFRESH_SECONDS) until `stop` is set."""
@@ -96,12 +100,14 @@ class ScheduleLoop:
             LOG.error("schedule %s %s: the run did not start: %s", tick.repository, tick.path, exc)
 
     def _pass(self) -> float | None:
-        """poll() then next_wake() from the same instant (a tick that comes between the two is
-        the next wake, not skipped); an error is logged (the thread keeps running)."""
+        """poll() then next_wake() from the same instant and the same reading of the default
+        branches (a tick that comes during the pass is the next wake, not skipped); an error is
+        logged (the thread keeps running)."""
         now = self.clock()
         try:
-            self.poll(now)
-            return self.next_wake(now)
+            listed = list(list_scheduled(self.source))
+            self.poll(now, listed)
+            return self.next_wake(now, listed)
         except Exception:  # a failed pass must not end the server's scheduler
             LOG.exception("scheduler: the pass failed; retrying in %ss", REFRESH_SECONDS)
             return None
