@@ -6,13 +6,21 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pytest
+
+from conveyor.errors import InfrastructureError
 from conveyor.server.app import create_app
 from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeControl, FakeStarter, FakeTokens
-from conveyor.server.schedule_loop import ScheduleLoop
+from conveyor.server.repository_workflows import (
+    GitRepositoryWorkflows,
+    ResolvedRef,
+    WorkflowAt,
+)
+from conveyor.server.schedule_loop import REFRESH_SECONDS, ScheduleLoop
 from conveyor.store.database import Database, connect
 from conveyor.store.handle import opened_store as open_store
 from conveyor.store.schedule_claims import SqlScheduleClaims
@@ -185,3 +193,56 @@ def test_a_tick_that_comes_during_a_pass_is_the_next_wake(
     loop.run(stop)
     assert stop.waited is not None
     assert stop.waited <= 0.1  # wakes for 10:15 at once, not at 10:30 (the tick is not lost)
+
+
+class FailingOnce:
+    """A RepositoryWorkflows whose first listing fails (a mirror being rewritten, say)."""
+
+    def __init__(self, inner: GitRepositoryWorkflows) -> None:
+        self.inner, self.failed = inner, False
+
+    def default_branch(self, repository: str) -> ResolvedRef | None:
+        return self.inner.default_branch(repository)
+
+    def resolve(self, repository: str, ref: str) -> ResolvedRef | None:
+        return self.inner.resolve(repository, ref)
+
+    def workflows(self, repository: str, sha: str) -> Sequence[WorkflowAt]:
+        return self.inner.workflows(repository, sha)
+
+    def repositories(self) -> list[str]:
+        if not self.failed:
+            self.failed = True
+            raise InfrastructureError("git failed")
+        return list(self.inner.repositories())
+
+
+class TwoWaits(threading.Event):
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        if len(self.waits) == 2:
+            self.set()
+        return self.is_set()
+
+
+def test_a_failed_pass_is_logged_and_the_next_one_fires(
+    tmp_path: Path, conveyor_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    repo, _ = scheduled_repository(tmp_path / "repo", {"nightly.yml": NIGHTLY})
+    clock, starter = FakeClock(at(10, 14)), FakeStarter()
+    loop = ScheduleLoop(
+        FailingOnce(source_for(repo)),
+        SqlScheduleClaims(database(conveyor_home)),
+        starter,
+        clock=clock,
+    )
+    clock.now = at(10, 15, 1)
+    stop = TwoWaits()
+    loop.run(stop)
+    assert stop.waits[0] == REFRESH_SECONDS  # after the failure: retry within a minute
+    assert "scheduler: the pass failed" in caplog.text
+    assert [request.payload for request in starter.requests] == [{"schedule": "*/15 * * * *"}]
