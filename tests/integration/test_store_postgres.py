@@ -42,7 +42,11 @@ from conveyor.store.schema import HEAD, current_revision, ensure_schema, known_r
 from tests.integration.test_store_reliability import first_line, spawn
 from tests.unit.store.cli_helpers import Cli, make_cli
 from tests.unit.store.conftest import REPO, new_run
-from tests.unit.store.test_schema import SAMPLE_RUN, payload_of_run_7, schema_differences
+from tests.unit.store.test_schema import (
+    insert_sample_run,
+    payload_of_run_7,
+    schema_differences,
+)
 
 pytestmark = pytest.mark.integration
 cli_fixture = pytest.fixture(name="cli")(make_cli)
@@ -144,8 +148,7 @@ def test_upgrading_postgres_from_each_earlier_revision_keeps_the_data(
     database = connect(sqlalchemy_url(pg_url))
     with database.write(schema=True) as conn:
         migrate(conn, start)
-        for statement in SAMPLE_RUN.replace("', 0)", "', false)").split(";"):
-            conn.execute(text(statement))
+        insert_sample_run(conn, start)
     ensure_schema(database)
     with database.read() as conn:
         assert schema_differences(conn) == []

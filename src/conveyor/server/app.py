@@ -1,13 +1,16 @@
 """`create_app(context)`: the FastAPI application of `conveyor serve`.
 
 Each part of the server is a module with an `APIRouter` named `router`, listed in `ROUTERS`
-(health, webhooks, the REST API, the web UI); the context is `app.state.context`, read by
-handlers through `conveyor.server.dependencies.context`.
+(health, webhooks, the REST API, the web UI); `BACKGROUND` modules run beside it (the
+scheduler); the context is `app.state.context`, read by handlers through
+`conveyor.server.dependencies.context`.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
@@ -31,11 +34,31 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.job_page",
     "conveyor.server.ui.actions",
     "conveyor.server.ui.environments_page",
+    "conveyor.server.dispatch",
+    "conveyor.server.schedules_api",
 )
+
+# Modules with `start(context) -> stop`: background work that lives as long as the app (the
+# scheduler), started by the lifespan in this order and stopped in reverse.
+BACKGROUND: tuple[str, ...] = ("conveyor.server.schedule_loop",)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    stops: list[Callable[[], None]] = []
+    try:
+        for module_name in BACKGROUND:
+            stops.append(importlib.import_module(module_name).start(app.state.context))
+        yield
+    finally:
+        for stop in reversed(stops):
+            stop()
 
 
 def create_app(context: ServerContext) -> FastAPI:
-    app = FastAPI(title="conveyor", version=__version__, openapi_url="/openapi.json")
+    app = FastAPI(
+        title="conveyor", version=__version__, openapi_url="/openapi.json", lifespan=lifespan
+    )
     app.state.context = context
     install_error_handlers(app)
     for module_name in ROUTERS:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from conveyor.engine.ports.store import StoredRun
 from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
+from conveyor.server.repository_workflows import RepositoryWorkflows
+from conveyor.server.schedules import ScheduleClaims
 from conveyor.server.workflow_needs import Needs, local_job_needs
 from conveyor.store.handle import StoreHandle
 
@@ -27,3 +29,8 @@ class ServerContext:
     # webhook deliveries by result ("accepted", "ignored", "bad_signature", ...): /metrics
     webhook_deliveries: Counter[str] = field(default_factory=Counter)
     job_needs: Callable[[StoredRun], Needs] = field(default=local_job_needs)  # the run graph
+    # the registered repositories' workflows (schedules, dispatch, workflow_run); None: no
+    # scheduler runs and dispatch answers 404
+    workflows: RepositoryWorkflows | None = None
+    # where schedulers claim cron ticks; None: the store's database (`schedule_ticks`)
+    schedule_claims: ScheduleClaims | None = None

@@ -278,3 +278,18 @@ ApiTokenRow = Table(
     Column("last_used_at", Float, nullable=True),
     Column("revoked_at", Float, nullable=True),
 )
+
+# One row per (repository, workflow, cron tick) a scheduler fired: the unique key is the claim
+# that makes a tick fire once however many server processes share the database.
+ScheduleTickRow = Table(
+    "schedule_ticks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository", String(255), nullable=False),  # owner/repo
+    Column("workflow", String(1024), nullable=False),  # .github/workflows/nightly.yml
+    Column("tick", Float, nullable=False),  # epoch seconds of the cron minute
+    Column("cron", String(255), nullable=False),
+    Column("claimed_at", Float, nullable=False),
+    Column("claimed_by", String(255), nullable=False),  # host:pid of the scheduler
+    UniqueConstraint("repository", "workflow", "tick"),
+)

@@ -7,8 +7,8 @@ Public API (the engine and the CLI use these names):
 - `github_context(event, ...)`, `github_env(context)`.
 - `resolve_dispatch_inputs(trigger_inputs, given)`, `resolve_call_inputs(...)`.
 - `ref_from_payload(event_name, payload, ...)`: `github.ref` for a webhook payload.
-- `cron_problem`, `cron_matches`, `next_run`: schedule entries (loaded on first use: the
-  schedule module brings zoneinfo and cronsim, which most commands never need).
+- `cron_problem`, `cron_matches`, `next_run`, `previous_run`: schedule entries (loaded on first
+  use: the schedule module brings zoneinfo and cronsim, which most commands never need).
 """
 
 from typing import TYPE_CHECKING
@@ -24,9 +24,9 @@ from conveyor.triggers.patterns import PatternList, compile_patterns, patterns_m
 from conveyor.triggers.refs import pull_request_branches, ref_from_payload
 
 if TYPE_CHECKING:
-    from conveyor.triggers.schedule import cron_matches, cron_problem, next_run
+    from conveyor.triggers.schedule import cron_matches, cron_problem, next_run, previous_run
 
-_SCHEDULE_NAMES = frozenset({"cron_matches", "cron_problem", "next_run"})
+_SCHEDULE_NAMES = frozenset({"cron_matches", "cron_problem", "next_run", "previous_run"})
 
 
 def __getattr__(name: str) -> object:
@@ -53,6 +53,7 @@ __all__ = [
     "match_workflow",
     "next_run",
     "patterns_match",
+    "previous_run",
     "pull_request_branches",
     "ref_from_payload",
     "resolve_call_inputs",

@@ -63,6 +63,15 @@ def next_run(expression: str, after: datetime, timezone: str | None = None) -> d
     return next(iter(CronSim(expression, start)))
 
 
+def previous_run(expression: str, at: datetime, timezone: str | None = None) -> datetime:
+    """The last time at or before `at` the schedule fires, in the schedule's timezone."""
+    problem = cron_problem(expression)
+    if problem is not None:
+        raise UsageError(problem)
+    minute = _localize(at, timezone).replace(second=0, microsecond=0)
+    return next(iter(CronSim(expression, minute + timedelta(minutes=1), reverse=True)))
+
+
 def _localize(when: datetime, timezone: str | None) -> datetime:
     aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
     return aware.astimezone(_zone(timezone))

@@ -46,9 +46,18 @@ ENDPOINTS: list[tuple[str, str, object, str]] = [
     ("GET", "/api/v1/tokens", None, "admin"),
     ("POST", "/api/v1/tokens", {"name": "new-token", "role": "read"}, "admin"),
     ("DELETE", "/api/v1/tokens/{name}", None, "admin"),
+    ("POST", f"{R}/workflows/{{workflow_file}}/dispatches", {"ref": "main"}, "write"),
+    ("GET", "/api/v1/schedules", None, "read"),
 ]
 PUBLIC = {("GET", "/healthz")}
-VALUES = {"run_id": "1", "owner": "o", "repo": "r", "name": "NAME", "environment": "prod"}
+VALUES = {
+    "run_id": "1",
+    "owner": "o",
+    "repo": "r",
+    "name": "NAME",
+    "environment": "prod",
+    "workflow_file": "ci.yml",
+}
 
 
 def concrete(path: str) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from pathlib import Path
@@ -74,8 +75,7 @@ def test_upgrading_from_each_earlier_revision_keeps_the_data(tmp_path: Path, sta
     database = sqlite(tmp_path)
     with database.write(schema=True) as conn:
         migrate(conn, start)
-        for statement in SAMPLE_RUN.split(";"):
-            conn.execute(text(statement))
+        insert_sample_run(conn, start)
     ensure_schema(database)
     with database.read() as conn:
         assert current_revision(conn) == HEAD
@@ -85,6 +85,26 @@ def test_upgrading_from_each_earlier_revision_keeps_the_data(tmp_path: Path, sta
         flag = conn.execute(text("SELECT cancel_requested FROM runs WHERE id = 7")).scalar()
         assert flag in (0, False)
         assert payload_of_run_7(conn) == {"ref": "refs/heads/main"}
+
+
+def insert_sample_run(conn: Connection, revision: str) -> None:
+    """SAMPLE_RUN as the schema at `revision` holds it (0006 on: the payload in event_payloads)."""
+    sample = SAMPLE_RUN
+    if conn.dialect.name == "postgresql":
+        sample = sample.replace("', 0)", "', false)")
+    if revision < "0006":
+        for statement in sample.split(";"):
+            conn.execute(text(statement))
+        return
+    raw = b'{"ref":"refs/heads/main"}'
+    conn.execute(
+        text("INSERT INTO event_payloads VALUES (1, :digest, :size, :data, 1)"),
+        {"digest": hashlib.sha256(raw).hexdigest(), "size": len(raw), "data": zlib.compress(raw)},
+    )
+    statements = sample.replace(" event_payload,", " payload_id,")
+    statements = statements.replace("""'{\"ref\":\"refs/heads/main\"}'""", "1")
+    for statement in statements.split(";"):
+        conn.execute(text(statement))
 
 
 def payload_of_run_7(conn: Connection) -> object:
