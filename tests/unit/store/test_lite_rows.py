@@ -102,6 +102,10 @@ def environments(store: StoreHandle, run_id: int) -> None:
     envs.record_deployment(run_id, 1, "build", "Prod", "queued")
 
 
+# Tables only `conveyor serve` writes (never `conveyor run`, so the lite store never does).
+SERVER_ONLY = frozenset({"served_repositories", "webhook_deliveries"})
+
+
 def dump(home: Path) -> dict[str, list[tuple[object, ...]]]:
     box = SecretBox(home / KEY_FILE)
     tables: dict[str, list[tuple[object, ...]]] = {}
@@ -144,6 +148,8 @@ def test_both_adapters_write_identical_rows_for_the_same_run(tmp_path: Path) -> 
         dumps[adapter] = dump(home)
     assert set(dumps["sql"]) == set(dumps["lite"])
     for table, rows in dumps["sql"].items():
+        if table in SERVER_ONLY:
+            continue
         assert rows, f"the script writes into {table}"
         assert dumps["lite"][table] == rows, table
 
