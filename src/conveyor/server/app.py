@@ -14,7 +14,11 @@ from fastapi import APIRouter, FastAPI
 from conveyor import __version__
 from conveyor.server.context import ServerContext
 
-ROUTERS: tuple[str, ...] = ("conveyor.server.health",)
+ROUTERS: tuple[str, ...] = (
+    "conveyor.server.health",
+    "conveyor.server.webhooks",
+    "conveyor.server.repos",
+)
 
 
 def create_app(context: ServerContext) -> FastAPI:

@@ -33,6 +33,7 @@ class StartedRuns:
 
     run_ids: tuple[int, ...] = ()
     not_fired: Mapping[str, str] = field(default_factory=dict)  # workflow path -> reason
+    duplicate: bool = False  # the delivery was taken before: these are its runs, nothing new
 
 
 class RunStarter(Protocol):
