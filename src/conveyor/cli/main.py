@@ -34,8 +34,10 @@ COMMANDS: dict[str, str] = {
     "reject": "conveyor.cli.approve_command:reject_command",
     "rerun": "conveyor.cli.rerun_command:rerun_command",
     "run": "conveyor.cli.run_command:run_command",
+    "repos": "conveyor.cli.repos_command:repos_command",
     "runs": "conveyor.cli.runs_command:runs_command",
     "secrets": "conveyor.cli.secrets_command:secrets_command",
+    "serve": "conveyor.cli.serve_command:serve_command",
     "triggers": "conveyor.cli.triggers_command:triggers_command",
     "vars": "conveyor.cli.vars_command:vars_command",
 }
