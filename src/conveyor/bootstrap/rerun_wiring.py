@@ -19,8 +19,8 @@ from conveyor.store.owner import current_owner
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.local_run import PreparedRun
-    from conveyor.engine.session import RunRequest
     from conveyor.bootstrap.recording import RerunTarget, RunHistory
+    from conveyor.engine.session import RunRequest
 
 
 def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget) -> PreparedRun:

@@ -19,11 +19,11 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.local_run import PreparedRun, prepare_run
 from conveyor.bootstrap.mirrors import Mirror
+from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
 from conveyor.engine.ports.store import ACTIVE_STATUSES, NewRun, RunStatus
 from conveyor.engine.records import RunRecord
 from conveyor.errors import UsageError
 from conveyor.model.results import Conclusion
-from conveyor.server.ports import EventRequest, StartedRuns
 from conveyor.store.database import Database
 from conveyor.store.handle import StoreHandle
 from conveyor.store.served_repositories import ServedRepositories

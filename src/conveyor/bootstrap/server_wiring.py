@@ -1,9 +1,9 @@
-"""`conveyor serve`'s wiring: the context the application is handed, and its pool.
+"""`conveyor serve`'s wiring: what starts and controls runs, and the pool that runs them.
 
-served = serve_context(home, store, jobs=4, tokens=verifier)
-served.pool.start()            # after a restart, queued runs are taken up again
-... uvicorn serves create_app(served.context) ...
-served.pool.stop(grace)        # on SIGTERM
+served = serve_runs(home, store, jobs=4)
+served.pool.start()        # after a restart, queued runs are taken up again
+... uvicorn serves create_app(ServerContext(home, store, served.runs, served.runs, ...))
+served.pool.stop(grace)    # on SIGTERM
 """
 
 from __future__ import annotations
@@ -16,27 +16,27 @@ from conveyor.bootstrap.server_pool import ServerPool
 from conveyor.bootstrap.server_runs import SERVED, ServerRuns
 from conveyor.engine.ports.store import StoredRun
 from conveyor.model.results import Conclusion
-from conveyor.server.context import ServerContext, served_repositories
-from conveyor.server.ports import TokenVerifier
 from conveyor.store.handle import StoreHandle
+from conveyor.store.served_repositories import ServedRepositories, served_repositories
 
 log = logging.getLogger("conveyor.server")
 
 
 @dataclass
 class Served:
-    context: ServerContext
+    """The starter and control (`runs`), the pool that runs what they queue, the repositories."""
+
     runs: ServerRuns
     pool: ServerPool
+    repositories: ServedRepositories
 
 
-def serve_context(home: Path, store: StoreHandle, *, jobs: int, tokens: TokenVerifier) -> Served:
+def serve_runs(home: Path, store: StoreHandle, *, jobs: int) -> Served:
     repositories = served_repositories(store)
     runs = ServerRuns(home, store, repositories)
     pool = ServerPool(runs.database, jobs, runs.run_queued, store.runs.request_cancel)
     runs.wake = pool.wake
-    context = ServerContext(home, store, runs, runs, tokens, repositories=repositories)
-    return Served(context, runs, pool)
+    return Served(runs, pool, repositories)
 
 
 def requeue_abandoned(store: StoreHandle) -> list[int]:

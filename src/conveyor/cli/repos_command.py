@@ -39,8 +39,7 @@ def add_repo(
     default_branch: str,
 ) -> None:
     """Register a repository (a clone URL, or the path of a local repository)."""
-    from conveyor.server.context import served_repositories
-    from conveyor.store.served_repositories import ServedRepository
+    from conveyor.store.served_repositories import ServedRepository, served_repositories
 
     if not NAME.match(name):
         raise UsageError(f"--name {name!r} is not OWNER/REPO")
@@ -70,7 +69,7 @@ def _secret(given: str | None, path: Path | None) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="As JSON.")
 def list_repos(as_json: bool) -> None:
     """The registered repositories."""
-    from conveyor.server.context import served_repositories
+    from conveyor.store.served_repositories import served_repositories
 
     with opened_store() as store:
         repositories = served_repositories(store).list()
@@ -97,7 +96,7 @@ def list_repos(as_json: bool) -> None:
 @click.argument("name", metavar="OWNER/REPO")
 def remove_repo(name: str) -> None:
     """Unregister a repository (its runs stay in the history)."""
-    from conveyor.server.context import served_repositories
+    from conveyor.store.served_repositories import served_repositories
 
     with opened_store() as store:
         if not served_repositories(store).remove(name):

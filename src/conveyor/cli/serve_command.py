@@ -43,17 +43,21 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
     """Serve webhooks, the API and the web UI; run the jobs they start."""
     _log_to_stderr()
     listener = _listen(host, port)
-    from conveyor.bootstrap.server_wiring import NoTokens, requeue_abandoned, serve_context
+    from conveyor.bootstrap.server_wiring import NoTokens, requeue_abandoned, serve_runs
     from conveyor.bootstrap.settings import load_settings
+    from conveyor.server.context import ServerContext
     from conveyor.store.handle import open_store
 
     home = load_settings().home
     store = open_store(home, sweep=False)
     try:
         requeue_abandoned(store)
-        served = serve_context(home, store, jobs=jobs or os.cpu_count() or 1, tokens=NoTokens())
+        served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1)
+        context = ServerContext(
+            home, store, served.runs, served.runs, NoTokens(), repositories=served.repositories
+        )
         served.pool.start()
-        _serve(served.context, listener)
+        _serve(context, listener)
         log.info("stopping grace=%g running=%s", grace, served.pool.running() or "-")
         served.pool.stop(grace)
     finally:

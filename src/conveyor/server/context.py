@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
 from conveyor.store.handle import StoreHandle
-from conveyor.store.served_repositories import ServedRepositories
+from conveyor.store.served_repositories import ServedRepositories, served_repositories
 
 
 @dataclass
@@ -27,12 +27,3 @@ class ServerContext:
         if self.repositories is None:
             self.repositories = served_repositories(self.store)
         return self.repositories
-
-
-def served_repositories(store: StoreHandle) -> ServedRepositories:
-    """The served repositories of an SQL store (`conveyor serve` opens it with `open_store`)."""
-    from conveyor.store.database import Database
-    from conveyor.store.secret_box import KEY_FILE, SecretBox
-
-    assert isinstance(store.database, Database), "conveyor serve opens the store with open_store"
-    return ServedRepositories(store.database, SecretBox(store.home / KEY_FILE))

@@ -4,14 +4,16 @@ secret (encrypted at rest with the secrets key, `secret_box.py`) and the default
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
 from conveyor.errors import UsageError
 from conveyor.store.database import Database
+from conveyor.store.handle import StoreHandle
 from conveyor.store.models import ServedRepositoryRow
 from conveyor.store.rows import now
-from conveyor.store.secret_box import SecretBox
+from conveyor.store.secret_box import KEY_FILE, SecretBox
 
 Row = ServedRepositoryRow
 
@@ -76,15 +78,21 @@ class ServedRepositories:
         return self._box.decrypt(row.webhook_secret, f"the webhook secret of {name}")
 
 
-def _find(conn: Connection, name: str) -> object | None:
+def _find(conn: Connection, name: str) -> Any:
     return conn.execute(select(Row).where(Row.c.name == name)).first()
 
 
-def _record(row: object) -> ServedRepository:
+def _record(row: Any) -> ServedRepository:
     return ServedRepository(
-        name=row.name,  # type: ignore[attr-defined]
-        url=row.url,  # type: ignore[attr-defined]
-        default_branch=row.default_branch,  # type: ignore[attr-defined]
-        has_secret=row.webhook_secret is not None,  # type: ignore[attr-defined]
-        created_at=row.created_at,  # type: ignore[attr-defined]
+        name=row.name,
+        url=row.url,
+        default_branch=row.default_branch,
+        has_secret=row.webhook_secret is not None,
+        created_at=row.created_at,
     )
+
+
+def served_repositories(store: StoreHandle) -> ServedRepositories:
+    """The served repositories of an SQL store (`conveyor serve` opens it with `open_store`)."""
+    assert isinstance(store.database, Database), "conveyor serve opens the store with open_store"
+    return ServedRepositories(store.database, SecretBox(store.home / KEY_FILE))

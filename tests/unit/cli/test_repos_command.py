@@ -52,16 +52,20 @@ def test_add_list_remove_keeps_the_secret_encrypted(
     assert b"s3cr3t-value" not in (conveyor_home / "conveyor.db").read_bytes()
     with closing(sqlite3.connect(conveyor_home / "conveyor.db")) as conn:
         (cipher,) = conn.execute("SELECT webhook_secret FROM served_repositories").fetchone()
-    assert cipher and b"s3cr3t" not in cipher
+    assert cipher
+    assert b"s3cr3t" not in cipher
     assert invoke("repos", "remove", "acme/app")[0] == 0
     assert "no repositories" in invoke("repos", "list")[1]
 
 
 def test_bad_input_is_a_usage_error(conveyor_home: Path, tmp_path: Path, invoke: Any) -> None:
     code, out = invoke("repos", "add", str(tmp_path), "--name", "not-a-name")
-    assert code == 2 and "OWNER/REPO" in out
+    assert code == 2
+    assert "OWNER/REPO" in out
     assert invoke("repos", "add", str(tmp_path), "--name", "a/b")[0] == 0
     code, out = invoke("repos", "add", str(tmp_path), "--name", "a/b")
-    assert code == 2 and "already registered" in out
+    assert code == 2
+    assert "already registered" in out
     code, out = invoke("repos", "remove", "x/y")
-    assert code == 2 and "not registered" in out
+    assert code == 2
+    assert "not registered" in out

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import httpx
 
-from conveyor.bootstrap.server_wiring import Served, serve_context
+from conveyor.bootstrap.server_wiring import Served, serve_runs
+from conveyor.server.app import create_app
+from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeTokens
 from conveyor.server.webhook_events import signature
 from conveyor.store.handle import StoreHandle
 from conveyor.store.served_repositories import ServedRepository
+from tests.support.http_server import running_app
 
 SECRET = "It's a Secret to Everybody"
 NAME = "acme/app"
@@ -53,7 +56,7 @@ def make_repo(root: Path, workflows: dict[str, str] | None = None) -> str:
 
 
 def register(store: StoreHandle, source: Path, secret: str | None = SECRET) -> None:
-    from conveyor.server.context import served_repositories
+    from conveyor.store.served_repositories import served_repositories
 
     repository = ServedRepository(NAME, str(source), "main", False, 0.0)
     served_repositories(store).add(repository, secret)
@@ -101,13 +104,22 @@ def post(base_url: str, sent: Delivery) -> httpx.Response:
     return httpx.post(f"{base_url}/webhooks/github", content=sent.body, headers=sent.headers)
 
 
+@dataclass
+class Wired:
+    served: Served
+    context: ServerContext
+
+
 @contextmanager
-def served(home: Path, store: StoreHandle, *, jobs: int = 2, pool: bool = True) -> Iterator[Served]:
-    wired = serve_context(home, store, jobs=jobs, tokens=FakeTokens())
+def served(home: Path, store: StoreHandle, *, jobs: int = 2, pool: bool = True) -> Iterator[Wired]:
+    """The server's runs and pool (started unless `pool` is False), and its context."""
+    wired = serve_runs(home, store, jobs=jobs)
+    runs = wired.runs
+    context = ServerContext(home, store, runs, runs, FakeTokens(), repositories=wired.repositories)
     if pool:
         wired.pool.start()
     try:
-        yield wired
+        yield Wired(wired, context)
     finally:
         wired.pool.stop(grace=30)
 
@@ -121,3 +133,10 @@ def wait_completed(store: StoreHandle, run_id: int, timeout: float = 60) -> str:
             return str(run.conclusion)
         time.sleep(0.05)
     raise AssertionError(f"run {run_id} did not complete in {timeout}s: {run}")
+
+
+@contextmanager
+def served_app(home: Path, store: StoreHandle, *, pool: bool = True) -> Iterator[tuple[Wired, str]]:
+    """`served(...)` behind a real uvicorn: the wiring and the server's base URL."""
+    with served(home, store, pool=pool) as wired, running_app(create_app(wired.context)) as url:
+        yield wired, url

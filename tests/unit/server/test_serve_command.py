@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 
 from conveyor.bootstrap.server_runs import ServerRuns
-from conveyor.server.context import served_repositories
 from conveyor.server.ports import EventRequest
 from conveyor.store.handle import open_store
+from conveyor.store.served_repositories import served_repositories
 from tests.unit.server.served import (
     NAME,
     delivery,
@@ -120,7 +120,8 @@ def test_sigterm_cancels_a_run_after_the_grace_and_its_always_step_runs(
             wait_for(started)
             stop(process)
         run = store.runs.get_run(run_id)
-        assert run is not None and str(run.conclusion) == "cancelled"
+        assert run is not None
+        assert str(run.conclusion) == "cancelled"
         assert cleaned.exists()
     finally:
         store.close()

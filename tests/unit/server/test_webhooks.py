@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conveyor.engine.ports.store import RunQuery
 from conveyor.server.app import create_app
 from conveyor.server.webhook_events import MAX_BODY, signature
-from conveyor.store.server_queue import recorded_delivery
 from conveyor.store.handle import StoreHandle, open_store
-from conveyor.engine.ports.store import RunQuery
+from conveyor.store.server_queue import recorded_delivery
 from tests.support.http_server import running_app
 from tests.unit.server.served import (
     NAME,
@@ -25,6 +25,7 @@ from tests.unit.server.served import (
     push_payload,
     register,
     served,
+    served_app,
     wait_completed,
 )
 
@@ -61,10 +62,9 @@ def test_a_repeated_delivery_answers_its_runs_and_queues_nothing(
 ) -> None:
     sha = make_repo(tmp_path / "app")
     register(store, tmp_path / "app")
-    with served(conveyor_home, store, pool=False) as wired:
-        with running_app(create_app(wired.context)) as url:
-            first = post(url, delivery(push_payload(sha), number=7))
-            again = post(url, delivery(push_payload(sha), number=7))
+    with served_app(conveyor_home, store, pool=False) as (_wired, url):
+        first = post(url, delivery(push_payload(sha), number=7))
+        again = post(url, delivery(push_payload(sha), number=7))
     assert first.status_code == 202
     assert again.status_code == 200
     assert again.json()["run_ids"] == first.json()["run_ids"]
@@ -103,19 +103,16 @@ def test_each_refused_delivery_answers_its_status_and_queues_nothing(
 ) -> None:
     sha = make_repo(tmp_path / "app")
     register(store, tmp_path / "app")
-    with served(conveyor_home, store, pool=False) as wired:
-        with running_app(create_app(wired.context)) as url:
-            for what, status, sent in _refusals(sha):
-                answer = post(url, sent)
-                assert answer.status_code == status, (what, answer.text)
-                assert "message" in answer.json(), what
-            huge = b'{"a": "' + b"x" * (MAX_BODY + 10) + b'"}'
-            answer = httpx.post(
-                f"{url}/webhooks/github", content=huge, headers=delivery({}).headers
-            )
-            assert answer.status_code == 413
+    with served_app(conveyor_home, store, pool=False) as (wired, url):
+        for what, status, sent in _refusals(sha):
+            answer = post(url, sent)
+            assert answer.status_code == status, (what, answer.text)
+            assert "message" in answer.json(), what
+        huge = b'{"a": "' + b"x" * (MAX_BODY + 10) + b'"}'
+        answer = httpx.post(f"{url}/webhooks/github", content=huge, headers=delivery({}).headers)
+        assert answer.status_code == 413
     assert store.runs.list_runs(RunQuery(limit=100)) == []
-    assert recorded_delivery(wired.runs.database, "delivery-1") is None
+    assert recorded_delivery(wired.served.runs.database, "delivery-1") is None
 
 
 def test_an_event_that_fires_nothing_answers_200_with_the_reasons(
@@ -124,10 +121,9 @@ def test_an_event_that_fires_nothing_answers_200_with_the_reasons(
     sha = make_repo(tmp_path / "app")
     register(store, tmp_path / "app")
     payload = {**push_payload(sha), "ref": "refs/heads/feature"}
-    with served(conveyor_home, store, pool=False) as wired:
-        with running_app(create_app(wired.context)) as url:
-            answer = post(url, delivery(payload))
-            pong = post(url, delivery(push_payload(sha), event="ping", number=2))
+    with served_app(conveyor_home, store, pool=False) as (_wired, url):
+        answer = post(url, delivery(payload))
+        pong = post(url, delivery(push_payload(sha), event="ping", number=2))
     assert answer.status_code == 200, answer.text
     assert answer.json()["run_ids"] == []
     assert "feature" in answer.json()["not_fired"][".github/workflows/ci.yml"]
