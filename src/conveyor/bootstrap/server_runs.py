@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.local_run import PreparedRun, prepare_run
 from conveyor.bootstrap.mirrors import Mirror
 from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
-from conveyor.engine.ports.store import ACTIVE_STATUSES, NewRun, RunStatus
+from conveyor.engine.ports.store import ACTIVE_STATUSES, NewRun, RunStatus, StoredRequest
 from conveyor.engine.records import RunRecord
 from conveyor.errors import UsageError
 from conveyor.model.results import Conclusion
@@ -28,6 +29,9 @@ from conveyor.store.database import Database
 from conveyor.store.handle import StoreHandle
 from conveyor.store.served_repositories import ServedRepositories
 from conveyor.store.server_queue import Delivery, record_delivery, recorded_delivery
+
+if TYPE_CHECKING:
+    from conveyor.bootstrap.recording import RerunTarget
 
 log = logging.getLogger("conveyor.server")
 SERVED = "served"  # in a stored run's options: a run `conveyor serve` queued
@@ -39,6 +43,8 @@ class ServerRuns:
     store: StoreHandle
     repositories: ServedRepositories
     wake: Callable[[], None] = lambda: None  # tells the pool a run is queued
+    # runs an attempt on the pool: submit(run_id, work)
+    submit: Callable[[int, Callable[[], None]], None] = lambda run_id, work: work()
 
     @property
     def database(self) -> Database:
@@ -107,16 +113,11 @@ class ServerRuns:
     def run_queued(self, run_id: int) -> None:
         """Run the claimed queued run `run_id` through `run_local`, as `conveyor rerun` does."""
         from conveyor.bootstrap.recording import RerunTarget
-        from conveyor.bootstrap.rerun_options import rerun_options
-        from conveyor.bootstrap.run import run_local
 
         try:
             request = self.store.runs.run_request(run_id)
             assert request is not None
-            options = rerun_options(request, {}, home=self.home)
-            options = replace(options, repository_key=request.run.repository)
-            target = RerunTarget(run_id, queued=True)
-            run_local(options, QuietDisplay(run_id), rerun=target, store=self.store)
+            self._run_attempt(request, RerunTarget(run_id, queued=True))
         except Exception as error:
             reason = f"the run could not start: {error}"[: recorded.MAX_REASON]
             self.store.runs.finish_run(run_id, Conclusion.STARTUP_FAILURE, reason=reason)
@@ -134,9 +135,24 @@ class ServerRuns:
         return True
 
     def rerun(self, run_id: int, *, failed_only: bool = False, job: str | None = None) -> int:
-        """A new attempt, queued (all jobs, or the failed ones, or `job` and those needing it:
-        the jobs kept are carried over when it runs)."""
-        raise UsageError("re-running through the server is not available yet")
+        """A new attempt of a finished run on the pool, as `conveyor rerun` makes it: all jobs,
+        the failed ones, or `job` and those needing it (the others are carried over). A
+        UsageError when the run is unknown, still active, or has no such job."""
+        from conveyor.bootstrap.recording import RerunTarget
+        from conveyor.bootstrap.rerun_plan import plan_rerun
+
+        plan = plan_rerun(self.store, run_id, failed=failed_only, job_id=job)
+        target = RerunTarget(run_id, plan.rerun, strict=job is not None)
+        self.submit(run_id, lambda: self._run_attempt(plan.request, target))
+        return run_id
+
+    def _run_attempt(self, request: StoredRequest, target: RerunTarget) -> None:
+        from conveyor.bootstrap.rerun_options import rerun_options
+        from conveyor.bootstrap.run import run_local
+
+        options = rerun_options(request, {}, home=self.home)
+        options = replace(options, repository_key=request.run.repository)
+        run_local(options, QuietDisplay(request.run.id), rerun=target, store=self.store)
 
 
 def wanted_commits(request: EventRequest) -> tuple[str, ...]:

@@ -124,12 +124,12 @@ def served(home: Path, store: StoreHandle, *, jobs: int = 2, pool: bool = True) 
         wired.pool.stop(grace=30)
 
 
-def wait_completed(store: StoreHandle, run_id: int, timeout: float = 60) -> str:
-    """The run's conclusion once it is completed (polled, bounded)."""
+def wait_completed(store: StoreHandle, run_id: int, timeout: float = 60, attempt: int = 1) -> str:
+    """The run's conclusion once its `attempt` is completed (polled, bounded)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run = store.runs.get_run(run_id)
-        if run is not None and run.status == "completed":
+        if run is not None and run.attempt >= attempt and run.status == "completed":
             return str(run.conclusion)
         time.sleep(0.05)
     raise AssertionError(f"run {run_id} did not complete in {timeout}s: {run}")

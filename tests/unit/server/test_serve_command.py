@@ -141,3 +141,34 @@ def test_a_restart_takes_up_the_runs_left_queued(conveyor_home: Path, tmp_path: 
             stop(process)
     finally:
         store.close()
+
+
+ONCE_SLOW = """\
+on: push
+jobs:
+  once:
+    runs-on: ubuntu-latest
+    steps:
+      - run: if [ ! -f "{started}" ]; then touch "{started}"; sleep 60; fi
+"""
+
+
+def test_a_run_of_a_killed_server_is_abandoned_then_requeued_once_on_restart(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    started = tmp_path / "started"
+    sha = make_repo(tmp_path / "app", {"once.yml": ONCE_SLOW.format(started=started)})
+    store = open_store(conveyor_home)
+    try:
+        register(store, tmp_path / "app")
+        with serving(conveyor_home) as (process, url):
+            (run_id,) = post(url, delivery(push_payload(sha))).json()["run_ids"]
+            wait_for(started)
+            process.kill()
+            process.wait(30)
+        with serving(conveyor_home) as (process, _url):
+            assert wait_completed(store, run_id, attempt=2) == "success"
+            err = stop(process)
+        assert f"run requeued run={run_id}" in err
+    finally:
+        store.close()

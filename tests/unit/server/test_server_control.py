@@ -1,0 +1,71 @@
+"""The server's RunControl over real runs: re-run the failed jobs of a run (a new attempt, run
+by the pool, the passed jobs carried over), cancel a queued run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conveyor.errors import UsageError
+from conveyor.server.ports import EventRequest
+from conveyor.store.handle import StoreHandle, open_store
+from tests.unit.server.served import NAME, make_repo, push_payload, register, served, wait_completed
+
+FLAKY = """\
+on: push
+jobs:
+  first:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo fine
+  flaky:
+    runs-on: ubuntu-latest
+    steps:
+      - run: test -f "{flag}"
+"""
+
+
+@pytest.fixture
+def store(conveyor_home: Path) -> Iterator[StoreHandle]:
+    handle = open_store(conveyor_home)
+    yield handle
+    handle.close()
+
+
+def push(sha: str, delivery: str) -> EventRequest:
+    return EventRequest(NAME, "push", push_payload(sha), "refs/heads/main", sha, delivery)
+
+
+def test_rerun_failed_runs_a_new_attempt_of_the_failed_jobs(
+    conveyor_home: Path, store: StoreHandle, tmp_path: Path
+) -> None:
+    flag = tmp_path / "flag"
+    sha = make_repo(tmp_path / "app", {"flaky.yml": FLAKY.format(flag=flag)})
+    register(store, tmp_path / "app")
+    with served(conveyor_home, store) as wired:
+        runs = wired.served.runs
+        (run_id,) = runs.start(push(sha, "d-1")).run_ids
+        assert wait_completed(store, run_id) == "failure"
+        with pytest.raises(UsageError, match="no job 'nope'"):
+            runs.rerun(run_id, job="nope")
+        flag.touch()
+        assert runs.rerun(run_id, failed_only=True) == run_id
+        assert wait_completed(store, run_id, attempt=2) == "success"
+    jobs = {job.job_id: job for job in store.runs.list_jobs(run_id, 2)}
+    assert jobs["first"].reused
+    assert not jobs["flaky"].reused
+
+
+def test_cancel_ends_a_queued_run_and_says_false_for_an_ended_one(
+    conveyor_home: Path, store: StoreHandle, tmp_path: Path
+) -> None:
+    sha = make_repo(tmp_path / "app")
+    register(store, tmp_path / "app")
+    with served(conveyor_home, store, pool=False) as wired:
+        runs = wired.served.runs
+        (run_id,) = runs.start(push(sha, "d-1")).run_ids
+        assert runs.cancel(run_id) is True
+        assert wait_completed(store, run_id) == "cancelled"
+        assert runs.cancel(run_id) is False
