@@ -69,3 +69,46 @@ def test_cancel_ends_a_queued_run_and_says_false_for_an_ended_one(
         assert runs.cancel(run_id) is True
         assert wait_completed(store, run_id) == "cancelled"
         assert runs.cancel(run_id) is False
+
+
+DISPATCHED = """\
+on:
+  workflow_dispatch:
+    inputs:
+      who: {required: true}
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "hello ${{ inputs.who }}"
+"""
+
+
+def test_a_dispatch_request_limited_to_one_workflow_runs_only_it(
+    conveyor_home: Path, store: StoreHandle, tmp_path: Path
+) -> None:
+    from tests.unit.server.served import CI
+
+    sha = make_repo(tmp_path / "app", {"ci.yml": CI, "greet.yml": DISPATCHED})
+    register(store, tmp_path / "app")
+    payload = {
+        **push_payload(sha),
+        "ref": "refs/heads/main",
+        "inputs": {"who": "mona"},
+    }
+    request = EventRequest(
+        NAME,
+        "workflow_dispatch",
+        payload,
+        "refs/heads/main",
+        "",
+        workflows=(".github/workflows/greet.yml",),
+    )
+    with served(conveyor_home, store) as wired:
+        started = wired.served.runs.start(request)
+        (run_id,) = started.run_ids
+        assert wait_completed(store, run_id) == "success"
+    run = store.runs.get_run(run_id)
+    assert run is not None
+    assert run.workflow_path == ".github/workflows/greet.yml"
+    assert run.sha == sha

@@ -129,3 +129,60 @@ def test_an_event_that_fires_nothing_answers_200_with_the_reasons(
     assert "feature" in answer.json()["not_fired"][".github/workflows/ci.yml"]
     assert pong.status_code == 200
     assert store.runs.list_runs(RunQuery(limit=100)) == []
+
+
+PATHS = """\
+on:
+  pull_request:
+    paths: ["src/**"]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo testing
+"""
+
+
+def pull_payload(number: int, head: str, base: str) -> dict[str, object]:
+    return {
+        "action": "synchronize",
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "head": {"ref": "feature", "sha": head},
+            "base": {"ref": "main", "sha": base},
+        },
+        "repository": push_payload(head)["repository"],
+        "sender": {"login": "octocat"},
+    }
+
+
+def test_a_pull_request_fires_by_the_files_changed_since_the_merge_base(
+    conveyor_home: Path, store: StoreHandle, tmp_path: Path
+) -> None:
+    from tests.unit.server.served import git
+
+    source = tmp_path / "app"
+    base = make_repo(source, {"paths.yml": PATHS})
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    git(source, "checkout", "--quiet", "-b", "feature")
+    (source / "README.md").write_text("docs\n")
+    git(source, "add", "-A")
+    git(source, *identity, "commit", "--quiet", "-m", "docs")
+    docs_only = git(source, "rev-parse", "HEAD")
+    (source / "src").mkdir()
+    (source / "src" / "x.py").write_text("x = 1\n")
+    git(source, "add", "-A")
+    git(source, *identity, "commit", "--quiet", "-m", "code")
+    code = git(source, "rev-parse", "HEAD")
+    register(store, source)
+    with served_app(conveyor_home, store, pool=False) as (_wired, url):
+        quiet = post(url, delivery(pull_payload(3, docs_only, base), "pull_request", 1))
+        fired = post(url, delivery(pull_payload(3, code, base), "pull_request", 2))
+    assert quiet.status_code == 200, quiet.text
+    assert "paths" in quiet.json()["not_fired"][".github/workflows/paths.yml"]
+    assert fired.status_code == 202, fired.text
+    (run_id,) = fired.json()["run_ids"]
+    run = store.runs.get_run(run_id)
+    assert run is not None
+    assert (run.event, run.ref, run.sha) == ("pull_request", "refs/pull/3/merge", code)
