@@ -37,6 +37,7 @@ class Mirror:
         self.url = url
         self.bare = home / "server" / "mirrors" / owner / f"{repo}.git"
         self.view = home / "server" / "views" / owner / repo
+        self._known: set[str] = set()
 
     def ensure(self) -> None:
         """Make the mirror and the view when they are not there yet."""
@@ -51,15 +52,20 @@ class Mirror:
                 _git(self.view.parent, *clone, str(self.bare), str(self.view))
 
     def has(self, sha: str) -> bool:
-        return GitRepository(self.bare).find_commit(sha) is not None
+        if sha in self._known:
+            return True
+        found = GitRepository(self.bare).find_commit(sha) is not None
+        if found and len(sha) in (40, 64):  # a full commit id stays in the mirror
+            self._known.add(sha)
+        return found
 
-    def fetch(self, wanted: Iterable[str] = ()) -> None:
+    def fetch(self, wanted: Iterable[str] = ()) -> bool:
         """Fetch the branches, tags and pull requests when a wanted commit is missing (or when
-        none is named: a ref's head is asked)."""
+        none is named: a ref's head is asked); whether it fetched."""
         wanted = tuple(sha for sha in wanted if sha)
         missing = [sha for sha in wanted if not self.has(sha)]
         if wanted and not missing:
-            return
+            return False
         with _lock(self.name):
             _git(self.bare, "fetch", "--quiet", "--prune", "origin", *REFSPECS)
             for sha in missing:
@@ -67,6 +73,7 @@ class Mirror:
                     GitRepository(self.bare).try_git("fetch", "--quiet", "origin", sha)
             # The view's refs follow the mirror's (events name refs: a release's tag).
             _git(self.view, "fetch", "--quiet", "--update-head-ok", "--prune", "origin", *REFSPECS)
+        return True
 
     def resolve(self, ref: str) -> str:
         """The commit `ref` (refs/heads/x, refs/tags/v1) names in the mirror."""

@@ -10,9 +10,10 @@ the runs it fires are recorded queued, with the delivery, in one transaction; th
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.local_run import PreparedRun, prepare_run
 from conveyor.bootstrap.mirrors import Mirror
+from conveyor.bootstrap.served_events import ServedEvents, ServedStart
 from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
 from conveyor.engine.ports.store import ACTIVE_STATUSES, NewRun, RunStatus, StoredRequest
 from conveyor.engine.records import RunRecord
@@ -45,6 +47,9 @@ class ServerRuns:
     wake: Callable[[], None] = lambda: None  # tells the pool a run is queued
     # runs an attempt on the pool: submit(run_id, work)
     submit: Callable[[int, Callable[[], None]], None] = lambda run_id, work: work()
+    _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
+    _views: dict[Path, ServedEvents] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def database(self) -> Database:
@@ -59,7 +64,8 @@ class ServerRuns:
             if known is not None:
                 return StartedRuns(known, duplicate=True)
         mirror = self.mirror(request.repository)
-        mirror.fetch(wanted_commits(request))
+        if mirror.fetch(wanted_commits(request)):
+            self._events(mirror).refresh()
         prepared = [self._prepare(mirror, request, path) for path in _paths(request)]
         news = [new for one in prepared for new in self._queued(mirror, one)]
         delivery = Delivery(request.delivery, request.repository, request.event_name)
@@ -73,14 +79,26 @@ class ServerRuns:
         repository = self.repositories.get(name)
         if repository is None:
             raise UsageError(f"repository {name} is not registered (see `conveyor repos add`)")
-        mirror = Mirror(self.home, repository.name, repository.url)
+        with self._lock:
+            key = (repository.name, repository.url)
+            mirror = self._mirrors.get(key)
+            if mirror is None:
+                mirror = self._mirrors[key] = Mirror(self.home, repository.name, repository.url)
         mirror.ensure()
         return mirror
+
+    def _events(self, mirror: Mirror) -> ServedEvents:
+        with self._lock:
+            events = self._views.get(mirror.view)
+            if events is None:
+                events = self._views[mirror.view] = ServedEvents(mirror.view)
+            return events
 
     def _prepare(self, mirror: Mirror, request: EventRequest, path: Path | None) -> PreparedRun:
         sha = request.sha or mirror.resolve(request.ref)
         options = self.options(mirror, request.event_name, sha, request.payload, path)
-        return prepare_run(options)
+        built = self._events(mirror).build(request.event_name, request.payload)
+        return prepare_run(options, ServedStart(mirror.view, built))
 
     def options(
         self,

@@ -51,7 +51,7 @@ def record_delivery(database: Database, delivery: Delivery, runs: Sequence[NewRu
             conn.execute(insert(WebhookDeliveryRow).values(**_delivery_values(delivery, ids)))
         return Recorded(ids)
 
-    return database.run_write(work, durable=True)
+    return database.run_write(work)
 
 
 def _delivery_values(delivery: Delivery, ids: tuple[int, ...]) -> dict[str, object]:
