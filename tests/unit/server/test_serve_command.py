@@ -172,3 +172,23 @@ def test_a_run_of_a_killed_server_is_abandoned_then_requeued_once_on_restart(
         assert f"run requeued run={run_id}" in err
     finally:
         store.close()
+
+
+def test_a_second_sigterm_stops_at_once(conveyor_home: Path, tmp_path: Path) -> None:
+    started, cleaned = tmp_path / "started", tmp_path / "cleaned"
+    sha = make_repo(tmp_path / "app", {"slow.yml": SLOW.format(started=started, cleaned=cleaned)})
+    store = open_store(conveyor_home)
+    try:
+        register(store, tmp_path / "app")
+        with serving(conveyor_home, grace=300) as (process, url):
+            post(url, delivery(push_payload(sha)))
+            wait_for(started)
+            process.send_signal(signal.SIGTERM)
+            assert process.stderr is not None
+            for line in process.stderr:  # bounded: the process ends, or says it is stopping
+                if "level=INFO stopping grace=" in line:
+                    break
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(30) == 128 + signal.SIGTERM
+    finally:
+        store.close()
