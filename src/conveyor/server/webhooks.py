@@ -3,7 +3,8 @@
 The answer: 202 with the run ids created; 200 when the event fires nothing (each workflow's
 reason), for `ping`, and for a delivery id taken before (its run ids, nothing new); 401 for a
 missing or bad signature; 400 for a malformed body or missing fields; 404 for a repository that
-is not registered; 413 over 25 MB. Nothing is queued on any error: the runs are recorded last,
+is not registered; 413 over 25 MB; 422 for an event GitHub would refuse (a dispatch's bad
+input); 503 when git or the database fails (GitHub may redeliver). Nothing is queued on any error: the runs are recorded last,
 with the delivery, in one transaction (the starter's).
 """
 
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from conveyor.errors import ConveyorError
+from conveyor.errors import ConveyorError, UsageError
 from conveyor.server.context import ServerContext
 from conveyor.server.ports import EventRequest, StartedRuns
 from conveyor.server.webhook_events import (
@@ -78,8 +79,10 @@ def _deliver(context: ServerContext, headers: Mapping[str, str], body: bytes) ->
     event = EventRequest(name, found.event, payload, target.ref, target.sha, found.delivery)
     try:
         started = context.starter.start(event)
-    except ConveyorError as error:
-        raise BadDelivery(400, str(error)) from None
+    except UsageError as error:  # GitHub refuses it too (a dispatch's bad input): 422
+        raise BadDelivery(422, str(error)) from None
+    except ConveyorError as error:  # git or the database failed: worth a redelivery
+        raise BadDelivery(503, str(error)) from None
     return _answer(found, started)
 
 

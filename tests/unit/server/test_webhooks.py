@@ -186,3 +186,30 @@ def test_a_pull_request_fires_by_the_files_changed_since_the_merge_base(
     run = store.runs.get_run(run_id)
     assert run is not None
     assert (run.event, run.ref, run.sha) == ("pull_request", "refs/pull/3/merge", code)
+
+
+NEEDS_INPUT = """\
+on:
+  workflow_dispatch:
+    inputs:
+      level: {required: true, type: choice, options: [low, high]}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo ${{ inputs.level }}
+"""
+
+
+def test_a_dispatch_github_would_refuse_is_422_and_queues_nothing(
+    conveyor_home: Path, store: StoreHandle, tmp_path: Path
+) -> None:
+    make_repo(tmp_path / "app", {"d.yml": NEEDS_INPUT})
+    register(store, tmp_path / "app")
+    payload = {**push_payload("0" * 40), "ref": "main", "inputs": {"level": "extreme"}}
+    del payload["after"]
+    with served_app(conveyor_home, store, pool=False) as (_wired, url):
+        answer = post(url, delivery(payload, "workflow_dispatch"))
+    assert answer.status_code == 422, answer.text
+    assert "extreme" in answer.json()["message"]
+    assert store.runs.list_runs(RunQuery(limit=10)) == []
