@@ -4,8 +4,8 @@ The answer: 202 with the run ids created; 200 when the event fires nothing (each
 reason), for `ping`, and for a delivery id taken before (its run ids, nothing new); 401 for a
 missing or bad signature; 400 for a malformed body or missing fields; 404 for a repository that
 is not registered; 413 over 25 MB; 422 for an event GitHub would refuse (a dispatch's bad
-input); 503 when git or the database fails (GitHub may redeliver). Nothing is queued on any error: the runs are recorded last,
-with the delivery, in one transaction (the starter's).
+input); 503 when git or the database fails (GitHub may redeliver). Nothing is queued on any
+error: the runs are recorded last, with the delivery, in one transaction (the starter's).
 """
 
 from __future__ import annotations
