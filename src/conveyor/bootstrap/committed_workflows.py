@@ -63,11 +63,20 @@ class CommittedWorkflows:
             )
 
     def read(self, relative: str) -> WorkflowFile | None:
-        """The file at `relative` (to the root) as committed, loaded; None when it is not there."""
+        """The file at `relative` (to the root) as committed, loaded; None when it is not there.
+        A file of a full commit id is loaded once per process (while remembered)."""
+        key = ("file", str(self.root), f"{self.commit}:{relative}")
+        known = _memo.get(key) if self._fixed else _MISSING
+        if isinstance(known, WorkflowFile):
+            return known
+        loaded = self._load(relative)
+        if loaded is not None and self._fixed:
+            _memo.put(key, loaded)
+        return loaded
+
+    def _load(self, relative: str) -> WorkflowFile | None:
         spec = f"{self.commit}:{relative}"
-        text = self._known(
-            ("blob", str(self.root), spec), lambda: self._git("cat-file", "blob", spec)
-        )
+        text = self._git("cat-file", "blob", spec)
         if text is None:
             return None
         from conveyor.workflow import load_workflow
