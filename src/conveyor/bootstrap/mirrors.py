@@ -37,6 +37,7 @@ class Mirror:
         self.url = url
         self.bare = home / "server" / "mirrors" / owner / f"{repo}.git"
         self.view = home / "server" / "views" / owner / repo
+        self.default_branch = "main"
         self._known: set[str] = set()
 
     def ensure(self) -> None:

@@ -84,6 +84,7 @@ class ServerRuns:
             mirror = self._mirrors.get(key)
             if mirror is None:
                 mirror = self._mirrors[key] = Mirror(self.home, repository.name, repository.url)
+            mirror.default_branch = repository.default_branch
         mirror.ensure()
         return mirror
 
@@ -96,8 +97,9 @@ class ServerRuns:
 
     def _prepare(self, mirror: Mirror, request: EventRequest, path: Path | None) -> PreparedRun:
         sha = request.sha or mirror.resolve(request.ref)
-        options = self.options(mirror, request.event_name, sha, request.payload, path)
-        built = self._events(mirror).build(request.event_name, request.payload)
+        payload = with_repository(request.payload, mirror)
+        options = self.options(mirror, request.event_name, sha, payload, path)
+        built = self._events(mirror).build(request.event_name, payload)
         return prepare_run(options, ServedStart(mirror.view, built))
 
     def options(
@@ -185,6 +187,21 @@ def wanted_commits(request: EventRequest) -> tuple[str, ...]:
         _text(_mapping(pull.get("base")).get("sha")),
     ]
     return tuple(sha for sha in found if sha and set(sha) != {"0"})
+
+
+def with_repository(payload: Mapping[str, object], mirror: Mirror) -> Mapping[str, object]:
+    """The payload naming the registered repository (a schedule's or dispatch's payload made
+    by the server may not: `github.repository` is then the registered name)."""
+    if _text(_mapping(payload.get("repository")).get("full_name")):
+        return payload
+    owner, _, name = mirror.name.partition("/")
+    repository = {
+        "full_name": mirror.name,
+        "name": name,
+        "owner": {"login": owner},
+        "default_branch": mirror.default_branch,
+    }
+    return {**payload, "repository": repository}
 
 
 def _paths(request: EventRequest) -> Sequence[Path | None]:

@@ -112,3 +112,35 @@ def test_a_dispatch_request_limited_to_one_workflow_runs_only_it(
     assert run is not None
     assert run.workflow_path == ".github/workflows/greet.yml"
     assert run.sha == sha
+
+
+SCHEDULED = """\
+on:
+  schedule:
+    - cron: "0 3 * * 1"
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "scanning ${{ github.repository }} on ${{ github.event.schedule }}"
+"""
+
+
+def test_a_schedule_request_with_a_bare_payload_runs_as_the_registered_repository(
+    conveyor_home: Path, store: StoreHandle, tmp_path: Path
+) -> None:
+    sha = make_repo(tmp_path / "app", {"scan.yml": SCHEDULED})
+    register(store, tmp_path / "app")
+    payload = {"schedule": "0 3 * * 1"}
+    request = EventRequest(NAME, "schedule", payload, "refs/heads/main", "")
+    with served(conveyor_home, store) as wired:
+        (run_id,) = wired.served.runs.start(request).run_ids
+        assert wait_completed(store, run_id) == "success"
+    run = store.runs.get_run(run_id)
+    assert run is not None
+    assert run.sha == sha
+    (job,) = store.runs.list_jobs(run_id)
+    text = "".join(
+        store.logs.read(key).text for key in store.logs.keys(run_id, 1, job.instance_key)
+    )
+    assert f"scanning {NAME} on 0 3 * * 1" in text
