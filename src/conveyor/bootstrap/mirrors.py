@@ -33,24 +33,33 @@ class Mirror:
 
     def __init__(self, home: Path, name: str, url: str) -> None:
         owner, _, repo = name.partition("/")
+        if not owner or not repo or {owner, repo} & {".", ".."} or "/" in repo:
+            raise UsageError(f"{name!r} is not a repository name (OWNER/REPO)")
         self.name = name
         self.url = url
         self.bare = home / "server" / "mirrors" / owner / f"{repo}.git"
         self.view = home / "server" / "views" / owner / repo
         self.default_branch = "main"
+        self._ready = False
         self._known: set[str] = set()
 
     def ensure(self) -> None:
-        """Make the mirror and the view when they are not there yet."""
+        """Make the mirror and the view when they are not there yet (once per process: the
+        mirror's origin is set to the registered URL, which may have changed)."""
+        if self._ready:
+            return
         with _lock(self.name):
             if not (self.bare / "HEAD").exists():
                 private_directory(self.bare)
                 _git(self.bare, "init", "--quiet", "--bare")
                 _git(self.bare, "remote", "add", "origin", self.url)
+            else:
+                _git(self.bare, "remote", "set-url", "origin", self.url)
             if not (self.view / ".git").exists():
                 private_directory(self.view.parent)
                 clone = ("clone", "--quiet", "--shared", "--no-checkout")
                 _git(self.view.parent, *clone, str(self.bare), str(self.view))
+            self._ready = True
 
     def has(self, sha: str) -> bool:
         if sha in self._known:

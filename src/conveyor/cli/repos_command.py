@@ -41,7 +41,7 @@ def add_repo(
     """Register a repository (a clone URL, or the path of a local repository)."""
     from conveyor.store.served_repositories import ServedRepository, served_repositories
 
-    if not NAME.match(name):
+    if not NAME.match(name) or any(part in (".", "..") for part in name.split("/")):
         raise UsageError(f"--name {name!r} is not OWNER/REPO")
     secret = _secret(webhook_secret, webhook_secret_file)
     url = str(Path(source).resolve()) if Path(source).is_dir() else source

@@ -59,6 +59,9 @@ def test_add_list_remove_keeps_the_secret_encrypted(
 
 
 def test_bad_input_is_a_usage_error(conveyor_home: Path, tmp_path: Path, invoke: Any) -> None:
+    for bad in ("not-a-name", "../..", "acme/..", "a/b/c"):
+        code, out = invoke("repos", "add", str(tmp_path), "--name", bad)
+        assert code == 2, bad
     code, out = invoke("repos", "add", str(tmp_path), "--name", "not-a-name")
     assert code == 2
     assert "OWNER/REPO" in out
