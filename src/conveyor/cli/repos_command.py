@@ -1,19 +1,18 @@
 """`conveyor repos add|list|remove`: the repositories `conveyor serve` serves, in the local store
-(the server's machine, the same CONVEYOR_HOME). The webhook secret is stored encrypted with the
-secrets key and never shown again."""
+(the server's machine, the same CONVEYOR_HOME) or on a server (`--server URL --token T`, an
+admin token to add or remove). The webhook secret is stored encrypted with the secrets key and
+never shown again."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import click
 
+from conveyor.cli.server_client import SERVER, TOKEN, request
 from conveyor.errors import UsageError
 from conveyor.store import opened_store
-
-NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 @click.group("repos")
@@ -31,25 +30,38 @@ def repos_command() -> None:
     help="Read the webhook secret from this file.",
 )
 @click.option("--default-branch", default="main", show_default=True)
+@SERVER
+@TOKEN
 def add_repo(
     source: str,
     name: str,
     webhook_secret: str | None,
     webhook_secret_file: Path | None,
     default_branch: str,
+    server: str | None,
+    token: str | None,
 ) -> None:
     """Register a repository (a clone URL, or the path of a local repository)."""
-    from conveyor.store.served_repositories import ServedRepository, served_repositories
+    from conveyor.store.served_repositories import check_name
 
-    if not NAME.match(name) or any(part in (".", "..") for part in name.split("/")):
-        raise UsageError(f"--name {name!r} is not OWNER/REPO")
+    check_name(name)
     secret = _secret(webhook_secret, webhook_secret_file)
     url = str(Path(source).resolve()) if Path(source).is_dir() else source
+    if server:
+        body = {"name": name, "url": url, "default_branch": default_branch}
+        request(server, token, "POST", "/api/v1/repos", json=body | {"webhook_secret": secret})
+    else:
+        _add_here(name, url, default_branch, secret)
+    signed = "signed deliveries" if secret else "no webhook secret: deliveries are refused"
+    click.echo(f"added {name} ({url}, default branch {default_branch}; {signed})")
+
+
+def _add_here(name: str, url: str, default_branch: str, secret: str | None) -> None:
+    from conveyor.store.served_repositories import ServedRepository, served_repositories
+
     with opened_store() as store:
         repository = ServedRepository(name, url, default_branch, False, 0.0)
         served_repositories(store).add(repository, secret)
-    signed = "signed deliveries" if secret else "no webhook secret: deliveries are refused"
-    click.echo(f"added {name} ({url}, default branch {default_branch}; {signed})")
 
 
 def _secret(given: str | None, path: Path | None) -> str | None:
@@ -67,38 +79,53 @@ def _secret(given: str | None, path: Path | None) -> str | None:
 
 @repos_command.command("list")
 @click.option("--json", "as_json", is_flag=True, help="As JSON.")
-def list_repos(as_json: bool) -> None:
+@SERVER
+@TOKEN
+def list_repos(as_json: bool, server: str | None, token: str | None) -> None:
     """The registered repositories."""
+    rows = request(server, token, "GET", "/api/v1/repos")["repos"] if server else _rows_here()
+    rows = [{key: row[key] for key in FIELDS} for row in rows]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no repositories (add one: conveyor repos add URL --name OWNER/REPO)")
+    for row in rows:
+        secret = "signed" if row["has_webhook_secret"] else "no secret"
+        click.echo(f"{row['name']}\t{row['url']}\t{row['default_branch']}\t{secret}")
+
+
+FIELDS = ("name", "url", "default_branch", "has_webhook_secret")
+
+
+def _rows_here() -> list[dict[str, object]]:
     from conveyor.store.served_repositories import served_repositories
 
     with opened_store() as store:
         repositories = served_repositories(store).list()
-    if as_json:
-        rows = [
-            {
-                "name": r.name,
-                "url": r.url,
-                "default_branch": r.default_branch,
-                "has_webhook_secret": r.has_secret,
-            }
-            for r in repositories
-        ]
-        click.echo(json.dumps(rows, indent=2))
-        return
-    if not repositories:
-        click.echo("no repositories (add one: conveyor repos add URL --name OWNER/REPO)")
-    for r in repositories:
-        secret = "signed" if r.has_secret else "no secret"
-        click.echo(f"{r.name}\t{r.url}\t{r.default_branch}\t{secret}")
+    return [
+        {
+            "name": r.name,
+            "url": r.url,
+            "default_branch": r.default_branch,
+            "has_webhook_secret": r.has_secret,
+        }
+        for r in repositories
+    ]
 
 
 @repos_command.command("remove")
 @click.argument("name", metavar="OWNER/REPO")
-def remove_repo(name: str) -> None:
+@SERVER
+@TOKEN
+def remove_repo(name: str, server: str | None, token: str | None) -> None:
     """Unregister a repository (its runs stay in the history)."""
-    from conveyor.store.served_repositories import served_repositories
+    from conveyor.store.served_repositories import check_name, served_repositories
 
-    with opened_store() as store:
-        if not served_repositories(store).remove(name):
-            raise UsageError(f"repository {name} is not registered (see `conveyor repos list`)")
+    if server:
+        request(server, token, "DELETE", f"/api/v1/repos/{check_name(name)}")
+    else:
+        with opened_store() as store:
+            if not served_repositories(store).remove(name):
+                raise UsageError(f"repository {name} is not registered (see `conveyor repos list`)")
     click.echo(f"removed {name}")

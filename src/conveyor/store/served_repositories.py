@@ -3,6 +3,7 @@ secret (encrypted at rest with the secrets key, `secret_box.py`) and the default
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,15 @@ from conveyor.store.rows import now
 from conveyor.store.secret_box import KEY_FILE, SecretBox
 
 Row = ServedRepositoryRow
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def check_name(name: str) -> str:
+    """`name` when it is OWNER/REPO (no `.` or `..` part: it names directories); else a
+    UsageError."""
+    if not _NAME.match(name) or any(part in (".", "..") for part in name.split("/")):
+        raise UsageError(f"{name!r} is not a repository name (OWNER/REPO)")
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,7 @@ class ServedRepositories:
         self._box = box
 
     def add(self, repository: ServedRepository, secret: str | None) -> ServedRepository:
+        check_name(repository.name)
         cipher = self._box.encrypt(secret, create=True) if secret else None
         values = {
             "name": repository.name,

@@ -40,6 +40,7 @@ def test_add_list_remove_keeps_the_secret_encrypted(
     )
     assert code == 0, out
     assert "s3cr3t-value" not in out
+    assert "added acme/app" in out
     code, out = invoke("repos", "list", "--json")
     assert code == 0
     (row,) = json.loads(out)
