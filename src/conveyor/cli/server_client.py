@@ -39,6 +39,6 @@ def _message(answer: Any) -> str:
     try:
         body = answer.json()
     except ValueError:
-        return answer.text[:200]
+        return str(answer.text)[:200]
     detail = body.get("detail") or body.get("message") if isinstance(body, dict) else body
     return str(detail)
