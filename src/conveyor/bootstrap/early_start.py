@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from conveyor.bootstrap.events import BuiltEvent, build_event
 from conveyor.bootstrap.local_options import LocalRunOptions
@@ -25,6 +25,18 @@ if TYPE_CHECKING:
     from conveyor.executors.local.workspace_pool import WorkspacePool
 
 _READS_REPOSITORY = re.compile(rb"actions/checkout|uses:\s*[\"']?\./", re.IGNORECASE)
+
+
+class EventStart(Protocol):
+    """What preparing a run takes from its start: the repository's root, the event, the
+    uncommitted changes (an EarlyStart; the server's, built already)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    def built(self) -> BuiltEvent: ...
+
+    def changes(self) -> Uncommitted: ...
 
 
 class EarlyStart:

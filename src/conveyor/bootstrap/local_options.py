@@ -51,6 +51,8 @@ class LocalRunOptions:
     working_tree: bool = False
     # Remote actions from the action cache or local copies only (also `actions.offline`).
     offline: bool = False
+    # The store's key for the repository (`conveyor serve`: owner/repo); None: its path.
+    repository_key: str | None = None
 
 
 NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from conveyor import triggers
 from conveyor.bootstrap.committed_workflows import CommittedWorkflows
-from conveyor.bootstrap.early_start import EarlyStart
+from conveyor.bootstrap.early_start import EarlyStart, EventStart
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.run_source import header, relative_directory
 from conveyor.bootstrap.workflow_cache import WorkflowCache
@@ -70,7 +70,7 @@ class _Sorted:
 
 def prepare_run(
     options: LocalRunOptions,
-    start: EarlyStart | None = None,
+    start: EventStart | None = None,
     remote: RemoteActions | None = None,
 ) -> PreparedRun:
     """Everything up to running; the event comes from `start` when it was begun early;
@@ -111,7 +111,7 @@ def prepare_run(
 
 
 def _source(
-    options: LocalRunOptions, start: EarlyStart, commit: str | None
+    options: LocalRunOptions, start: EventStart, commit: str | None
 ) -> tuple[CommittedWorkflows | None, str]:
     """Where the workflow files are read (None: the working tree) and the header saying so."""
     root = start.root

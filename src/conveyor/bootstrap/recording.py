@@ -82,6 +82,9 @@ class RerunTarget:
     run_id: int
     rerun: frozenset[str] | None = None
     strict: bool = False  # `--job ID`: the job must be a job of the workflow
+    # The run waits queued, claimed by this process (`conveyor serve`): its current attempt
+    # runs, no new one is begun.
+    queued: bool = False
 
 
 @dataclass
@@ -143,8 +146,9 @@ class RunHistory:
     def _connect(self, prepared: PreparedRun, observer: RunObserver) -> _Wiring:
         store = self._given or (self._opening.result() if self._opening else None)
         assert store is not None
-        key = repository_key(Path(prepared.settings.repository))
-        sync_environments(store.environments, key, Path(key))
+        root = Path(prepared.settings.repository)
+        key = self._options.repository_key or repository_key(root)
+        sync_environments(store.environments, key, root)
         self._wiring = _Wiring(
             store,
             key,

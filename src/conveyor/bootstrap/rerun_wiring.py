@@ -20,6 +20,7 @@ from conveyor.store.owner import current_owner
 if TYPE_CHECKING:
     from conveyor.bootstrap.local_run import PreparedRun
     from conveyor.bootstrap.recording import RerunTarget, RunHistory
+    from conveyor.engine.session import RunRequest
 
 
 def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget) -> PreparedRun:
@@ -39,7 +40,8 @@ def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget)
             "nothing was changed"
         )
     if not requests:
-        runs.begin_attempt(run.id, current_owner())
+        if not target.queued:
+            runs.begin_attempt(run.id, current_owner())
         wiring.recorder.resume(run.id)
         reason = recorded.startup_reason(broken[0])
         wiring.recorder.finish(run.id, Conclusion.STARTUP_FAILURE, reason)
@@ -49,6 +51,9 @@ def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget)
     _check_jobs(request.plan, target)
     carried = carried_jobs(request.plan, target.rerun, runs.list_jobs(run.id))
     keys = [job.instance_key for jobs in carried.values() for job in jobs]
+    if target.queued:  # its attempt waits, claimed: it starts now
+        stored = wiring.recorder.resume(run.id)
+        return _started(prepared, history.adopt(request, stored), stored.attempt)
     runs.begin_attempt(run.id, current_owner(), reuse=keys)
     stored = wiring.recorder.resume(run.id)
     adopted = history.adopt(request, stored, carried)
@@ -57,7 +62,11 @@ def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget)
     wiring.notify(
         f"run {run.id}, attempt {stored.attempt}: re-running {', '.join(again) or 'nothing'}{kept}"
     )
-    settings = replace(prepared.settings, run_attempt=stored.attempt)
+    return _started(prepared, adopted, stored.attempt)
+
+
+def _started(prepared: PreparedRun, adopted: RunRequest, attempt: int) -> PreparedRun:
+    settings = replace(prepared.settings, run_attempt=attempt)
     return replace(prepared, settings=settings, requests=(adopted,), not_started=())
 
 

@@ -10,33 +10,18 @@ stored: the attempt gets the stored ones, and `--secret`/`--secret-file` as `con
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from conveyor.bootstrap.recording import RerunTarget
 from conveyor.bootstrap.rerun_options import rerun_options
+from conveyor.bootstrap.rerun_plan import RerunPlan, plan_rerun
 from conveyor.bootstrap.settings import load_settings
 from conveyor.cli import run_command, run_options
-from conveyor.engine.ports.store import ACTIVE_STATUSES, StoredJob, StoredRequest
 from conveyor.errors import UsageError
 from conveyor.store import StoreHandle, opened_store
-
-
-@dataclass(frozen=True, slots=True)
-class RerunPlan:
-    """What to run again. `rerun` holds job ids (every matrix leg of each); None means all jobs.
-    The engine re-runs those and every job that needs them; the other jobs (`passed` lists
-    those that passed) are carried over with their results and outputs. `strict`: the ids
-    were asked for by name (`--job`)."""
-
-    request: StoredRequest
-    rerun: frozenset[str] | None
-    passed: tuple[StoredJob, ...]
-    secrets: Mapping[str, str] = field(default_factory=dict)
-    strict: bool = False
 
 
 @click.command("rerun")
@@ -62,32 +47,6 @@ def rerun_command(
         plan = plan_rerun(store, run_id, failed=failed, job_id=job_id)
         plan = dataclasses.replace(plan, secrets=given, strict=job_id is not None)
         return launcher()(store, plan)
-
-
-def plan_rerun(store: StoreHandle, run_id: int, *, failed: bool, job_id: str | None) -> RerunPlan:
-    request = store.runs.run_request(run_id)
-    if request is None:
-        raise UsageError(f"there is no run {run_id} (see `conveyor runs`)")
-    run = request.run
-    if run.status in ACTIVE_STATUSES:
-        raise UsageError(f"run {run_id} is still {run.status}: wait for it to finish first")
-    jobs = store.runs.list_jobs(run_id)
-    passed = tuple(job for job in jobs if _passed(job))
-    if job_id is not None:
-        if job_id not in {job.job_id for job in jobs}:
-            known = ", ".join(sorted({job.job_id for job in jobs})) or "none"
-            raise UsageError(f"run {run_id} has no job {job_id!r} (jobs: {known})")
-        return RerunPlan(request, frozenset({job_id}), passed)
-    if failed:
-        to_rerun = frozenset(job.job_id for job in jobs if not _passed(job))
-        if not to_rerun:
-            raise UsageError(f"run {run_id} has no failed jobs to re-run")
-        return RerunPlan(request, to_rerun, passed)
-    return RerunPlan(request, None, ())
-
-
-def _passed(job: StoredJob) -> bool:
-    return job.conclusion is not None and job.conclusion.passed
 
 
 def launcher() -> Callable[[StoreHandle, RerunPlan], int]:

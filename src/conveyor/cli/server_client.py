@@ -62,6 +62,11 @@ class ServerClient:
             ) from None
         return checked(response, what)
 
+    def json(self, method: str, path: str, *, what: str, **kwargs: Any) -> Any:
+        """The JSON of the server's answer to a request (None when it has no body)."""
+        answer = self.request(method, path, what=what, **kwargs)
+        return answer.json() if answer.content else None
+
 
 def checked(response: httpx.Response, what: str) -> httpx.Response:
     if response.is_success:

@@ -6,61 +6,33 @@ server's machine the commands act on the local store; with `--server URL --token
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import click
 
 from conveyor.cli.runs_command import iso
+from conveyor.cli.server_client import ServerClient, server_options
 from conveyor.errors import UsageError
 from conveyor.store import opened_store
 from conveyor.store.api_tokens import ROLES, SqlTokenStore, TokenRecord
 
 
-@dataclass(frozen=True)
-class Remote:
-    url: str
-    token: str | None
-
-    def call(self, method: str, path: str, body: object = None) -> Any:
-        import httpx  # only for a remote server
-
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        try:
-            answer = httpx.request(
-                method, self.url.rstrip("/") + path, json=body, headers=headers, timeout=30
-            )
-        except httpx.HTTPError as exc:
-            raise UsageError(f"cannot reach {self.url}: {exc}") from None
-        if answer.status_code >= 400:
-            raise UsageError(f"{self.url}: {answer.status_code}: {_message(answer)}")
-        return answer.json() if answer.content else None
-
-
-def _message(answer: Any) -> str:
-    try:
-        return str(answer.json()["message"])
-    except (ValueError, KeyError, TypeError):
-        return str(answer.text)[:200]
-
-
 @click.group("tokens")
-@click.option("--server", envvar="CONVEYOR_SERVER", metavar="URL", help="A remote server.")
-@click.option("--token", envvar="CONVEYOR_TOKEN", metavar="T", help="Its admin token.")
+@server_options
 @click.pass_context
 def tokens_command(ctx: click.Context, server: str | None, token: str | None) -> None:
     """Manage the API tokens of `conveyor serve` (roles: read, write, admin)."""
-    ctx.obj = Remote(server, token) if server else None
+    ctx.obj = ServerClient.from_options(server, token, "tokens") if server else None
 
 
 @tokens_command.command("create")
 @click.option("--name", required=True, help="A unique name (who or what uses the token).")
 @click.option("--role", type=click.Choice(ROLES), default="read", show_default=True)
 @click.pass_obj
-def create_token(remote: Remote | None, name: str, role: str) -> None:
+def create_token(remote: ServerClient | None, name: str, role: str) -> None:
     """Make a token and print it once (the last line): it cannot be shown again."""
     if remote is not None:
-        token = remote.call("POST", "/api/v1/tokens", {"name": name, "role": role})["token"]
+        token = remote.json(
+            "POST", "/api/v1/tokens", what="the token", json={"name": name, "role": role}
+        )["token"]
     else:
         with opened_store() as store:
             token = SqlTokenStore(store.database).create(name, role)  # type: ignore[arg-type]
@@ -70,10 +42,10 @@ def create_token(remote: Remote | None, name: str, role: str) -> None:
 
 @tokens_command.command("list")
 @click.pass_obj
-def list_tokens(remote: Remote | None) -> None:
+def list_tokens(remote: ServerClient | None) -> None:
     """The tokens' names, roles and dates (never the tokens)."""
     if remote is not None:
-        for item in remote.call("GET", "/api/v1/tokens")["tokens"]:
+        for item in remote.json("GET", "/api/v1/tokens", what="the listing")["tokens"]:
             click.echo(_line(item["name"], item["role"], item["created_at"], item["last_used_at"],
                              item["revoked_at"]))  # fmt: skip
         return
@@ -103,10 +75,10 @@ def _line(name: str, role: str, created: str | None, used: str | None, revoked: 
 @tokens_command.command("revoke")
 @click.argument("name")
 @click.pass_obj
-def revoke_token(remote: Remote | None, name: str) -> None:
+def revoke_token(remote: ServerClient | None, name: str) -> None:
     """Revoke a token: requests with it are refused from now on."""
     if remote is not None:
-        remote.call("DELETE", f"/api/v1/tokens/{name}")
+        remote.json("DELETE", f"/api/v1/tokens/{name}", what="the revocation")
     else:
         with opened_store() as store:
             revoked = SqlTokenStore(store.database).revoke(name)  # type: ignore[arg-type]

@@ -36,6 +36,8 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.environments_page",
     "conveyor.server.dispatch",
     "conveyor.server.schedules_api",
+    "conveyor.server.webhooks",
+    "conveyor.server.repos",
 )
 
 # Modules with `start(context) -> stop`: background work that lives as long as the app (the

@@ -14,6 +14,7 @@ from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.server.schedules import ScheduleClaims
 from conveyor.server.workflow_needs import Needs, local_job_needs
 from conveyor.store.handle import StoreHandle
+from conveyor.store.served_repositories import ServedRepositories, served_repositories
 
 
 @dataclass
@@ -34,3 +35,10 @@ class ServerContext:
     workflows: RepositoryWorkflows | None = None
     # where schedulers claim cron ticks; None: the store's database (`schedule_ticks`)
     schedule_claims: ScheduleClaims | None = None
+    # The repositories served (webhook secrets); None: made from `store` when first asked.
+    repositories: ServedRepositories | None = None
+
+    def served(self) -> ServedRepositories:
+        if self.repositories is None:
+            self.repositories = served_repositories(self.store)
+        return self.repositories

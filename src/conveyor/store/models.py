@@ -293,3 +293,27 @@ ScheduleTickRow = Table(
     Column("claimed_by", String(255), nullable=False),  # host:pid of the scheduler
     UniqueConstraint("repository", "workflow", "tick"),
 )
+
+# `conveyor serve`: the repositories it serves (owner/name; the webhook secret encrypted with the
+# secrets key) and the webhook deliveries it received (de-duplication; the runs each created).
+ServedRepositoryRow = Table(
+    "served_repositories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), unique=True, nullable=False),  # owner/repo
+    Column("url", Text, nullable=False),  # clone URL or path
+    Column("webhook_secret", LargeBinary, nullable=True),  # Fernet ciphertext
+    Column("default_branch", String(255), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+WebhookDeliveryRow = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery", String(255), unique=True, nullable=False),  # X-GitHub-Delivery
+    Column("repository", String(255), nullable=False),
+    Column("event", String(100), nullable=False),
+    Column("run_ids", Text, default="[]", nullable=False),  # JSON list
+    Column("received_at", Float, nullable=False),
+)

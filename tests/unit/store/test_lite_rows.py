@@ -103,7 +103,9 @@ def environments(store: StoreHandle, run_id: int) -> None:
 
 
 # Tables only `conveyor serve` writes (through SQLAlchemy); the lite store never touches them.
-SERVER_ONLY_TABLES = frozenset({"api_tokens", "schedule_ticks"})
+SERVER_ONLY_TABLES = frozenset(
+    {"api_tokens", "schedule_ticks", "served_repositories", "webhook_deliveries"}
+)
 
 
 def dump(home: Path) -> dict[str, list[tuple[object, ...]]]:

@@ -70,7 +70,8 @@ SAMPLE_RUN = (
 )
 
 
-@pytest.mark.parametrize("start", REVISIONS[: REVISIONS.index("0006")])  # runs.event_payload
+# SAMPLE_RUN writes `runs.event_payload`, which revision 0006 moved out.
+@pytest.mark.parametrize("start", REVISIONS[: REVISIONS.index("0006")])
 def test_upgrading_from_each_earlier_revision_keeps_the_data(tmp_path: Path, start: str) -> None:
     database = sqlite(tmp_path)
     with database.write(schema=True) as conn:
@@ -105,6 +106,28 @@ def insert_sample_run(conn: Connection, revision: str) -> None:
     statements = statements.replace("""'{\"ref\":\"refs/heads/main\"}'""", "1")
     for statement in statements.split(";"):
         conn.execute(text(statement))
+
+
+@pytest.mark.parametrize("start", REVISIONS[REVISIONS.index("0006") : -1])
+def test_upgrading_from_a_revision_with_payload_rows_keeps_the_runs(
+    tmp_path: Path, start: str
+) -> None:
+    database = sqlite(tmp_path)
+    with database.write(schema=True) as conn:
+        migrate(conn, start)
+        conn.execute(text(SAMPLE_RUN.split(";")[0]))
+        conn.execute(
+            text(
+                "INSERT INTO runs (id, repository_id, workflow, workflow_path, run_number, event,"
+                " attempt, status, created_at, inputs, options) VALUES"
+                " (7, 1, 'CI', 'ci.yml', 1, 'push', 1, 'completed', 1, '{}', '{}')"
+            )
+        )
+    ensure_schema(database)
+    with database.read() as conn:
+        assert current_revision(conn) == HEAD
+        assert schema_differences(conn) == []
+        assert conn.execute(text("SELECT workflow FROM runs WHERE id = 7")).scalar() == "CI"
 
 
 def payload_of_run_7(conn: Connection) -> object:

@@ -1,0 +1,96 @@
+"""The database as `conveyor serve`'s queue of record.
+
+A webhook delivery and the runs it creates commit in one transaction (`record_delivery`); a
+repeated delivery id gives back the runs the first one made. Runs wait `queued` with no owner
+until a server process claims one (`claim_run`: a conditional update, so one process gets it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select, update
+
+from conveyor.engine.ports.store import NewRun, ProcessOwner, RunStatus
+from conveyor.store.database import Database
+from conveyor.store.models import RunRow, WebhookDeliveryRow
+from conveyor.store.rows import now
+from conveyor.store.run_history import create_run
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    delivery: str | None  # X-GitHub-Delivery; None: not a webhook (dispatch, schedule)
+    repository: str
+    event: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    run_ids: tuple[int, ...]
+    duplicate: bool = False  # the delivery was recorded before: nothing new
+
+
+def recorded_delivery(database: Database, delivery: str) -> tuple[int, ...] | None:
+    """The run ids of a delivery recorded before, or None."""
+    return database.run_read(lambda conn: _delivery_runs(conn, delivery))
+
+
+def record_delivery(database: Database, delivery: Delivery, runs: Sequence[NewRun]) -> Recorded:
+    """The runs, queued, and the delivery, in one transaction."""
+
+    def work(conn: Connection) -> Recorded:
+        if delivery.delivery is not None:
+            known = _delivery_runs(conn, delivery.delivery)
+            if known is not None:
+                return Recorded(known, duplicate=True)
+        ids = tuple(create_run(conn, new).id for new in runs)
+        if delivery.delivery is not None:
+            conn.execute(insert(WebhookDeliveryRow).values(**_delivery_values(delivery, ids)))
+        return Recorded(ids)
+
+    return database.run_write(work)
+
+
+def _delivery_values(delivery: Delivery, ids: tuple[int, ...]) -> dict[str, object]:
+    return {
+        "delivery": delivery.delivery,
+        "repository": delivery.repository,
+        "event": delivery.event,
+        "run_ids": json.dumps(list(ids)),
+        "received_at": now(),
+    }
+
+
+def _delivery_runs(conn: Connection, delivery: str) -> tuple[int, ...] | None:
+    text = conn.execute(
+        select(WebhookDeliveryRow.c.run_ids).where(WebhookDeliveryRow.c.delivery == delivery)
+    ).scalar()
+    return None if text is None else tuple(int(i) for i in json.loads(text))
+
+
+def queued_runs(database: Database, limit: int = 50) -> list[int]:
+    """Runs waiting for a process (queued, no owner), oldest first."""
+    query = (
+        select(RunRow.c.id)
+        .where(RunRow.c.status == str(RunStatus.QUEUED), RunRow.c.owner_pid.is_(None))
+        .order_by(RunRow.c.id)
+        .limit(limit)
+    )
+    return database.run_read(lambda conn: [int(i) for i in conn.execute(query).scalars()])
+
+
+def claim_run(database: Database, run_id: int, owner: ProcessOwner) -> bool:
+    """Make `owner` the run's process if the run still waits for one (one claimer wins)."""
+    statement = (
+        update(RunRow)
+        .where(
+            RunRow.c.id == run_id,
+            RunRow.c.status == str(RunStatus.QUEUED),
+            RunRow.c.owner_pid.is_(None),
+        )
+        .values(owner_pid=owner.pid, owner_host=owner.host, owner_token=owner.token)
+    )
+    return bool(database.run_write(lambda conn: conn.execute(statement).rowcount))
