@@ -17,7 +17,7 @@ from conveyor.model.results import (
 )
 from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeControl, FakeStarter, FakeTokens
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.store.handle import StoreHandle
 
 READER, WRITER, ADMIN = "read-token", "write-token", "admin-token"

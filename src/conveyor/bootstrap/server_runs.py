@@ -1,4 +1,4 @@
-"""The server's `RunStarter` and `RunControl` (conveyor.server.ports) over `conveyor run`'s
+"""The server's `RunStarter` and `RunControl` (conveyor.engine.ports.server_runs) over `conveyor run`'s
 pieces: one path runs a run (DESIGN.md §2).
 
 `start(request)`: the repository's mirror fetches the event's commits; its workflows are read at

@@ -15,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 
 bearer = HTTPBearer(auto_error=False, description="An API token (`conveyor tokens create`).")
 ANONYMOUS = Principal("anonymous", Role.READ)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conveyor.engine.ports.server_runs import RunControl, RunStarter
 from conveyor.engine.ports.store import StoredRun
-from conveyor.server.ports import RunControl, RunStarter, TokenVerifier
+from conveyor.server.principals import TokenVerifier
 from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.server.schedules import ScheduleClaims
 from conveyor.server.workflow_needs import Needs, local_job_needs

@@ -17,7 +17,7 @@ from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.dispatch_plan import DispatchAsk, DispatchRefused, plan_dispatch
 from conveyor.server.errors import ERRORS
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 
 router = APIRouter()
 

@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from conveyor.engine.ports.environments import EnvironmentStore
+from conveyor.engine.ports.server_runs import EventRequest
 from conveyor.errors import UsageError
 from conveyor.model.triggers import EventTrigger
-from conveyor.server.ports import EventRequest, Principal
+from conveyor.server.principals import Principal
 from conveyor.server.repository_workflows import RepositoryWorkflows, ResolvedRef, WorkflowAt
 from conveyor.triggers.inputs import input_strings, resolve_dispatch_inputs
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conveyor.server.ports import EventRequest, Principal, StartedRuns
+from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
+from conveyor.server.principals import Principal
 
 
 @dataclass

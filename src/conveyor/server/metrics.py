@@ -18,7 +18,7 @@ from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.errors import ERRORS
-from conveyor.server.ports import Role
+from conveyor.server.principals import Role
 from conveyor.store.run_search import job_duration_buckets, queued_jobs, runs_by_status
 
 router = APIRouter(tags=["operations"], responses=ERRORS)

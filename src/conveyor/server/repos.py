@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from conveyor.errors import UsageError
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.store.served_repositories import ServedRepository
 
 router = APIRouter()

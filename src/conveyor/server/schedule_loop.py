@@ -16,9 +16,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from conveyor.engine.ports.server_runs import EventRequest, RunStarter
 from conveyor.errors import ConveyorError
 from conveyor.server.context import ServerContext
-from conveyor.server.ports import EventRequest, RunStarter
 from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.server.schedules import (
     ScheduleClaims,

@@ -12,7 +12,7 @@ from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.errors import ERRORS
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.server.schedule_loop import claims_for
 from conveyor.server.schedules import iso_utc, schedule_entries
 

@@ -4,7 +4,7 @@ A token is looked up by its SHA-256, never compared with stored secrets byte by 
 
 from __future__ import annotations
 
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.store.api_tokens import SqlTokenStore
 from conveyor.store.handle import StoreHandle
 

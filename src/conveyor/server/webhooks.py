@@ -17,9 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
 from conveyor.errors import ConveyorError, UsageError
 from conveyor.server.context import ServerContext
-from conveyor.server.ports import EventRequest, StartedRuns
 from conveyor.server.webhook_events import (
     MAX_BODY,
     ZERO_SHA,

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conveyor.engine.ports.run_history import StoredRun
+from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
 from conveyor.server.context import ServerContext
-from conveyor.server.ports import EventRequest, StartedRuns
 from conveyor.triggers.workflow_run import (
     UpstreamRun,
     triggered_workflows,

@@ -14,7 +14,7 @@ from conveyor.cli.main import run_cli
 from conveyor.server.app import create_app
 from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeControl, FakeStarter, FakeTokens
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.store.database import Database
 from conveyor.store.handle import opened_store
 from conveyor.store.schedule_claims import SqlScheduleClaims

@@ -11,7 +11,7 @@ import pytest
 from conveyor.engine.ports.store import NewRun
 from conveyor.server.app import create_app
 from conveyor.server.auth import require
-from conveyor.server.ports import Role
+from conveyor.server.principals import Role
 from tests.support.http_server import running_app
 from tests.unit.server.conftest import Api
 

@@ -11,7 +11,7 @@ import pytest
 from conveyor.server.app import create_app
 from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeControl, FakeStarter, FakeTokens
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.store.handle import open_store
 from tests.support.http_server import running_app
 from tests.unit.server.served import NAME, SECRET, register

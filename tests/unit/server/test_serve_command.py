@@ -18,7 +18,7 @@ import httpx
 
 from conveyor.bootstrap.server_runs import ServerRuns
 from conveyor.engine.ports.run_history import RunQuery
-from conveyor.server.ports import EventRequest
+from conveyor.engine.ports.server_runs import EventRequest
 from conveyor.store.handle import open_store
 from conveyor.store.served_repositories import served_repositories
 from tests.unit.server.served import (

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conveyor.engine.ports.server_runs import EventRequest
 from conveyor.errors import UsageError
-from conveyor.server.ports import EventRequest
 from conveyor.store.handle import StoreHandle, open_store
 from tests.unit.server.served import NAME, make_repo, push_payload, register, served, wait_completed
 

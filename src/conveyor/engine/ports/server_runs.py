@@ -1,5 +1,5 @@
 """What `conveyor serve` asks of whatever starts and controls runs (bootstrap implements it
-over `conveyor run`'s pieces; `conveyor.server.ports` re-exports these for the server)."""
+over `conveyor run`'s pieces)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from conveyor.server.api.schemas import Approval, ApprovalList, Cancelled, Rerun
 from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.errors import ERRORS
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.store.review import decide
 
 router = APIRouter(prefix="/api/v1", tags=["control"], responses=ERRORS)

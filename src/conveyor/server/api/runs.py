@@ -12,7 +12,7 @@ from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.errors import ERRORS
-from conveyor.server.ports import Role
+from conveyor.server.principals import Role
 from conveyor.store.run_search import RunFilter, search_runs, steps_by_job
 
 router = APIRouter(prefix="/api/v1", tags=["runs"], responses=ERRORS)

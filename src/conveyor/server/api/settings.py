@@ -27,7 +27,7 @@ from conveyor.server.api.schemas import (
 )
 from conveyor.server.auth import require
 from conveyor.server.errors import ERRORS
-from conveyor.server.ports import Role
+from conveyor.server.principals import Role
 from conveyor.store.protection import check_environment_name, check_rules
 from conveyor.store.setting_names import check_name, check_value
 

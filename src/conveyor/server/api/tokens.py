@@ -13,7 +13,7 @@ from conveyor.server.api.schemas import iso
 from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.errors import ERRORS
-from conveyor.server.ports import Role
+from conveyor.server.principals import Role
 from conveyor.store.api_tokens import SqlTokenStore
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], responses=ERRORS)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from conveyor.errors import UsageError
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
-from conveyor.server.ports import Principal
+from conveyor.server.principals import Principal
 from conveyor.server.ui.auth import checked_form, writer
 from conveyor.server.ui.runs_pages import run_or_404
 from conveyor.server.ui.templating import render

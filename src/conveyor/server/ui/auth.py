@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.server.ui import session as sessions
 from conveyor.server.ui.templating import render
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conveyor.private_files import private_directory, write_private
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 
 COOKIE = "conveyor_session"
 SESSION_SECONDS = 8 * 3600

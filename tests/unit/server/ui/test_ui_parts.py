@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conveyor.engine.ports.store import Conclusion, RunStatus, StoredJob
-from conveyor.server.ports import Principal, Role
+from conveyor.server.principals import Principal, Role
 from conveyor.server.ui import session
 from conveyor.server.ui.job_graph import job_graph
 from conveyor.server.ui.log_view import log_html

@@ -1,18 +1,13 @@
-"""What the server asks of the layers that run things, as Protocols with plain values.
-
-`RunStarter` turns an event (a webhook delivery, a dispatch, a schedule tick) into runs;
-`RunControl` cancels and re-runs them. bootstrap implements both over the engine
-(`run_local`'s pieces). `TokenVerifier` says who an API token belongs to and with which role
-(the API and the web UI's login both ask it). `conveyor.server.fake` has in-memory versions.
-"""
+"""Who is asking the server: `Role`, `Principal`, and the `TokenVerifier` that says who an API
+token belongs to and with which role (the API and the web UI's login both ask it). What starts
+and controls runs is in `conveyor.engine.ports.server_runs`; `conveyor.server.fake` has
+in-memory versions of both."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from typing import Protocol
-
-from conveyor.engine.ports.server_runs import EventRequest, RunControl, RunStarter, StartedRuns
 
 
 class Role(enum.IntEnum):
@@ -37,12 +32,4 @@ class TokenVerifier(Protocol):
         ...
 
 
-__all__ = [
-    "EventRequest",
-    "Principal",
-    "Role",
-    "RunControl",
-    "RunStarter",
-    "StartedRuns",
-    "TokenVerifier",
-]
+__all__ = ["Principal", "Role", "TokenVerifier"]
