@@ -1,5 +1,5 @@
-"""The server's `RunStarter` and `RunControl` (conveyor.engine.ports.server_runs) over `conveyor run`'s
-pieces: one path runs a run (DESIGN.md §2).
+"""The server's `RunStarter` and `RunControl` (conveyor.engine.ports.server_runs) over
+`conveyor run`'s pieces: one path runs a run (DESIGN.md §2).
 
 `start(request)`: the repository's mirror fetches the event's commits; its workflows are read at
 the event's commit and matched (`prepare_run`, as `conveyor run` and `conveyor triggers` do);
