@@ -222,12 +222,35 @@ def bench_steps(bench: Bench) -> list[Measure]:
     named = [("conveyor", s) for s in series[:2]] + [("bare loop", s) for s in series[2:4]]
     note = "; ".join(filter(None, [note, exits_note(*named, *[("act", s) for s in series[4:]])]))
     wall = Measure(WALL_PER_STEP, "ms", ours, theirs, "—", None, note)
-    return [wall, *_overhead_rows(ours, bare, theirs)]
+    rows = [wall, *_overhead_rows(ours, bare, theirs)]
+    return rows + ([_cpu_overhead(series)] if floor else [])
+
+
+def _cpu_overhead(series: list[Series]) -> Measure:
+    """The same difference in CPU time (the process trees' user + system, from wait4): far
+    less sensitive than wall time to other work on the machine."""
+    per_step = [_cpu_per_step(series[0], series[1]), _cpu_per_step(series[2], series[3])]
+    ours = Spread(
+        *(v - per_step[1].median for v in (per_step[0].low, per_step[0].median, per_step[0].high))
+    )
+    act = None
+    if len(series) == 6:
+        theirs = _cpu_per_step(series[4], series[5])
+        act = Spread(*(v - per_step[1].median for v in (theirs.low, theirs.median, theirs.high)))
+    note = f"CPU per step {per_step[0].median:.2f} ms − the bare loop's {per_step[1].median:.2f} ms"
+    return Measure(CPU_OVERHEAD_PER_STEP, "ms", ours, act, "—", None, note)
+
+
+def _cpu_per_step(many: Series, one: Series) -> Spread:
+    rounds = [(a.cpu - b.cpu) / 99 * 1000 for a, b in zip(many.samples, one.samples, strict=True)]
+    median = (many.cpu().median - one.cpu().median) / 99 * 1000
+    return Spread(min(rounds), median, max(rounds))
 
 
 WALL_PER_STEP = "per trivial step, wall ((100 `true` steps − 1) / 99)"
 FLOOR_PER_STEP = "the same shell spawned by a bare Python loop, per spawn"
 OVERHEAD_PER_STEP = "conveyor's overhead per trivial step (wall − bare shell spawn)"
+CPU_OVERHEAD_PER_STEP = "same, in CPU time (process tree's CPU per step − the bare loop's)"
 
 
 def _overhead_rows(ours: Spread, bare: Spread | None, theirs: Spread | None) -> list[Measure]:

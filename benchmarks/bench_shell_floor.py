@@ -12,7 +12,6 @@ shell's own cost per step: what is left of conveyor's per-step wall above it is 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
