@@ -223,6 +223,9 @@ def bench_steps(bench: Bench) -> list[Measure]:
     note = "; ".join(filter(None, [note, exits_note(*named, *[("act", s) for s in series[4:]])]))
     wall = Measure(WALL_PER_STEP, "ms", ours, theirs, "—", None, note)
     rows = [wall, *_overhead_rows(ours, bare, theirs)]
+    if bench.daemon:  # the steps run in the daemon's child, outside the client's tree
+        note = "not measured with --daemon (the steps run outside the client's process tree)"
+        return [*rows, Measure(CPU_OVERHEAD_PER_STEP, "ms", None, note=note)]
     return rows + ([_cpu_overhead(series)] if floor else [])
 
 
