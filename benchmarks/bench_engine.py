@@ -19,10 +19,14 @@ act has a counterpart, the two run in turn (A B A B …) after a warm-up each:
              in turn: total wall per pass, conveyor <= act.
 - fanout:    30 jobs (1 → 28 → 1) of `sleep 0.2`, `--parallel 8` (act: --concurrent-jobs 8):
              wall <= 1.1 × the critical path under 8 slots (0.2 + 4 × 0.2 + 0.2 = 1.2 s).
-- steps:     per trivial step: (100 `true` steps − 1 step) / 99 <= 1 ms.
+- steps:     per trivial step: (100 `true` steps − 1 step) / 99 (the wall, act's alongside);
+             the same shell with the environment a step sees, spawned by a bare Python loop
+             (bench_shell_floor.py, 100 and 1 spawns, in turn with the rest); conveyor's
+             overhead = the wall − that floor <= 1 ms.
 - recording: a 100-step job (10 echo lines per step): `conveyor run` with its run store against
              the same process with the store replaced by a no-op (RECORDING_OFF): <= +5 %; and
              bench_store.py's in-process measure of the same job (imports and store warm).
+             Not measured with --daemon (the switch cannot reach the daemon's children).
 - loud:      peak RSS with a step writing 100 MB of output: <= hello's + 20 MB (issue 5).
 - scheduler: the scheduler alone on the FakeExecutor (in process): the fan-out's ratio.
 Output: progress on stderr; Markdown rows for benchmarks/README.md on stdout (--json: JSON).
@@ -95,6 +99,7 @@ class Bench:
     scratch: Path
     repeat: int
     corpus_passes: int
+    daemon: bool = False  # conveyor runs through a warm daemon (`--daemon`)
 
     def ours(self, repo: Path, *args: str) -> Command:
         return Command((*self.conveyor, "run", str(repo), *args), cwd=repo, env=self.env)
@@ -201,20 +206,84 @@ def bench_fanout(bench: Bench) -> list[Measure]:
 
 
 def bench_steps(bench: Bench) -> list[Measure]:
+    """Per trivial step: conveyor's wall, the bare shell spawn under it, and the difference."""
     many, one = bench.repo({"s.yml": steps_workflow(100)}), bench.repo({"s.yml": steps_workflow(1)})
-    commands = [bench.ours(many), bench.ours(one)]
+    floor = _shell_floor_commands(bench, one)
+    commands = [bench.ours(many), bench.ours(one), *floor]
     act_many, act_one = bench.theirs(many), bench.theirs(one)
     commands += [act_many, act_one] if act_many and act_one else []
     series = interleaved(commands, bench.repeat)
     ours = _per_step(series[0], series[1])
-    theirs = _per_step(series[2], series[3]) if len(series) == 4 else None
+    bare = _per_step(series[2], series[3]) if floor else None
+    theirs = _per_step(series[4], series[5]) if len(series) == 6 else None
     note = f"100 steps {series[0].wall().median:.3f} s, 1 step {series[1].wall().median:.3f} s"
-    if len(series) == 4:
-        note += f" (act {series[2].wall().median:.3f} s, {series[3].wall().median:.3f} s)"
-    named = [("conveyor", s) for s in series[:2]] + [("act", s) for s in series[2:]]
-    note = "; ".join(filter(None, [note, exits_note(*named)]))
-    name = "engine overhead per trivial step ((100 `true` steps − 1) / 99)"
-    return [Measure(name, "ms", ours, theirs, "≤ 1 ms", ours.median <= 1.0, note)]
+    if theirs:
+        note += f" (act {series[4].wall().median:.3f} s, {series[5].wall().median:.3f} s)"
+    named = [("conveyor", s) for s in series[:2]] + [("bare loop", s) for s in series[2:4]]
+    note = "; ".join(filter(None, [note, exits_note(*named, *[("act", s) for s in series[4:]])]))
+    wall = Measure(WALL_PER_STEP, "ms", ours, theirs, "—", None, note)
+    rows = [wall, *_overhead_rows(ours, bare, theirs)]
+    if bench.daemon:  # the steps run in the daemon's child, outside the client's tree
+        note = "not measured with --daemon (the steps run outside the client's process tree)"
+        return [*rows, Measure(CPU_OVERHEAD_PER_STEP, "ms", None, note=note)]
+    return rows + ([_cpu_overhead(series)] if floor else [])
+
+
+def _cpu_overhead(series: list[Series]) -> Measure:
+    """The same difference in CPU time (the process trees' user + system, from wait4): far
+    less sensitive than wall time to other work on the machine."""
+    per_step = [_cpu_per_step(series[0], series[1]), _cpu_per_step(series[2], series[3])]
+    ours = Spread(
+        *(v - per_step[1].median for v in (per_step[0].low, per_step[0].median, per_step[0].high))
+    )
+    act = None
+    if len(series) == 6:
+        theirs = _cpu_per_step(series[4], series[5])
+        act = Spread(*(v - per_step[1].median for v in (theirs.low, theirs.median, theirs.high)))
+    note = f"CPU per step {per_step[0].median:.2f} ms − the bare loop's {per_step[1].median:.2f} ms"
+    return Measure(CPU_OVERHEAD_PER_STEP, "ms", ours, act, "—", None, note)
+
+
+def _cpu_per_step(many: Series, one: Series) -> Spread:
+    rounds = [(a.cpu - b.cpu) / 99 * 1000 for a, b in zip(many.samples, one.samples, strict=True)]
+    median = (many.cpu().median - one.cpu().median) / 99 * 1000
+    return Spread(min(rounds), median, max(rounds))
+
+
+WALL_PER_STEP = "per trivial step, wall ((100 `true` steps − 1) / 99)"
+FLOOR_PER_STEP = "the same shell spawned by a bare Python loop, per spawn"
+OVERHEAD_PER_STEP = "conveyor's overhead per trivial step (wall − bare shell spawn)"
+CPU_OVERHEAD_PER_STEP = "same, in CPU time (process tree's CPU per step − the bare loop's)"
+
+
+def _overhead_rows(ours: Spread, bare: Spread | None, theirs: Spread | None) -> list[Measure]:
+    """The floor and conveyor's part above it (act's too), all from the same rounds."""
+    if bare is None:
+        note = "unavailable: the probe step could not record its environment"
+        return [Measure(OVERHEAD_PER_STEP, "ms", None, target="≤ 1 ms", note=note)]
+    floor_note = "`bash --noprofile --norc -eo pipefail` on a `true` script, the step's environment"
+    overhead = Spread(ours.low - bare.median, ours.median - bare.median, ours.high - bare.median)
+    act = theirs and Spread(*(v - bare.median for v in (theirs.low, theirs.median, theirs.high)))
+    note = f"wall {ours.median:.2f} ms − floor {bare.median:.2f} ms (range: wall's rounds)"
+    return [
+        Measure(FLOOR_PER_STEP, "ms", bare, None, "—", None, floor_note),
+        Measure(OVERHEAD_PER_STEP, "ms", overhead, act, "≤ 1 ms", overhead.median <= 1.0, note),
+    ]
+
+
+def _shell_floor_commands(bench: Bench, repo: Path) -> list[Command]:
+    """bench_shell_floor.py for 100 and 1 spawns, with the environment a conveyor step saw
+    (recorded by a probe run: `env -0` in a step), in the step's workspace's stead `repo`."""
+    dump = bench.scratch / "step-environment"
+    probe = bench.repo({"p.yml": steps_workflow(1, 'env -0 > "$BENCH_STEP_ENVIRONMENT"')})
+    env = {**bench.env, "BENCH_STEP_ENVIRONMENT": str(dump)}
+    argv = (*bench.conveyor, "run", str(probe))
+    subprocess.run(argv, cwd=probe, env=env, capture_output=True, check=False)
+    if not dump.is_file():
+        return []
+    script = str(Path(__file__).with_name("bench_shell_floor.py"))
+    spawns = [(sys.executable, script, str(n), str(dump), str(repo)) for n in (100, 1)]
+    return [Command(argv, cwd=repo, env=bench.env) for argv in spawns]
 
 
 def _per_step(many: Series, one: Series) -> Spread:
@@ -223,6 +292,8 @@ def _per_step(many: Series, one: Series) -> Spread:
 
 
 def bench_recording(bench: Bench) -> list[Measure]:
+    if bench.daemon:
+        return _recording_not_through_a_daemon()
     repo = bench.repo({"steps.yml": echo_steps_workflow(100)})
     python = sys.executable
     on = Command((python, "-c", RECORDING_ON, "run", str(repo)), cwd=repo, env=bench.env)
@@ -241,6 +312,17 @@ def bench_recording(bench: Bench) -> list[Measure]:
     met = median <= 5.0
     whole = Measure(name, "%", overhead, None, "≤ +5 %", met, "; ".join(filter(None, [note, odd])))
     return [whole, in_process_recording(bench)]
+
+
+def _recording_not_through_a_daemon() -> list[Measure]:
+    """With --daemon the runs are the daemon's children: RECORDING_OFF's patch cannot reach
+    them, so the two rows would compare recording with recording. Measure without --daemon."""
+    note = "not measured with --daemon (the no-store switch cannot reach the daemon's child)"
+    names = [
+        "recording overhead, 100-step job (10 echo lines a step), whole process",
+        "recording overhead, same job, in process (bench_store.py)",
+    ]
+    return [Measure(name, "%", None, target="≤ +5 %", note=note) for name in names]
 
 
 def in_process_recording(bench: Bench) -> Measure:
@@ -426,6 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch=scratch,
         repeat=options.repeat or (3 if options.quick else 5),
         corpus_passes=options.corpus_passes or (1 if options.quick else 3),
+        daemon=options.daemon,
     )
     try:
         header = describe(bench)

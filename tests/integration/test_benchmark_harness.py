@@ -127,3 +127,45 @@ def test_bench_engine_measures_nothing_when_conveyor_does_not_run(tmp_path: Path
     assert "conveyor does not run, nothing measured" in done.stderr
     assert "no module conveyor.nowhere" in done.stderr
     assert done.stdout == ""
+
+
+def test_per_step_overhead_is_reported_above_the_bare_shell_spawn(tmp_path: Path) -> None:
+    """Issue 11: conveyor's overhead per trivial step is its per-step wall minus the same
+    shell, with the same environment, spawned by a bare Python loop in the same run."""
+    env = {**os.environ, "CONVEYOR_BENCH_DIR": str(tmp_path)}
+    script = ROOT / "benchmarks" / "bench_engine.py"
+    args = ["--only", "steps", "--repeat", "1", "--json", "--act", str(tmp_path / "no-act")]
+    args += ["--conveyor", f"{sys.executable} -m conveyor"]
+    done = subprocess.run(
+        [sys.executable, str(script), *args], env=env, capture_output=True, text=True, check=True
+    )
+    rows = {m["measure"]: m for m in json.loads(done.stdout)["measures"]}
+    wall = rows["per trivial step, wall ((100 `true` steps − 1) / 99)"]
+    floor = rows["the same shell spawned by a bare Python loop, per spawn"]
+    overhead = rows["conveyor's overhead per trivial step (wall − bare shell spawn)"]
+    assert floor["conveyor"]["median"] > 0
+    assert overhead["conveyor"]["median"] == pytest.approx(
+        wall["conveyor"]["median"] - floor["conveyor"]["median"], abs=1e-3
+    )
+    assert overhead["target"] == "≤ 1 ms"
+
+
+def test_the_recording_rows_say_they_cannot_measure_through_a_daemon(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_engine  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    bench = bench_engine.Bench(
+        conveyor=(sys.executable, "-m", "conveyor"),
+        act=None,
+        env=dict(os.environ),
+        scratch=tmp_path,
+        repeat=1,
+        corpus_passes=1,
+        daemon=True,
+    )
+    rows = bench_engine.bench_recording(bench)
+    assert rows
+    assert all(row.conveyor is None for row in rows)
+    assert all("daemon" in row.note for row in rows)

@@ -7,6 +7,8 @@ conveyor starts one reaper per process (see `process.Reaper`) and tells it, over
 - each job whose steps run ("job KEY NEEDLE": a process whose environment holds the entry NEEDLE
   is the job's), the process group of each step ("grp KEY PGID FIRST-LAST": its leader
   started between those clock ticks since boot, both included), the job's end ("end KEY").
+  It reads the pipe in batches, BATCH_PAUSE apart: a line per step must not wake it (and take
+  a core from the steps) per step; at the end it reads what is left, so nothing is lost.
   The services are such a job too: every service process carries its NEEDLE, so one started
   just before the owner died, not yet registered, is found all the same.
 When the pipe closes — the owner exited, crashed, or was killed, even with SIGKILL — the reaper
@@ -31,6 +33,7 @@ import time
 
 SHM_DIR = "/dev/shm/"
 SHM_FILE_PREFIXES = ("PostgreSQL.",)  # POSIX segments of a PostgreSQL that uses them
+BATCH_PAUSE = 0.05  # seconds between reads of the pipe (see `read_lines`)
 _MARKED_ROUNDS = 50  # kill marked processes until none is left (new ones may be forking)
 
 
@@ -339,12 +342,36 @@ class Registry:
             shutil.rmtree(directory, ignore_errors=True)
 
 
+class LineReader:
+    """The pipe's lines until it closes, read in batches: after each read, `pause` seconds
+    before the next, so that lines written meanwhile (a step's group, per step) do not wake
+    this process each time; a closed pipe is seen at most `pause` late."""
+
+    def __init__(self, fd: int, pause: float = BATCH_PAUSE) -> None:
+        self.fd, self.pause = fd, pause
+        self.pending = b""
+        self.closed = False
+
+    def batch(self) -> list[str]:
+        """The complete lines of the next read (the unfinished last one when it closed)."""
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            self.closed = True
+            rest, self.pending = self.pending, b""
+            return [rest.decode("utf-8", "surrogateescape")] if rest else []
+        *lines, self.pending = (self.pending + chunk).split(b"\n")
+        time.sleep(self.pause)
+        return [line.decode("utf-8", "surrogateescape") for line in lines]
+
+
 def main() -> None:
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_IGN)
     registry = Registry()
-    for line in sys.stdin:
-        registry.read(line)
+    reader = LineReader(sys.stdin.fileno())
+    while not reader.closed:
+        for line in reader.batch():
+            registry.read(line)
     registry.clean_up()
 
 

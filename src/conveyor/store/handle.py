@@ -126,6 +126,11 @@ def lite_handle(home: Path, max_log_bytes: int = DEFAULT_MAX_BYTES) -> StoreHand
     database = open_lite(home)
     if database is None:
         return None
+    try:
+        database.prime_wal()  # on `conveyor run`'s store thread: see prime_wal
+    except BaseException:
+        database.dispose()
+        raise
     return StoreHandle(
         home=home,
         database=database,

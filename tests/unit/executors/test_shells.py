@@ -73,3 +73,31 @@ def test_pwsh_wrapping(tmp_path: Path) -> None:
 def test_unusable_shells(keyword: str, message: str) -> None:
     with pytest.raises(ShellError, match=message):
         resolve_shell(keyword, PATH)
+
+
+def test_the_shell_is_found_as_shutil_which_finds_it(tmp_path: Path) -> None:
+    """The lookup on PATH (made for every step) answers what `shutil.which` answers: the first
+    executable regular file, skipping directories and files that are not executable."""
+    folders = {name: tmp_path / name for name in ("a", "b", "c", "d")}
+    for folder in folders.values():
+        folder.mkdir()
+    (folders["a"] / "bash").mkdir()  # a directory named bash
+    (folders["b"] / "bash").write_text("")  # not executable
+    (folders["c"] / "bash").write_text("#!/bin/sh\n")
+    (folders["c"] / "bash").chmod(0o755)
+    (folders["d"] / "bash").symlink_to(folders["c"] / "bash")
+    shapes = [
+        f"{folders['a']}:{folders['b']}:{folders['c']}:{folders['d']}",
+        f"{folders['d']}:{folders['c']}",
+        f"{folders['a']}::{folders['b']}",
+        f"{folders['a']}:{folders['a']}:{folders['b']}",
+        str(tmp_path / "missing"),
+        "",
+    ]
+    for search_path in shapes:
+        expected = shutil.which("bash", path=search_path)
+        if expected is None:
+            with pytest.raises(ShellError):
+                resolve_shell("bash", search_path)
+        else:
+            assert resolve_shell("bash", search_path).program == expected, search_path

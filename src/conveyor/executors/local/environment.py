@@ -45,12 +45,14 @@ def host_environment(source: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+_GITHUB_NAMES = tuple((key, f"GITHUB_{key.upper()}") for key in GITHUB_KEYS)  # named once
+
+
 def github_variables(github: Mapping[str, object]) -> dict[str, str]:
     """GITHUB_<KEY> for each exported github context key, plus GITHUB_ACTIONS=true."""
     env = {"GITHUB_ACTIONS": "true"}
-    for key in GITHUB_KEYS:
-        value = github.get(key)
-        env[f"GITHUB_{key.upper()}"] = _text(value)
+    for key, name in _GITHUB_NAMES:
+        env[name] = _text(github.get(key))
     return env
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -98,9 +97,17 @@ def _find_program(name: str, search_path: str) -> str:
 
 
 def _which(name: str, search_path: str) -> str | None:
+    """`shutil.which(name, path=search_path)` on POSIX, with one `access` per folder (and a
+    `stat` for the hit): it runs for every step, and shutil's costs ~7 µs a folder."""
     if os.sep in name:
         return name if os.access(name, os.X_OK) else None
-    return shutil.which(name, path=search_path)
+    if not search_path:
+        return None
+    for folder in dict.fromkeys(search_path.split(os.pathsep)):
+        candidate = os.path.join(folder, name)
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    return None
 
 
 def script_argv(shell: Shell, script: str) -> Sequence[str]:
