@@ -6,13 +6,27 @@ server's machine the commands act on the local store; with `--server URL --token
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from conveyor.cli.runs_command import iso
 from conveyor.cli.server_client import ServerClient, server_options
 from conveyor.errors import UsageError
+from conveyor.server.principals import Role
 from conveyor.store import opened_store
-from conveyor.store.api_tokens import ROLES, SqlTokenStore, TokenRecord
+from conveyor.store.handle import StoreHandle
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded by a command that uses the store, not by the CLI
+    from conveyor.store.api_tokens import SqlTokenStore, TokenRecord
+
+ROLES = tuple(role.name.lower() for role in Role)
+
+
+def _tokens(store: StoreHandle) -> SqlTokenStore:
+    from conveyor.store.api_tokens import SqlTokenStore
+
+    return SqlTokenStore(store.database)  # type: ignore[arg-type]
 
 
 @click.group("tokens")
@@ -35,7 +49,7 @@ def create_token(remote: ServerClient | None, name: str, role: str) -> None:
         )["token"]
     else:
         with opened_store() as store:
-            token = SqlTokenStore(store.database).create(name, role)  # type: ignore[arg-type]
+            token = _tokens(store).create(name, role)
     click.echo(f"created {role} token {name!r}; it is shown only now:", err=True)
     click.echo(token)
 
@@ -50,7 +64,7 @@ def list_tokens(remote: ServerClient | None) -> None:
                              item["revoked_at"]))  # fmt: skip
         return
     with opened_store() as store:
-        records = SqlTokenStore(store.database).list()  # type: ignore[arg-type]
+        records = _tokens(store).list()
     for record in records:
         click.echo(describe(record))
 
@@ -81,7 +95,7 @@ def revoke_token(remote: ServerClient | None, name: str) -> None:
         remote.json("DELETE", f"/api/v1/tokens/{name}", what="the revocation")
     else:
         with opened_store() as store:
-            revoked = SqlTokenStore(store.database).revoke(name)  # type: ignore[arg-type]
+            revoked = _tokens(store).revoke(name)
         if not revoked:
             raise UsageError(f"there is no live token named {name!r} (see `conveyor tokens list`)")
     click.echo(f"revoked token {name!r}")

@@ -45,3 +45,10 @@ def test_revoke_and_errors(cli: Cli, store: StoreHandle) -> None:
     again = cli("tokens", "create", "--name", "reader")
     assert again.code == 2
     assert "already" in again.err
+
+
+def test_the_cli_offers_the_roles_the_store_keeps() -> None:
+    from conveyor.cli.tokens_command import ROLES
+    from conveyor.store.api_tokens import ROLES as STORED
+
+    assert ROLES == STORED
