@@ -6,52 +6,35 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Response
+from pydantic import BaseModel, Field
 
 from conveyor.errors import UsageError
+from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
+from conveyor.server.errors import ERRORS
 from conveyor.server.principals import Principal, Role
 from conveyor.store.served_repositories import ServedRepository
 
-router = APIRouter()
-
-
-def bearer(request: Request, role: Role) -> Principal:
-    """The principal of the request's Bearer token, with at least `role`; 401/403 otherwise."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    found = None
-    if scheme.lower() == "bearer" and token.strip():
-        found = request.app.state.context.tokens.verify(token.strip())
-    if found is None:
-        raise HTTPException(401, "a valid API token is needed (Authorization: Bearer TOKEN)")
-    if found.role < role:
-        raise HTTPException(403, f"this needs a token with the {role.name.lower()} role")
-    assert isinstance(found, Principal)
-    return found
-
-
-def reader(request: Request) -> Principal:
-    return bearer(request, Role.READ)
+router = APIRouter(responses=ERRORS)
 
 
 @router.get("/api/v1/repos", tags=["repositories"])
 def list_repos(
     server: Annotated[ServerContext, Depends(context)],
-    _principal: Annotated[Principal, Depends(reader)],
+    _principal: Annotated[Principal, Depends(require(Role.READ))],
 ) -> dict[str, list[dict[str, object]]]:
     return {"repos": [_shown(r) for r in server.served().list()]}
 
 
-def admin(request: Request) -> Principal:
-    return bearer(request, Role.ADMIN)
+NAME_PART = r"[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*"  # not '.' nor '..'
 
 
 class NewRepository(BaseModel):
-    name: str  # owner/repo
-    url: str  # clone URL or a path on the server's machine
-    default_branch: str = "main"
+    name: str = Field(pattern=f"^{NAME_PART}/{NAME_PART}$", description="owner/repo")
+    url: str = Field(min_length=1, description="a clone URL or a path on the server's machine")
+    default_branch: str = Field("main", min_length=1)
     webhook_secret: str | None = None  # write-only: never returned
 
 
@@ -59,7 +42,7 @@ class NewRepository(BaseModel):
 def add_repo(
     body: NewRepository,
     server: Annotated[ServerContext, Depends(context)],
-    _principal: Annotated[Principal, Depends(admin)],
+    _principal: Annotated[Principal, Depends(require(Role.ADMIN))],
 ) -> dict[str, object]:
     new = ServedRepository(body.name, body.url, body.default_branch, False, 0.0)
     try:
@@ -75,7 +58,7 @@ def remove_repo(
     owner: str,
     repo: str,
     server: Annotated[ServerContext, Depends(context)],
-    _principal: Annotated[Principal, Depends(admin)],
+    _principal: Annotated[Principal, Depends(require(Role.ADMIN))],
 ) -> Response:
     if not server.served().remove(f"{owner}/{repo}"):
         raise HTTPException(404, f"repository {owner}/{repo} is not registered")

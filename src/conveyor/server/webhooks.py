@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
 from conveyor.errors import ConveyorError, UsageError
 from conveyor.server.context import ServerContext
+from conveyor.server.errors import ErrorBody
 from conveyor.server.webhook_events import (
     MAX_BODY,
     ZERO_SHA,
@@ -36,7 +37,24 @@ router = APIRouter()
 log = logging.getLogger("conveyor.server")
 
 
-@router.post("/webhooks/github", tags=["webhooks"], status_code=202)
+WEBHOOK_ANSWERS: dict[int | str, dict[str, object]] = {
+    200: {"description": "nothing fired (the reasons), a ping, or a delivery seen before"},
+    202: {"description": "the run ids the delivery queued"},
+    **{
+        status: {"model": ErrorBody, "description": description}
+        for status, description in (
+            (400, "malformed JSON or a missing field"),
+            (401, "a missing or bad signature"),
+            (404, "an unknown repository"),
+            (413, "a payload over 25 MB"),
+            (422, "an event GitHub would refuse"),
+            (503, "git or the database failed: GitHub retries"),
+        )
+    },
+}
+
+
+@router.post("/webhooks/github", tags=["webhooks"], status_code=202, responses=WEBHOOK_ANSWERS)
 async def github_webhook(request: Request) -> JSONResponse:
     context = request.app.state.context
     assert isinstance(context, ServerContext)

@@ -48,8 +48,11 @@ ENDPOINTS: list[tuple[str, str, object, str]] = [
     ("DELETE", "/api/v1/tokens/{name}", None, "admin"),
     ("POST", f"{R}/workflows/{{workflow_file}}/dispatches", {"ref": "main"}, "write"),
     ("GET", "/api/v1/schedules", None, "read"),
+    ("GET", "/api/v1/repos", None, "read"),
+    ("POST", "/api/v1/repos", {"name": "o/r", "url": "/nowhere"}, "admin"),
+    ("DELETE", "/api/v1/repos/{owner}/{repo}", None, "admin"),
 ]
-PUBLIC = {("GET", "/healthz")}
+PUBLIC = {("GET", "/healthz"), ("POST", "/webhooks/github")}  # webhooks: HMAC, not tokens
 VALUES = {
     "run_id": "1",
     "owner": "o",

@@ -42,7 +42,12 @@ def test_no_server_errors_and_responses_match_the_schema(live: Api) -> None:
     # operation's strategy through hypothesis directly is the same test.
     schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
     headers = {"Authorization": f"Bearer {live.tokens['admin']}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The webhook is signed by GitHub (HMAC), not by an API token: test_webhook_fuzz.py fuzzes it.
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path != "/webhooks/github"
+    ]
     assert len(operations) > 20
     for operation in operations:
         check_operation(operation, headers)

@@ -29,5 +29,5 @@ def test_tokens_on_a_remote_server(api: Api, cli: Cli, monkeypatch: pytest.Monke
     assert refused.code == 2
     assert "admin" in refused.err
     unreachable = cli("tokens", "--server", "http://127.0.0.1:9", "list")
-    assert unreachable.code == 2
+    assert unreachable.code == 1  # as every client command: no answer is not a usage error
     assert "127.0.0.1:9" in unreachable.err
