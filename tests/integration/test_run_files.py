@@ -175,7 +175,7 @@ def test_a_full_disk_fails_the_step_keeps_its_log_and_records_the_run_failed(
     assert "failure" in runs, runs + runs_err
     assert "abandoned" not in runs
     logs, _ = finished(conveyor(home, "logs", "1"))
-    assert "before the disk filled up" in logs
+    assert "\nbefore the disk filled up\n" in logs  # the line, not only the step title
 
 
 def test_copied_working_tree_files_are_private_and_steps_keep_the_users_umask(

@@ -10,10 +10,16 @@ Crash safety: the data is written before its index line, so every indexed range 
 a reader sees it. A killed run can leave bytes no line indexes (never shown) and, on a full disk,
 a last line cut short: a line without its four fields is ignored, and a writer that reopens the
 file ends such a line first. Files are created 0600 (directory 0700, made by the caller).
+
+Full disk: both files are given `RESERVE` bytes of disk when they are made, as the job starts
+(`posix_fallocate`; the unwritten part reads as NUL bytes, which no reader shows), and written at
+explicit offsets (the data after the last indexed byte), so a step that fills the disk still has
+its first lines, and their index, stored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +27,8 @@ from pathlib import Path
 
 DATA_FILE = "steps.log"
 INDEX_FILE = "steps.idx"
-_APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC
+RESERVE = 64 * 1024  # bytes of disk set aside in each file when it is made
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +58,8 @@ class StepIndex:
 def parse_index(data: bytes) -> StepIndex:
     """The segments of an index file's text; malformed or unfinished lines are skipped."""
     index = StepIndex()
-    for line in data.split(b"\n")[:-1]:  # the part after the last newline is unfinished
+    lines = data.rstrip(b"\0").split(b"\n")  # NUL bytes: the reserved, unwritten part
+    for line in lines[:-1]:  # the part after the last newline is unfinished
         segment = _segment(line)
         if segment is not None:
             index.add(segment)
@@ -84,29 +92,35 @@ class JobStepsWriter:
     """The open `steps.log`/`steps.idx` of one job (one writer: the recorder's thread)."""
 
     def __init__(self, directory: Path) -> None:
-        self.data_fd = os.open(directory / DATA_FILE, _APPEND, 0o600)
-        self.index_fd = os.open(directory / INDEX_FILE, _APPEND, 0o600)
-        self.end = os.fstat(self.data_fd).st_size
+        self.data_fd = os.open(directory / DATA_FILE, _WRITE, 0o600)
+        self.index_fd = os.open(directory / INDEX_FILE, _WRITE, 0o600)
+        self.end = 0  # where the next data goes: after the last indexed byte
+        self.index_end = 0
         self.sizes: dict[int, int] = {}
         self.cut: set[int] = set()
         if os.fstat(self.index_fd).st_size:
             self._resume(directory / INDEX_FILE)
+        _reserve(self.data_fd)
+        _reserve(self.index_fd)
 
     def _resume(self, path: Path) -> None:
-        """Sizes and caps from an existing index; an unfinished last line is ended."""
-        data = path.read_bytes()
+        """Sizes, caps and ends from an existing index; an unfinished last line is ended."""
+        data = path.read_bytes().rstrip(b"\0")
         index = parse_index(data)
         self.sizes = {step: index.size(step) for step in index.segments}
         self.cut = {step for step in index.segments if index.cut(step)}
-        if not data.endswith(b"\n"):
-            os.write(self.index_fd, b"\n")
+        ends = [segment.end for segments in index.segments.values() for segment in segments]
+        self.end, self.index_end = max(ends, default=0), len(data)
+        if data and not data.endswith(b"\n"):
+            self.index_end += os.pwrite(self.index_fd, b"\n", self.index_end)
 
     def append(self, step: int, data: bytes, cut: bool) -> int:
         """Write one segment of `step` (`cut`: its last); return the step's size afterwards."""
-        written = os.write(self.data_fd, data)
+        written = os.pwrite(self.data_fd, data, self.end)
         start, self.end = self.end, self.end + written
         flag = "t" if cut and written == len(data) else "."
-        os.write(self.index_fd, f"{step} {start} {self.end} {flag}\n".encode())
+        line = f"{step} {start} {self.end} {flag}\n".encode()
+        self.index_end += os.pwrite(self.index_fd, line, self.index_end)
         size = self.sizes.get(step, 0) + written
         self.sizes[step] = size
         if flag == "t":
@@ -116,6 +130,14 @@ class JobStepsWriter:
     def close(self) -> None:
         os.close(self.data_fd)
         os.close(self.index_fd)
+
+
+def _reserve(fd: int) -> None:
+    """Set `RESERVE` bytes of disk aside for a file that has less (nothing when it cannot: the
+    disk is full already, and the lines are written while room is left)."""
+    if os.fstat(fd).st_size < RESERVE:
+        with contextlib.suppress(OSError):
+            os.posix_fallocate(fd, 0, RESERVE)
 
 
 def read_step(

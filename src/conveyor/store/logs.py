@@ -81,6 +81,13 @@ class FileLogStore:
             data = self._cut(data, self.max_bytes - size, self.max_bytes)
         return writer.append(step, data, cut)
 
+    def prepare_job(self, run_id: int, attempt: int, instance_key: str) -> None:
+        """Make a starting job's step files now, while the disk has room (job_log.RESERVE)."""
+        directory = self.job_dir(run_id, attempt, instance_key)
+        with self._lock:
+            if directory not in self._steps:
+                self._open_steps(directory, instance_key)
+
     def _open_steps(self, directory: Path, instance_key: str) -> JobStepsWriter:
         if directory not in self._made:
             self._make_dir(directory, instance_key)

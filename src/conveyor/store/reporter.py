@@ -101,6 +101,8 @@ class StoreReporter:
     # Job life, for the scheduler
     def start_job(self, job: NewJob) -> None:
         self._put(lambda: self.runs.start_job(self.run_id, self.attempt, job))
+        if isinstance(self.logs, FileLogStore):  # its step files now, while the disk has room
+            self.logs.prepare_job(self.run_id, self.attempt, job.instance_key)
 
     def set_job_status(self, instance_key: str, status: RunStatus) -> None:
         self._put(lambda: self.runs.set_job_status(self.run_id, self.attempt, instance_key, status))
