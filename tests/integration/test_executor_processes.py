@@ -117,7 +117,13 @@ def test_background_processes_end_with_the_job(repo: Path, conveyor_home: Path) 
         steps(
             # one stays in the step's group, one escapes into a session of its own
             {"run": "sleep 300 &\nsetsid sleep 301 &\necho spawned", "env": {"MARK": marker}},
-            {"run": "ps -eo args | grep -c '^sleep 30[01]' || true"},
+            # this job's sleeps only (by the marker in their environment), not the machine's
+            {
+                "run": "for p in /proc/[0-9]*; do"
+                f" grep -qxz 'MARK={marker}' $p/environ 2>/dev/null"
+                " && cat $p/cmdline 2>/dev/null | tr '\\0' ' ' && echo; done"
+                " | grep -c '^sleep 30[01]' || true"
+            },
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
