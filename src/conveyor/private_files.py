@@ -14,9 +14,12 @@ directories that are 0700, so nobody else can reach them).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
@@ -61,6 +64,18 @@ def private_directory(path: Path) -> Path:
 def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC) -> int:
     """A descriptor for `path`, created 0600 if new (its directory must exist)."""
     return os.open(path, flags | os.O_CLOEXEC, 0o600)
+
+
+@contextlib.contextmanager
+def private_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive flock on `path` (a 0600 lock file, made if new; its directory must
+    exist): one process or thread at a time makes what the lock guards, the others wait."""
+    fd = open_private(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def write_private(path: Path, data: bytes | str) -> None:

@@ -9,7 +9,6 @@ so a half-built tool is never seen. Everything made is private (0700/0600, 0700 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from conveyor.private_files import make_tree_private, open_private, private_directory
+from conveyor.private_files import make_tree_private, private_directory, private_lock
 
 
 def ensure_tool(directory: Path, build: Callable[[Path], None]) -> Path:
@@ -26,8 +25,7 @@ def ensure_tool(directory: Path, build: Callable[[Path], None]) -> Path:
         return directory
     private_directory(directory.parent)
     lock_path = directory.with_name(directory.name + ".lock")
-    with os.fdopen(open_private(lock_path, os.O_WRONLY | os.O_CREAT), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with private_lock(lock_path):
         if not directory.is_dir():
             _build(directory, build)
     return directory

@@ -13,7 +13,6 @@ again. The marker's modification time is when the entry was last used.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -23,7 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from conveyor.private_files import make_tree_private, open_private, private_directory, write_private
+from conveyor.private_files import (
+    make_tree_private,
+    private_directory,
+    private_lock,
+    write_private,
+)
 
 MARKER = ".json"
 
@@ -108,15 +112,9 @@ class ActionCache:
         with contextlib.suppress(OSError):
             os.utime(self.repository_dir(owner, repo) / f"{commit}{MARKER}")
 
-    @contextlib.contextmanager
-    def lock(self, owner: str, repo: str) -> Iterator[None]:
-        base = private_directory(self.repository_dir(owner, repo))
-        fd = open_private(base / ".lock", os.O_RDWR | os.O_CREAT)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+    def lock(self, owner: str, repo: str) -> contextlib.AbstractContextManager[None]:
+        """One fetch of `owner/repo` at a time, across threads and processes."""
+        return private_lock(private_directory(self.repository_dir(owner, repo)) / ".lock")
 
     def _write_marker(self, base: Path, commit: str) -> None:
         tree = base / commit

@@ -7,7 +7,6 @@ the password is set on each copy at start, so no secret is ever kept in the cach
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -15,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from conveyor.errors import InfrastructureError
-from conveyor.private_files import open_private, private_directory
+from conveyor.private_files import private_directory, private_lock
 from conveyor.services import reaper
 from conveyor.services.postgres_config import PostgresCredentials, quote_identifier
 from conveyor.services.postgres_install import PostgresInstall
@@ -50,8 +49,7 @@ def ensure_template(
         return directory
     private_directory(directory.parent)
     lock_path = directory.with_name(directory.name + ".lock")
-    with os.fdopen(open_private(lock_path, os.O_WRONLY | os.O_CREAT), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with private_lock(lock_path):
         if not directory.is_dir():
             _make_template(runtime, install, credentials, directory)
     return directory

@@ -14,7 +14,6 @@ made is private (0700/0600).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import platform
@@ -24,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from conveyor.private_files import make_tree_private, open_private, private_directory
+from conveyor.private_files import make_tree_private, open_private, private_directory, private_lock
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 _PACKAGES = {
@@ -83,23 +82,13 @@ def provision_node(major: int, tool_cache: Path, registry: str) -> Path:
     if node is not None:
         return node
     folder = private_directory(tool_cache / "node")
-    with _locked(folder / f".provision-{major}.lock"):
+    with private_lock(folder / f".provision-{major}.lock"):
         node = cached_node(major, tool_cache)  # another process may have made it meanwhile
         if node is not None:
             return node
         package, arch = _platform()
         release = _release(registry, package, major)
         return _install(release, folder, arch, registry)
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    fd = open_private(path, os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def _release(registry: str, package: str, major: int) -> Mapping[str, object]:
