@@ -21,9 +21,11 @@ demo: venv
 
 test: venv test-deps check unit
 
-# Installs (as root, only when missing) what the service tests need: redis, PostgreSQL clients.
+# Installs (as root, only when missing) what the service tests need: redis, PostgreSQL clients,
+# Chromium; and the pinned @octokit data (GitHub's OpenAPI and webhook schemas) into .test-data/.
 test-deps:
 	bash scripts/install-test-deps.sh
+	bash scripts/install-test-data.sh
 
 check: lint typecheck contracts
 
