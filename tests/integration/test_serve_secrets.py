@@ -125,6 +125,11 @@ jobs:
       - run: >-
           echo "${{ github.event_name }}
           secret=[${{ secrets.CLI_SECRET }}] var=[${{ vars.GREETING }}]"
+  preview:
+    runs-on: ubuntu-latest
+    environment: preview
+    steps:
+      - run: echo "preview=[${{ secrets.DEPLOY_KEY }}] region=[${{ vars.REGION }}]"
 """
 
 
@@ -170,6 +175,9 @@ def test_a_pull_request_from_a_fork_gets_no_secrets_nor_variables(
     register(store, source)
     store.secrets.set_secret(NAME, "CLI_SECRET", CLI_SECRET, None)
     store.variables.set_variable(NAME, "GREETING", "hello", None)
+    store.environments.ensure_environment(NAME, "preview")
+    store.secrets.set_secret(NAME, "DEPLOY_KEY", DEPLOY_KEY, "preview")
+    store.variables.set_variable(NAME, "REGION", "eu-west", "preview")
     logs = {}
     with served_app(conveyor_home, store) as (_wired, url):
         for number, (event, owner) in enumerate(PULL_REQUESTS):
@@ -178,8 +186,12 @@ def test_a_pull_request_from_a_fork_gets_no_secrets_nor_variables(
             assert answer.status_code == 202, answer.text
             (run_id,) = answer.json()["run_ids"]
             assert wait_completed(store, run_id) == "success"
-            logs[(event, owner)] = run_log(store, run_id)
+            logs[(event, owner)] = run_log(store, run_id, "test") + run_log(
+                store, run_id, "preview"
+            )
     assert "pull_request secret=[] var=[]" in logs[("pull_request", "outsider/app")]
+    assert "preview=[] region=[]" in logs[("pull_request", "outsider/app")]
+    assert "preview=[***] region=[eu-west]" in logs[("pull_request", NAME)]
     assert "pull_request secret=[***] var=[hello]" in logs[("pull_request", NAME)]
     assert (
         "pull_request_target secret=[***] var=[hello]"
@@ -187,7 +199,7 @@ def test_a_pull_request_from_a_fork_gets_no_secrets_nor_variables(
     )
 
 
-def run_log(store: StoreHandle, run_id: int) -> str:
+def run_log(store: StoreHandle, run_id: int, job: str) -> str:
     from conveyor.engine.ports.store import LogKey
 
-    return store.logs.read(LogKey(run_id, 1, "test", 0), 0, 1 << 20).text
+    return store.logs.read(LogKey(run_id, 1, job, 0), 0, 1 << 20).text

@@ -171,7 +171,8 @@ class ServerRuns:
         from conveyor.bootstrap.run import run_local
 
         options = rerun_options(request, {}, home=self.home)
-        options = replace(options, repository_key=request.run.repository)
+        fork = from_fork(request.run.event, request.event_payload)
+        options = replace(options, repository_key=request.run.repository, withhold_settings=fork)
         run_local(options, QuietDisplay(request.run.id), rerun=target, store=self.store)
 
 
@@ -187,6 +188,23 @@ def wanted_commits(request: EventRequest) -> tuple[str, ...]:
         _text(_mapping(pull.get("base")).get("sha")),
     ]
     return tuple(sha for sha in found if sha and set(sha) != {"0"})
+
+
+FORK_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
+
+
+def from_fork(event_name: str, payload: Mapping[str, object]) -> bool:
+    """A pull request event whose head is another repository's (a fork): GitHub passes its
+    runs none of the repository's secrets and variables. `pull_request_target` runs the base's
+    workflow and has them."""
+    if event_name not in FORK_EVENTS:
+        return False
+    head = _mapping(_mapping(payload.get("pull_request")).get("head"))
+    if "repo" in head and head["repo"] is None:  # the fork was deleted
+        return True
+    head_name = _text(_mapping(head.get("repo")).get("full_name"))
+    own = _text(_mapping(payload.get("repository")).get("full_name"))
+    return bool(head_name) and head_name.lower() != own.lower()
 
 
 def with_repository(payload: Mapping[str, object], mirror: Mirror) -> Mapping[str, object]:
