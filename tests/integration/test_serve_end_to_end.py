@@ -90,14 +90,14 @@ def test_a_signed_push_runs_live_in_the_browser_and_waits_for_an_approval_made_t
         conveyor_home, "repos", "add", str(repo), "--name", NAME,
         "--webhook-secret-file", str(secret_file), "--default-branch", "main",
     )  # fmt: skip
+    cli_ok(conveyor_home, "environments", "set", "production", "--reviewer", REVIEWER,
+           "--repo", NAME)  # fmt: skip
     with serving(conveyor_home, "--jobs", "2") as server:
         admin = {"Authorization": f"Bearer {token.strip()}"}
-        protected = httpx.put(
-            f"{server.url}/api/v1/repos/{NAME}/environments/production",
-            json={"required_reviewers": [REVIEWER]},
-            headers=admin,
+        environment = httpx.get(
+            f"{server.url}/api/v1/repos/{NAME}/environments/production", headers=admin
         )
-        assert protected.status_code == 200, protected.text
+        assert environment.json()["rules"]["required_reviewers"] == [REVIEWER], environment.text
         body = json.dumps(push_delivery(shared, repo, before, after)).encode()
         answer = httpx.post(
             f"{server.url}/webhooks/github",
