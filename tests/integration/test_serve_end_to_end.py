@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -115,7 +116,9 @@ def test_a_signed_push_runs_live_in_the_browser_and_waits_for_an_approval_made_t
         runs = httpx.get(f"{server.url}/api/v1/runs", params={"repo": NAME}, headers=admin)
         (run,) = runs.json()["runs"]
         assert (run["id"], run["sha"], run["conclusion"]) == (run_id, after, "success")
+        began = time.monotonic()
         assert server.stop(timeout=30) == 0
+        assert time.monotonic() - began < 10, "SIGTERM with no run left should stop at once"
 
 
 def watch_in_the_browser(url: str, token: str, run_id: int, gate: Path, tmp_path: Path) -> None:
