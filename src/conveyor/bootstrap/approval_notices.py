@@ -4,6 +4,7 @@ waits for and the exact command that lets it go on."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conveyor.engine.ports.executor import CancelSignal
@@ -39,12 +40,19 @@ class AnnouncingGate:
     """A DeploymentGate: the store's ProtectionGate with notices on the way."""
 
     def __init__(
-        self, store: StoreHandle, recorder: RunRecorder, notify: Notify, poll_interval: float
+        self,
+        store: StoreHandle,
+        recorder: RunRecorder,
+        notify: Notify,
+        poll_interval: float,
+        *,
+        withhold_settings: bool = False,  # approved without the environment's secrets, vars
     ) -> None:
         self._store = store
         self._recorder = recorder
         self._notify = notify
         self._poll = poll_interval
+        self._withhold = withhold_settings
 
     def enter(self, request: GateRequest, cancel: CancelSignal) -> GateDecision:
         self._flush(request.run_id)  # the job's row exists before the gate shows it waiting
@@ -57,7 +65,7 @@ class AnnouncingGate:
             self._notify(f"{job}: {decision.reviewer} approved the deployment to '{env}'")
         elif decision.verdict is GateVerdict.REJECTED:
             self._notify(f"{job}: {decision.reason}")
-        return decision
+        return replace(decision, secrets={}, variables={}) if self._withhold else decision
 
     def _announce(self, request: GateRequest) -> None:
         found = self._store.environments.get_environment(request.repository, request.environment)

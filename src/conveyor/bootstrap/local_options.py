@@ -53,6 +53,9 @@ class LocalRunOptions:
     offline: bool = False
     # The store's key for the repository (`conveyor serve`: owner/repo); None: its path.
     repository_key: str | None = None
+    # The run gets none of the store's secrets and variables, nor its environments' (a pull
+    # request from a fork, as on GitHub).
+    withhold_settings: bool = False
 
 
 NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

@@ -154,8 +154,8 @@ class RunHistory:
             key,
             RunRecorder(store.runs, store.logs),
             observer.message,
-            store.secrets.resolve_secrets(key),
-            store.variables.resolve_variables(key),
+            {} if self._options.withhold_settings else store.secrets.resolve_secrets(key),
+            {} if self._options.withhold_settings else store.variables.resolve_variables(key),
         )
         return self._wiring
 
@@ -217,7 +217,11 @@ class RunHistory:
             runs=wiring.store.runs,
             concurrency=wiring.store.concurrency,
             deployments=AnnouncingGate(
-                wiring.store, wiring.recorder, observer.message, POLL_INTERVAL
+                wiring.store,
+                wiring.recorder,
+                observer.message,
+                POLL_INTERVAL,
+                withhold_settings=self._options.withhold_settings,
             ),
             environments=wiring.store.environments,
             jobs=jobs,

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conveyor.bootstrap import recorded_runs as recorded
+from conveyor.bootstrap.queued_reruns import rerun_of
 from conveyor.engine.carryover import carried_jobs
 from conveyor.engine.planner import WorkflowPlan
 from conveyor.errors import UsageError
@@ -49,11 +50,10 @@ def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget)
         return replace(prepared, requests=(), not_started=(failed,))
     request = requests[0]
     _check_jobs(request.plan, target)
+    if target.queued:  # its attempt waits, claimed: it starts now
+        return _start_queued(history, prepared, request, run.id)
     carried = carried_jobs(request.plan, target.rerun, runs.list_jobs(run.id))
     keys = [job.instance_key for jobs in carried.values() for job in jobs]
-    if target.queued:  # its attempt waits, claimed: it starts now
-        stored = wiring.recorder.resume(run.id)
-        return _started(prepared, history.adopt(request, stored), stored.attempt)
     runs.begin_attempt(run.id, current_owner(), reuse=keys)
     stored = wiring.recorder.resume(run.id)
     adopted = history.adopt(request, stored, carried)
@@ -63,6 +63,17 @@ def start_rerun(history: RunHistory, prepared: PreparedRun, target: RerunTarget)
         f"run {run.id}, attempt {stored.attempt}: re-running {', '.join(again) or 'nothing'}{kept}"
     )
     return _started(prepared, adopted, stored.attempt)
+
+
+def _start_queued(
+    history: RunHistory, prepared: PreparedRun, request: RunRequest, run_id: int
+) -> PreparedRun:
+    """The queued attempt, with the jobs copied into it when it was queued carried over (a
+    re-run queued by `conveyor serve`, conveyor.bootstrap.queued_reruns); none: all run."""
+    stored = history.wiring.recorder.resume(run_id)
+    kept = history.wiring.store.runs.list_jobs(run_id, stored.attempt)
+    carried = carried_jobs(request.plan, rerun_of(request.plan, kept), kept)
+    return _started(prepared, history.adopt(request, stored, carried), stored.attempt)
 
 
 def _started(prepared: PreparedRun, adopted: RunRequest, attempt: int) -> PreparedRun:

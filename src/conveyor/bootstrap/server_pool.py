@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from conveyor.errors import UsageError
 from conveyor.store.database import Database
 from conveyor.store.owner import current_owner
 from conveyor.store.server_queue import claim_run, queued_runs
@@ -76,24 +75,10 @@ class ServerPool:
                 self._running[run_id] = thread
             thread.start()
 
-    def submit(self, run_id: int, work: Callable[[], None]) -> None:
-        """Run `work` (a new attempt of `run_id`) on its own thread once a slot is free."""
-        if self._stopping.is_set():
-            raise UsageError("the server is stopping: nothing new starts")
-
-        def wait_then_run() -> None:
-            self._slots.acquire()
-            self._run(run_id, work)
-
-        thread = threading.Thread(target=wait_then_run, name=f"run-{run_id}")
-        with self._lock:
-            self._running[run_id] = thread
-        thread.start()
-
-    def _run(self, run_id: int, work: Callable[[], None] | None = None) -> None:
+    def _run(self, run_id: int) -> None:
         log.info("run started run=%d", run_id)
         try:
-            (work or (lambda: self._execute(run_id)))()
+            self._execute(run_id)
         except Exception:
             log.exception("run error run=%d", run_id)
         finally:

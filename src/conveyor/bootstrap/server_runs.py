@@ -45,8 +45,6 @@ class ServerRuns:
     store: StoreHandle
     repositories: ServedRepositories
     wake: Callable[[], None] = lambda: None  # tells the pool a run is queued
-    # runs an attempt on the pool: submit(run_id, work)
-    submit: Callable[[int, Callable[[], None]], None] = lambda run_id, work: work()
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -155,24 +153,32 @@ class ServerRuns:
         return True
 
     def rerun(self, run_id: int, *, failed_only: bool = False, job: str | None = None) -> int:
-        """A new attempt of a finished run on the pool, as `conveyor rerun` makes it: all jobs,
-        the failed ones, or `job` and those needing it (the others are carried over). A
-        UsageError when the run is unknown, still active, or has no such job."""
-        from conveyor.bootstrap.recording import RerunTarget
+        """A new attempt of a finished run, as `conveyor rerun` makes it: all jobs, the failed
+        ones, or `job` and those needing it (the others are kept). The attempt is queued in the
+        database before this returns (the pool runs it, after a restart too). A UsageError
+        when the run is unknown, still active, or has no such job."""
+        from conveyor.bootstrap.queued_reruns import queue_rerun
         from conveyor.bootstrap.rerun_plan import plan_rerun
 
         plan = plan_rerun(self.store, run_id, failed=failed_only, job_id=job)
-        target = RerunTarget(run_id, plan.rerun, strict=job is not None)
-        self.submit(run_id, lambda: self._run_attempt(plan.request, target))
+        options = self._attempt_options(plan.request)
+        queued = queue_rerun(self.store, plan, options, strict=job is not None)
+        log.info("run rerun-queued run=%d attempt=%d", run_id, queued.attempt)
+        self.wake()
         return run_id
 
     def _run_attempt(self, request: StoredRequest, target: RerunTarget) -> None:
-        from conveyor.bootstrap.rerun_options import rerun_options
         from conveyor.bootstrap.run import run_local
 
-        options = rerun_options(request, {}, home=self.home)
-        options = replace(options, repository_key=request.run.repository)
+        options = self._attempt_options(request)
         run_local(options, QuietDisplay(request.run.id), rerun=target, store=self.store)
+
+    def _attempt_options(self, request: StoredRequest) -> LocalRunOptions:
+        from conveyor.bootstrap.rerun_options import rerun_options
+
+        options = rerun_options(request, {}, home=self.home)
+        fork = from_fork(request.run.event, request.event_payload)
+        return replace(options, repository_key=request.run.repository, withhold_settings=fork)
 
 
 def wanted_commits(request: EventRequest) -> tuple[str, ...]:
@@ -187,6 +193,23 @@ def wanted_commits(request: EventRequest) -> tuple[str, ...]:
         _text(_mapping(pull.get("base")).get("sha")),
     ]
     return tuple(sha for sha in found if sha and set(sha) != {"0"})
+
+
+FORK_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
+
+
+def from_fork(event_name: str, payload: Mapping[str, object]) -> bool:
+    """A pull request event whose head is another repository's (a fork): GitHub passes its
+    runs none of the repository's secrets and variables. `pull_request_target` runs the base's
+    workflow and has them."""
+    if event_name not in FORK_EVENTS:
+        return False
+    head = _mapping(_mapping(payload.get("pull_request")).get("head"))
+    if "repo" in head and head["repo"] is None:  # the fork was deleted
+        return True
+    head_name = _text(_mapping(head.get("repo")).get("full_name"))
+    own = _text(_mapping(payload.get("repository")).get("full_name"))
+    return bool(head_name) and head_name.lower() != own.lower()
 
 
 def with_repository(payload: Mapping[str, object], mirror: Mirror) -> Mapping[str, object]:

@@ -35,7 +35,7 @@ def serve_runs(home: Path, store: StoreHandle, *, jobs: int) -> Served:
     repositories = served_repositories(store)
     runs = ServerRuns(home, store, repositories)
     pool = ServerPool(runs.database, jobs, runs.run_queued, store.runs.request_cancel)
-    runs.wake, runs.submit = pool.wake, pool.submit
+    runs.wake = pool.wake
     return Served(runs, pool, repositories)
 
 

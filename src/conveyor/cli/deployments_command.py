@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from conveyor.cli.runs_command import iso
+from conveyor.cli.setting_scope import setting_key
 from conveyor.engine.ports.store import DeploymentRecord
 from conveyor.store import opened_store
-from conveyor.store.repository import repository_key
 
 
 @click.command("deployments")
@@ -22,7 +22,7 @@ from conveyor.store.repository import repository_key
 def deployments_command(environment: str, limit: int, repo: Path, as_json: bool) -> None:
     """List deployments to ENV: run, sha, status and url of each."""
     with opened_store() as store:
-        records = store.environments.list_deployments(repository_key(repo), environment, limit)
+        records = store.environments.list_deployments(setting_key(store, repo), environment, limit)
     if as_json:
         click.echo(json.dumps([deployment_json(d) for d in records], indent=2))
     elif not records:

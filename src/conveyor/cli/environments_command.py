@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from conveyor.cli.secrets_command import REPO
+from conveyor.cli.setting_scope import served_name
 from conveyor.engine.ports.store import EnvironmentRecord, ProtectionRules
 from conveyor.errors import UsageError
 from conveyor.store import StoreHandle, opened_store
@@ -17,6 +18,11 @@ from conveyor.store.repository import repository_key, repository_root
 
 
 def synced(store: StoreHandle, repo: Path) -> str:
+    """The store's key for `repo`, its conveyor.toml environments applied (a served
+    repository's OWNER/REPO: its environments are the store's)."""
+    served = served_name(store, repo)
+    if served is not None:
+        return served
     key = repository_key(repo)
     sync_environments(store.environments, key, repository_root(repo))
     return key

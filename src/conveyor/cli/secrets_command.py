@@ -12,14 +12,15 @@ import click
 
 from conveyor.bootstrap.dotenv import read_dotenv
 from conveyor.cli.runs_command import iso
+from conveyor.cli.setting_scope import setting_key
 from conveyor.errors import UsageError
 from conveyor.store import opened_store
-from conveyor.store.repository import repository_key
 from conveyor.store.setting_names import check_name, check_value
 
 REPO = click.option(
     "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    help="The repository (default: the one around the current directory).",
+    help="The repository (default: the one around the current directory), or OWNER/REPO of "
+    "a repository `conveyor serve` serves.",
 )  # fmt: skip
 ENV = click.option("--env", "env", metavar="NAME", help="An environment's secret.")
 
@@ -60,8 +61,8 @@ def values_to_set(name: str | None, from_file: Path | None, kind: str) -> dict[s
 def set_secret(name: str | None, env: str | None, from_file: Path | None, repo: Path) -> None:
     """Set secret NAME from standard input, or every NAME=value line of --from-file."""
     values = values_to_set(name, from_file, "secret")
-    key = repository_key(repo)
     with opened_store() as store:
+        key = setting_key(store, repo)
         if env is not None:
             store.environments.ensure_environment(key, env)
         for secret, value in values.items():
@@ -77,7 +78,7 @@ def set_secret(name: str | None, env: str | None, from_file: Path | None, repo: 
 def list_secrets(env: str | None, repo: Path, as_json: bool) -> None:
     """List secret names (never values)."""
     with opened_store() as store:
-        found = store.secrets.list_secrets(repository_key(repo), env)
+        found = store.secrets.list_secrets(setting_key(store, repo), env)
     rows = [
         {"name": s.name, "environment": s.environment, "updated_at": iso(s.updated_at)}
         for s in found
@@ -97,7 +98,7 @@ def list_secrets(env: str | None, repo: Path, as_json: bool) -> None:
 def delete_secret(name: str, env: str | None, repo: Path) -> None:
     """Delete secret NAME."""
     with opened_store() as store:
-        deleted = store.secrets.delete_secret(repository_key(repo), name, env)
+        deleted = store.secrets.delete_secret(setting_key(store, repo), name, env)
     if not deleted:
         where = f" in environment {env}" if env else ""
         raise UsageError(f"there is no secret {name.upper()}{where}")

@@ -82,16 +82,18 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
 
 
 def _wire_repository_events(context: ServerContext, served: Served) -> None:
-    """Schedules, dispatch and workflow_run read the registered repositories' mirrors; a run
-    that ends fires `workflow_run` for the workflows that wait for it."""
+    """Schedules, dispatch, workflow_run and the run page's graph read the registered
+    repositories' mirrors; a run that ends fires `workflow_run` for the workflows waiting for it."""
     from conveyor.bootstrap.mirrors import Mirror
     from conveyor.server.served_workflows import ServedWorkflows
+    from conveyor.server.workflow_needs import served_job_needs
     from conveyor.server.workflow_run_hook import WorkflowRunHook
 
     home = context.home
     context.workflows = ServedWorkflows(
         served.repositories, lambda name, url: Mirror(home, name, url).bare
     )
+    context.job_needs = served_job_needs(context.workflows)  # the run page's graph
     hook, runs = WorkflowRunHook(context), context.store.runs
 
     def run_ended(run_id: int) -> None:

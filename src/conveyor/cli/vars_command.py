@@ -10,9 +10,9 @@ import click
 from conveyor.bootstrap.dotenv import read_dotenv
 from conveyor.cli.runs_command import iso
 from conveyor.cli.secrets_command import ENV, REPO, read_value
+from conveyor.cli.setting_scope import setting_key
 from conveyor.errors import UsageError
 from conveyor.store import opened_store
-from conveyor.store.repository import repository_key
 from conveyor.store.setting_names import check_name, check_value
 
 
@@ -40,8 +40,8 @@ def set_variable(
         values = {name: read_value(name) if value is None else value}
     for key, text in values.items():
         check_value(text, "variable", check_name(key, "variable"))
-    key = repository_key(repo)
     with opened_store() as store:
+        key = setting_key(store, repo)
         if env is not None:
             store.environments.ensure_environment(key, env)
         for variable, text in values.items():
@@ -56,7 +56,7 @@ def set_variable(
 def list_variables(env: str | None, repo: Path, as_json: bool) -> None:
     """List variables and their values."""
     with opened_store() as store:
-        found = store.variables.list_variables(repository_key(repo), env)
+        found = store.variables.list_variables(setting_key(store, repo), env)
     if as_json:
         rows = [
             {
@@ -81,7 +81,7 @@ def list_variables(env: str | None, repo: Path, as_json: bool) -> None:
 def delete_variable(name: str, env: str | None, repo: Path) -> None:
     """Delete variable NAME."""
     with opened_store() as store:
-        deleted = store.variables.delete_variable(repository_key(repo), name, env)
+        deleted = store.variables.delete_variable(setting_key(store, repo), name, env)
     if not deleted:
         raise UsageError(f"there is no variable {name.upper()}")
     click.echo(f"deleted variable {name.upper()}")

@@ -32,6 +32,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.badge",
     "conveyor.server.ui.runs_pages",
     "conveyor.server.ui.job_page",
+    "conveyor.server.ui.log_stream",
     "conveyor.server.ui.actions",
     "conveyor.server.ui.environments_page",
     "conveyor.server.dispatch",

@@ -7,11 +7,12 @@ recorded by `conveyor run`); the server hands a reader of its repository mirrors
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from conveyor.engine.ports.store import StoredRun
+from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.workflow.loader import load_workflow
 
 Needs = Mapping[str, tuple[str, ...]]
@@ -32,3 +33,19 @@ def _needs_of(path: str, _stamp: int) -> Needs:
     if workflow is None:
         return {}
     return {job_id: tuple(job.needs) for job_id, job in workflow.jobs.items()}
+
+
+def served_job_needs(workflows: RepositoryWorkflows) -> Callable[[StoredRun], Needs]:
+    """The needs of a served repository's run from its workflow file at the run's commit (read
+    from git); a run of any other repository (a local `conveyor run`'s) as `local_job_needs`."""
+
+    def job_needs(run: StoredRun) -> Needs:
+        if run.repository not in workflows.repositories():
+            return local_job_needs(run)
+        found = workflows.workflows(run.repository, run.sha) if run.sha else ()
+        for committed in found:
+            if committed.path == run.workflow_path:
+                return {job_id: tuple(job.needs) for job_id, job in committed.workflow.jobs.items()}
+        return {}
+
+    return job_needs

@@ -83,3 +83,42 @@ def test_a_wrong_key_file_is_a_clear_error(cli: Cli, store: StoreHandle, repo: s
     assert "not the key the secrets were stored with" in outcome.err
     assert "Traceback" not in outcome.err
     assert [s.name for s in store.secrets.list_secrets(repo)] == ["TOKEN"]
+
+
+def test_repo_owner_slash_name_keys_a_served_repository_by_its_name(
+    cli: Cli, store: StoreHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.unit.server.served import NAME, register
+
+    monkeypatch.chdir(tmp_path)
+    register(store, tmp_path / "app-source")
+    assert cli("secrets", "set", "TOKEN", "--repo", NAME, stdin="served-value").code == 0
+    env = ("--env", "production", "--repo", NAME)
+    assert cli("secrets", "set", "DEPLOY_KEY", *env, stdin="deploy-value").code == 0
+    assert cli("vars", "set", "GREETING", "hello", "--repo", NAME).code == 0
+    assert cli("vars", "set", "REGION", "eu-west", *env).code == 0
+    assert cli("environments", "set", "staging", "--reviewer", "alice", "--repo", NAME).code == 0
+    assert store.secrets.resolve_secrets(NAME) == {"TOKEN": "served-value"}
+    assert store.secrets.resolve_secrets(NAME, "production")["DEPLOY_KEY"] == "deploy-value"
+    assert store.variables.resolve_variables(NAME, "production") == {
+        "GREETING": "hello",
+        "REGION": "eu-west",
+    }
+    listed = cli("secrets", "list", "--repo", NAME).out.splitlines()
+    assert sorted(listed) == ["DEPLOY_KEY  (environment production)", "TOKEN"]
+    staging = store.environments.get_environment(NAME, "staging")
+    assert staging is not None
+    assert staging.rules.required_reviewers == ("alice",)
+    assert cli("secrets", "delete", "TOKEN", "--repo", NAME).code == 0
+    assert store.secrets.resolve_secrets(NAME) == {}
+
+
+def test_repo_owner_slash_name_not_served_is_refused_with_the_reason(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    outcome = cli("secrets", "set", "TOKEN", "--repo", "acme/unknown", stdin="v")
+    assert outcome.code == 2
+    assert "acme/unknown" in outcome.err
+    assert "conveyor repos add" in outcome.err
+    assert "Traceback" not in outcome.err

@@ -83,16 +83,26 @@ def stream_log(
 
 
 async def follow(ctx: ServerContext, key: LogKey, offset: int) -> AsyncIterator[str]:
+    async for line, after in follow_lines(ctx, key, offset):
+        yield log_event(line, after)
+    yield end_event(ctx, key)
+
+
+async def follow_lines(
+    ctx: ServerContext, key: LogKey, offset: int
+) -> AsyncIterator[tuple[str, int]]:
+    """Each whole line of the log from byte `offset` with the offset after it, as it is
+    written, until the job (or the run) completed and the log is drained (the web UI's live
+    log follows it too)."""
     polls, ended = 0, False
     while True:
         if not ended and polls % STATUS_EVERY == 0:
             ended = await asyncio.to_thread(job_ended, ctx, key)
         chunk = ctx.store.logs.read(key, offset, MAX_CHUNK)
         lines, offset = complete_lines(chunk, final=ended)
-        for line, after in lines:
-            yield log_event(line, after)
+        for line in lines:
+            yield line
         if ended and not lines:
-            yield end_event(ctx, key)
             return
         polls += 1
         if not lines:

@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -16,7 +17,7 @@ from conveyor.engine.ports.store import ACTIVE_STATUSES, LogKey, StoredJob, Stor
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.ui.auth import Viewer, viewer
-from conveyor.server.ui.log_view import log_html
+from conveyor.server.ui.log_view import live_log_html, log_html
 from conveyor.server.ui.runs_pages import run_or_404
 from conveyor.server.ui.templating import render
 
@@ -37,10 +38,16 @@ class StepView:
     finished_at: float | None
     log: str  # HTML
     truncated: bool
+    stream: str | None = None  # a live log's server-sent events (log_stream.py)
 
     @property
     def live(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+def check_job(ctx: ServerContext, run: StoredRun, key: str) -> StoredJob:
+    """The run's job `key` (its current attempt), or 404."""
+    return _job(run, ctx.store.runs.list_jobs(run.id, run.attempt), key)
 
 
 def _job(run: StoredRun, jobs: list[StoredJob], key: str) -> StoredJob:
@@ -50,20 +57,32 @@ def _job(run: StoredRun, jobs: list[StoredJob], key: str) -> StoredJob:
     raise HTTPException(404, f"run {run.id} has no job {key!r}")
 
 
-def _log(ctx: ServerContext, key: LogKey) -> tuple[str, bool]:
+def _log(ctx: ServerContext, key: LogKey, live: bool) -> tuple[str, bool, str | None]:
+    """The log's HTML, whether it was cut, and for a live log the URL of its stream (the
+    HTML then shows its whole lines only: the stream goes on from there)."""
     chunk = ctx.store.logs.read(key, 0, SHOWN_LOG_BYTES)
-    return log_html(chunk.text), chunk.truncated or len(chunk.text) >= SHOWN_LOG_BYTES
+    cut = chunk.truncated or len(chunk.text) >= SHOWN_LOG_BYTES
+    if not live or cut:
+        return log_html(chunk.text), cut, None
+    text = chunk.text[: chunk.text.rfind("\n") + 1]
+    shown = live_log_html(text)
+    query = {"key": key.instance_key, "offset": len(text.encode("utf-8")), "lines": shown.lines}
+    query |= {"group": "true"} if shown.in_group else {}
+    query |= {} if key.step is None else {"step": key.step}
+    return shown.html, False, f"/runs/{key.run_id}/job/log?{urlencode(query)}"
 
 
 def _step(ctx: ServerContext, run: StoredRun, step: StoredStep) -> StepView:
-    html, cut = _log(ctx, LogKey(run.id, run.attempt, step.instance_key, step.index))
+    key = LogKey(run.id, run.attempt, step.instance_key, step.index)
+    html, cut, stream = _log(ctx, key, step.status in ACTIVE_STATUSES)
     conclusion = str(step.conclusion) if step.conclusion else None
     times = (step.started_at, step.finished_at)
-    return StepView(step.index, step.name, str(step.status), conclusion, *times, html, cut)
+    return StepView(step.index, step.name, str(step.status), conclusion, *times, html, cut, stream)
 
 
 def _own_lines(ctx: ServerContext, run: StoredRun, job: StoredJob) -> StepView | None:
-    html, cut = _log(ctx, LogKey(run.id, run.attempt, job.instance_key, None))
+    key = LogKey(run.id, run.attempt, job.instance_key, None)
+    html, cut, _ = _log(ctx, key, False)  # polled: a stream per page is enough
     if not html:
         return None
     status, conclusion = str(job.status), str(job.conclusion) if job.conclusion else None

@@ -107,8 +107,43 @@ class _Writer:
 
 def log_html(text: str) -> str:
     """The whole log of a step as HTML (lines are `div.line`, groups `details.group`)."""
+    return live_log_html(text).html
+
+
+@dataclass(frozen=True, slots=True)
+class LogHtml:
+    html: str
+    lines: int  # the number of the last line shown
+    in_group: bool  # the text ended inside a `::group::` (closed in `html`)
+
+
+def live_log_html(text: str) -> LogHtml:
+    """`log_html` and where it ended, for a live log to continue (`LiveLog`)."""
     writer = _Writer()
     for raw in text.splitlines():
         writer.line(raw)
+    in_group = writer.in_group
     writer.line("::endgroup::")
-    return "".join(writer.out)
+    return LogHtml("".join(writer.out), writer.number, in_group)
+
+
+class LiveLog:
+    """A followed log rendered line by line, continuing a render that showed `lines` lines
+    (ending inside a group when `in_group`): each raw line gives ("line", a `div.line`),
+    ("group", a `details.group` to append the next lines to) or ("endgroup", "")."""
+
+    def __init__(self, lines: int = 0, in_group: bool = False) -> None:
+        self._writer = _Writer(number=lines, in_group=in_group)
+
+    def events(self, raw: str) -> list[tuple[str, str]]:
+        self._writer.line(raw)
+        pieces, self._writer.out = self._writer.out, []
+        return [_event(piece) for piece in pieces]
+
+
+def _event(piece: str) -> tuple[str, str]:
+    if piece == "</details>":
+        return "endgroup", ""
+    if piece.startswith("<details"):
+        return "group", piece + "</details>"
+    return "line", piece

@@ -209,3 +209,64 @@ def test_approve_a_waiting_deployment_and_rerun_a_failed_job(
     page.wait_for_url(f"**/runs/{failed}")
     assert isinstance(context.control, FakeControl)
     assert context.control.reruns == [(failed, False, "unit"), (failed, True, None)]
+
+
+def live_step(store: StoreHandle, tmp_path: Path) -> tuple[int, LogKey]:
+    repository = workflow_repository(tmp_path / "repo")
+    run_id = new_run(store, str(repository))
+    store.runs.set_run_status(run_id, RunStatus.IN_PROGRESS)
+    store.runs.start_job(run_id, 1, NewJob("build", "build", "build", status=RunStatus.IN_PROGRESS))
+    store.runs.start_step(run_id, 1, "build", 0, "Compile", started_at=time.time())
+    key = LogKey(run_id, 1, "build", 0)
+    store.logs.append(key, "::group::Toolchain\ngcc ready\n")  # the page opens inside a group
+    return run_id, key
+
+
+def swaps(page: sync_api.Page) -> int:
+    return int(page.evaluate("window.__swaps || 0"))
+
+
+def test_the_live_log_follows_by_server_sent_events_not_by_reloading_it(
+    page: sync_api.Page, store: StoreHandle, tmp_path: Path
+) -> None:
+    run_id, key = live_step(store, tmp_path)
+    streams: list[str] = []
+    page.on("request", lambda r: streams.append(r.url) if "/job/log?" in r.url else None)
+    log_in(page, tmp_path, f"/runs/{run_id}/job?key=build")
+    page.evaluate(
+        "document.addEventListener('htmx:afterSwap', () => { window.__swaps ="
+        " (window.__swaps || 0) + 1 }); document.querySelector('#step-0 .log').__kept = true"
+    )
+    store.logs.append(key, "\x1b[33mlinking\x1b[0m\n::endgroup::\nbuilt 3 targets\n")
+    sync_api.expect(page.locator("#step-0 .log .fg-yellow", has_text="linking")).to_be_attached()
+    sync_api.expect(page.locator("#step-0 .log > div.line", has_text="built 3")).to_be_visible()
+    seen = swaps(page)
+    page.wait_for_function(f"(window.__swaps || 0) > {seen}")  # the steps were polled again
+    assert page.evaluate("document.querySelector('#step-0 .log').__kept === true")
+    group = page.locator("#step-0 details.group", has_text="linking")
+    sync_api.expect(group.locator("summary")).to_have_text("Toolchain")
+    assert any(f"/runs/{run_id}/job/log?" in url for url in streams), streams
+    shot(page, tmp_path, "6-log-streamed")
+    finish_step(store, run_id)
+    sync_api.expect(page.locator("#steps")).to_have_attribute("data-state", "success")
+    sync_api.expect(page.locator("#step-0 .log .line", has_text="built 3")).to_have_count(1)
+
+
+def test_without_server_sent_events_the_live_log_follows_by_polling(
+    page: sync_api.Page, store: StoreHandle, tmp_path: Path
+) -> None:
+    run_id, key = live_step(store, tmp_path)
+    page.add_init_script("delete window.EventSource")
+    log_in(page, tmp_path, f"/runs/{run_id}/job?key=build")
+    store.logs.append(key, "\x1b[33mlinking\x1b[0m\n")
+    sync_api.expect(page.locator("#step-0 .log .fg-yellow", has_text="linking")).to_be_attached()
+    finish_step(store, run_id)
+    sync_api.expect(page.locator("#steps")).to_have_attribute("data-state", "success")
+
+
+def finish_step(store: StoreHandle, run_id: int) -> None:
+    store.logs.close(LogKey(run_id, 1, "build", 0))
+    step = StepResult(0, "Compile", Conclusion.SUCCESS, Conclusion.SUCCESS)
+    store.runs.finish_step(run_id, 1, "build", step)
+    store.runs.finish_job(run_id, 1, "build", JobResult(Conclusion.SUCCESS, steps=(step,)))
+    store.runs.finish_run(run_id, Conclusion.SUCCESS)

@@ -323,3 +323,28 @@ def test_a_live_fragment_without_a_session_asks_htmx_to_go_to_login(base_url: st
     )
     assert answer.status_code == 401
     assert answer.headers["HX-Redirect"] == "/login?next=/runs%3Frepo%3Docto"
+
+
+def test_the_live_log_stream_needs_a_session_and_sends_rendered_lines(
+    base_url: str, store: StoreHandle
+) -> None:
+    run_id = new_run(store, "octo/app")
+    record_job(
+        store, run_id, "build", [StepPlan("make", "::group::Tools\ngcc\n::endgroup::\nok\n")]
+    )
+    store.runs.finish_run(run_id, Conclusion.SUCCESS)
+    url = f"/runs/{run_id}/job/log"
+    assert httpx.get(f"{base_url}{url}", params={"key": "build"}).status_code == 303
+    client = logged_in(base_url, READER)
+    assert client.get(url, params={"key": "nope"}).status_code == 404
+    offset = len(b"::group::Tools\n")
+    params = {"key": "build", "step": 0, "offset": offset, "lines": 1, "group": "true"}
+    answer = client.get(url, params=params)
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    events = [block for block in answer.text.split("\n\n") if block]
+    assert events == [
+        f'id: {offset + 4}\nevent: line\ndata: <div class="line" data-n="2">gcc</div>',
+        f"id: {offset + 17}\nevent: endgroup\ndata: ",
+        f'id: {offset + 20}\nevent: line\ndata: <div class="line" data-n="3">ok</div>',
+        "event: end\ndata: {}",
+    ]

@@ -78,3 +78,24 @@ def test_session_cookie_round_trip_tamper_and_expiry() -> None:
     assert session.decode(cookie, key, made.expires + 1) is None
     assert session.csrf_valid(made, key, session.csrf_token(made, key))
     assert not session.csrf_valid(session.new_session(1000.0), key, session.csrf_token(made, key))
+
+
+def test_a_live_log_goes_on_where_its_first_render_ended() -> None:
+    from conveyor.server.ui.log_view import LiveLog, live_log_html
+
+    shown = live_log_html("one\n::group::Tools\ngcc\n")
+    assert (shown.lines, shown.in_group) == (3, True)
+    assert shown.html.endswith("</details>")
+    live = LiveLog(shown.lines, shown.in_group)
+    assert live.events("\x1b[33mld\x1b[0m") == [
+        ("line", '<div class="line" data-n="4"><span class="fg-yellow">ld</span></div>')
+    ]
+    assert live.events("::group::Tests") == [
+        ("endgroup", ""),
+        (
+            "group",
+            '<details class="group"><summary class="line" data-n="5">Tests</summary></details>',
+        ),
+    ]
+    assert live.events("::endgroup::") == [("endgroup", "")]
+    assert live.events("<b>") == [("line", '<div class="line" data-n="6">&lt;b&gt;</div>')]
