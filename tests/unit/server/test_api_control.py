@@ -47,6 +47,17 @@ def test_rerun_all_failed_and_one_job(api: Api) -> None:
     ]
 
 
+def test_rerun_a_matrix_leg_by_its_name_reruns_its_job(api: Api) -> None:
+    run = api.store.runs.create_run(NewRun("o/r", "CI", "ci.yml", "push"))
+    api.store.runs.start_job(run.id, 1, NewJob("test (3.11)", "test", "test (3.11)"))
+    api.store.runs.finish_run(run.id, Conclusion.FAILURE)
+    with api.client("write") as client:
+        leg = client.post(f"/api/v1/runs/{run.id}/rerun", json={"job": "test (3.11)"})
+        assert leg.status_code == 201, leg.text
+        assert client.post(f"/api/v1/runs/{run.id}/rerun", json={"job": "test"}).status_code == 201
+    assert api.control.reruns == [(run.id, False, "test"), (run.id, False, "test")]
+
+
 def waiting_run(api: Api, actor: str) -> int:
     rules = ProtectionRules(required_reviewers=("bob", "alice"), prevent_self_review=True)
     api.store.environments.declare_environment("o/r", "production", rules)

@@ -14,9 +14,10 @@ from typing import IO
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 
-from conveyor.server.api.runs import Context, Reader, run_or_404
+from conveyor.server.api.runs import Context, Reader
 from conveyor.server.api.schemas import Artifact, ArtifactList
 from conveyor.server.errors import ERRORS
+from conveyor.server.run_lookup import run_or_404
 
 router = APIRouter(prefix="/api/v1", tags=["artifacts"], responses=ERRORS)
 CHUNK = 1 << 16

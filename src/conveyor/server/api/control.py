@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field
 
 from conveyor.engine.ports.store import ACTIVE_STATUSES
 from conveyor.errors import ConveyorError, NotFound, ReviewRefused
-from conveyor.server.api.runs import Context, Reader, run_or_404
+from conveyor.server.api.runs import Context, Reader
 from conveyor.server.api.schemas import Approval, ApprovalList, Cancelled, Rerun
 from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.errors import ERRORS
 from conveyor.server.principals import Principal, Role
+from conveyor.server.run_lookup import job_id_of, run_or_404
 from conveyor.store.review import decide
 
 router = APIRouter(prefix="/api/v1", tags=["control"], responses=ERRORS)
@@ -44,12 +45,11 @@ def cancel_run(run_id: int, _: Writer, ctx: Context) -> Cancelled:
 def rerun(
     run_id: int, _: Writer, ctx: Context, body: Annotated[RerunRequest | None, Body()] = None
 ) -> Rerun:
-    """A new attempt of every job, or of `job` (and what needs it)."""
+    """A new attempt of every job, or of `job` (and what needs it). `job` is a job's id or one
+    of its instances (a matrix leg, e.g. `test (3.11)`): the whole job runs again."""
     job = body.job if body is not None else None
     if job is not None:
-        known = {j.instance_key for j in ctx.store.runs.list_jobs(run_or_404(ctx, run_id).id)}
-        if job not in known:
-            raise HTTPException(404, f"run {run_id} has no job {job!r}")
+        job = job_id_of(ctx, run_id, job)
     return start_rerun(ctx, run_id, failed_only=False, job=job)
 
 

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from conveyor.engine.ports.store import LogChunk, LogKey, RunStatus
-from conveyor.server.api.runs import Context, Reader, run_or_404
+from conveyor.server.api.runs import Context, Reader
 from conveyor.server.api.schemas import LogChunkBody
 from conveyor.server.context import ServerContext
 from conveyor.server.errors import ERRORS
+from conveyor.server.run_lookup import run_or_404
 
 router = APIRouter(prefix="/api/v1", tags=["logs"], responses=ERRORS)
 POLL_SECONDS = 0.05  # how often a followed log file is read

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
-from conveyor.engine.ports.store import Conclusion, RunStatus, StoredRun
+from conveyor.engine.ports.store import Conclusion, RunStatus
 from conveyor.server.api.schemas import AnnotationBody, Job, Run, RunDetail, RunPage
 from conveyor.server.auth import require
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.errors import ERRORS
 from conveyor.server.principals import Role
+from conveyor.server.run_lookup import run_or_404
 from conveyor.store.run_search import RunFilter, search_runs, steps_by_job
 
 router = APIRouter(prefix="/api/v1", tags=["runs"], responses=ERRORS)
@@ -20,13 +21,6 @@ Reader = Annotated[object, Depends(require(Role.READ))]
 Context = Annotated[ServerContext, Depends(context)]
 CURSOR = r"^[1-9][0-9]{0,17}$"
 Text = Annotated[str | None, Query(min_length=1, max_length=1024)]
-
-
-def run_or_404(ctx: ServerContext, run_id: int) -> StoredRun:
-    run = ctx.store.runs.get_run(run_id) if 0 < run_id < 2**63 else None
-    if run is None:
-        raise HTTPException(404, f"there is no run {run_id}")
-    return run
 
 
 def cursor_id(cursor: str | None) -> int | None:

@@ -12,8 +12,8 @@ from conveyor.errors import UsageError
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.principals import Principal
+from conveyor.server.run_lookup import job_id_of, run_or_404
 from conveyor.server.ui.auth import checked_form, writer
-from conveyor.server.ui.runs_pages import run_or_404
 from conveyor.server.ui.templating import render
 from conveyor.store.review import decide
 
@@ -39,6 +39,8 @@ def cancel(ctx: Context, who: Writer, run_id: int) -> RedirectResponse:
 def rerun(ctx: Context, who: Writer, form: Form, run_id: int) -> RedirectResponse:
     run_or_404(ctx, run_id)
     job = form.get("job") or None
+    if job is not None:
+        job = job_id_of(ctx, run_id, str(job))
     ctx.control.rerun(run_id, failed_only=form.get("failed") == "1", job=job)
     return _back(run_id)
 

@@ -16,9 +16,9 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from conveyor.engine.ports.store import ACTIVE_STATUSES, LogKey, StoredJob, StoredRun, StoredStep
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
+from conveyor.server.run_lookup import run_or_404
 from conveyor.server.ui.auth import Viewer, viewer
 from conveyor.server.ui.log_view import live_log_html, log_html
-from conveyor.server.ui.runs_pages import run_or_404
 from conveyor.server.ui.templating import render
 
 router = APIRouter(include_in_schema=False)

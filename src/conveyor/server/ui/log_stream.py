@@ -18,9 +18,9 @@ from fastapi.responses import StreamingResponse
 from conveyor.engine.ports.store import LogKey
 from conveyor.server.api.logs import follow_lines
 from conveyor.server.context import ServerContext
+from conveyor.server.run_lookup import run_or_404
 from conveyor.server.ui.job_page import Context, Looker, check_job
 from conveyor.server.ui.log_view import LiveLog
-from conveyor.server.ui.runs_pages import run_or_404
 
 router = APIRouter(include_in_schema=False)
 Count = Annotated[int, Query(ge=0, le=2**62)]

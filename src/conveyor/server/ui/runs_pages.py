@@ -20,6 +20,7 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
+from conveyor.server.run_lookup import run_or_404
 from conveyor.server.ui.auth import Viewer, viewer
 from conveyor.server.ui.job_graph import job_graph
 from conveyor.server.ui.summaries import render_summary
@@ -93,13 +94,6 @@ def runs_rows(ctx: Context, who: Looker, filters: Filters) -> str:
 
 def _live(runs: list[StoredRun]) -> bool:
     return any(run.status in ACTIVE_STATUSES for run in runs)
-
-
-def run_or_404(ctx: ServerContext, run_id: int) -> StoredRun:
-    run = ctx.store.runs.get_run(run_id)
-    if run is None:
-        raise HTTPException(404, f"there is no run {run_id}")
-    return run
 
 
 def run_values(ctx: ServerContext, run: StoredRun) -> dict[str, Any]:

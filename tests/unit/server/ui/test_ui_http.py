@@ -141,6 +141,21 @@ def test_write_buttons_only_for_write_and_the_handler_checks_again(
     assert context.control.cancelled == [run_id]
 
 
+def test_rerun_a_matrix_leg_from_its_button_reruns_its_job(
+    base_url: str, store: StoreHandle, context: ServerContext
+) -> None:
+    run_id = new_run(store, "octo/app")
+    leg = [StepPlan("pytest", "1 failed\n", Conclusion.FAILURE)]
+    record_job(store, run_id, "test (3.11)", leg, job_id="test", matrix={"python": "3.11"})
+    store.runs.finish_run(run_id, Conclusion.FAILURE)
+    writer = logged_in(base_url, WRITER)
+    page = writer.get(f"/runs/{run_id}")
+    form = {"csrf": csrf_of(page.text), "job": "test (3.11)"}
+    assert writer.post(f"/runs/{run_id}/rerun", data=form).status_code == 303
+    assert isinstance(context.control, FakeControl)
+    assert context.control.reruns == [(run_id, False, "test")]
+
+
 def test_runs_list_filters(base_url: str, store: StoreHandle) -> None:
     new_run(store, "octo/app", branch="main")
     new_run(store, "octo/app", branch="feature-x")
