@@ -305,6 +305,7 @@ ServedRepositoryRow = Table(
     Column("webhook_secret", LargeBinary, nullable=True),  # Fernet ciphertext
     Column("default_branch", String(255), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("forge", String(32), nullable=True),  # "github": reported to and cloned from GitHub
 )
 
 WebhookDeliveryRow = Table(
@@ -316,4 +317,21 @@ WebhookDeliveryRow = Table(
     Column("event", String(100), nullable=False),
     Column("run_ids", Text, default="[]", nullable=False),  # JSON list
     Column("received_at", Float, nullable=False),
+)
+
+# `conveyor serve`: reports waiting to reach a forge (its retry queue). One row per check run or
+# commit status (`key`): a later report replaces the waiting one (`version` counts them, so a
+# report sent while a newer one arrived deletes only itself).
+ForgeReportRow = Table(
+    "forge_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(512), unique=True, nullable=False),  # check:<external_id>, status:...
+    Column("kind", String(16), nullable=False),  # check | status
+    Column("payload", Text, nullable=False),  # the report, JSON (no secrets: masked text)
+    Column("version", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("not_before", Float, nullable=False),  # epoch seconds: not sent before
+    Column("created_at", Float, nullable=False),
+    Column("last_error", String(255), nullable=True),
 )
