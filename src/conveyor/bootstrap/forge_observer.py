@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 from urllib.parse import quote
 
 from conveyor.engine.ports.forge import (
@@ -48,7 +49,7 @@ LEVELS = {
 }
 
 
-class Reports:
+class Reports(Protocol):
     """What the observer queues into (`ForgeReports`)."""
 
     def check(self, report: CheckRunReport) -> None: ...

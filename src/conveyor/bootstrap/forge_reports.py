@@ -102,7 +102,9 @@ class ForgeReports:
             return
         refused = result.outcome is ReportOutcome.REFUSED
         if refused and self._checks_work.get(report.repository) is not False:
-            log.warning("forge refused check runs repository=%s: statuses instead", report.repository)
+            log.warning(
+                "forge refused check runs repository=%s: statuses instead", report.repository
+            )
         self._checks_work[report.repository] = not refused
         self.outbox.sent(entry)
 

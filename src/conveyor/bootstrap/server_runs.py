@@ -15,15 +15,22 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.local_run import PreparedRun, prepare_run
 from conveyor.bootstrap.mirrors import Mirror
 from conveyor.bootstrap.served_events import ServedEvents, ServedStart
+from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
-from conveyor.engine.ports.store import ACTIVE_STATUSES, NewRun, RunStatus, StoredRequest
+from conveyor.engine.ports.store import (
+    ACTIVE_STATUSES,
+    NewRun,
+    RunStatus,
+    StoredRequest,
+    StoredRun,
+)
 from conveyor.engine.records import RunRecord
 from conveyor.errors import UsageError
 from conveyor.model.results import Conclusion
@@ -47,6 +54,8 @@ class ServerRuns:
     wake: Callable[[], None] = lambda: None  # tells the pool a run is queued
     # runs an attempt on the pool: submit(run_id, work)
     submit: Callable[[int, Callable[[], None]], None] = lambda run_id, work: work()
+    # observes a run's attempt for the forge (check runs); None: the run is not reported
+    forge_observer: Callable[[StoredRun, int], RunEndObserver | None] = lambda run, attempt: None
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -172,7 +181,16 @@ class ServerRuns:
 
         options = rerun_options(request, {}, home=self.home)
         options = replace(options, repository_key=request.run.repository)
-        run_local(options, QuietDisplay(request.run.id), rerun=target, store=self.store)
+        attempt = request.run.attempt if target.queued else request.run.attempt + 1
+        display = QuietDisplay(request.run.id, self._forge_observer(request.run, attempt))
+        run_local(options, display, rerun=target, store=self.store)
+
+    def _forge_observer(self, run: StoredRun, attempt: int) -> RunEndObserver | None:
+        try:
+            return self.forge_observer(run, attempt)
+        except Exception:  # the run goes on without its reports
+            log.exception("forge reporting not wired run=%d", run.id)
+            return None
 
 
 def wanted_commits(request: EventRequest) -> tuple[str, ...]:
@@ -230,12 +248,20 @@ class _Silent:
         log.info("engine message=%r", text)
 
 
-class QuietDisplay:
-    """The RunDisplay of a server run: nothing on a terminal; a log line when it ends."""
+class RunEndObserver(RunObserver, Protocol):
+    """An observer told the conclusion of the workflow run too (the forge's)."""
 
-    def __init__(self, run_id: int) -> None:
+    def run_finished(self, conclusion: Conclusion) -> None: ...
+
+
+class QuietDisplay:
+    """The RunDisplay of a server run: nothing on a terminal (`reporter`: the forge's
+    observer, when the run is reported); a log line when it ends."""
+
+    def __init__(self, run_id: int, reporter: RunEndObserver | None = None) -> None:
         self.run_id = run_id
-        self.observer = _Silent()
+        self.reporter = reporter
+        self.observer: RunObserver = reporter or _Silent()
 
     def prepared(self, prepared: PreparedRun) -> None:
         return None
@@ -246,6 +272,8 @@ class QuietDisplay:
     def finished(self, record: RunRecord) -> None:
         for workflow in record.workflows:
             log.info("run finished run=%s conclusion=%s", workflow.run_id, workflow.conclusion)
+            if self.reporter is not None and workflow.run_id == str(self.run_id):
+                self.reporter.run_finished(workflow.conclusion)
 
 
 @contextmanager

@@ -70,6 +70,7 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
             repositories=served.repositories,
         )
         _wire_repository_events(context, served)
+        _wire_forge(context, served, listener)
         served.pool.start()
         _serve(context, listener)
         log.info("stopping grace=%g running=%s", grace, served.pool.running() or "-")
@@ -100,6 +101,19 @@ def _wire_repository_events(context: ServerContext, served: Served) -> None:
             hook.on_run_completed(run)
 
     served.pool.on_ended = run_ended
+
+
+def _wire_forge(context: ServerContext, served: Served, listener: socket.socket) -> None:
+    """With a `[forge]` configured, served runs of `--forge github` repositories report check
+    runs through the retry queue the server's forge loop drains."""
+    from conveyor.bootstrap.forge_wiring import forge_settings, wire_forge
+
+    host, port = listener.getsockname()[:2]
+    listening = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    wired = wire_forge(served.runs.database, served.repositories, forge_settings(), listening)
+    if wired is not None:
+        served.runs.forge_observer = wired.observer
+        context.forge_reports = wired.reports
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -107,7 +107,9 @@ def test_each_job_state_becomes_its_check_run(outbox: SqlForgeOutbox) -> None:
     assert reports.drain() is None
     error = Annotation(Level.ERROR, "boom", file="src/a.py", line=3)
     loose = Annotation(Level.WARNING, "no file")
-    record = JobRecord(job, Conclusion.FAILURE, summary="## Tests\n1 failed", annotations=(error, loose))
+    record = JobRecord(
+        job, Conclusion.FAILURE, summary="## Tests\n1 failed", annotations=(error, loose)
+    )
     observer.job_finished(job, record)
     assert reports.drain() is None
     assert [c.status for c in forge.checks] == [
@@ -137,7 +139,8 @@ def test_an_outage_keeps_reports_waiting_and_only_the_newest_goes_out(
     job = view()
     observer.job_started(job)
     wait = reports.drain()
-    assert wait is not None and wait > 0
+    assert wait is not None
+    assert wait > 0
     observer.step_started(job, 0, "Set up job")
     observer.job_finished(job, JobRecord(job, Conclusion.SUCCESS))
     assert reports.drain() == wait  # not due yet: nothing sent

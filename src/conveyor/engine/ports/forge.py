@@ -141,3 +141,17 @@ class Forge(Protocol):
     def job_token(self, repository: str, permissions: Mapping[str, str]) -> JobToken:
         """A token for one job, narrowed to `permissions` (scope -> read|write|none)."""
         ...
+
+
+class ReportQueue(Protocol):
+    """The server's queue of reports waiting for the forge, drained by a background loop."""
+
+    def drain(self) -> float | None:
+        """Send what is due; seconds until the next report is (None: nothing waits)."""
+        ...
+
+    def wait(self, timeout: float) -> None:
+        """Return after `timeout` seconds, or sooner when a report is queued or `wake` called."""
+        ...
+
+    def wake(self) -> None: ...
