@@ -51,6 +51,7 @@ class Seen:
     path: str
     body: Any
     authorization: str
+    query: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,7 +106,8 @@ class GitHubDouble:
         raw = await request.body()
         body = json.loads(raw) if raw else None
         path = "/" + request.path_params["path"]
-        seen = Seen(request.method, path, body, request.headers.get("authorization", ""))
+        authorization = request.headers.get("authorization", "")
+        seen = Seen(request.method, path, body, authorization, dict(request.query_params))
         with self._lock:
             self.seen.append(seen)
             scripted = self.script.popleft() if self.script else None
@@ -145,6 +147,8 @@ class GitHubDouble:
             return self._installation_token(seen, operation)
         if not self._authorised(seen.authorization):
             return _error(401, "Bad credentials")
+        if template == "/repos/{owner}/{repo}/commits/{ref}/check-runs":
+            return self._check_runs_of(seen, request_query=seen.query)
         if template.startswith("/repos/{owner}/{repo}/check-runs"):
             if self.refuse_checks:
                 return _error(403, "Resource not accessible by integration")
@@ -200,6 +204,16 @@ class GitHubDouble:
         if not 0 < decoded["exp"] - decoded["iat"] <= 660:  # iat 60 s back, exp ≤ 10 min
             return None
         return decoded
+
+    def _check_runs_of(self, seen: Seen, request_query: dict[str, str]) -> Response:
+        sha = seen.path.split("/")[5]
+        name = request_query.get("check_name")
+        runs = [
+            run
+            for run in self.check_runs.values()
+            if run["head_sha"] == sha and (name is None or run["name"] == name)
+        ]
+        return JSONResponse({"total_count": len(runs), "check_runs": runs})
 
     def _check_run(self, seen: Seen, operation: _Operation) -> Response:
         body = dict(seen.body or {})

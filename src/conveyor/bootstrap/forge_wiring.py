@@ -29,7 +29,7 @@ from conveyor.errors import UsageError
 from conveyor.forge.github import GitHubForge
 from conveyor.forge.github_config import GITHUB_API, GitHubConfig
 from conveyor.store.database import Database
-from conveyor.store.forge_outbox import SqlForgeOutbox
+from conveyor.store.forge_outbox import SqlCheckRunIds, SqlForgeOutbox
 from conveyor.store.served_repositories import ServedRepositories
 
 PREFIX = "CONVEYOR_FORGE_"
@@ -117,6 +117,6 @@ def wire_forge(
 ) -> ForgeWiring | None:
     if settings is None:
         return None
-    forge = GitHubForge(settings.config)
+    forge = GitHubForge(settings.config, check_ids=SqlCheckRunIds(database))
     reports = ForgeReports(forge, SqlForgeOutbox(database))
     return ForgeWiring(reports, repositories, settings.conveyor_url or listening_url)

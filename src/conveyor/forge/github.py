@@ -11,7 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from urllib.parse import quote
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -37,6 +39,25 @@ from conveyor.forge.github_config import GitHubConfig, forge_urls
 from conveyor.forge.github_http import Answer, GitHubHttp
 
 
+class CheckRunIds(Protocol):
+    """Where the check run id of each external id is kept (the store's `forge_check_runs`, so
+    a restarted server updates the check runs it created)."""
+
+    def get(self, external_id: str) -> int | None: ...
+    def put(self, external_id: str, check_run_id: int) -> None: ...
+
+
+@dataclass
+class MemoryCheckRunIds:
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def get(self, external_id: str) -> int | None:
+        return self.ids.get(external_id)
+
+    def put(self, external_id: str, check_run_id: int) -> None:
+        self.ids[external_id] = check_run_id
+
+
 class ForgeUnavailable(ConveyorError):
     """GitHub did not give a token (an outage, a rate limit, or the App is not installed)."""
 
@@ -52,6 +73,7 @@ class GitHubForge:
         *,
         clock: Callable[[], float] = time.time,
         client: httpx.Client | None = None,
+        check_ids: CheckRunIds | None = None,
     ) -> None:
         self.config = config
         self._clock = clock
@@ -62,7 +84,8 @@ class GitHubForge:
             else None
         )
         self._tokens = TokenCache(self._fetch_token, clock)
-        self._check_ids: dict[str, int] = {}  # external_id -> check run id
+        self._check_ids = check_ids or MemoryCheckRunIds()
+        self._uncertain: set[str] = set()  # a create whose answer never came
         self._annotations_sent: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -88,7 +111,11 @@ class GitHubForge:
         return _result(answer)
 
     def _send_check(self, report: CheckRunReport, annotations: tuple[object, ...]) -> Answer:
-        with self._lock:
+        known = self._check_ids.get(report.external_id)
+        if known is None and report.external_id in self._uncertain:
+            found = self._look_up(report)
+            if not found.sent:
+                return found
             known = self._check_ids.get(report.external_id)
         repo = _repo_path(report.repository)
         body = check_body(report, annotations, create=known is None)  # type: ignore[arg-type]
@@ -98,14 +125,31 @@ class GitHubForge:
             answer = self._request("PATCH", f"{repo}/check-runs/{known}", body, report.repository)
         if answer.sent:
             self._remember(report.external_id, answer, len(annotations))
+        elif known is None and (answer.status == 0 or answer.status >= 500):
+            self._uncertain.add(report.external_id)  # GitHub may have created it
         return answer
 
     def _remember(self, external_id: str, answer: Answer, annotations: int) -> None:
+        if isinstance(answer.body, dict) and isinstance(answer.body.get("id"), int):
+            self._check_ids.put(external_id, answer.body["id"])
         with self._lock:
-            if isinstance(answer.body, dict) and isinstance(answer.body.get("id"), int):
-                self._check_ids[external_id] = answer.body["id"]
+            self._uncertain.discard(external_id)
             sent = self._annotations_sent.get(external_id, 0)
             self._annotations_sent[external_id] = sent + annotations
+
+    def _look_up(self, report: CheckRunReport) -> Answer:
+        """After a create whose answer was lost: the check run GitHub made, if it did."""
+        query = urlencode({"check_name": report.name, "filter": "all", "per_page": 100})
+        sha = quote(report.head_sha, safe="")
+        path = f"{_repo_path(report.repository)}/commits/{sha}/check-runs?{query}"
+        answer = self._request("GET", path, None, report.repository)
+        runs = answer.body.get("check_runs", []) if isinstance(answer.body, dict) else []
+        for run in runs:
+            if run.get("external_id") == report.external_id and isinstance(run.get("id"), int):
+                self._check_ids.put(report.external_id, run["id"])
+        if answer.sent:
+            self._uncertain.discard(report.external_id)
+        return answer
 
     def _more_annotations(self, report: CheckRunReport, done: int) -> Answer:
         answer = Answer(ReportOutcome.SENT)

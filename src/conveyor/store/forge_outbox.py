@@ -8,11 +8,13 @@ sent now, oldest first; `sent` deletes a row only if no newer report replaced it
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
 from conveyor.store.database import Database
+from conveyor.store.models import ForgeCheckRunRow
 from conveyor.store.models import ForgeReportRow as Row
 from conveyor.store.rows import upsert
 
@@ -78,3 +80,31 @@ class SqlForgeOutbox:
     def count(self) -> int:
         with self.database.read() as conn:
             return int(conn.execute(select(func.count()).select_from(Row)).scalar() or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SqlCheckRunIds:
+    """The check run id GitHub gave each external id (`forge_check_runs`)."""
+
+    database: Database
+
+    def get(self, external_id: str) -> int | None:
+        query = select(ForgeCheckRunRow.c.check_run_id).where(
+            ForgeCheckRunRow.c.external_id == external_id
+        )
+        with self.database.read() as conn:
+            found = conn.execute(query).scalar()
+        return None if found is None else int(found)
+
+    def put(self, external_id: str, check_run_id: int) -> None:
+        values = {
+            "external_id": external_id,
+            "check_run_id": check_run_id,
+            "created_at": time.time(),
+        }
+        with self.database.write() as conn:
+            statement = upsert(conn.dialect.name, ForgeCheckRunRow).values(**values)
+            changed = {"check_run_id": check_run_id}
+            conn.execute(
+                statement.on_conflict_do_update(index_elements=["external_id"], set_=changed)
+            )

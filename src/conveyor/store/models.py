@@ -10,6 +10,7 @@ hold exactly the same thing. Logs are files (`logs.py`), never rows here.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -334,4 +335,15 @@ ForgeReportRow = Table(
     Column("not_before", Float, nullable=False),  # epoch seconds: not sent before
     Column("created_at", Float, nullable=False),
     Column("last_error", String(255), nullable=True),
+)
+
+# The check run GitHub created for each job attempt (external_id): later reports update it,
+# even after a restart of the server.
+ForgeCheckRunRow = Table(
+    "forge_check_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("external_id", String(512), unique=True, nullable=False),
+    Column("check_run_id", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
 )

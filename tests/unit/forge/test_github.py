@@ -23,7 +23,7 @@ from conveyor.engine.ports.forge import (
     ReportResult,
     as_result,
 )
-from conveyor.forge.github import GitHubForge
+from conveyor.forge.github import GitHubForge, MemoryCheckRunIds
 from conveyor.forge.github_config import GitHubConfig, forge_urls
 from tests.support.github_double import GitHubDouble, Scripted
 from tests.support.http_server import running_app
@@ -234,3 +234,31 @@ def test_secrets_are_in_no_repr_and_no_log(rig: Rig, caplog: pytest.LogCaptureFi
     assert issued not in text
     assert "PRIVATE KEY" not in text
     assert "ghp_" not in repr(GitHubConfig(token="ghp_secret"))
+
+
+def test_a_create_that_timed_out_is_looked_up_not_created_twice(rig: Rig) -> None:
+    rig.forge.report_check(check(external_id="other"))  # the token is fetched
+    rig.double.script.append(Scripted(200, delay=1.0))  # GitHub creates it; the answer is late
+    assert as_result(rig.forge.report_check(check())).outcome is ReportOutcome.RETRY
+    done = check(CheckStatus.COMPLETED, conclusion=CheckConclusion.SUCCESS)
+    assert as_result(rig.forge.report_check(done)).outcome is ReportOutcome.SENT
+    assert len(rig.double.calls("GET", "/check-runs")) == 1
+    run = rig.double.check_by_external_id("run-1/1/build")  # one check run, completed
+    assert run is not None
+    assert run["conclusion"] == "success"
+
+
+def test_check_run_ids_outlive_the_adapter(rig: Rig) -> None:
+    ids = MemoryCheckRunIds()
+    first = GitHubForge(rig.forge.config, clock=rig.clock, check_ids=ids)
+    try:
+        first.report_check(check())
+    finally:
+        first.close()
+    second = GitHubForge(rig.forge.config, clock=rig.clock, check_ids=ids)  # a restart
+    try:
+        second.report_check(check(CheckStatus.IN_PROGRESS))
+    finally:
+        second.close()
+    assert len(rig.double.calls("POST", "/check-runs")) == 1
+    assert len(rig.double.calls("PATCH", "/check-runs/")) == 1

@@ -14,8 +14,15 @@ from conveyor.store.handle import StoreHandle, open_store
 from conveyor.store.served_repositories import ServedRepository, served_repositories
 from tests.support.github_double import GitHubDouble
 from tests.support.http_server import running_app
-from tests.unit.server.served import NAME, SECRET, delivery, make_repo, post, push_payload
-from tests.unit.server.served import wait_completed
+from tests.unit.server.served import (
+    NAME,
+    SECRET,
+    delivery,
+    make_repo,
+    post,
+    push_payload,
+    wait_completed,
+)
 from tests.unit.server.test_serve_command import serving, stop
 
 TOKEN = "ghp_conveyor_test_token"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.store.database import Database
-from conveyor.store.forge_outbox import SqlForgeOutbox
+from conveyor.store.forge_outbox import SqlCheckRunIds, SqlForgeOutbox
 from conveyor.store.handle import lite_handle, open_store
 from tests.unit.store.conftest import new_run
 
@@ -61,3 +61,16 @@ def test_the_run_store_still_opens_a_database_at_revision_0011(conveyor_home: Pa
         assert handle.runs.get_run(run.id) is not None
     finally:
         handle.close()
+
+
+def test_check_run_ids_are_kept_per_external_id(conveyor_home: Path) -> None:
+    store = open_store(conveyor_home)
+    try:
+        assert isinstance(store.database, Database)
+        ids = SqlCheckRunIds(store.database)
+        assert ids.get("run-1/attempt-1/build") is None
+        ids.put("run-1/attempt-1/build", 4242)
+        ids.put("run-1/attempt-1/build", 4242)  # again: no error
+        assert SqlCheckRunIds(store.database).get("run-1/attempt-1/build") == 4242
+    finally:
+        store.close()

@@ -106,6 +106,7 @@ def environments(store: StoreHandle, run_id: int) -> None:
 SERVER_ONLY_TABLES = frozenset(
     {
         "api_tokens",
+        "forge_check_runs",
         "forge_reports",
         "schedule_ticks",
         "served_repositories",
