@@ -52,6 +52,7 @@ class Seen:
     body: Any
     authorization: str
     query: dict[str, str] = field(default_factory=dict)
+    status: int = 0  # what the double answered
 
 
 @dataclass
@@ -86,6 +87,7 @@ class GitHubDouble:
         self.statuses: list[dict[str, Any]] = []
         self.tokens: dict[str, dict[str, str]] = {}  # issued installation token -> permissions
         self.static_tokens: set[str] = set()
+        self._validators: dict[str, jsonschema.Draft7Validator] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.app = Starlette(routes=[Route("/{path:path}", self._handle, methods=_METHODS)])
@@ -103,6 +105,11 @@ class GitHubDouble:
     # -- the app ----------------------------------------------------------------------------
 
     async def _handle(self, request: Request) -> Response:
+        response, seen = await self._respond(request)
+        seen.status = response.status_code
+        return response
+
+    async def _respond(self, request: Request) -> tuple[Response, Seen]:
         raw = await request.body()
         body = json.loads(raw) if raw else None
         path = "/" + request.path_params["path"]
@@ -115,12 +122,12 @@ class GitHubDouble:
         if scripted is not None:
             await asyncio.sleep(scripted.delay)
             if scripted.status >= 300:
-                return _error(scripted.status, "scripted", scripted.headers)
+                return _error(scripted.status, "scripted", scripted.headers), seen
         if self.down():
-            return _error(502, "Server Error")
+            return _error(502, "Server Error"), seen
         if operation is None:
-            return _error(404, "Not Found")
-        return self._answer(seen, operation)
+            return _error(404, "Not Found"), seen
+        return self._answer(seen, operation), seen
 
     def _validate(self, seen: Seen) -> _Operation | None:
         for method, operation in self._operations:
@@ -135,10 +142,13 @@ class GitHubDouble:
         schema = request_body.get("content", {}).get("application/json", {}).get("schema")
         if schema is None or (seen.body is None and not request_body.get("required")):
             return
-        wrapped = {**copy.deepcopy(schema), "components": self.description["components"]}
-        try:
-            jsonschema.validate(seen.body, wrapped)
-        except jsonschema.ValidationError as error:
+        validator = self._validators.get(operation.template + seen.method)
+        if validator is None:
+            wrapped = {**schema, "components": self.description["components"]}
+            validator = self._validators[operation.template + seen.method] = (
+                jsonschema.Draft7Validator(wrapped)
+            )
+        for error in validator.iter_errors(seen.body):
             self.invalid.append(f"{seen.method} {seen.path}: {error.message}")
 
     def _answer(self, seen: Seen, operation: _Operation) -> Response:

@@ -47,6 +47,7 @@ class ForgeReports:
         self.forge, self.outbox, self.clock = forge, outbox, clock
         self._checks_work: dict[str, bool] = {}  # repository -> checks accepted or refused
         self._woken = threading.Event()
+        self._waiting = False  # the forge is unreachable or rate-limited (said once)
 
     # -- queueing (the observers' side) ----------------------------------------------------
 
@@ -97,6 +98,7 @@ class ForgeReports:
 
     def _send_check(self, entry: OutboxEntry, report: CheckRunReport) -> None:
         result = self._answer(lambda: self.forge.report_check(report))
+        self._say(result)
         if result.outcome is ReportOutcome.RETRY:
             self._later(entry, result)
             return
@@ -119,6 +121,15 @@ class ForgeReports:
                 self._later(entry, result)
                 return
         self.outbox.sent(entry)  # sent, refused for good, or not needed (checks work)
+
+    def _say(self, result: ReportResult) -> None:
+        """One log line when the forge stops answering, one when it is back."""
+        waiting = result.outcome is ReportOutcome.RETRY
+        if waiting and not self._waiting:
+            log.warning("forge unreachable or rate-limited: reports wait in the retry queue")
+        elif self._waiting and not waiting:
+            log.info("forge answering again: the retry queue drains")
+        self._waiting = waiting
 
     def _later(self, entry: OutboxEntry, result: ReportResult) -> None:
         wait = result.retry_after or backoff(entry.attempts)

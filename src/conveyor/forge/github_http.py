@@ -91,7 +91,7 @@ class GitHubHttp:
                 method, path, json=body, headers={"Authorization": auth}
             )
         except httpx.HTTPError as error:  # timeouts, refused connections, broken answers
-            log.warning("forge request failed %s %s: %s", method, path, type(error).__name__)
+            log.debug("forge request failed %s %s: %s", method, path, type(error).__name__)
             return Answer(ReportOutcome.RETRY)
         return self._answered(method, path, response)
 
@@ -102,7 +102,7 @@ class GitHubHttp:
             with self._lock:
                 self._blocked_until = max(self._blocked_until, now + answer.retry_after)
         if not answer.sent:
-            log.warning(
+            log.debug(
                 "forge answered %d to %s %s (%s)", answer.status, method, path, answer.outcome
             )
         return answer
