@@ -16,6 +16,8 @@ the server's forge loop drains the queue; served runs of repositories registered
 
 from __future__ import annotations
 
+import base64
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,15 +25,18 @@ from pathlib import Path
 
 from conveyor.bootstrap.forge_observer import ForgeObserver, ReportTarget
 from conveyor.bootstrap.forge_reports import ForgeReports
+from conveyor.bootstrap.forge_tokens import ForgeJobs, from_fork, token_jobs
 from conveyor.bootstrap.settings import read_config, user_config_path
-from conveyor.engine.ports.store import StoredRun
-from conveyor.errors import UsageError
+from conveyor.engine.ports.forge import Forge
+from conveyor.engine.ports.store import StoredRequest, StoredRun
+from conveyor.errors import ConveyorError, UsageError
 from conveyor.forge.github import GitHubForge
 from conveyor.forge.github_config import GITHUB_API, GitHubConfig
 from conveyor.store.database import Database
 from conveyor.store.forge_outbox import SqlCheckRunIds, SqlForgeOutbox
 from conveyor.store.served_repositories import ServedRepositories
 
+log = logging.getLogger("conveyor.forge")
 PREFIX = "CONVEYOR_FORGE_"
 FIELDS = ("kind", "api_url", "app_id", "private_key_file", "installation_id", "token")
 
@@ -98,15 +103,49 @@ class ForgeWiring:
     reports: ForgeReports
     repositories: ServedRepositories
     conveyor_url: str
+    forge: Forge
 
     def observer(self, run: StoredRun, attempt: int) -> ForgeObserver | None:
-        repository = self.repositories.get(run.repository)
-        if repository is None or repository.forge != "github" or not run.sha:
+        if not self._reported(run.repository) or not run.sha:
             return None
         target = ReportTarget(
             run.repository, run.sha, run.id, attempt, run.workflow, self.conveyor_url
         )
         return ForgeObserver(self.reports, target)
+
+    def jobs(self, request: StoredRequest) -> ForgeJobs | None:
+        """The forge's job tokens for a run of a `--forge github` repository."""
+        if not self._reported(request.run.repository):
+            return None
+        fork = from_fork(request.run.event, request.event_payload)
+        return token_jobs(self.forge, request.run.repository, fork)
+
+    def git_env(self, name: str) -> dict[str, str]:
+        """git's environment to fetch `name` from the forge: a read token as extraHeader."""
+        if not self._reported(name):
+            return {}
+        try:
+            token = self.forge.job_token(name, {"contents": "read"}).value
+        except ConveyorError as error:  # git says what it cannot fetch
+            log.warning("no token to fetch %s: %s", name, error)
+            return {}
+        return token_header(token) if token else {}
+
+    def _reported(self, name: str) -> bool:
+        repository = self.repositories.get(name)
+        return repository is not None and repository.forge == "github"
+
+
+def token_header(token: str) -> dict[str, str]:
+    """GIT_CONFIG_* variables giving git the token as an http.extraHeader (as remote actions
+    do: never in a URL, argv or a config file)."""
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    return {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": "http.extraHeader",
+        f"GIT_CONFIG_VALUE_{count}": f"Authorization: Basic {basic}",
+    }
 
 
 def wire_forge(
@@ -119,4 +158,4 @@ def wire_forge(
         return None
     forge = GitHubForge(settings.config, check_ids=SqlCheckRunIds(database))
     reports = ForgeReports(forge, SqlForgeOutbox(database))
-    return ForgeWiring(reports, repositories, settings.conveyor_url or listening_url)
+    return ForgeWiring(reports, repositories, settings.conveyor_url or listening_url, forge)

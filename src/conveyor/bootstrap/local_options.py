@@ -53,6 +53,9 @@ class LocalRunOptions:
     offline: bool = False
     # The store's key for the repository (`conveyor serve`: owner/repo); None: its path.
     repository_key: str | None = None
+    # No stored secret reaches the jobs, the environments' neither (`conveyor serve`: a pull
+    # request from a fork of a `--forge github` repository, as on GitHub).
+    withhold_secrets: bool = False
 
 
 NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

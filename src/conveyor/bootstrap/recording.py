@@ -41,6 +41,7 @@ from conveyor.store.repository import repository_key
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.local_run import PreparedRun
+    from conveyor.engine.ports.environments import DeploymentGate
     from conveyor.store import StoreHandle
 
 POLL_INTERVAL = 0.5  # seconds between looks at the store while waiting (groups, approvals)
@@ -149,12 +150,13 @@ class RunHistory:
         root = Path(prepared.settings.repository)
         key = self._options.repository_key or repository_key(root)
         sync_environments(store.environments, key, root)
+        withheld = self._options.withhold_secrets
         self._wiring = _Wiring(
             store,
             key,
             RunRecorder(store.runs, store.logs),
             observer.message,
-            store.secrets.resolve_secrets(key),
+            {} if withheld else store.secrets.resolve_secrets(key),
             store.variables.resolve_variables(key),
         )
         return self._wiring
@@ -216,8 +218,9 @@ class RunHistory:
             repository=wiring.key,
             runs=wiring.store.runs,
             concurrency=wiring.store.concurrency,
-            deployments=AnnouncingGate(
-                wiring.store, wiring.recorder, observer.message, POLL_INTERVAL
+            deployments=_gate(
+                AnnouncingGate(wiring.store, wiring.recorder, observer.message, POLL_INTERVAL),
+                self._options.withhold_secrets,
             ),
             environments=wiring.store.environments,
             jobs=jobs,
@@ -259,6 +262,14 @@ class RunHistory:
         if started.watch is not None:
             started.watch.__exit__(None, None, None)
             started.watch = None
+
+
+def _gate(gate: AnnouncingGate, withhold_secrets: bool) -> DeploymentGate:
+    if not withhold_secrets:
+        return gate
+    from conveyor.bootstrap.forge_tokens import SecretlessGate
+
+    return SecretlessGate(gate)
 
 
 def _cancel_reason(started: _Started, interrupted: bool) -> str | None:

@@ -40,6 +40,7 @@ from conveyor.store.served_repositories import ServedRepositories
 from conveyor.store.server_queue import Delivery, record_delivery, recorded_delivery
 
 if TYPE_CHECKING:
+    from conveyor.bootstrap.forge_tokens import ForgeJobs
     from conveyor.bootstrap.recording import RerunTarget
 
 log = logging.getLogger("conveyor.server")
@@ -56,6 +57,10 @@ class ServerRuns:
     submit: Callable[[int, Callable[[], None]], None] = lambda run_id, work: work()
     # observes a run's attempt for the forge (check runs); None: the run is not reported
     forge_observer: Callable[[StoredRun, int], RunEndObserver | None] = lambda run, attempt: None
+    # the forge's job tokens and fork rules for a run; None: the jobs run without them
+    forge_jobs: Callable[[StoredRequest], ForgeJobs | None] = lambda request: None
+    # git's environment to fetch a repository from its forge (the token as an extraHeader)
+    forge_git_env: Callable[[str], Mapping[str, str]] = lambda name: {}
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -94,6 +99,7 @@ class ServerRuns:
             if mirror is None:
                 mirror = self._mirrors[key] = Mirror(self.home, repository.name, repository.url)
             mirror.default_branch = repository.default_branch
+            mirror.git_env = lambda: self.forge_git_env(repository.name)
         mirror.ensure()
         return mirror
 
@@ -183,7 +189,11 @@ class ServerRuns:
         options = replace(options, repository_key=request.run.repository)
         attempt = request.run.attempt if target.queued else request.run.attempt + 1
         display = QuietDisplay(request.run.id, self._forge_observer(request.run, attempt))
-        run_local(options, display, rerun=target, store=self.store)
+        jobs = self.forge_jobs(request)
+        if jobs is not None:
+            options = replace(options, withhold_secrets=jobs.fork)
+        wrap = jobs.wrap if jobs is not None else None
+        run_local(options, display, rerun=target, store=self.store, wrap_executor=wrap)
 
     def _forge_observer(self, run: StoredRun, attempt: int) -> RunEndObserver | None:
         try:

@@ -113,6 +113,8 @@ def _wire_forge(context: ServerContext, served: Served, listener: socket.socket)
     wired = wire_forge(served.runs.database, served.repositories, forge_settings(), listening)
     if wired is not None:
         served.runs.forge_observer = wired.observer
+        served.runs.forge_jobs = wired.jobs
+        served.runs.forge_git_env = wired.git_env
         context.forge_reports = wired.reports
 
 

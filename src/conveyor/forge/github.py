@@ -37,6 +37,7 @@ from conveyor.forge.github_auth import (
 )
 from conveyor.forge.github_config import GitHubConfig, forge_urls
 from conveyor.forge.github_http import Answer, GitHubHttp
+from conveyor.forge.token_permissions import app_permissions
 
 
 class CheckRunIds(Protocol):
@@ -168,14 +169,16 @@ class GitHubForge:
     # -- tokens -----------------------------------------------------------------------------
 
     def job_token(self, repository: str, permissions: Mapping[str, str]) -> JobToken:
-        """An installation token for `repository` only, narrowed to `permissions` (the
-        scopes set to "none" are left out); with a plain token, that token."""
+        """An installation token for `repository` only, narrowed to `permissions` (workflow
+        scopes: `contents`, `pull-requests` ...; those at "none" are left out). A plain token
+        is the server's own, never handed to a job: the job's token is then empty. Raises
+        ForgeUnavailable when GitHub gives none."""
+        scopes = {k: v for k, v in permissions.items() if v in {"read", "write"}}
         if not self.config.is_app:
-            return JobToken(self.config.token, dict(permissions))
-        narrowed = tuple(sorted((k, v) for k, v in permissions.items() if v in {"read", "write"}))
-        name = repository.partition("/")[2]
-        issued = self._tokens.get(narrowed, (name,))
-        return JobToken(issued.value, dict(narrowed), issued.expires_at)
+            return JobToken("", scopes)
+        narrowed = tuple(sorted(app_permissions(scopes).items()))
+        issued = self._tokens.get(narrowed, (repository.partition("/")[2],))
+        return JobToken(issued.value, scopes, issued.expires_at)
 
     def _request(self, method: str, path: str, body: object, repository: str) -> Answer:
         try:

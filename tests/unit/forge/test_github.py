@@ -204,10 +204,24 @@ def test_a_plain_token_is_sent_as_is() -> None:
 
 
 def test_job_tokens_are_installation_tokens_narrowed_to_the_permissions(rig: Rig) -> None:
-    token = rig.forge.job_token("octo/hello", {"contents": "read", "issues": "write"})
-    assert rig.double.tokens[token.value] == {"contents": "read", "issues": "write"}
+    asked = {"contents": "read", "pull-requests": "write", "issues": "none"}
+    token = rig.forge.job_token("octo/hello", asked)
+    assert rig.double.tokens[token.value] == {
+        "metadata": "read",
+        "contents": "read",
+        "pull_requests": "write",
+    }
+    assert token.permissions == {"contents": "read", "pull-requests": "write"}
     request = rig.double.calls("POST", "/access_tokens")[-1]
     assert request.body["repositories"] == ["hello"]
+
+
+def test_a_plain_token_is_never_handed_to_a_job() -> None:
+    forge = GitHubForge(GitHubConfig(token="ghp_server_own"))
+    try:
+        assert forge.job_token("octo/hello", {"contents": "write"}).value == ""
+    finally:
+        forge.close()
 
 
 def test_urls_of_github_com_and_of_an_enterprise_server() -> None:

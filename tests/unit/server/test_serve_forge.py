@@ -112,3 +112,73 @@ def test_a_github_outage_does_not_touch_the_run_and_the_report_arrives_later(
     finally:
         store.close()
     assert not double.invalid, double.invalid
+
+
+TOKENS_WORKFLOW = """\
+name: CI
+on: push
+permissions:
+  contents: read
+  issues: write
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "$GITHUB_API_URL $GITHUB_SERVER_URL $GITHUB_GRAPHQL_URL" > "{out}/urls"
+          test -n "${{{{ github.token }}}}"
+          test "${{{{ secrets.GITHUB_TOKEN }}}}" = "${{{{ github.token }}}}"
+          echo "the token is ${{{{ github.token }}}}"
+"""
+
+
+def app_env(base_url: str, key_file: Path) -> dict[str, str]:
+    return {
+        "CONVEYOR_FORGE_KIND": "github",
+        "CONVEYOR_FORGE_API_URL": base_url,
+        "CONVEYOR_FORGE_APP_ID": "4242",
+        "CONVEYOR_FORGE_INSTALLATION_ID": "77",
+        "CONVEYOR_FORGE_PRIVATE_KEY_FILE": str(key_file),
+    }
+
+
+def test_a_served_job_gets_a_narrowed_installation_token_and_the_forge_urls(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    from tests.unit.forge.test_github import KEY, PEM
+
+    out = tmp_path / "out"
+    out.mkdir()
+    sha = make_repo(tmp_path / "app", {"ci.yml": TOKENS_WORKFLOW.format(out=out)})
+    key_file = tmp_path / "app.pem"
+    key_file.write_bytes(PEM)
+    key_file.chmod(0o600)
+    double = GitHubDouble(KEY.public_key(), app_id="4242")
+    store = open_store(conveyor_home)
+    try:
+        register_github(store, tmp_path / "app")
+        with running_app(double.app) as github:
+            env = app_env(github, key_file)
+            os.environ.update(env)
+            try:
+                with serving(conveyor_home) as (process, url):
+                    (run_id,) = post(url, delivery(push_payload(sha))).json()["run_ids"]
+                    assert wait_completed(store, run_id) == "success"
+                    wait_until(lambda: completed(double) is not None)
+                    stop(process)
+            finally:
+                for name in env:
+                    os.environ.pop(name)
+    finally:
+        store.close()
+    job_tokens = [
+        token
+        for token, permissions in double.tokens.items()
+        if permissions == {"metadata": "read", "contents": "read", "issues": "write"}
+    ]
+    assert len(job_tokens) == 1
+    assert (out / "urls").read_text().split() == [github, github, f"{github}/api/graphql"]
+    for path in conveyor_home.rglob("*"):  # not one byte of the token in a file conveyor wrote
+        if path.is_file():
+            assert job_tokens[0].encode() not in path.read_bytes(), path
+    assert not double.invalid, double.invalid
