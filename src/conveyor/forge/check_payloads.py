@@ -23,13 +23,6 @@ def truncated(text: str, limit: int = OUTPUT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - len(TRUNCATED)] + TRUNCATED
 
 
-def annotation_batches(
-    annotations: Sequence[CheckAnnotation],
-) -> list[tuple[CheckAnnotation, ...]]:
-    step = ANNOTATIONS_PER_REQUEST
-    return [tuple(annotations[i : i + step]) for i in range(0, len(annotations), step)]
-
-
 def annotation_body(annotation: CheckAnnotation) -> dict[str, object]:
     body: dict[str, object] = {
         "path": annotation.path,

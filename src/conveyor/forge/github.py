@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from conveyor.engine.ports.forge import (
+    CheckAnnotation,
     CheckRunReport,
     CommitStatusReport,
     ForgeUrls,
@@ -26,7 +27,7 @@ from conveyor.engine.ports.forge import (
     ReportResult,
 )
 from conveyor.errors import ConveyorError
-from conveyor.forge.check_payloads import annotation_batches, check_body, status_body
+from conveyor.forge.check_payloads import ANNOTATIONS_PER_REQUEST, check_body, status_body
 from conveyor.forge.github_auth import (
     IssuedToken,
     Permissions,
@@ -102,16 +103,17 @@ class GitHubForge:
     # -- reports ----------------------------------------------------------------------------
 
     def report_check(self, report: CheckRunReport) -> ReportResult:
-        batches = annotation_batches(report.annotations) or [()]
         with self._lock:
             done = self._annotations_sent.get(report.external_id, 0)
-        first = batches[done // 50] if done // 50 < len(batches) else ()
+        first = report.annotations[done : done + ANNOTATIONS_PER_REQUEST]
         answer = self._send_check(report, first)
         if answer.sent:
             answer = self._more_annotations(report, done + len(first))
         return _result(answer)
 
-    def _send_check(self, report: CheckRunReport, annotations: tuple[object, ...]) -> Answer:
+    def _send_check(
+        self, report: CheckRunReport, annotations: tuple[CheckAnnotation, ...]
+    ) -> Answer:
         known = self._check_ids.get(report.external_id)
         if known is None and report.external_id in self._uncertain:
             found = self._look_up(report)
@@ -119,7 +121,7 @@ class GitHubForge:
                 return found
             known = self._check_ids.get(report.external_id)
         repo = _repo_path(report.repository)
-        body = check_body(report, annotations, create=known is None)  # type: ignore[arg-type]
+        body = check_body(report, annotations, create=known is None)
         if known is None:
             answer = self._request("POST", f"{repo}/check-runs", body, report.repository)
         else:
@@ -155,7 +157,7 @@ class GitHubForge:
     def _more_annotations(self, report: CheckRunReport, done: int) -> Answer:
         answer = Answer(ReportOutcome.SENT)
         while done < len(report.annotations):
-            batch = report.annotations[done : done + 50]
+            batch = report.annotations[done : done + ANNOTATIONS_PER_REQUEST]
             answer = self._send_check(report, batch)
             if not answer.sent:
                 return answer

@@ -276,3 +276,19 @@ def test_check_run_ids_outlive_the_adapter(rig: Rig) -> None:
         second.close()
     assert len(rig.double.calls("POST", "/check-runs")) == 1
     assert len(rig.double.calls("PATCH", "/check-runs/")) == 1
+
+
+def test_annotations_sent_before_an_outage_are_not_sent_twice(rig: Rig) -> None:
+    rig.forge.report_check(check())  # the check run exists
+    annotations = tuple(
+        CheckAnnotation("a.py", n, n, AnnotationLevel.WARNING, f"note {n}") for n in range(1, 121)
+    )
+    done = check(CheckStatus.COMPLETED, conclusion=CheckConclusion.NEUTRAL, annotations=annotations)
+    rig.double.script.extend([Scripted(200), Scripted(502)])
+    assert as_result(rig.forge.report_check(done)).outcome is ReportOutcome.RETRY
+    assert as_result(rig.forge.report_check(done)).outcome is ReportOutcome.SENT
+    run = rig.double.check_by_external_id(done.external_id)
+    assert run is not None
+    assert [a["message"] for a in rig.double.annotations[run["id"]]] == [
+        f"note {n}" for n in range(1, 121)
+    ]
