@@ -43,6 +43,7 @@ class Scripted:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (a timeout when longer than the client's)
+    message: str = "scripted"
 
 
 @dataclass
@@ -122,7 +123,7 @@ class GitHubDouble:
         if scripted is not None:
             await asyncio.sleep(scripted.delay)
             if scripted.status >= 300:
-                return _error(scripted.status, "scripted", scripted.headers), seen
+                return _error(scripted.status, scripted.message, scripted.headers), seen
         if self.down():
             return _error(502, "Server Error"), seen
         if operation is None:

@@ -21,6 +21,7 @@ from conveyor.engine.ports.forge import ReportOutcome
 log = logging.getLogger("conveyor.forge")
 API_VERSION = "2022-11-28"
 RATE_LIMITED = frozenset({403, 429})
+SECONDARY_WAIT = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +43,9 @@ def _header_seconds(value: str | None) -> float | None:
         return None
 
 
-def rate_limit_wait(status: int, headers: Mapping[str, str], now: float) -> float | None:
-    """How long GitHub asks to wait (None: the answer is no rate limit)."""
+def rate_limit_wait(status: int, headers: Mapping[str, str], body: Any, now: float) -> float | None:
+    """How long GitHub asks to wait (None: the answer is no rate limit). A secondary rate limit
+    may come without headers: a minute, as GitHub's documentation asks."""
     if status not in RATE_LIMITED:
         return None
     retry_after = _header_seconds(headers.get("retry-after"))
@@ -52,13 +54,15 @@ def rate_limit_wait(status: int, headers: Mapping[str, str], now: float) -> floa
     if headers.get("x-ratelimit-remaining") == "0":
         reset = _header_seconds(headers.get("x-ratelimit-reset"))
         return max((reset or now + 60) - now, 1.0)
-    return 60.0 if status == 429 else None
+    message = body.get("message", "") if isinstance(body, dict) else ""
+    limited = status == 429 or "rate limit" in str(message).lower()
+    return SECONDARY_WAIT if limited else None
 
 
 def classify(status: int, headers: Mapping[str, str], body: Any, now: float) -> Answer:
     if 200 <= status < 300:
         return Answer(ReportOutcome.SENT, status, body)
-    wait = rate_limit_wait(status, headers, now)
+    wait = rate_limit_wait(status, headers, body, now)
     if wait is not None:
         return Answer(ReportOutcome.RETRY, status, body, wait)
     if status >= 500 or status in {401, 408}:

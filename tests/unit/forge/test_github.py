@@ -292,3 +292,12 @@ def test_annotations_sent_before_an_outage_are_not_sent_twice(rig: Rig) -> None:
     assert [a["message"] for a in rig.double.annotations[run["id"]]] == [
         f"note {n}" for n in range(1, 121)
     ]
+
+
+def test_a_secondary_rate_limit_without_headers_waits_a_minute_not_refused(rig: Rig) -> None:
+    rig.forge.report_check(check())
+    rig.double.script.append(
+        Scripted(403, message="You have exceeded a secondary rate limit. Please wait.")
+    )
+    answer = as_result(rig.forge.report_check(check(CheckStatus.IN_PROGRESS)))
+    assert answer == ReportResult(ReportOutcome.RETRY, 60.0)
