@@ -75,20 +75,28 @@ class ForgeReports:
         self._woken.wait(timeout)
         self._woken.clear()
 
-    def drain(self) -> float | None:
-        """Send every report that is due; seconds until the next one is (None: none waits)."""
+    def drain(self, *, until: float | None = None) -> float | None:
+        """Send every report that is due; seconds until the next one is (None: none waits).
+        `until` (time.monotonic()): stop then (the server's last drain when it stops); what is
+        left waits in the database for the next server."""
         try:
             for _ in range(1000):
                 due = self.outbox.due(now=self.clock())
-                if not due:
+                if not due or not self._drain_batch(due, until):
                     break
-                for entry in due:
-                    self._send(entry)
             next_due = self.outbox.next_due()
         except Exception as error:
             log.error("forge queue unreadable: %s", type(error).__name__)
             return None
         return None if next_due is None else max(next_due - self.clock(), 0.0)
+
+    def _drain_batch(self, due: list[OutboxEntry], until: float | None) -> bool:
+        """Send `due`; False when `until` came first."""
+        for entry in due:
+            if until is not None and time.monotonic() >= until:
+                return False
+            self._send(entry)
+        return True
 
     def _send(self, entry: OutboxEntry) -> None:
         if entry.kind == CHECK:

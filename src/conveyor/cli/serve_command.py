@@ -15,6 +15,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -23,11 +24,13 @@ import click
 from conveyor.errors import UsageError
 
 if TYPE_CHECKING:  # imported when the server starts
+    from conveyor.bootstrap.forge_wiring import ForgeWiring
     from conveyor.bootstrap.server_wiring import Served
     from conveyor.server.context import ServerContext
 
 log = logging.getLogger("conveyor.server")
 DEFAULT_GRACE = 600.0
+FORGE_LAST_DRAIN = 10.0  # seconds a stopping server sends the last reports for
 
 
 @click.command("serve")
@@ -70,11 +73,13 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
             repositories=served.repositories,
         )
         _wire_repository_events(context, served)
-        _wire_forge(context, served, listener)
+        forge = _wire_forge(context, served, listener)
         served.pool.start()
         _serve(context, listener)
         log.info("stopping grace=%g running=%s", grace, served.pool.running() or "-")
         served.pool.stop(grace)
+        if forge is not None:  # the last runs' reports, for a few seconds (the rest waits)
+            forge.reports.drain(until=time.monotonic() + FORGE_LAST_DRAIN)
     finally:
         store.close()
         listener.close()
@@ -103,7 +108,9 @@ def _wire_repository_events(context: ServerContext, served: Served) -> None:
     served.pool.on_ended = run_ended
 
 
-def _wire_forge(context: ServerContext, served: Served, listener: socket.socket) -> None:
+def _wire_forge(
+    context: ServerContext, served: Served, listener: socket.socket
+) -> ForgeWiring | None:
     """With a `[forge]` configured, served runs of `--forge github` repositories report check
     runs through the retry queue the server's forge loop drains."""
     from conveyor.bootstrap.forge_wiring import forge_settings, wire_forge
@@ -116,6 +123,7 @@ def _wire_forge(context: ServerContext, served: Served, listener: socket.socket)
         served.runs.forge_jobs = wired.jobs
         served.runs.forge_git_env = wired.git_env
         context.forge_reports = wired.reports
+    return wired
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -3,6 +3,7 @@ run (in the database), the drain sends them; RETRY waits, REFUSED falls back to 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,3 +201,23 @@ def test_a_broken_queue_never_fails_the_run(conveyor_home: Path) -> None:
         assert reports.drain() is None  # logged, not raised
     finally:
         store.close()
+
+
+@dataclass
+class SlowForge(ScriptedForge):
+    def report_check(self, report: CheckRunReport) -> ReportResult:
+        time.sleep(0.1)
+        return super().report_check(report)
+
+
+def test_a_last_drain_at_shutdown_is_bounded_and_keeps_the_rest(outbox: SqlForgeOutbox) -> None:
+    forge, clock = SlowForge(), Clock()
+    reports = ForgeReports(forge, outbox, clock)
+    observer = ForgeObserver(reports, TARGET, clock)
+    for n in range(20):
+        observer.job_started(view(f"job-{n}"))
+    began = time.monotonic()
+    reports.drain(until=began + 0.35)
+    assert time.monotonic() - began < 1.0
+    assert 1 <= len(forge.checks) < 20
+    assert outbox.count() > 0  # the rest is sent by the next server
