@@ -11,7 +11,7 @@ views/OWNER/REPO         a `git clone --shared --no-checkout` of the mirror: a r
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from conveyor.errors import UsageError
@@ -42,6 +42,9 @@ class Mirror:
         self.default_branch = "main"
         self._ready = False
         self._known: set[str] = set()
+        # git's environment to reach `url` (a forge's token as an http.extraHeader: never in
+        # the URL, argv or the mirror's config)
+        self.git_env: Callable[[], Mapping[str, str]] = dict
 
     def ensure(self) -> None:
         """Make the mirror and the view when they are not there yet (once per process: the
@@ -77,10 +80,11 @@ class Mirror:
         if wanted and not missing:
             return False
         with _lock(self.name):
-            _git(self.bare, "fetch", "--quiet", "--prune", "origin", *REFSPECS)
+            env = dict(self.git_env())
+            _git(self.bare, "fetch", "--quiet", "--prune", "origin", *REFSPECS, env=env)
             for sha in missing:
                 if not self.has(sha):  # not on any ref: ask for the commit itself
-                    GitRepository(self.bare).try_git("fetch", "--quiet", "origin", sha)
+                    GitRepository(self.bare).try_git("fetch", "--quiet", "origin", sha, env=env)
             # The view's refs follow the mirror's (events name refs: a release's tag).
             _git(self.view, "fetch", "--quiet", "--update-head-ok", "--prune", "origin", *REFSPECS)
         return True
@@ -93,5 +97,5 @@ class Mirror:
         return found
 
 
-def _git(cwd: Path, *args: str) -> str:
-    return GitRepository(cwd).git(*args)
+def _git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    return GitRepository(cwd).git(*args, env=env or None)

@@ -15,15 +15,22 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.bootstrap.local_run import PreparedRun, prepare_run
 from conveyor.bootstrap.mirrors import Mirror
 from conveyor.bootstrap.served_events import ServedEvents, ServedStart
+from conveyor.engine.ports.observer import RunObserver
 from conveyor.engine.ports.server_runs import EventRequest, StartedRuns
-from conveyor.engine.ports.store import ACTIVE_STATUSES, NewRun, RunStatus, StoredRequest
+from conveyor.engine.ports.store import (
+    ACTIVE_STATUSES,
+    NewRun,
+    RunStatus,
+    StoredRequest,
+    StoredRun,
+)
 from conveyor.engine.records import RunRecord
 from conveyor.errors import UsageError
 from conveyor.model.results import Conclusion
@@ -33,6 +40,7 @@ from conveyor.store.served_repositories import ServedRepositories
 from conveyor.store.server_queue import Delivery, record_delivery, recorded_delivery
 
 if TYPE_CHECKING:
+    from conveyor.bootstrap.forge_tokens import ForgeJobs
     from conveyor.bootstrap.recording import RerunTarget
 
 log = logging.getLogger("conveyor.server")
@@ -45,6 +53,12 @@ class ServerRuns:
     store: StoreHandle
     repositories: ServedRepositories
     wake: Callable[[], None] = lambda: None  # tells the pool a run is queued
+    # observes a run's attempt for the forge (check runs); None: the run is not reported
+    forge_observer: Callable[[StoredRun, int], RunEndObserver | None] = lambda run, attempt: None
+    # the forge's job tokens and fork rules for a run; None: the jobs run without them
+    forge_jobs: Callable[[StoredRequest], ForgeJobs | None] = lambda request: None
+    # git's environment to fetch a repository from its forge (the token as an extraHeader)
+    forge_git_env: Callable[[str], Mapping[str, str]] = lambda name: {}
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -83,6 +97,7 @@ class ServerRuns:
             if mirror is None:
                 mirror = self._mirrors[key] = Mirror(self.home, repository.name, repository.url)
             mirror.default_branch = repository.default_branch
+            mirror.git_env = lambda: self.forge_git_env(repository.name)
         mirror.ensure()
         return mirror
 
@@ -171,7 +186,20 @@ class ServerRuns:
         from conveyor.bootstrap.run import run_local
 
         options = self._attempt_options(request)
-        run_local(options, QuietDisplay(request.run.id), rerun=target, store=self.store)
+        attempt = request.run.attempt if target.queued else request.run.attempt + 1
+        display = QuietDisplay(request.run.id, self._forge_observer(request.run, attempt))
+        jobs = self.forge_jobs(request)
+        if jobs is not None and jobs.fork:
+            options = replace(options, withhold_settings=True)
+        wrap = jobs.wrap if jobs is not None else None
+        run_local(options, display, rerun=target, store=self.store, wrap_executor=wrap)
+
+    def _forge_observer(self, run: StoredRun, attempt: int) -> RunEndObserver | None:
+        try:
+            return self.forge_observer(run, attempt)
+        except Exception:  # the run goes on without its reports
+            log.exception("forge reporting not wired run=%d", run.id)
+            return None
 
     def _attempt_options(self, request: StoredRequest) -> LocalRunOptions:
         from conveyor.bootstrap.rerun_options import rerun_options
@@ -253,12 +281,20 @@ class _Silent:
         log.info("engine message=%r", text)
 
 
-class QuietDisplay:
-    """The RunDisplay of a server run: nothing on a terminal; a log line when it ends."""
+class RunEndObserver(RunObserver, Protocol):
+    """An observer told the conclusion of the workflow run too (the forge's)."""
 
-    def __init__(self, run_id: int) -> None:
+    def run_finished(self, conclusion: Conclusion) -> None: ...
+
+
+class QuietDisplay:
+    """The RunDisplay of a server run: nothing on a terminal (`reporter`: the forge's
+    observer, when the run is reported); a log line when it ends."""
+
+    def __init__(self, run_id: int, reporter: RunEndObserver | None = None) -> None:
         self.run_id = run_id
-        self.observer = _Silent()
+        self.reporter = reporter
+        self.observer: RunObserver = reporter or _Silent()
 
     def prepared(self, prepared: PreparedRun) -> None:
         return None
@@ -269,6 +305,8 @@ class QuietDisplay:
     def finished(self, record: RunRecord) -> None:
         for workflow in record.workflows:
             log.info("run finished run=%s conclusion=%s", workflow.run_id, workflow.conclusion)
+            if self.reporter is not None and workflow.run_id == str(self.run_id):
+                self.reporter.run_finished(workflow.conclusion)
 
 
 @contextmanager

@@ -30,6 +30,11 @@ def repos_command() -> None:
     help="Read the webhook secret from this file.",
 )
 @click.option("--default-branch", default="main", show_default=True)
+@click.option(
+    "--forge",
+    type=click.Choice(["github"]),
+    help="Report check runs to this forge and clone with its App's installation token.",
+)
 @server_options
 def add_repo(
     source: str,
@@ -37,6 +42,7 @@ def add_repo(
     webhook_secret: str | None,
     webhook_secret_file: Path | None,
     default_branch: str,
+    forge: str | None,
     server: str | None,
     token: str | None,
 ) -> None:
@@ -47,21 +53,23 @@ def add_repo(
     secret = _secret(webhook_secret, webhook_secret_file)
     url = str(Path(source).resolve()) if Path(source).is_dir() else source
     if server:
-        body = {"name": name, "url": url, "default_branch": default_branch}
+        body = {"name": name, "url": url, "default_branch": default_branch, "forge": forge}
         ServerClient.from_options(server, token, "repos add").json(
             "POST", "/api/v1/repos", what="the repository", json=body | {"webhook_secret": secret}
         )
     else:
-        _add_here(name, url, default_branch, secret)
+        _add_here(name, url, default_branch, secret, forge)
     signed = "signed deliveries" if secret else "no webhook secret: deliveries are refused"
     click.echo(f"added {name} ({url}, default branch {default_branch}; {signed})")
 
 
-def _add_here(name: str, url: str, default_branch: str, secret: str | None) -> None:
+def _add_here(
+    name: str, url: str, default_branch: str, secret: str | None, forge: str | None = None
+) -> None:
     from conveyor.store.served_repositories import ServedRepository, served_repositories
 
     with opened_store() as store:
-        repository = ServedRepository(name, url, default_branch, False, 0.0)
+        repository = ServedRepository(name, url, default_branch, False, 0.0, forge)
         served_repositories(store).add(repository, secret)
 
 

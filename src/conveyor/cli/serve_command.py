@@ -15,6 +15,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -23,11 +24,13 @@ import click
 from conveyor.errors import UsageError
 
 if TYPE_CHECKING:  # imported when the server starts
+    from conveyor.bootstrap.forge_wiring import ForgeWiring
     from conveyor.bootstrap.server_wiring import Served
     from conveyor.server.context import ServerContext
 
 log = logging.getLogger("conveyor.server")
 DEFAULT_GRACE = 600.0
+FORGE_LAST_DRAIN = 10.0  # seconds a stopping server sends the last reports for
 
 
 @click.command("serve")
@@ -70,10 +73,13 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
             repositories=served.repositories,
         )
         _wire_repository_events(context, served)
+        forge = _wire_forge(context, served, listener)
         served.pool.start()
         _serve(context, listener)
         log.info("stopping grace=%g running=%s", grace, served.pool.running() or "-")
         served.pool.stop(grace)
+        if forge is not None:  # the last runs' reports, for a few seconds (the rest waits)
+            forge.reports.drain(until=time.monotonic() + FORGE_LAST_DRAIN)
     finally:
         store.close()
         listener.close()
@@ -102,6 +108,24 @@ def _wire_repository_events(context: ServerContext, served: Served) -> None:
             hook.on_run_completed(run)
 
     served.pool.on_ended = run_ended
+
+
+def _wire_forge(
+    context: ServerContext, served: Served, listener: socket.socket
+) -> ForgeWiring | None:
+    """With a `[forge]` configured, served runs of `--forge github` repositories report check
+    runs through the retry queue the server's forge loop drains."""
+    from conveyor.bootstrap.forge_wiring import forge_settings, wire_forge
+
+    host, port = listener.getsockname()[:2]
+    listening = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    wired = wire_forge(served.runs.database, served.repositories, forge_settings(), listening)
+    if wired is not None:
+        served.runs.forge_observer = wired.observer
+        served.runs.forge_jobs = wired.jobs
+        served.runs.forge_git_env = wired.git_env
+        context.forge_reports = wired.reports
+    return wired
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -43,7 +43,7 @@ ROUTERS: tuple[str, ...] = (
 
 # Modules with `start(context) -> stop`: background work that lives as long as the app (the
 # scheduler), started by the lifespan in this order and stopped in reverse.
-BACKGROUND: tuple[str, ...] = ("conveyor.server.schedule_loop",)
+BACKGROUND: tuple[str, ...] = ("conveyor.server.schedule_loop", "conveyor.server.forge_loop")
 
 
 @asynccontextmanager

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conveyor.engine.ports.forge import ReportQueue
 from conveyor.engine.ports.server_runs import RunControl, RunStarter
 from conveyor.engine.ports.store import StoredRun
 from conveyor.server.principals import TokenVerifier
@@ -38,6 +39,8 @@ class ServerContext:
     schedule_claims: ScheduleClaims | None = None
     # The repositories served (webhook secrets); None: made from `store` when first asked.
     repositories: ServedRepositories | None = None
+    # The reports waiting for the forge (check runs, statuses); None: no forge is configured.
+    forge_reports: ReportQueue | None = None
 
     def served(self) -> ServedRepositories:
         if self.repositories is None:

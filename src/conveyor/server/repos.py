@@ -4,7 +4,7 @@ remove them, as `conveyor repos --server URL --token T` does."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field
@@ -36,6 +36,7 @@ class NewRepository(BaseModel):
     url: str = Field(min_length=1, description="a clone URL or a path on the server's machine")
     default_branch: str = Field("main", min_length=1)
     webhook_secret: str | None = None  # write-only: never returned
+    forge: Literal["github"] | None = None  # report to GitHub, clone with its App's token
 
 
 @router.post("/api/v1/repos", tags=["repositories"], status_code=201)
@@ -44,7 +45,7 @@ def add_repo(
     server: Annotated[ServerContext, Depends(context)],
     _principal: Annotated[Principal, Depends(require(Role.ADMIN))],
 ) -> dict[str, object]:
-    new = ServedRepository(body.name, body.url, body.default_branch, False, 0.0)
+    new = ServedRepository(body.name, body.url, body.default_branch, False, 0.0, body.forge)
     try:
         added = server.served().add(new, body.webhook_secret or None)
     except UsageError as error:
@@ -72,4 +73,5 @@ def _shown(r: ServedRepository) -> dict[str, object]:
         "default_branch": r.default_branch,
         "has_webhook_secret": r.has_secret,
         "created_at": r.created_at,
+        "forge": r.forge,
     }

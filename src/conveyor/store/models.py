@@ -10,6 +10,7 @@ hold exactly the same thing. Logs are files (`logs.py`), never rows here.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -305,6 +306,7 @@ ServedRepositoryRow = Table(
     Column("webhook_secret", LargeBinary, nullable=True),  # Fernet ciphertext
     Column("default_branch", String(255), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("forge", String(32), nullable=True),  # "github": reported to and cloned from GitHub
 )
 
 WebhookDeliveryRow = Table(
@@ -316,4 +318,32 @@ WebhookDeliveryRow = Table(
     Column("event", String(100), nullable=False),
     Column("run_ids", Text, default="[]", nullable=False),  # JSON list
     Column("received_at", Float, nullable=False),
+)
+
+# `conveyor serve`: reports waiting to reach a forge (its retry queue). One row per check run or
+# commit status (`key`): a later report replaces the waiting one (`version` counts them, so a
+# report sent while a newer one arrived deletes only itself).
+ForgeReportRow = Table(
+    "forge_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(512), unique=True, nullable=False),  # check:<external_id>, status:...
+    Column("kind", String(16), nullable=False),  # check | status
+    Column("payload", Text, nullable=False),  # the report, JSON (no secrets: masked text)
+    Column("version", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("not_before", Float, nullable=False),  # epoch seconds: not sent before
+    Column("created_at", Float, nullable=False),
+    Column("last_error", String(255), nullable=True),
+)
+
+# The check run GitHub created for each job attempt (external_id): later reports update it,
+# even after a restart of the server.
+ForgeCheckRunRow = Table(
+    "forge_check_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("external_id", String(512), unique=True, nullable=False),
+    Column("check_run_id", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
 )

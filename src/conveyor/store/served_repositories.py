@@ -35,6 +35,7 @@ class ServedRepository:
     default_branch: str
     has_secret: bool
     created_at: float
+    forge: str | None = None  # "github": reported to GitHub, cloned with its App's token
 
 
 class ServedRepositories:
@@ -53,6 +54,7 @@ class ServedRepositories:
             "webhook_secret": cipher,
             "default_branch": repository.default_branch,
             "created_at": now(),
+            "forge": repository.forge,
         }
 
         def work(conn: Connection) -> None:
@@ -100,6 +102,7 @@ def _record(row: Any) -> ServedRepository:
         default_branch=row.default_branch,
         has_secret=row.webhook_secret is not None,
         created_at=row.created_at,
+        forge=row.forge,
     )
 
 

@@ -73,3 +73,21 @@ def test_bad_input_is_a_usage_error(conveyor_home: Path, tmp_path: Path, invoke:
     code, out = invoke("repos", "remove", "x/y")
     assert code == 2
     assert "not registered" in out
+
+
+def test_a_repository_registered_with_forge_github_keeps_its_forge(
+    conveyor_home: Path, tmp_path: Path, invoke: Any
+) -> None:
+    from conveyor.store.handle import open_store
+    from conveyor.store.served_repositories import served_repositories
+
+    code, out = invoke("repos", "add", str(tmp_path), "--name", "octo/app", "--forge", "github")
+    assert code == 0, out
+    assert invoke("repos", "add", str(tmp_path), "--name", "o/x", "--forge", "gitea")[0] == 2
+    store = open_store(conveyor_home)
+    try:
+        found = served_repositories(store).get("octo/app")
+        assert found is not None
+        assert found.forge == "github"
+    finally:
+        store.close()

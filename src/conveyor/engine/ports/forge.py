@@ -115,15 +115,43 @@ class ReportOutcome(StrEnum):
     REFUSED = "refused"
 
 
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    """An outcome with, for RETRY, how long the forge asked to wait (`Retry-After`, a rate
+    limit's reset); None: the caller's own backoff decides."""
+
+    outcome: ReportOutcome
+    retry_after: float | None = None
+
+
+def as_result(answer: ReportOutcome | ReportResult) -> ReportResult:
+    """An adapter may answer a bare outcome or a ReportResult: the caller reads a ReportResult."""
+    return answer if isinstance(answer, ReportResult) else ReportResult(answer)
+
+
 class Forge(Protocol):
     def urls(self) -> ForgeUrls: ...
 
-    def report_check(self, report: CheckRunReport) -> ReportOutcome:
+    def report_check(self, report: CheckRunReport) -> ReportOutcome | ReportResult:
         """Create or update the check run of `report.external_id` on `report.head_sha`."""
         ...
 
-    def report_status(self, report: CommitStatusReport) -> ReportOutcome: ...
+    def report_status(self, report: CommitStatusReport) -> ReportOutcome | ReportResult: ...
 
     def job_token(self, repository: str, permissions: Mapping[str, str]) -> JobToken:
         """A token for one job, narrowed to `permissions` (scope -> read|write|none)."""
         ...
+
+
+class ReportQueue(Protocol):
+    """The server's queue of reports waiting for the forge, drained by a background loop."""
+
+    def drain(self) -> float | None:
+        """Send what is due; seconds until the next report is (None: nothing waits)."""
+        ...
+
+    def wait(self, timeout: float) -> None:
+        """Return after `timeout` seconds, or sooner when a report is queued or `wake` called."""
+        ...
+
+    def wake(self) -> None: ...
