@@ -317,3 +317,6 @@ WebhookDeliveryRow = Table(
     Column("run_ids", Text, default="[]", nullable=False),  # JSON list
     Column("received_at", Float, nullable=False),
 )
+
+# The local forge's tables live in their own module, on this metadata.
+from conveyor.store import forge_models as _forge_models  # noqa: E402, F401

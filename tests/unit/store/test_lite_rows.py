@@ -104,7 +104,21 @@ def environments(store: StoreHandle, run_id: int) -> None:
 
 # Tables only `conveyor serve` writes (through SQLAlchemy); the lite store never touches them.
 SERVER_ONLY_TABLES = frozenset(
-    {"api_tokens", "schedule_ticks", "served_repositories", "webhook_deliveries"}
+    {
+        "api_tokens",
+        "forge_check_runs",
+        "forge_comments",
+        "forge_issue_labels",
+        "forge_issues",
+        "forge_labels",
+        "forge_pulls",
+        "forge_release_assets",
+        "forge_releases",
+        "forge_statuses",
+        "schedule_ticks",
+        "served_repositories",
+        "webhook_deliveries",
+    }
 )
 
 
