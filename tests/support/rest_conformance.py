@@ -114,3 +114,27 @@ def _rebased(node: Any) -> Any:
         key: ("urn:github#/" + value.removeprefix("#/") if key == "$ref" else _rebased(value))
         for key, value in node.items()
     }
+
+
+def webhook_problem(name: str, action: str, payload: Any) -> str | None:
+    """What is wrong with a webhook payload of `name` (pull_request) and `action` (opened) by
+    GitHub's webhook schemas (@octokit/openapi-webhooks, OpenAPI 3.1: JSON Schema 2020-12)."""
+    from referencing.jsonschema import DRAFT202012
+
+    from tests.support.octokit import webhook_schemas
+
+    document = webhook_schemas()
+    key = f"{name.replace('_', '-')}-{action.replace('_', '-')}"
+    if key not in document["webhooks"]:
+        return f"GitHub has no {key} webhook"
+    body = document["webhooks"][key]["post"]["requestBody"]["content"]["application/json"]
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:webhooks", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    schema = {"$ref": "urn:webhooks#/" + body["schema"]["$ref"].removeprefix("#/")}
+    validator = jsonschema.Draft202012Validator(schema, registry=registry)
+    errors = sorted(validator.iter_errors(payload), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    shown = "; ".join(f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5])
+    return f"{key}: {shown}"

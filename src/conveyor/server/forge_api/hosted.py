@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from conveyor.errors import UsageError
 from conveyor.git.identity import RepositoryIdentity
 from conveyor.git.repository import GitRepository
 from conveyor.server.context import ServerContext
@@ -43,12 +42,9 @@ class Hosted:
     def git(self) -> GitRepository:
         """The bare repository; 404 when the repository is not on this machine."""
         path = Path(self.record.url)
-        if not path.is_absolute() or not path.is_dir():
+        if not path.is_absolute() or not (path / "HEAD").is_file():
             raise not_found()
-        try:
-            return GitRepository.open(path)
-        except UsageError:
-            raise not_found() from None
+        return GitRepository(path)
 
 
 def server_url(request: Request) -> str:

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conveyor.git.repository import GitRepository
 from conveyor.server.forge_api.errors import not_found
 from conveyor.server.forge_api.hosted import Hosted
 
 
 def commit_of_ref(repo: Hosted, ref: str) -> str:
     path = Path(repo.record.url)
-    if not path.is_absolute() or not path.is_dir():
+    if not path.is_absolute() or not (path / "HEAD").is_file():
         return ref
-    found = GitRepository(path).find_commit(ref)
+    found = repo.git().find_commit(ref)
     if found is None:
         raise not_found()
     return found
