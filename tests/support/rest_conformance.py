@@ -3,9 +3,9 @@ tests/support/octokit.py): find the operation by path template and method, requi
 to be one the operation lists, and validate the JSON body against that response's schema with
 jsonschema, `$ref`s resolved into the description's components.
 
-GitHub answers 401 (no or bad credentials) and 403 (a token without the permission) on every
-operation, though the description lists them on few: those are accepted everywhere, with the
-`basic-error` body.
+GitHub answers 401 (no or bad credentials), 403 (a token without the permission) and 422
+(Validation Failed) on every operation, though the description lists them on few: those are
+accepted everywhere, with the `basic-error` (422: `validation-error`) body.
 
 The description is OpenAPI 3.0 (`nullable: true`); it is turned into JSON Schema once
 (`nullable` becomes `anyOf [..., null]`).
@@ -24,6 +24,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from tests.support.octokit import rest_description
+
+
+_ANYWHERE = {
+    401: "#/components/schemas/basic-error",
+    403: "#/components/schemas/basic-error",
+    422: "#/components/schemas/validation-error",
+}
 
 
 @functools.cache
@@ -77,8 +84,8 @@ def conformance_problem(method: str, path: str, status: int, body: Any) -> str |
         return f"{method} {path}: no such operation in GitHub's REST API"
     template, spec = found
     responses = spec["responses"]
-    if str(status) not in responses and status in (401, 403):
-        return _schema_problem({"$ref": "#/components/schemas/basic-error"}, body, template)
+    if str(status) not in responses and status in _ANYWHERE:
+        return _schema_problem({"$ref": _ANYWHERE[status]}, body, f"{template} {status}")
     if str(status) not in responses:
         return f"{method} {template}: status {status} is not one of {sorted(responses)}"
     content = _resolve(responses[str(status)]).get("content", {}).get("application/json")

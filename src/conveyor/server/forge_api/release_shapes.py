@@ -15,6 +15,11 @@ def uploads_url(repo: Hosted) -> str:
     return f"{repo.identity.server_url}/api/uploads/repos/{repo.name}"
 
 
+def download_url(repo: Hosted, asset_id: int) -> str:
+    """Where an asset's bytes are served (uploads.py)."""
+    return f"{uploads_url(repo)}/releases/assets/{asset_id}"
+
+
 def release(repo: Hosted, found: ReleaseRecord, assets: Sequence[AssetRecord]) -> JsonObject:
     url = f"{repo.api}/releases/{found.id}"
     return {
@@ -44,7 +49,7 @@ def asset(repo: Hosted, found: AssetRecord) -> JsonObject:
     url = f"{repo.api}/releases/assets/{found.id}"
     return {
         "url": url,
-        "browser_download_url": url,  # answered with the bytes for Accept: application/octet-stream
+        "browser_download_url": download_url(repo, found.id),
         "id": found.id,
         "node_id": node_id("ReleaseAsset", found.id),
         "name": found.name,

@@ -1,5 +1,5 @@
 """Releases: create, list, get (by id, by tag, the latest), update; list a release's assets and
-download one (`Accept: application/octet-stream`)."""
+download one (`Accept: application/octet-stream`: a redirect to the file, as GitHub)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from conveyor.server.forge_api.access import caller
 from conveyor.server.forge_api.bodies import JsonBody, answer, fields_of, flag, text
 from conveyor.server.forge_api.errors import not_found, validation_failed
 from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.paging import Paging, link_header, paging
-from conveyor.server.forge_api.release_shapes import asset, release
+from conveyor.server.forge_api.release_shapes import asset, download_url, release
 from conveyor.server.principals import Principal
 from conveyor.store.forge_records import NewRelease, ReleaseRecord
 
@@ -92,9 +92,7 @@ def get_asset(asset_id: int, request: Request, who: Reader, repo: Repo) -> Respo
     if found is None or _release(repo, found.release_id) is None:
         raise not_found()
     if request.headers.get("accept", "") == "application/octet-stream":
-        path = repo.data.releases.asset_path(asset_id)
-        assert path is not None
-        return FileResponse(path, media_type=found.content_type, filename=found.name)
+        return RedirectResponse(download_url(repo, asset_id), 302)  # as GitHub does
     return answer(asset(repo, found))
 
 

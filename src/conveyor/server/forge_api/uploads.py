@@ -1,6 +1,7 @@
 """Release asset uploads: `POST /api/uploads/repos/{owner}/{repo}/releases/{id}/assets?name=N`
 with the file as the body (GitHub's uploads.github.com; releases give this URL as
-`upload_url`). The bytes go to a private file under CONVEYOR_HOME."""
+`upload_url`). The bytes go to a private file under CONVEYOR_HOME, and are served back at
+`/api/uploads/repos/{owner}/{repo}/releases/assets/{id}` (`browser_download_url`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from conveyor.errors import UsageError
 from conveyor.server.forge_api.access import caller
@@ -52,3 +53,16 @@ def _store(
     except UsageError:
         raise validation_failed(R, "name", "already_exists") from None
     return answer(asset(repo, made), 201)
+
+
+@router.get("/api/uploads/repos/{owner}/{repo}/releases/assets/{asset_id}")
+def download_asset(
+    asset_id: int,
+    who: Annotated[Principal, Depends(caller("read", "contents"))],
+    repo: Annotated[Hosted, Depends(hosted)],
+) -> FileResponse:
+    found = repo.data.releases.asset(asset_id)
+    path = repo.data.releases.asset_path(asset_id)
+    if found is None or path is None or repo.data.releases.get(repo.name, found.release_id) is None:
+        raise not_found()
+    return FileResponse(path, media_type=found.content_type, filename=found.name)
