@@ -25,7 +25,6 @@ from referencing.jsonschema import DRAFT7
 
 from tests.support.octokit import rest_description
 
-
 _ANYWHERE = {
     401: "#/components/schemas/basic-error",
     403: "#/components/schemas/basic-error",

@@ -32,8 +32,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    if isinstance(exc.detail, dict):  # a whole body, e.g. GitHub's error shape under /api/v3
-        return JSONResponse(exc.detail, exc.status_code, headers=exc.headers)
+    detail: object = exc.detail
+    if isinstance(detail, dict):  # a whole body, e.g. GitHub's error shape under /api/v3
+        return JSONResponse(detail, exc.status_code, headers=exc.headers)
     return JSONResponse({"message": str(exc.detail)}, exc.status_code, headers=exc.headers)
 
 

@@ -105,8 +105,8 @@ def test_comment_update_and_delete(forge: Forge) -> None:
 
 def test_labels_on_issues_and_the_repository(forge: Forge) -> None:
     with forge.client() as client:
-        made = client.post(f"/repos/{REPO}/labels",
-                           json={"name": "bug", "color": "#D73A4A", "description": "Broken"})  # fmt: skip
+        new_label = {"name": "bug", "color": "#D73A4A", "description": "Broken"}
+        made = client.post(f"/repos/{REPO}/labels", json=new_label)
         again = client.post(f"/repos/{REPO}/labels", json={"name": "bug", "color": "ffffff"})
         number = client.post(f"/repos/{REPO}/issues", json={"title": "x"}).json()["number"]
         added = client.post(f"/repos/{REPO}/issues/{number}/labels", json={"labels": ["bug", "ui"]})

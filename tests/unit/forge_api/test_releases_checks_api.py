@@ -56,8 +56,8 @@ def test_statuses_and_the_combined_status_of_a_ref(forge: Forge) -> None:
     sha = forge.sha("main")
     with forge.client() as client:
         client.post(f"/repos/{REPO}/statuses/{sha}", json={"state": "pending", "context": "ci"})
-        made = client.post(f"/repos/{REPO}/statuses/{sha}",
-                           json={"state": "success", "context": "ci", "description": "ok"})  # fmt: skip
+        success = {"state": "success", "context": "ci", "description": "ok"}
+        made = client.post(f"/repos/{REPO}/statuses/{sha}", json=success)
         client.post(f"/repos/{REPO}/statuses/{sha}", json={"state": "failure", "context": "lint"})
         bad = client.post(f"/repos/{REPO}/statuses/{sha}", json={"state": "great"})
         listed = client.get(f"/repos/{REPO}/commits/main/statuses")
@@ -108,7 +108,9 @@ def test_compare_two_commits(forge: Forge) -> None:
     assert ahead.json()["ahead_by"] == 1
     assert [c["commit"]["message"] for c in ahead.json()["commits"]] == ["Add world"]
     assert sorted(f["filename"] for f in ahead.json()["files"]) == ["README.md", "new.txt"]
-    assert "+world" in next(f for f in ahead.json()["files"] if f["filename"] == "README.md")["patch"]
+    assert (
+        "+world" in next(f for f in ahead.json()["files"] if f["filename"] == "README.md")["patch"]
+    )
     assert (behind.json()["status"], behind.json()["behind_by"]) == ("behind", 1)
     assert same.json()["status"] == "identical"
     assert unknown.status_code == 404

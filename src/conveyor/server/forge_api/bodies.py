@@ -35,6 +35,13 @@ def text(
     return value
 
 
+def required_text(body: Mapping[str, Any], name: str, resource: str) -> str:
+    """A field that must be a non-empty string (422 missing_field or invalid otherwise)."""
+    value = text(body, name, resource, required=True)
+    assert value is not None  # text() raised otherwise
+    return value
+
+
 def flag(body: Mapping[str, Any], name: str, resource: str) -> bool | None:
     value = body.get(name)
     if value is not None and not isinstance(value, bool):
@@ -58,9 +65,10 @@ def names(value: Any, resource: str) -> list[str]:
     if not isinstance(value, list):
         raise validation_failed(resource, "labels", "invalid")
     found = [item.get("name") if isinstance(item, dict) else item for item in value]
-    if not all(isinstance(name, str) and name for name in found):
+    named = [name for name in found if isinstance(name, str) and name]
+    if len(named) != len(found):
         raise validation_failed(resource, "labels", "invalid")
-    return found
+    return named
 
 
 def answer(

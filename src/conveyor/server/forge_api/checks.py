@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from conveyor.server.forge_api.access import caller
-from conveyor.server.forge_api.bodies import JsonBody, answer, choice, fields_of, text
+from conveyor.server.forge_api.bodies import (
+    JsonBody,
+    answer,
+    choice,
+    fields_of,
+    required_text,
+    text,
+)
 from conveyor.server.forge_api.check_shapes import annotation_objects, check_run
 from conveyor.server.forge_api.errors import not_found, validation_failed
 from conveyor.server.forge_api.hosted import Hosted, hosted
@@ -19,7 +26,7 @@ from conveyor.server.forge_api.refs import commit_of_ref
 from conveyor.server.principals import Principal
 from conveyor.store.forge_records import Annotation, CheckRunFields, CheckRunRecord
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 REPOS = "/api/v3/repos/{owner}/{repo}"
 RUN = REPOS + "/check-runs/{check_run_id}"
 Reader = Annotated[Principal, Depends(caller("read", "checks"))]
@@ -82,9 +89,8 @@ def _run(repo: Hosted, run_id: int) -> CheckRunRecord:
 @router.post(REPOS + "/check-runs")
 def create_check_run(who: Writer, repo: Repo, body: JsonBody = None) -> JSONResponse:
     given = fields_of(body, R)
-    name = text(given, "name", R, required=True)
-    head_sha = text(given, "head_sha", R, required=True)
-    assert name is not None and head_sha is not None
+    name = required_text(given, "name", R)
+    head_sha = required_text(given, "head_sha", R)
     made = repo.data.checks.create_run(repo.name, head_sha, name, _fields(given))
     return answer(check_run(repo, made), 201)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from conveyor.server.forge_api.access import caller
-from conveyor.server.forge_api.bodies import JsonBody, answer, fields_of, text
+from conveyor.server.forge_api.bodies import JsonBody, answer, fields_of, required_text
 from conveyor.server.forge_api.errors import not_found
 from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.issues import ISSUES, SCOPES, find
@@ -17,7 +17,7 @@ from conveyor.server.forge_api.shapes import comment
 from conveyor.server.principals import Principal
 from conveyor.store.forge_records import CommentRecord
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 COMMENT = ISSUES + "/comments/{comment_id}"
 Reader = Annotated[Principal, Depends(caller("read", *SCOPES))]
 Writer = Annotated[Principal, Depends(caller("write", *SCOPES))]
@@ -25,9 +25,7 @@ Repo = Annotated[Hosted, Depends(hosted)]
 
 
 def _body(body: object) -> str:
-    found = text(fields_of(body, "IssueComment"), "body", "IssueComment", required=True)
-    assert found is not None
-    return found
+    return required_text(fields_of(body, "IssueComment"), "body", "IssueComment")
 
 
 def _comment(repo: Hosted, comment_id: int) -> CommentRecord:

@@ -10,7 +10,15 @@ from fastapi.responses import JSONResponse
 
 from conveyor.server.forge_api import pull_actions
 from conveyor.server.forge_api.access import caller
-from conveyor.server.forge_api.bodies import JsonBody, answer, choice, fields_of, names, text
+from conveyor.server.forge_api.bodies import (
+    JsonBody,
+    answer,
+    choice,
+    fields_of,
+    names,
+    required_text,
+    text,
+)
 from conveyor.server.forge_api.errors import not_found
 from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.paging import Paging, link_header, paging
@@ -18,7 +26,7 @@ from conveyor.server.forge_api.shapes import issue
 from conveyor.server.principals import Principal
 from conveyor.store.forge_records import IssueChanges, IssueRecord
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 ISSUES = "/api/v3/repos/{owner}/{repo}/issues"
 SCOPES = ("issues", "pull-requests")
 Reader = Annotated[Principal, Depends(caller("read", *SCOPES))]
@@ -57,8 +65,7 @@ def list_issues(
 @router.post(ISSUES)
 def create_issue(who: Writer, repo: Repo, body: JsonBody = None) -> JSONResponse:
     given = fields_of(body, "Issue")
-    title = text(given, "title", "Issue", required=True)
-    assert title is not None
+    title = required_text(given, "title", "Issue")
     made = repo.data.issues.create(repo.name, title, text(given, "body", "Issue"), who.name)
     if given.get("labels"):
         repo.data.labels.add(made.id, repo.name, names(given["labels"], "Issue"))

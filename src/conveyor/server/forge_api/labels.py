@@ -12,16 +12,23 @@ from fastapi.responses import JSONResponse
 from conveyor.errors import UsageError
 from conveyor.server.forge_api import pull_actions
 from conveyor.server.forge_api.access import caller
-from conveyor.server.forge_api.bodies import JsonBody, answer, fields_of, names, text
+from conveyor.server.forge_api.bodies import (
+    JsonBody,
+    answer,
+    fields_of,
+    names,
+    required_text,
+    text,
+)
 from conveyor.server.forge_api.errors import not_found, validation_failed
 from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.issues import ISSUES, SCOPES, find
 from conveyor.server.forge_api.shapes import label
 from conveyor.server.principals import Principal
-from conveyor.store.forge_records import IssueRecord, LabelRecord
 from conveyor.store.forge_labels import DEFAULT_COLOR
+from conveyor.store.forge_records import IssueRecord, LabelRecord
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 LABELS = "/api/v3/repos/{owner}/{repo}/labels"
 ISSUE_LABELS = ISSUES + "/{number}/labels"
 Reader = Annotated[Principal, Depends(caller("read", *SCOPES))]
@@ -42,11 +49,10 @@ def list_repository_labels(who: Reader, repo: Repo) -> JSONResponse:
 @router.post(LABELS)
 def create_label(who: Writer, repo: Repo, body: JsonBody = None) -> JSONResponse:
     given = fields_of(body, "Label")
-    name = text(given, "name", "Label", required=True)
+    name = required_text(given, "name", "Label")
     color = (text(given, "color", "Label") or DEFAULT_COLOR).removeprefix("#")
     if not _COLOR.match(color):
         raise validation_failed("Label", "color", "invalid")
-    assert name is not None
     try:
         made = repo.data.labels.create(repo.name, name, color, text(given, "description", "Label"))
     except UsageError:

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from conveyor.server.forge_api.bodies import flag, text
+from conveyor.server.forge_api.bodies import flag, required_text, text
 from conveyor.server.forge_api.errors import github_error_body, validation_failed
 from conveyor.server.forge_api.hosted import Hosted
 from conveyor.store.forge_records import NewPull, PullRecord
@@ -21,16 +21,10 @@ def _custom(message: str) -> HTTPException:
     return HTTPException(422, github_error_body("Validation Failed", [error]))
 
 
-def _required(given: Mapping[str, Any], name: str) -> str:
-    value = text(given, name, R, required=True)
-    assert value is not None
-    return value
-
-
 def new_pull(repo: Hosted, given: Mapping[str, Any], author: str) -> PullRecord:
-    head = _required(given, "head").split(":", 1)[-1]  # "owner:branch" or "branch"
-    base = _required(given, "base")
-    title = _required(given, "title")
+    head = required_text(given, "head", R).split(":", 1)[-1]  # "owner:branch" or "branch"
+    base = required_text(given, "base", R)
+    title = required_text(given, "title", R)
     git = repo.git()
     head_sha = git.find_commit(f"refs/heads/{head}")
     base_sha = git.find_commit(f"refs/heads/{base}")

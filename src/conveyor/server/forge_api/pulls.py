@@ -24,7 +24,7 @@ from conveyor.server.forge_api.pull_shapes import full, simple
 from conveyor.server.principals import Principal
 from conveyor.store.forge_records import IssueChanges, PullChanges, PullRecord
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 PULLS = "/api/v3/repos/{owner}/{repo}/pulls"
 Reader = Annotated[Principal, Depends(caller("read", "pull-requests"))]
 Writer = Annotated[Principal, Depends(caller("write", "pull-requests"))]

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from conveyor.server.forge_api.access import caller
-from conveyor.server.forge_api.bodies import JsonBody, answer, fields_of, flag, text
+from conveyor.server.forge_api.bodies import (
+    JsonBody,
+    answer,
+    fields_of,
+    flag,
+    required_text,
+    text,
+)
 from conveyor.server.forge_api.errors import not_found, validation_failed
 from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.paging import Paging, link_header, paging
@@ -18,7 +25,7 @@ from conveyor.server.forge_api.release_shapes import asset, download_url, releas
 from conveyor.server.principals import Principal
 from conveyor.store.forge_records import NewRelease, ReleaseRecord
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 RELEASES = "/api/v3/repos/{owner}/{repo}/releases"
 Reader = Annotated[Principal, Depends(caller("read", "contents"))]
 Writer = Annotated[Principal, Depends(caller("write", "contents"))]
@@ -51,8 +58,7 @@ def _changes(given: Mapping[str, Any]) -> dict[str, Any]:
 @router.post(RELEASES)
 def create_release(who: Writer, repo: Repo, body: JsonBody = None) -> JSONResponse:
     given = fields_of(body, R)
-    tag = text(given, "tag_name", R, required=True)
-    assert tag is not None
+    tag = required_text(given, "tag_name", R)
     if repo.data.releases.by_tag(repo.name, tag) is not None:
         raise validation_failed(R, "tag_name", "already_exists")
     values = {"target_commitish": repo.record.default_branch} | _changes(given)

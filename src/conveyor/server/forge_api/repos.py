@@ -16,7 +16,7 @@ from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.shapes import repository
 from conveyor.server.principals import Principal
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 REPOS = "/api/v3/repos/{owner}/{repo}"
 Repo = Annotated[Hosted, Depends(hosted)]
 

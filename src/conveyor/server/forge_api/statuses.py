@@ -16,7 +16,7 @@ from conveyor.server.forge_api.paging import Paging, link_header, paging
 from conveyor.server.forge_api.refs import commit_of_ref
 from conveyor.server.principals import Principal
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 REPOS = "/api/v3/repos/{owner}/{repo}"
 Reader = Annotated[Principal, Depends(caller("read", "statuses"))]
 Writer = Annotated[Principal, Depends(caller("write", "statuses"))]

@@ -19,7 +19,7 @@ from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.release_shapes import asset
 from conveyor.server.principals import Principal
 
-router = APIRouter(tags=["local forge"])
+router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
 UPLOAD = "/api/uploads/repos/{owner}/{repo}/releases/{release_id}/assets"
 R = "ReleaseAsset"
 
