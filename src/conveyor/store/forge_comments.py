@@ -34,11 +34,17 @@ class ForgeComments:
         return self._database.run_write(write)
 
     def listing(self, issue_id: int, *, offset: int, limit: int) -> Page[CommentRecord]:
-        def read(conn: Connection) -> Page[CommentRecord]:
-            where = Row.c.issue_id == issue_id
-            total = conn.execute(select(func.count()).select_from(Row).where(where)).scalar_one()
-            query = _select(where).order_by(Row.c.id).offset(offset).limit(limit)
-            return Page([_record(row) for row in conn.execute(query).all()], int(total))
+        return self._database.run_read(lambda conn: _page(conn, issue_id, offset, limit))
+
+    def of_issue(
+        self, repository: str, number: int, *, offset: int, limit: int
+    ) -> Page[CommentRecord] | None:
+        """The comments of issue `number` (one read: the API's hot path); None: no such issue."""
+
+        def read(conn: Connection) -> Page[CommentRecord] | None:
+            where = (Issue.c.repository == repository) & (Issue.c.number == number)
+            issue_id = conn.execute(select(Issue.c.id).where(where)).scalar()
+            return None if issue_id is None else _page(conn, issue_id, offset, limit)
 
         return self._database.run_read(read)
 
@@ -61,6 +67,13 @@ class ForgeComments:
             lambda conn: conn.execute(delete(Row).where(Row.c.id == comment_id))
         )
         return bool(result.rowcount)
+
+
+def _page(conn: Connection, issue_id: int, offset: int, limit: int) -> Page[CommentRecord]:
+    where = Row.c.issue_id == issue_id
+    total = conn.execute(select(func.count()).select_from(Row).where(where)).scalar_one()
+    query = _select(where).order_by(Row.c.id).offset(offset).limit(limit)
+    return Page([_record(row) for row in conn.execute(query).all()], int(total))
 
 
 def _select(where: Any) -> Any:

@@ -3,9 +3,11 @@ built from the local forge's records. Ids are the rows' ids; users are the token
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from conveyor.git.identity import RepositoryIdentity
 from conveyor.git.webhook_objects import JsonObject, node_id, repository_object, user_object
 from conveyor.server.forge_api.hosted import Hosted
 from conveyor.store.forge_records import CommentRecord, IssueRecord, LabelRecord
@@ -21,7 +23,14 @@ def iso(moment: float | None) -> str | None:
 
 
 def user(hosted: Hosted, login: str) -> JsonObject:
-    return user_object(hosted.identity, login)
+    return _user(hosted.identity, login)
+
+
+@functools.lru_cache(maxsize=256)
+def _user(identity: RepositoryIdentity, login: str) -> JsonObject:
+    """A user object, made once per (server, login): listings repeat the same few users (the
+    objects are shared, so never changed in place)."""
+    return user_object(identity, login)
 
 
 def optional_user(hosted: Hosted, login: str | None) -> JsonObject | None:
