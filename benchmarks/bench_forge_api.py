@@ -38,7 +38,8 @@ def measure(rounds: int) -> list[float]:
         home = Path(scratch)
         store = open_store(home)
         try:
-            served_repositories(store).add(ServedRepository(REPO, "/nowhere", "main", False, 0), None)
+            record = ServedRepository(REPO, "/nowhere", "main", False, 0)
+            served_repositories(store).add(record, None)
             data = forge_data(store)
             issue = data.issues.create(REPO, "talk", None, "alice")
             for number in range(100):
