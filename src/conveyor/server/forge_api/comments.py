@@ -40,9 +40,7 @@ def list_comments(
     number: int, request: Request, who: Reader, repo: Repo,
     page: Annotated[Paging, Depends(paging)],
 ) -> JSONResponse:  # fmt: skip
-    found = repo.data.comments.of_issue(
-        repo.name, number, offset=page.offset, limit=page.per_page
-    )
+    found = repo.data.comments.of_issue(repo.name, number, offset=page.offset, limit=page.per_page)
     if found is None:
         raise not_found()
     body = [comment(repo, each) for each in found.items]
