@@ -114,3 +114,38 @@ def test_compare_two_commits(forge: Forge) -> None:
     assert (behind.json()["status"], behind.json()["behind_by"]) == ("behind", 1)
     assert same.json()["status"] == "identical"
     assert unknown.status_code == 404
+
+
+def test_the_other_release_and_check_run_reads(forge: Forge) -> None:
+    with forge.client() as client:
+        no_latest = client.get(f"/repos/{REPO}/releases/latest")
+        draft = client.post(f"/repos/{REPO}/releases", json={"tag_name": "v0", "draft": True})
+        final = client.post(f"/repos/{REPO}/releases", json={"tag_name": "v1"}).json()
+        latest = client.get(f"/repos/{REPO}/releases/latest")
+        by_id = client.get(f"/repos/{REPO}/releases/{draft.json()['id']}")
+        upload = final["upload_url"].split("{")[0]
+        asset = client.post(upload, params={"name": "a.bin"}, content=b"\x00\x01").json()
+        asset_json = client.get(f"/repos/{REPO}/releases/assets/{asset['id']}")
+        run = client.post(f"/repos/{REPO}/check-runs",
+                          json={"name": "lint", "head_sha": forge.sha("main")}).json()  # fmt: skip
+        got_run = client.get(f"/repos/{REPO}/check-runs/{run['id']}")
+        no_run = client.get(f"/repos/{REPO}/check-runs/999")
+    assert no_latest.status_code == 404
+    assert draft.json()["published_at"] is None
+    assert latest.json()["tag_name"] == "v1"
+    assert by_id.json()["draft"] is True
+    assert asset_json.json()["size"] == 2
+    assert got_run.json()["status"] == "queued"
+    assert no_run.status_code == 404
+
+
+def test_per_page_is_at_most_100(forge: Forge) -> None:
+    with forge.client() as client:
+        for n in range(3):
+            client.post(f"/repos/{REPO}/issues", json={"title": f"i{n}"})
+        huge = client.get(f"/repos/{REPO}/issues", params={"per_page": 1000})
+        paged = client.get(f"/repos/{REPO}/issues", params={"per_page": 1, "page": 2})
+    assert len(huge.json()) == 3
+    assert "link" not in huge.headers
+    assert [issue["title"] for issue in paged.json()] == ["i1"]
+    assert 'rel="prev"' in paged.headers["link"]
