@@ -150,3 +150,14 @@ def test_a_conflicting_pull_request_is_not_mergeable(forge: Forge) -> None:
     assert refused.status_code == 405
     assert refused.json()["message"] == "Pull Request is not mergeable"
     assert git(forge.bare, "for-each-ref", f"refs/pull/{number}/merge") == ""
+
+
+def test_a_merged_pull_request_cannot_be_reopened(forge: Forge) -> None:
+    number = open_pull(forge)["number"]
+    with forge.client() as client:
+        client.put(f"{PULLS}/{number}/merge", json={})
+        by_pull = client.patch(f"{PULLS}/{number}", json={"state": "open"})
+        by_issue = client.patch(f"/repos/{REPO}/issues/{number}", json={"state": "open"})
+    assert by_pull.status_code == 422
+    assert by_issue.status_code == 422
+    assert actions(forge) == ["opened", "closed"]

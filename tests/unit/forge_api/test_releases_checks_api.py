@@ -149,3 +149,10 @@ def test_per_page_is_at_most_100(forge: Forge) -> None:
     assert "link" not in huge.headers
     assert [issue["title"] for issue in paged.json()] == ["i1"]
     assert 'rel="prev"' in paged.headers["link"]
+
+
+def test_a_status_on_an_unknown_commit_is_422(forge: Forge) -> None:
+    with forge.client() as client:
+        refused = client.post(f"/repos/{REPO}/statuses/{'f' * 40}", json={"state": "success"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "sha"

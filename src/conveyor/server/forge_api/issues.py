@@ -91,6 +91,7 @@ def update_issue(number: int, who: Writer, repo: Repo, body: JsonBody = None) ->
             given, "state_reason", "Issue", ("completed", "not_planned", "reopened")
         ),
     )
+    pull_actions.refuse_reopening_merged(repo, before, changes.state)
     after = repo.data.issues.update(repo.name, number, changes, actor=who.name)
     if "labels" in given:
         repo.data.labels.set(after.id, repo.name, names(given["labels"], "Issue"))

@@ -14,6 +14,7 @@ from conveyor.engine.ports.server_runs import StartedRuns
 from conveyor.git.identity import RepositoryIdentity
 from conveyor.git.pull_merges import update_pull_refs
 from conveyor.server.context import ServerContext
+from conveyor.server.forge_api.errors import validation_failed
 from conveyor.server.forge_api.hosted import Hosted
 from conveyor.server.forge_api.pull_events import fire
 from conveyor.server.forge_api.shapes import label
@@ -23,6 +24,15 @@ from conveyor.store.forge_records import IssueRecord, LabelRecord, PullChanges, 
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def refuse_reopening_merged(repo: Hosted, issue: IssueRecord, state: str | None) -> None:
+    """422 for reopening a merged pull request, as GitHub answers."""
+    if state != "open" or not issue.is_pull:
+        return
+    pull = repo.data.pulls.get(repo.name, issue.number)
+    if pull is not None and pull.merged_at is not None:
+        raise validation_failed("PullRequest", "state", "invalid")
 
 
 def refresh_refs(repo: Hosted, pull: PullRecord) -> None:

@@ -83,6 +83,7 @@ def update_pull(number: int, who: Writer, repo: Repo, body: JsonBody = None) -> 
         body=text(given, "body", R),
         state=choice(given, "state", R, ("open", "closed")),
     )
+    pull_actions.refuse_reopening_merged(repo, before.issue, changes.state)
     after = repo.data.issues.update(repo.name, number, changes, actor=who.name)
     base = text(given, "base", R)
     if base is not None and base != before.base_ref:

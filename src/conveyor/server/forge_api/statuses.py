@@ -13,7 +13,7 @@ from conveyor.server.forge_api.check_shapes import combined, status
 from conveyor.server.forge_api.errors import validation_failed
 from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.paging import Paging, link_header, paging
-from conveyor.server.forge_api.refs import commit_of_ref
+from conveyor.server.forge_api.refs import commit_of_ref, find_commit_of_ref
 from conveyor.server.principals import Principal
 
 router = APIRouter(tags=["local forge"], include_in_schema=False)  # GitHub describes it
@@ -30,8 +30,11 @@ def create_status(sha: str, who: Writer, repo: Repo, body: JsonBody = None) -> J
     state = choice(given, "state", "Status", STATES)
     if state is None:
         raise validation_failed("Status", "state")
+    commit = find_commit_of_ref(repo, sha)
+    if commit is None:  # GitHub: "No commit found for SHA"
+        raise validation_failed("Status", "sha", "invalid")
     made = repo.data.checks.add_status(
-        repo.name, commit_of_ref(repo, sha), state, text(given, "context", "Status") or "default",
+        repo.name, commit, state, text(given, "context", "Status") or "default",
         text(given, "description", "Status"), text(given, "target_url", "Status"), who.name,
     )  # fmt: skip
     return answer(status(repo, made), 201, {"Location": f"{repo.api}/statuses/{made.sha}"})
