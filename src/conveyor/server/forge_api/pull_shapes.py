@@ -34,18 +34,9 @@ def simple(repo: Hosted, pull: PullRecord) -> JsonObject:
     url = f"{repo.api}/pulls/{issue.number}"
     html = f"{repo.html}/pull/{issue.number}"
     return {
-        "url": url,
+        **_urls(repo, pull, url, html),
         "id": issue.id,
         "node_id": node_id("PullRequest", issue.id),
-        "html_url": html,
-        "diff_url": f"{html}.diff",
-        "patch_url": f"{html}.patch",
-        "issue_url": f"{repo.api}/issues/{issue.number}",
-        "commits_url": f"{url}/commits",
-        "review_comments_url": f"{url}/comments",
-        "review_comment_url": f"{repo.api}/pulls/comments{{/number}}",
-        "comments_url": f"{repo.api}/issues/{issue.number}/comments",
-        "statuses_url": f"{repo.api}/statuses/{pull.head_sha}",
         "number": issue.number,
         "state": issue.state,
         "locked": issue.locked,
@@ -70,6 +61,22 @@ def simple(repo: Hosted, pull: PullRecord) -> JsonObject:
         "author_association": association(repo, issue.author),
         "auto_merge": None,
         "draft": pull.draft,
+    }
+
+
+def _urls(repo: Hosted, pull: PullRecord, url: str, html: str) -> JsonObject:
+    number = pull.issue.number
+    return {
+        "url": url,
+        "html_url": html,
+        "diff_url": f"{html}.diff",
+        "patch_url": f"{html}.patch",
+        "issue_url": f"{repo.api}/issues/{number}",
+        "commits_url": f"{url}/commits",
+        "review_comments_url": f"{url}/comments",
+        "review_comment_url": f"{repo.api}/pulls/comments{{/number}}",
+        "comments_url": f"{repo.api}/issues/{number}/comments",
+        "statuses_url": f"{repo.api}/statuses/{pull.head_sha}",
     }
 
 
