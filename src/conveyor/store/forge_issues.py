@@ -3,12 +3,12 @@ repository, newest first in listings, each with its labels and its number of com
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, exc, func, insert, select, update
 
-from conveyor.errors import NotFound
+from conveyor.errors import NotFound, StoreError
 from conveyor.store.database import Database
 from conveyor.store.forge_models import (
     ForgeCommentRow,
@@ -20,6 +20,7 @@ from conveyor.store.forge_records import IssueChanges, IssueRecord, LabelRecord,
 from conveyor.store.rows import now
 
 Row = ForgeIssueRow
+T = TypeVar("T")
 
 
 class ForgeIssues:
@@ -29,8 +30,9 @@ class ForgeIssues:
     def create(
         self, repository: str, title: str, body: str | None, author: str, *, is_pull: bool = False
     ) -> IssueRecord:
-        issue_id = self._database.run_write(
-            lambda conn: insert_issue(conn, repository, title, body, author, is_pull=is_pull)
+        issue_id = write_numbered(
+            self._database,
+            lambda conn: insert_issue(conn, repository, title, body, author, is_pull=is_pull),
         )
         return self._database.run_read(lambda conn: _one(conn, Row.c.id == issue_id))
 
@@ -85,6 +87,22 @@ class ForgeIssues:
                 update(Row).where(Row.c.id == issue_id).values(updated_at=now())
             )
         )
+
+
+NUMBER_ATTEMPTS = 10
+
+
+def write_numbered(database: Database, work: Callable[[Connection], T]) -> T:
+    """Run `work`, which takes the repository's next number, again when a concurrent writer
+    took that number first (PostgreSQL: both read the same highest number; the unique key
+    refuses the second)."""
+    for attempt in range(1, NUMBER_ATTEMPTS + 1):
+        try:
+            return database.run_write(work)
+        except StoreError as error:
+            if not isinstance(error.__cause__, exc.IntegrityError) or attempt == NUMBER_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def insert_issue(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from conveyor.store.database import Database
-from conveyor.store.forge_issues import hydrate, insert_issue
+from conveyor.store.forge_issues import hydrate, insert_issue, write_numbered
 from conveyor.store.forge_models import ForgeIssueRow, ForgePullRow
 from conveyor.store.forge_records import NewPull, Page, PullChanges, PullRecord
 from conveyor.store.rows import now
@@ -36,7 +36,7 @@ class ForgePulls:
             )
             return issue_id
 
-        issue_id = self._database.run_write(write)
+        issue_id = write_numbered(self._database, write)
         found = self._database.run_read(lambda conn: _pulls(conn, Issue.c.id == issue_id))
         return found[0]
 
