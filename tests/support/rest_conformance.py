@@ -3,10 +3,10 @@ tests/support/octokit.py): find the operation by path template and method, requi
 to be one the operation lists, and validate the JSON body against that response's schema with
 jsonschema, `$ref`s resolved into the description's components.
 
-GitHub answers 401 (no or bad credentials), 403 (a token without the permission), 404 (no such
-repository or object) and 422 (Validation Failed) on every operation, though the description
-lists them on few: those are accepted everywhere, with the `basic-error` (422:
-`validation-error`) body.
+GitHub answers 400 (a body that is not JSON), 401 (no or bad credentials), 403 (a token
+without the permission), 404 (no such repository or object) and 422 (Validation Failed) on every
+operation, though the description lists them on few: those are accepted everywhere, with the
+`basic-error` (422: `validation-error`) body.
 
 The description is OpenAPI 3.0 (`nullable: true`); it is turned into JSON Schema once
 (`nullable` becomes `anyOf [..., null]`).
@@ -27,6 +27,7 @@ from referencing.jsonschema import DRAFT7
 from tests.support.octokit import rest_description
 
 _ANYWHERE = {
+    400: "#/components/schemas/basic-error",
     401: "#/components/schemas/basic-error",
     403: "#/components/schemas/basic-error",
     404: "#/components/schemas/basic-error",

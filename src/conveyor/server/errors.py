@@ -41,6 +41,8 @@ def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [_describe(error) for error in exc.errors()]
     if request.url.path.startswith("/api/v3/"):  # the local forge answers as GitHub does
+        if any(tuple(error.get("loc", ()))[:1] == ("body",) for error in exc.errors()):
+            return JSONResponse(github_error_body("Problems parsing JSON"), 400)
         return JSONResponse(github_error_body("Not Found"), 404)
     return JSONResponse({"message": "; ".join(problems) or "invalid request"}, 422)
 

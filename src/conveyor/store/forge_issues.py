@@ -51,18 +51,23 @@ class ForgeIssues:
         offset: int,
         limit: int,
         pulls: bool | None = None,
+        labels: Sequence[str] = (),
+        ascending: bool = False,
     ) -> Page[IssueRecord]:
-        """Issues in `state` (open, closed, all), newest first; `pulls` narrows to pull requests
-        (True) or plain issues (False)."""
+        """Issues in `state` (open, closed, all), newest first (`ascending`: oldest first) with
+        every one of `labels`; `pulls` narrows to pull requests (True) or plain issues (False)."""
         where = Row.c.repository == repository
         if state != "all":
             where &= Row.c.state == state
         if pulls is not None:
             where &= Row.c.is_pull == pulls
+        for name in labels:
+            where &= Row.c.id.in_(_labelled(repository, name))
+        order = Row.c.number.asc() if ascending else Row.c.number.desc()
 
         def read(conn: Connection) -> Page[IssueRecord]:
             total = conn.execute(select(func.count()).select_from(Row).where(where)).scalar_one()
-            query = select(Row).where(where).order_by(Row.c.number.desc())
+            query = select(Row).where(where).order_by(order)
             rows = conn.execute(query.offset(offset).limit(limit)).all()
             return Page(hydrate(conn, rows), int(total))
 
@@ -103,6 +108,13 @@ def write_numbered(database: Database, work: Callable[[Connection], T]) -> T:
             if not isinstance(error.__cause__, exc.IntegrityError) or attempt == NUMBER_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+def _labelled(repository: str, name: str) -> Any:
+    """The ids of the repository's issues labelled `name` (a subquery)."""
+    link, label = ForgeIssueLabelRow, ForgeLabelRow
+    named = (label.c.repository == repository) & (label.c.name == name)
+    return select(link.c.issue_id).join(label, label.c.id == link.c.label_id).where(named)
 
 
 def insert_issue(

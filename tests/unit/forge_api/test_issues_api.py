@@ -125,3 +125,26 @@ def test_labels_on_issues_and_the_repository(forge: Forge) -> None:
     assert removed.json() == []
     assert not_there.status_code == 404
     assert [label["name"] for label in repository.json()] == ["bug", "docs", "ui"]
+
+
+def test_a_body_that_is_not_json_is_400(forge: Forge) -> None:
+    with forge.client() as client:
+        bad = client.post(f"/repos/{REPO}/issues", content=b"{not json",
+                          headers={"Content-Type": "application/json"})  # fmt: skip
+        not_a_number = client.get(f"/repos/{REPO}/issues/abc")
+    assert bad.status_code == 400
+    assert bad.json()["message"] == "Problems parsing JSON"
+    assert not_a_number.status_code == 404
+
+
+def test_issues_are_filtered_by_labels_and_ordered_by_direction(forge: Forge) -> None:
+    with forge.client() as client:
+        client.post(f"/repos/{REPO}/issues", json={"title": "a", "labels": ["bug", "ui"]})
+        client.post(f"/repos/{REPO}/issues", json={"title": "b", "labels": ["bug"]})
+        client.post(f"/repos/{REPO}/issues", json={"title": "c"})
+        bugs = client.get(f"/repos/{REPO}/issues", params={"labels": "bug"}).json()
+        both = client.get(f"/repos/{REPO}/issues", params={"labels": "bug,ui"}).json()
+        oldest = client.get(f"/repos/{REPO}/issues", params={"direction": "asc"}).json()
+    assert [issue["title"] for issue in bugs] == ["b", "a"]
+    assert [issue["title"] for issue in both] == ["a"]
+    assert [issue["title"] for issue in oldest] == ["a", "b", "c"]

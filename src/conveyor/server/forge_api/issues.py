@@ -53,11 +53,14 @@ def shown(repo: Hosted, found: IssueRecord) -> dict[str, object]:
 def list_issues(
     request: Request, who: Reader, repo: Repo, page: Annotated[Paging, Depends(paging)]
 ) -> JSONResponse:
-    state = request.query_params.get("state", "open")
-    state = state if state in ("open", "closed", "all") else "open"
+    query = request.query_params
+    state = query.get("state", "open")
+    labels = [name.strip() for name in query.get("labels", "").split(",") if name.strip()]
     found = repo.data.issues.listing(
-        repo.name, state=state, offset=page.offset, limit=page.per_page
-    )
+        repo.name, state=state if state in ("open", "closed", "all") else "open",
+        offset=page.offset, limit=page.per_page, labels=labels,
+        ascending=query.get("direction") == "asc",
+    )  # fmt: skip
     body = [shown(repo, each) for each in found.items]
     return answer(body, headers=link_header(request, page, found.total))
 
