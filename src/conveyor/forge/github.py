@@ -42,7 +42,7 @@ from conveyor.forge.token_permissions import app_permissions
 
 
 class CheckRunIds(Protocol):
-    """Where the check run id of each external id is kept (the store's `forge_check_runs`, so
+    """Where the check run id of each external id is kept (the store's `forge_check_ids`, so
     a restarted server updates the check runs it created)."""
 
     def get(self, external_id: str) -> int | None: ...

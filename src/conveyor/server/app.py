@@ -39,6 +39,16 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.schedules_api",
     "conveyor.server.webhooks",
     "conveyor.server.repos",
+    # the local forge's GitHub REST API subset (comments before issues: /issues/comments/{id})
+    "conveyor.server.forge_api.repos",
+    "conveyor.server.forge_api.comments",
+    "conveyor.server.forge_api.issues",
+    "conveyor.server.forge_api.labels",
+    "conveyor.server.forge_api.pulls",
+    "conveyor.server.forge_api.releases",
+    "conveyor.server.forge_api.uploads",
+    "conveyor.server.forge_api.statuses",
+    "conveyor.server.forge_api.checks",
 )
 
 # Modules with `start(context) -> stop`: background work that lives as long as the app (the

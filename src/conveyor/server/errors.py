@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from conveyor.errors import ConveyorError, NotFound, ReviewRefused
+from conveyor.server.forge_api.errors import github_error_body
 
 
 class ErrorBody(BaseModel):
@@ -31,11 +32,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    detail: object = exc.detail
+    if isinstance(detail, dict):  # a whole body, e.g. GitHub's error shape under /api/v3
+        return JSONResponse(detail, exc.status_code, headers=exc.headers)
     return JSONResponse({"message": str(exc.detail)}, exc.status_code, headers=exc.headers)
 
 
 def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [_describe(error) for error in exc.errors()]
+    if request.url.path.startswith("/api/v3/"):  # the local forge answers as GitHub does
+        if any(tuple(error.get("loc", ()))[:1] == ("body",) for error in exc.errors()):
+            return JSONResponse(github_error_body("Problems parsing JSON"), 400)
+        return JSONResponse(github_error_body("Not Found"), 404)
     return JSONResponse({"message": "; ".join(problems) or "invalid request"}, 422)
 
 

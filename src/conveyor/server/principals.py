@@ -6,6 +6,7 @@ in-memory versions of both."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,10 +21,12 @@ class Role(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: a token's name (or a user's) and its role."""
+    """Who is asking: a token's name (or a user's) and its role. A job's token also carries its
+    GitHub permission scopes (scope -> read|write|none); None for a user's token."""
 
     name: str
     role: Role
+    permissions: Mapping[str, str] | None = None
 
 
 class TokenVerifier(Protocol):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 
 from conveyor.store.database import Database
-from conveyor.store.models import ForgeCheckRunRow
+from conveyor.store.models import ForgeCheckIdRow
 from conveyor.store.models import ForgeReportRow as Row
 from conveyor.store.rows import upsert
 
@@ -84,13 +84,13 @@ class SqlForgeOutbox:
 
 @dataclass(frozen=True, slots=True)
 class SqlCheckRunIds:
-    """The check run id GitHub gave each external id (`forge_check_runs`)."""
+    """The check run id GitHub gave each external id (`forge_check_ids`)."""
 
     database: Database
 
     def get(self, external_id: str) -> int | None:
-        query = select(ForgeCheckRunRow.c.check_run_id).where(
-            ForgeCheckRunRow.c.external_id == external_id
+        query = select(ForgeCheckIdRow.c.check_run_id).where(
+            ForgeCheckIdRow.c.external_id == external_id
         )
         with self.database.read() as conn:
             found = conn.execute(query).scalar()
@@ -103,7 +103,7 @@ class SqlCheckRunIds:
             "created_at": time.time(),
         }
         with self.database.write() as conn:
-            statement = upsert(conn.dialect.name, ForgeCheckRunRow).values(**values)
+            statement = upsert(conn.dialect.name, ForgeCheckIdRow).values(**values)
             changed = {"check_run_id": check_run_id}
             conn.execute(
                 statement.on_conflict_do_update(index_elements=["external_id"], set_=changed)

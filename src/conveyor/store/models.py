@@ -339,11 +339,14 @@ ForgeReportRow = Table(
 
 # The check run GitHub created for each job attempt (external_id): later reports update it,
 # even after a restart of the server.
-ForgeCheckRunRow = Table(
-    "forge_check_runs",
+ForgeCheckIdRow = Table(
+    "forge_check_ids",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("external_id", String(512), unique=True, nullable=False),
     Column("check_run_id", BigInteger, nullable=False),
     Column("created_at", Float, nullable=False),
 )
+
+# The local forge's tables live in their own module, on this metadata.
+from conveyor.store import forge_models as _forge_models  # noqa: E402, F401

@@ -106,8 +106,17 @@ def environments(store: StoreHandle, run_id: int) -> None:
 SERVER_ONLY_TABLES = frozenset(
     {
         "api_tokens",
+        "forge_check_ids",
         "forge_check_runs",
+        "forge_comments",
+        "forge_issue_labels",
+        "forge_issues",
+        "forge_labels",
+        "forge_pulls",
+        "forge_release_assets",
+        "forge_releases",
         "forge_reports",
+        "forge_statuses",
         "schedule_ticks",
         "served_repositories",
         "webhook_deliveries",
