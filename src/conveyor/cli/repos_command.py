@@ -182,7 +182,8 @@ def _removed_here(name: str, delete_data: bool) -> str:
     from conveyor.store.served_repositories import served_repositories
 
     with opened_store() as store:
-        done = remove_repository(store.home, served_repositories(store), name, delete_data=delete_data)
+        served = served_repositories(store)
+        done = remove_repository(store.home, served, name, delete_data=delete_data)
     if done is None:
         raise UsageError(f"repository {name} is not registered (see `conveyor repos list`)")
     if done == "kept":

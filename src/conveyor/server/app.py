@@ -38,6 +38,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.schedules_api",
     "conveyor.server.webhooks",
     "conveyor.server.repos",
+    "conveyor.server.git_http",  # /{owner}/{repo}.git/...: last, it matches widely
 )
 
 # Modules with `start(context) -> stop`: background work that lives as long as the app (the

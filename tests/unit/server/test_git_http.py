@@ -1,0 +1,133 @@
+"""Git smart HTTP on the server (`/{owner}/{repo}.git/...` through `git http-backend`), with the
+real `git` client and a real uvicorn: a conveyor token is the Basic password; read tokens fetch,
+write tokens push; 401 asks for credentials, 404 for what is not a hosted repository."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conveyor.git.hosting import read_refs
+from conveyor.server.app import create_app
+from conveyor.server.context import ServerContext
+from conveyor.server.fake import FakeControl, FakeStarter
+from conveyor.server.hosting import create_hosted, hosted_path
+from conveyor.server.token_verifier import StoreTokenVerifier
+from conveyor.store import open_store
+from conveyor.store.api_tokens import SqlTokenStore
+from conveyor.store.served_repositories import ServedRepository, served_repositories
+from tests.support.hosted_git import GitClient
+from tests.support.http_server import running_app
+
+
+@dataclass
+class Forge:
+    url: str
+    bare: Path
+    git: GitClient
+    starter: FakeStarter
+    tokens: dict[str, str]  # role -> token
+
+    def remote(self, role: str | None = "write", name: str = "acme/app") -> str:
+        return self.git.url(self.url, name, self.tokens[role] if role else None)
+
+
+@pytest.fixture
+def forge(conveyor_home: Path, tmp_path: Path) -> Iterator[Forge]:
+    store = open_store(conveyor_home)
+    tokens = SqlTokenStore(store.database)  # type: ignore[arg-type]
+    made = {role: tokens.create(f"{role}-token", role) for role in ("read", "write")}
+    create_hosted(conveyor_home, served_repositories(store), "acme/app")
+    plain = ServedRepository("acme/plain", str(tmp_path), "main", False, 0.0)
+    served_repositories(store).add(plain, None)  # registered, not hosted
+    starter = FakeStarter()
+    context = ServerContext(
+        conveyor_home, store, starter, FakeControl(), StoreTokenVerifier.of(store)
+    )
+    try:
+        with running_app(create_app(context)) as url:
+            bare = hosted_path(conveyor_home, "acme/app")
+            yield Forge(url, bare, GitClient(tmp_path), starter, made)
+    finally:
+        store.close()
+
+
+def test_git_clones_pushes_a_branch_and_a_tag_and_deletes_a_branch_with_a_write_token(
+    forge: Forge, tmp_path: Path
+) -> None:
+    git = forge.git
+    work = tmp_path / "work"
+    git.ok(tmp_path, "clone", "-q", forge.remote(), str(work))  # the empty repository
+    first = git.commit(work, {"README.md": "hello\n"}, "first")
+    git.ok(work, "push", "-q", "origin", "HEAD:refs/heads/main")
+    git.ok(work, "tag", "-a", "v1", "-m", "one")
+    git.ok(work, "push", "-q", "origin", "v1", "HEAD:refs/heads/feature")
+    pushed = read_refs(forge.bare)
+    assert pushed["refs/heads/main"] == first
+    assert pushed["refs/heads/feature"] == first
+    assert "refs/tags/v1" in pushed
+    git.ok(work, "push", "-q", "origin", "--delete", "feature")
+    assert "refs/heads/feature" not in read_refs(forge.bare)
+    again = tmp_path / "again"
+    git.ok(tmp_path, "clone", "-q", forge.remote("read"), str(again))
+    assert (again / "README.md").read_text() == "hello\n"
+    assert git.ok(again, "rev-parse", "HEAD") == first
+
+
+def test_a_read_token_fetches_but_its_push_is_refused(forge: Forge, tmp_path: Path) -> None:
+    git = forge.git
+    work = tmp_path / "work"
+    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+    git.commit(work, {"a.txt": "a\n"}, "first")
+    refused = git.run(work, "push", forge.remote("read"), "main")
+    assert refused.returncode != 0
+    assert "403" in refused.stderr
+    assert read_refs(forge.bare) == {}
+    assert forge.remote("read").split("@")[0].split(":")[-1] not in refused.stderr
+    git.ok(work, "push", "-q", forge.remote("write"), "main")
+    git.ok(work, "fetch", "-q", forge.remote("read"), "main")
+
+
+def test_no_or_a_bad_token_is_401_with_a_basic_challenge(forge: Forge, tmp_path: Path) -> None:
+    refs = f"{forge.url}/acme/app.git/info/refs"
+    anonymous = httpx.get(refs, params={"service": "git-upload-pack"})
+    wrong = httpx.get(refs, params={"service": "git-upload-pack"}, auth=("x", "cvy_nope"))
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"] == 'Basic realm="conveyor"'
+    assert wrong.status_code == 401
+    cloned = forge.git.run(tmp_path, "clone", forge.remote(None), str(tmp_path / "c"))
+    assert cloned.returncode != 0
+    assert "could not read Username" in cloned.stderr or "401" in cloned.stderr
+
+
+def test_what_is_not_a_hosted_repository_is_404(forge: Forge) -> None:
+    auth = ("x", forge.tokens["write"])
+    service = {"service": "git-upload-pack"}
+    for path, params in (
+        ("/acme/nope.git/info/refs", service),
+        ("/acme/plain.git/info/refs", service),  # registered by URL: not hosted here
+        ("/acme/app.git/HEAD", {}),  # the dumb protocol is not served
+        ("/acme/app.git/info/refs", {}),
+        ("/acme/app.git/info/refs", {"service": "git-archive"}),
+    ):
+        answer = httpx.get(forge.url + path, params=params, auth=auth)
+        assert answer.status_code == 404, path
+        assert "Traceback" not in answer.text
+
+
+def test_a_large_push_streams_through_the_server(forge: Forge, tmp_path: Path) -> None:
+    git = forge.git
+    work = tmp_path / "work"
+    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+    big = os.urandom(24 * 1024 * 1024)  # incompressible: the pack is sent chunked
+    sha = git.commit(work, {"big.bin": big}, "big")
+    git.ok(work, "push", "-q", forge.remote(), "main")
+    assert read_refs(forge.bare)["refs/heads/main"] == sha
+    clone = tmp_path / "clone"
+    git.ok(tmp_path, "clone", "-q", forge.remote("read"), str(clone))
+    assert (clone / "big.bin").read_bytes() == big
