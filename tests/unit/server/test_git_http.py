@@ -5,60 +5,17 @@ write tokens push; 401 asks for credentials, 404 for what is not a hosted reposi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 from conveyor.git.hosting import read_refs
-from conveyor.server.app import create_app
-from conveyor.server.context import ServerContext
-from conveyor.server.fake import FakeControl, FakeStarter
-from conveyor.server.hosting import create_hosted, hosted_path
-from conveyor.server.token_verifier import StoreTokenVerifier
-from conveyor.store import open_store
-from conveyor.store.api_tokens import SqlTokenStore
-from conveyor.store.served_repositories import ServedRepository, served_repositories
-from tests.support.hosted_git import GitClient
-from tests.support.http_server import running_app
-
-
-@dataclass
-class Forge:
-    url: str
-    bare: Path
-    git: GitClient
-    starter: FakeStarter
-    tokens: dict[str, str]  # role -> token
-
-    def remote(self, role: str | None = "write", name: str = "acme/app") -> str:
-        return self.git.url(self.url, name, self.tokens[role] if role else None)
-
-
-@pytest.fixture
-def forge(conveyor_home: Path, tmp_path: Path) -> Iterator[Forge]:
-    store = open_store(conveyor_home)
-    tokens = SqlTokenStore(store.database)  # type: ignore[arg-type]
-    made = {role: tokens.create(f"{role}-token", role) for role in ("read", "write")}
-    create_hosted(conveyor_home, served_repositories(store), "acme/app")
-    plain = ServedRepository("acme/plain", str(tmp_path), "main", False, 0.0)
-    served_repositories(store).add(plain, None)  # registered, not hosted
-    starter = FakeStarter()
-    context = ServerContext(
-        conveyor_home, store, starter, FakeControl(), StoreTokenVerifier.of(store)
-    )
-    try:
-        with running_app(create_app(context)) as url:
-            bare = hosted_path(conveyor_home, "acme/app")
-            yield Forge(url, bare, GitClient(tmp_path), starter, made)
-    finally:
-        store.close()
+from tests.unit.server.hosted_forge import Forge, forge  # noqa: F401  (the fixture)
 
 
 def test_git_clones_pushes_a_branch_and_a_tag_and_deletes_a_branch_with_a_write_token(
-    forge: Forge, tmp_path: Path
+    forge: Forge,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     git = forge.git
     work = tmp_path / "work"
@@ -79,7 +36,10 @@ def test_git_clones_pushes_a_branch_and_a_tag_and_deletes_a_branch_with_a_write_
     assert git.ok(again, "rev-parse", "HEAD") == first
 
 
-def test_a_read_token_fetches_but_its_push_is_refused(forge: Forge, tmp_path: Path) -> None:
+def test_a_read_token_fetches_but_its_push_is_refused(
+    forge: Forge,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     git = forge.git
     work = tmp_path / "work"
     git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
@@ -93,7 +53,10 @@ def test_a_read_token_fetches_but_its_push_is_refused(forge: Forge, tmp_path: Pa
     git.ok(work, "fetch", "-q", forge.remote("read"), "main")
 
 
-def test_no_or_a_bad_token_is_401_with_a_basic_challenge(forge: Forge, tmp_path: Path) -> None:
+def test_no_or_a_bad_token_is_401_with_a_basic_challenge(
+    forge: Forge,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     refs = f"{forge.url}/acme/app.git/info/refs"
     anonymous = httpx.get(refs, params={"service": "git-upload-pack"})
     wrong = httpx.get(refs, params={"service": "git-upload-pack"}, auth=("x", "cvy_nope"))
@@ -105,7 +68,7 @@ def test_no_or_a_bad_token_is_401_with_a_basic_challenge(forge: Forge, tmp_path:
     assert "could not read Username" in cloned.stderr or "401" in cloned.stderr
 
 
-def test_what_is_not_a_hosted_repository_is_404(forge: Forge) -> None:
+def test_what_is_not_a_hosted_repository_is_404(forge: Forge) -> None:  # noqa: F811
     auth = ("x", forge.tokens["write"])
     service = {"service": "git-upload-pack"}
     for path, params in (
@@ -120,7 +83,10 @@ def test_what_is_not_a_hosted_repository_is_404(forge: Forge) -> None:
         assert "Traceback" not in answer.text
 
 
-def test_a_large_push_streams_through_the_server(forge: Forge, tmp_path: Path) -> None:
+def test_a_large_push_streams_through_the_server(
+    forge: Forge,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     git = forge.git
     work = tmp_path / "work"
     git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
