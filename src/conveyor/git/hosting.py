@@ -44,6 +44,13 @@ def init_bare(path: Path, default_branch: str) -> None:
     repository.git("config", "receive.denyDeleteCurrent", "warn")
 
 
+def is_branch_name(name: str) -> bool:
+    """Whether git takes `name` as a branch (`git check-ref-format refs/heads/NAME`)."""
+    if not name or name.startswith("-"):
+        return False
+    return GitRepository(Path("/")).try_git("check-ref-format", f"refs/heads/{name}") is not None
+
+
 def delete_bare(path: Path) -> bool:
     """Remove a hosted repository's data; whether there was any."""
     if not path.is_dir():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conveyor.errors import UsageError
-from conveyor.git.hosting import delete_bare, init_bare
+from conveyor.git.hosting import delete_bare, init_bare, is_branch_name
 from conveyor.store.served_repositories import (
     ServedRepositories,
     ServedRepository,
@@ -41,8 +41,8 @@ def create_hosted(
     path = hosted_path(home, name)
     if repositories.get(name) is not None:
         raise UsageError(f"repository {name} is already registered")
-    if not default_branch.strip() or default_branch.startswith("-"):
-        raise UsageError(f"{default_branch!r} is not a branch name")
+    if not is_branch_name(default_branch):
+        raise UsageError(f"{default_branch!r} is not a branch name git takes")
     if not (path / "HEAD").is_file():
         init_bare(path, default_branch)
     return repositories.add(ServedRepository(name, str(path), default_branch, False, 0.0), None)

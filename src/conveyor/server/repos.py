@@ -6,10 +6,10 @@ a URL; `DELETE ...?delete_data=true` also deletes a hosted repository's data."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from conveyor.errors import UsageError
 from conveyor.server.auth import require
@@ -37,23 +37,32 @@ NAME_PART = r"[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*"  # not '.' nor '..'
 
 class NewRepository(BaseModel):
     name: str = Field(pattern=f"^{NAME_PART}/{NAME_PART}$", description="owner/repo")
-    url: str | None = Field(
-        None, min_length=1, description="a clone URL or a path on the server's machine"
-    )
+    url: str = Field(min_length=1, description="a clone URL or a path on the server's machine")
     default_branch: str = Field("main", min_length=1)
     webhook_secret: str | None = None  # write-only: never returned
-    hosted: bool = Field(False, description="create a repository the server hosts (no url)")
+    hosted: Literal[False] = False
+
+
+# A branch name git takes (`git check-ref-format` has the last word: `.lock` endings).
+SEGMENT = r"[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*"
+BRANCH = f"^{SEGMENT}(/{SEGMENT})*$"
+
+
+class NewHostedRepository(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=f"^{NAME_PART}/{NAME_PART}$", description="owner/repo")
+    hosted: Literal[True] = Field(description="create an empty repository the server hosts")
+    default_branch: str = Field("main", max_length=200, pattern=BRANCH)
 
 
 @router.post("/api/v1/repos", tags=["repositories"], status_code=201)
 def add_repo(
-    body: NewRepository,
+    body: NewRepository | NewHostedRepository,
     request: Request,
     server: Annotated[ServerContext, Depends(context)],
     _principal: Annotated[Principal, Depends(require(Role.ADMIN))],
 ) -> dict[str, object]:
-    if body.hosted == (body.url is not None):
-        raise HTTPException(422, "give either a url or hosted: true")
     try:
         added = _added(body, server)
     except UsageError as error:
@@ -62,10 +71,9 @@ def add_repo(
     return _shown(added, server, request)
 
 
-def _added(body: NewRepository, server: ServerContext) -> ServedRepository:
-    if body.hosted:
+def _added(body: NewRepository | NewHostedRepository, server: ServerContext) -> ServedRepository:
+    if isinstance(body, NewHostedRepository):
         return create_hosted(server.home, server.served(), body.name, body.default_branch)
-    assert body.url is not None
     new = ServedRepository(body.name, body.url, body.default_branch, False, 0.0)
     return server.served().add(new, body.webhook_secret or None)
 
