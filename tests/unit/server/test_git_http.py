@@ -97,3 +97,30 @@ def test_a_large_push_streams_through_the_server(
     clone = tmp_path / "clone"
     git.ok(tmp_path, "clone", "-q", forge.remote("read"), str(clone))
     assert (clone / "big.bin").read_bytes() == big
+
+
+def test_a_job_token_fetches_with_contents_read_and_pushes_with_contents_write_on_its_repository(
+    forge: Forge,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from conveyor.store.job_tokens import SqlJobTokens
+
+    tokens = SqlJobTokens(forge.context.store.database)  # type: ignore[arg-type]
+    reader = tokens.mint("acme/app", "run-1/build", {"contents": "read"}, lifetime=600).value
+    writer = tokens.mint("acme/app", "run-1/push", {"contents": "write"}, lifetime=600).value
+    elsewhere = tokens.mint("acme/other", "run-2/x", {"contents": "write"}, lifetime=600).value
+    git, work = forge.git, tmp_path / "work"
+    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+    sha = git.commit(work, {"a.txt": "a\n"}, "first")
+    refused = git.run(work, "push", git.url(forge.url, "acme/app", reader), "main")
+    assert refused.returncode != 0
+    assert "403" in refused.stderr
+    foreign = git.run(work, "push", git.url(forge.url, "acme/app", elsewhere), "main")
+    assert "403" in foreign.stderr
+    git.ok(work, "push", "-q", git.url(forge.url, "acme/app", writer), "main")
+    assert read_refs(forge.bare)["refs/heads/main"] == sha
+    listed = git.ok(work, "ls-remote", git.url(forge.url, "acme/app", reader))
+    assert sha in listed
+    tokens.revoke(reader)
+    gone = git.run(work, "ls-remote", git.url(forge.url, "acme/app", reader))
+    assert gone.returncode != 0
