@@ -36,8 +36,7 @@ LEVELS = ("none", "read", "write")
 _NO_READ = frozenset({"id-token"})
 _NO_WRITE = frozenset({"models"})
 DEFAULT_PERMISSIONS: Mapping[str, str] = MappingProxyType(
-    {scope: "none" for scope in SCOPES}
-    | {"contents": "read", "packages": "read", "metadata": "read"}
+    dict.fromkeys(SCOPES, "none") | {"contents": "read", "packages": "read", "metadata": "read"}
 )
 
 
