@@ -30,6 +30,7 @@ from conveyor.bootstrap.settings import Settings, load_settings
 if TYPE_CHECKING:
     from conveyor.bootstrap.local_run import PreparedRun
     from conveyor.bootstrap.recording import History, RerunTarget
+    from conveyor.engine.ports.executor import Executor
     from conveyor.engine.ports.observer import RunObserver
     from conveyor.engine.ports.remote_actions import RemoteActions
     from conveyor.engine.records import RunRecord
@@ -63,10 +64,12 @@ def run_local(
     settings: Settings | None = None,
     rerun: RerunTarget | None = None,
     store: StoreHandle | None = None,
+    wrap_executor: Callable[[Executor, PreparedRun], Executor] | None = None,
 ) -> RunRecord:
     """Run what `options` asks, recorded in the run store (none with `dry_run`); `rerun`: a new
     attempt of that stored run instead of a new run. `settings`: read once by the caller (else
-    here). Returns the record of the run."""
+    here). `wrap_executor`: what the jobs go through first (the server's job tokens). Returns
+    the record of the run."""
     settings = settings or load_settings()
     home = options.home or settings.home
     pool = workspace_pool(options.dry_run, home)
@@ -95,6 +98,8 @@ def run_local(
         )
         prepared = prepare_run(options, start, remote)
         display.prepared(prepared)
+        if wrap_executor is not None:
+            executor = wrap_executor(executor, prepared)
         wired = history.wire(prepared, executor, display.observer)
         session = RunSession(wired.executor, wired.observer, wired.prepared.settings)
         return _execute(session, wired.prepared, history, display)

@@ -47,6 +47,9 @@ class ServerRuns:
     wake: Callable[[], None] = lambda: None  # tells the pool a run is queued
     # runs an attempt on the pool: submit(run_id, work)
     submit: Callable[[int, Callable[[], None]], None] = lambda run_id, work: work()
+    # http://HOST:PORT of the server: the local forge's URL (its hosted repositories' jobs get
+    # job tokens and these URLs); None: not known, no job tokens
+    forge_url: str | None = None
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -167,12 +170,17 @@ class ServerRuns:
         return run_id
 
     def _run_attempt(self, request: StoredRequest, target: RerunTarget) -> None:
+        from conveyor.bootstrap.job_tokens import job_token_wrap
         from conveyor.bootstrap.rerun_options import rerun_options
         from conveyor.bootstrap.run import run_local
 
         options = rerun_options(request, {}, home=self.home)
         options = replace(options, repository_key=request.run.repository)
-        run_local(options, QuietDisplay(request.run.id), rerun=target, store=self.store)
+        wrap = job_token_wrap(
+            self.home, self.database, self.repositories, request.run.repository, self.forge_url
+        )
+        display = QuietDisplay(request.run.id)
+        run_local(options, display, rerun=target, store=self.store, wrap_executor=wrap)
 
 
 def wanted_commits(request: EventRequest) -> tuple[str, ...]:

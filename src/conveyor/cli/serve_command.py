@@ -60,6 +60,7 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
     try:
         requeue_abandoned(store)
         served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1)
+        served.runs.forge_url = forge_url(listener)
         context = ServerContext(
             home,
             store,
@@ -100,6 +101,18 @@ def _wire_repository_events(context: ServerContext, served: Served) -> None:
             hook.on_run_completed(run)
 
     served.pool.on_ended = run_ended
+
+
+def forge_url(listener: socket.socket) -> str:
+    """The server's URL as its jobs reach it (the local forge's: `GITHUB_SERVER_URL`):
+    `CONVEYOR_FORGE_URL` when set (behind a proxy), else the listening address (a wildcard
+    address as the loopback one)."""
+    configured = os.environ.get("CONVEYOR_FORGE_URL", "").strip().rstrip("/")
+    if configured:
+        return configured
+    host, port = listener.getsockname()[:2]
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -34,6 +34,17 @@ class RefUpdate:
         return self.after == ZERO_SHA
 
 
+def hosted_root(home: Path) -> Path:
+    """Where the server keeps the repositories it hosts (CONVEYOR_HOME/server/hosted)."""
+    return home / "server" / "hosted"
+
+
+def hosted_repository(home: Path, name: str) -> Path:
+    """The bare repository of the hosted OWNER/REPO `name` (a name checked by the caller)."""
+    owner, _, repo = name.partition("/")
+    return hosted_root(home) / owner / f"{repo}.git"
+
+
 def init_bare(path: Path, default_branch: str) -> None:
     """An empty bare repository at `path` (private directories) whose HEAD is `default_branch`;
     pushes over HTTP are allowed (the server checks who may push before git runs)."""

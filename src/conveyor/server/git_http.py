@@ -7,7 +7,8 @@ token, or `Authorization: Bearer TOKEN`. Fetching needs a read token, pushing a 
 job's token needs `contents: read` / `contents: write` on its own repository. No or a bad token
 is 401 with `WWW-Authenticate: Basic realm="conveyor"` (git then asks for credentials); a token
 that may not is 403; anything but a hosted repository's smart HTTP endpoints is 404. After a
-push, its ref updates fire the events (`conveyor.server.hosted_events`) before the answer ends.
+push, its ref updates fire the events (`conveyor.server.hosted_events`) before the answer ends;
+a push made with a job's token starts no run, as on GitHub (the ref listeners still hear it).
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.errors import UsageError
-from conveyor.git.hosting import read_refs, ref_updates
+from conveyor.git.hosting import hosted_root, read_refs, ref_updates
 from conveyor.server.auth import ANONYMOUS
 from conveyor.server.context import ServerContext
 from conveyor.server.git_cgi import CgiFailed, CgiProcess, CgiResponse
 from conveyor.server.hosted_events import fire_pushed
-from conveyor.server.hosting import hosted_path, hosted_root, is_hosted
+from conveyor.server.hosting import hosted_path, is_hosted
 from conveyor.server.principals import Principal
 
 router = APIRouter()
@@ -111,7 +112,9 @@ async def _receive(
             after = await run_in_threadpool(read_refs, path)
             updates = ref_updates(name, principal.name, before, after)
             if updates:
-                await run_in_threadpool(fire_pushed, context, updates, server_url)
+                # A job token's push starts no run (as on GitHub); listeners still hear it.
+                starts = principal.permissions is None
+                await run_in_threadpool(fire_pushed, context, updates, server_url, starts)
         except Exception:
             log.exception("push events failed repository=%s", name)
         finally:

@@ -25,9 +25,12 @@ from conveyor.server.hosting import hosted_path
 log = logging.getLogger("conveyor.server")
 
 
-def fire_pushed(context: ServerContext, updates: Sequence[RefUpdate], server_url: str) -> None:
-    """Start the events of `updates` (one push to one hosted repository), then tell listeners."""
-    for update in updates:
+def fire_pushed(
+    context: ServerContext, updates: Sequence[RefUpdate], server_url: str, starts: bool = True
+) -> None:
+    """Start the events of `updates` (one push to one hosted repository; none when `starts` is
+    False: a job token's push), then tell the listeners."""
+    for update in updates if starts else ():
         for request in _requests(context, update, server_url):
             _start(context, request)
     for update in updates:

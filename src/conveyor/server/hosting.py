@@ -12,7 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from conveyor.errors import UsageError
-from conveyor.git.hosting import delete_bare, init_bare, is_branch_name
+from conveyor.git.hosting import (
+    delete_bare,
+    hosted_repository,
+    init_bare,
+    is_branch_name,
+)
 from conveyor.store.served_repositories import (
     ServedRepositories,
     ServedRepository,
@@ -20,14 +25,9 @@ from conveyor.store.served_repositories import (
 )
 
 
-def hosted_root(home: Path) -> Path:
-    return home / "server" / "hosted"
-
-
 def hosted_path(home: Path, name: str) -> Path:
     """Where the hosted repository `name` (OWNER/REPO) lives; a UsageError for a bad name."""
-    owner, _, repo = check_name(name).partition("/")
-    return hosted_root(home) / owner / f"{repo}.git"
+    return hosted_repository(home, check_name(name))
 
 
 def is_hosted(home: Path, repository: ServedRepository) -> bool:
