@@ -105,3 +105,39 @@ def test_jobs_get_a_masked_revoked_token_with_their_permissions_and_the_forge_ur
     assert _job_tokens_live(conveyor_home) == []  # revoked when each job ended
     # the job's push started nothing
     assert [r.id for r in store.runs.list_runs(RunQuery())] == [run_id]
+
+
+SIMPLE = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "server=$GITHUB_SERVER_URL token=${{ github.token }}"
+      - run: git ls-remote "http://job:${{ github.token }}@${GITHUB_SERVER_URL#http://}/acme/app.git"
+"""
+
+
+def test_conveyor_serve_hosts_a_repository_a_push_runs_with_its_url_and_a_job_token(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    from tests.unit.server.test_serve_command import serving, stop
+
+    store = open_store(conveyor_home)
+    try:
+        token = SqlTokenStore(store.database).create("pusher", "write")  # type: ignore[arg-type]
+        create_hosted(conveyor_home, served_repositories(store), "acme/app")
+        git, work = GitClient(tmp_path), tmp_path / "work"
+        git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+        sha = git.commit(work, {".github/workflows/ci.yml": SIMPLE}, "add CI")
+        with serving(conveyor_home) as (process, url):
+            git.ok(work, "push", "-q", git.url(url, "acme/app", token), "main")
+            (run,) = store.runs.list_runs(RunQuery())
+            assert wait_completed(store, run.id, timeout=120) == "success"
+            stop(process)
+        log = _log(store, run.id, "build")
+    finally:
+        store.close()
+    assert run.sha == sha
+    assert f"server={url} token=***" in log
+    assert "refs/heads/main" in log
