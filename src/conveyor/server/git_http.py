@@ -134,8 +134,8 @@ async def _backend(
         process = await CgiProcess.start(
             ["git", "http-backend"], _environment(context, request, principal), request.stream()
         )
-    except CgiFailed as failed:
-        log.warning("git http-backend failed repository=%s stderr=%r", name, str(failed)[:500])
+    except (CgiFailed, OSError) as failed:
+        log.warning("git http-backend failed repository=%s error=%r", name, str(failed)[:500])
         if after is not None:
             await after(-1)
         return PlainTextResponse("git failed on the server", 500)

@@ -1,6 +1,7 @@
 """A push to a hosted repository fires its events as a webhook would (`conveyor.git.hosted_events`
 builds them): through the context's `RunStarter`, a `push` per updated ref (none for a deleted
 one: GitHub runs nothing for it) and `create`/`delete` for new and deleted branches and tags.
+As on GitHub, a push of more than three tags at once fires no event for its tags.
 
 Then each update goes to the context's `ref_listeners` (`ServerContext.ref_listeners`): the seam
 where "a branch was updated" is heard, e.g. to fire a pull request's `synchronize`. A listener's
@@ -30,7 +31,7 @@ def fire_pushed(
 ) -> None:
     """Start the events of `updates` (one push to one hosted repository; none when `starts` is
     False: a job token's push), then tell the listeners."""
-    for update in updates if starts else ():
+    for update in _firing(updates) if starts else ():
         for request in _requests(context, update, server_url):
             _start(context, request)
     for update in updates:
@@ -41,11 +42,14 @@ def fire_pushed(
                 log.exception("ref listener failed ref=%s", update.ref)
 
 
-def event_requests(
-    context: ServerContext, update: RefUpdate, server_url: str
-) -> list[EventRequest]:
-    """The starter's requests for one ref update (for tests and listeners)."""
-    return _requests(context, update, server_url)
+MAX_TAGS = 3  # GitHub: "Events will not be created for tags when more than three tags are pushed"
+
+
+def _firing(updates: Sequence[RefUpdate]) -> list[RefUpdate]:
+    tags = [update for update in updates if update.ref.startswith("refs/tags/")]
+    if len(tags) <= MAX_TAGS:
+        return list(updates)
+    return [update for update in updates if not update.ref.startswith("refs/tags/")]
 
 
 def _requests(context: ServerContext, update: RefUpdate, server_url: str) -> list[EventRequest]:

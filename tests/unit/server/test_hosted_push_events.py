@@ -157,3 +157,25 @@ def test_a_push_starts_the_workflow_on_push_at_the_pushed_commit(
     (run,) = runs["runs"]
     assert (run["event"], run["sha"], run["repo"]) == ("push", sha, "acme/app")
     assert wait_completed(store, run["id"]) == "success"
+
+
+def test_a_push_of_more_than_three_tags_fires_no_tag_events_as_on_github(
+    forge: Forge,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    git, work = forge.git, tmp_path / "work"
+    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+    sha = git.commit(work, {"a.txt": "a\n"}, "first")
+    for tag in ("v1", "v2", "v3", "v4"):
+        git.ok(work, "tag", tag)
+    git.ok(work, "push", "-q", forge.remote(), "main", "--tags")
+    assert _by_event(forge.starter.requests) == [
+        ("create", "refs/heads/main", sha),
+        ("push", "refs/heads/main", sha),
+    ]
+    git.ok(work, "tag", "v5")
+    git.ok(work, "push", "-q", forge.remote(), "v5")  # three or fewer: they fire
+    assert _by_event(forge.starter.requests)[2:] == [
+        ("create", "refs/tags/v5", sha),
+        ("push", "refs/tags/v5", sha),
+    ]
