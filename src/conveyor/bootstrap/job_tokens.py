@@ -4,20 +4,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from conveyor.bootstrap.local_run import PreparedRun
 from conveyor.engine.job_environment import index_jobs
 from conveyor.engine.job_tokens import JobTokenExecutor, JobTokenWiring
 from conveyor.engine.ports.executor import Executor
 from conveyor.engine.ports.forge import ForgeUrls
+from conveyor.errors import UsageError
 from conveyor.git.hosting import hosted_repository
 from conveyor.store.database import Database
 from conveyor.store.job_tokens import SqlJobTokens
 from conveyor.store.served_repositories import ServedRepositories
 
 ExecutorWrap = Callable[[Executor, PreparedRun], Executor]
+VARIABLE = "CONVEYOR_FORGE_URL"  # the server's URL as jobs reach it (behind a proxy)
+
+
+def configured_forge_url(listening: str, environ: Mapping[str, str] | None = None) -> str:
+    """`CONVEYOR_FORGE_URL` when set (an http(s) URL), else `listening`."""
+    env = os.environ if environ is None else environ
+    given = env.get(VARIABLE, "").strip().rstrip("/")
+    if not given:
+        return listening
+    parts = urlsplit(given)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{VARIABLE}={given!r}: give the server's http(s) URL")
+    return given
 
 
 def forge_urls(server_url: str) -> ForgeUrls:

@@ -104,15 +104,14 @@ def _wire_repository_events(context: ServerContext, served: Served) -> None:
 
 
 def forge_url(listener: socket.socket) -> str:
-    """The server's URL as its jobs reach it (the local forge's: `GITHUB_SERVER_URL`):
-    `CONVEYOR_FORGE_URL` when set (behind a proxy), else the listening address (a wildcard
-    address as the loopback one)."""
-    configured = os.environ.get("CONVEYOR_FORGE_URL", "").strip().rstrip("/")
-    if configured:
-        return configured
+    """The server's URL as its jobs reach it: the listening address (a wildcard one as the
+    loopback one), unless CONVEYOR_FORGE_URL says otherwise (`bootstrap.job_tokens`)."""
+    from conveyor.bootstrap.job_tokens import configured_forge_url
+
     host, port = listener.getsockname()[:2]
     host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    listening = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return configured_forge_url(listening)
 
 
 def _listen(host: str, port: int) -> socket.socket:
