@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -27,7 +27,7 @@ class Principal:
 
     name: str
     role: Role
-    permissions: Mapping[str, str] | None = None
+    permissions: Mapping[str, str] | None = field(default=None, hash=False)
     repository: str | None = None  # owner/repo: a job token acts on its run's repository only
 
     def may(self, scope: str, access: str, repository: str) -> bool:
