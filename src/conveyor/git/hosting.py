@@ -50,7 +50,9 @@ def init_bare(path: Path, default_branch: str) -> None:
     pushes over HTTP are allowed (the server checks who may push before git runs)."""
     private_directory(path)
     repository = GitRepository(path)
-    repository.git("init", "--quiet", "--bare", f"--initial-branch={default_branch}")
+    # --shared=0600: git makes every file 0600 and directory 0700, whatever the umask
+    init = ("init", "--quiet", "--bare", "--shared=0600", f"--initial-branch={default_branch}")
+    repository.git(*init)
     repository.git("config", "http.receivepack", "true")
     repository.git("config", "receive.denyDeleteCurrent", "warn")
 

@@ -5,6 +5,7 @@ write tokens push; 401 asks for credentials, 404 for what is not a hosted reposi
 from __future__ import annotations
 
 import os
+import stat
 import tracemalloc
 from pathlib import Path
 
@@ -31,6 +32,8 @@ def test_git_clones_pushes_a_branch_and_a_tag_and_deletes_a_branch_with_a_write_
     assert "refs/tags/v1" in pushed
     git.ok(work, "push", "-q", "origin", "--delete", "feature")
     assert "refs/heads/feature" not in read_refs(forge.bare)
+    for path in (forge.bare, *forge.bare.rglob("*")):  # private, whatever the umask
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     again = tmp_path / "again"
     git.ok(tmp_path, "clone", "-q", forge.remote("read"), str(again))
     assert (again / "README.md").read_text() == "hello\n"
