@@ -54,6 +54,8 @@ def init_bare(path: Path, default_branch: str) -> None:
     init = ("init", "--quiet", "--bare", "--shared=0600", f"--initial-branch={default_branch}")
     repository.git(*init)
     repository.git("config", "http.receivepack", "true")
+    # --shared also denies forced pushes; GitHub takes them
+    repository.git("config", "receive.denyNonFastForwards", "false")
     repository.git("config", "receive.denyDeleteCurrent", "warn")
 
 
