@@ -68,8 +68,8 @@ def run_local(
 ) -> RunRecord:
     """Run what `options` asks, recorded in the run store (none with `dry_run`); `rerun`: a new
     attempt of that stored run instead of a new run. `settings`: read once by the caller (else
-    here). `wrap_executor`: what the jobs go through first (the server's job tokens). Returns
-    the record of the run."""
+    here). `wrap_executor`: around the executor, inside the gates (the forge's job tokens).
+    Returns the record of the run."""
     settings = settings or load_settings()
     home = options.home or settings.home
     pool = workspace_pool(options.dry_run, home)
