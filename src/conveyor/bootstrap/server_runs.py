@@ -41,6 +41,7 @@ from conveyor.store.server_queue import Delivery, record_delivery, recorded_deli
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.forge_tokens import ForgeJobs
+    from conveyor.bootstrap.job_tokens import ExecutorWrap
     from conveyor.bootstrap.recording import RerunTarget
 
 log = logging.getLogger("conveyor.server")
@@ -59,6 +60,9 @@ class ServerRuns:
     forge_jobs: Callable[[StoredRequest], ForgeJobs | None] = lambda request: None
     # git's environment to fetch a repository from its forge (the token as an extraHeader)
     forge_git_env: Callable[[str], Mapping[str, str]] = lambda name: {}
+    # http://HOST:PORT of the server: the local forge's URL (its hosted repositories' jobs get
+    # job tokens and these URLs); None: not known, no job tokens
+    forge_url: str | None = None
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -191,8 +195,15 @@ class ServerRuns:
         jobs = self.forge_jobs(request)
         if jobs is not None and jobs.fork:
             options = replace(options, withhold_settings=True)
-        wrap = jobs.wrap if jobs is not None else None
+        wrap = jobs.wrap if jobs is not None else self._local_forge_wrap(request)
         run_local(options, display, rerun=target, store=self.store, wrap_executor=wrap)
+
+    def _local_forge_wrap(self, request: StoredRequest) -> ExecutorWrap | None:
+        """Job tokens of the local forge, for a repository the server hosts."""
+        from conveyor.bootstrap.job_tokens import job_token_wrap
+
+        name = request.run.repository
+        return job_token_wrap(self.home, self.database, self.repositories, name, self.forge_url)
 
     def _forge_observer(self, run: StoredRun, attempt: int) -> RunEndObserver | None:
         try:

@@ -1,7 +1,8 @@
-"""`conveyor repos add|list|remove`: the repositories `conveyor serve` serves, in the local store
-(the server's machine, the same CONVEYOR_HOME) or on a server (`--server URL --token T`, an
-admin token to add or remove). The webhook secret is stored encrypted with the secrets key and
-never shown again."""
+"""`conveyor repos add|create|list|remove`: the repositories `conveyor serve` serves, in the local
+store (the server's machine, the same CONVEYOR_HOME) or on a server (`--server URL --token T`,
+an admin token to add, create or remove). The webhook secret is stored encrypted with the
+secrets key and never shown again. `create` makes a repository the server hosts (the local
+forge: `git push http://HOST:PORT/OWNER/REPO.git`)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,35 @@ def _secret(given: str | None, path: Path | None) -> str | None:
     return given
 
 
+@repos_command.command("create")
+@click.argument("name", metavar="OWNER/REPO")
+@click.option("--default-branch", default="main", show_default=True)
+@server_options
+def create_repo(name: str, default_branch: str, server: str | None, token: str | None) -> None:
+    """Create an empty repository the server hosts (push to it over HTTP with a write token)."""
+    from conveyor.store.served_repositories import check_name
+
+    check_name(name)
+    if server:
+        body = {"name": name, "hosted": True, "default_branch": default_branch}
+        made = ServerClient.from_options(server, token, "repos create").json(
+            "POST", "/api/v1/repos", what="the repository", json=body
+        )
+        where = f"clone URL {made['clone_url']}"
+    else:
+        where = _create_here(name, default_branch)
+    click.echo(f"created {name} (default branch {default_branch}; {where})")
+
+
+def _create_here(name: str, default_branch: str) -> str:
+    from conveyor.server.hosting import create_hosted
+    from conveyor.store.served_repositories import served_repositories
+
+    with opened_store() as store:
+        made = create_hosted(store.home, served_repositories(store), name, default_branch)
+    return f"at {made.url}; clone URL http://HOST:PORT/{name}.git"
+
+
 @repos_command.command("list")
 @click.option("--json", "as_json", is_flag=True, help="As JSON.")
 @server_options
@@ -109,20 +139,23 @@ def list_repos(as_json: bool, server: str | None, token: str | None) -> None:
         click.echo(f"{row['name']}\t{row['url']}\t{row['default_branch']}\t{secret}")
 
 
-FIELDS = ("name", "url", "default_branch", "has_webhook_secret")
+FIELDS = ("name", "url", "default_branch", "has_webhook_secret", "hosted")
 
 
 def _rows_here() -> list[dict[str, object]]:
+    from conveyor.server.hosting import is_hosted
     from conveyor.store.served_repositories import served_repositories
 
     with opened_store() as store:
         repositories = served_repositories(store).list()
+        home = store.home
     return [
         {
             "name": r.name,
             "url": r.url,
             "default_branch": r.default_branch,
             "has_webhook_secret": r.has_secret,
+            "hosted": is_hosted(home, r),
         }
         for r in repositories
     ]
@@ -130,17 +163,37 @@ def _rows_here() -> list[dict[str, object]]:
 
 @repos_command.command("remove")
 @click.argument("name", metavar="OWNER/REPO")
+@click.option(
+    "--delete-data",
+    is_flag=True,
+    help="Also delete a hosted repository's git data (kept by default: `create` serves it again).",
+)
 @server_options
-def remove_repo(name: str, server: str | None, token: str | None) -> None:
+def remove_repo(name: str, delete_data: bool, server: str | None, token: str | None) -> None:
     """Unregister a repository (its runs stay in the history)."""
-    from conveyor.store.served_repositories import check_name, served_repositories
+    from conveyor.store.served_repositories import check_name
 
     if server:
         ServerClient.from_options(server, token, "repos remove").json(
-            "DELETE", f"/api/v1/repos/{check_name(name)}", what="the removal"
+            "DELETE",
+            f"/api/v1/repos/{check_name(name)}",
+            what="the removal",
+            params={"delete_data": "true"} if delete_data else {},
         )
-    else:
-        with opened_store() as store:
-            if not served_repositories(store).remove(name):
-                raise UsageError(f"repository {name} is not registered (see `conveyor repos list`)")
-    click.echo(f"removed {name}")
+        click.echo(f"removed {name}" + ("; its hosted data deleted" if delete_data else ""))
+        return
+    click.echo(f"removed {name}{_removed_here(name, delete_data)}")
+
+
+def _removed_here(name: str, delete_data: bool) -> str:
+    from conveyor.server.hosting import remove_repository
+    from conveyor.store.served_repositories import served_repositories
+
+    with opened_store() as store:
+        served = served_repositories(store)
+        done = remove_repository(store.home, served, name, delete_data=delete_data)
+    if done is None:
+        raise UsageError(f"repository {name} is not registered (see `conveyor repos list`)")
+    if done == "kept":
+        return "; its hosted data is kept (`conveyor repos remove --delete-data` deletes it)"
+    return "; its hosted data deleted" if done == "deleted" else ""

@@ -63,6 +63,7 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
     try:
         requeue_abandoned(store)
         served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1)
+        served.runs.forge_url = forge_url(listener)
         context = ServerContext(
             home,
             store,
@@ -126,6 +127,17 @@ def _wire_forge(
         served.runs.forge_git_env = wired.git_env
         context.forge_reports = wired.reports
     return wired
+
+
+def forge_url(listener: socket.socket) -> str:
+    """The server's URL as its jobs reach it: the listening address (a wildcard one as the
+    loopback one), unless CONVEYOR_FORGE_URL says otherwise (`bootstrap.job_tokens`)."""
+    from conveyor.bootstrap.job_tokens import configured_forge_url
+
+    host, port = listener.getsockname()[:2]
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    listening = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return configured_forge_url(listening)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -35,6 +35,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.log_stream",
     "conveyor.server.ui.actions",
     "conveyor.server.ui.environments_page",
+    "conveyor.server.ui.repositories_page",
     "conveyor.server.dispatch",
     "conveyor.server.schedules_api",
     "conveyor.server.webhooks",
@@ -49,6 +50,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.forge_api.uploads",
     "conveyor.server.forge_api.statuses",
     "conveyor.server.forge_api.checks",
+    "conveyor.server.git_http",  # /{owner}/{repo}.git/...: last, it matches widely
 )
 
 # Modules with `start(context) -> stop`: background work that lives as long as the app (the

@@ -11,6 +11,7 @@ from pathlib import Path
 from conveyor.engine.ports.forge import ReportQueue
 from conveyor.engine.ports.server_runs import RunControl, RunStarter
 from conveyor.engine.ports.store import StoredRun
+from conveyor.git.hosting import RefUpdate
 from conveyor.server.principals import TokenVerifier
 from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.server.schedules import ScheduleClaims
@@ -41,6 +42,10 @@ class ServerContext:
     repositories: ServedRepositories | None = None
     # The reports waiting for the forge (check runs, statuses); None: no forge is configured.
     forge_reports: ReportQueue | None = None
+
+    # Told of every ref a push to a hosted repository updated (after its events started): the
+    # seam where "a branch was updated" is heard (a pull request's `synchronize`).
+    ref_listeners: list[Callable[[ServerContext, RefUpdate], None]] = field(default_factory=list)
 
     def served(self) -> ServedRepositories:
         if self.repositories is None:

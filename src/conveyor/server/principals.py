@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -21,12 +21,24 @@ class Role(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: a token's name (or a user's) and its role. A job's token also carries its
-    GitHub permission scopes (scope -> read|write|none); None for a user's token."""
+    """Who is asking: a token's name (or a user's) and its role. A job's token (the local
+    forge's `GITHUB_TOKEN`) also carries its GitHub permissions (scope -> read|write) and the one
+    repository it may act on; both are None for a user's token."""
 
     name: str
     role: Role
-    permissions: Mapping[str, str] | None = None
+    permissions: Mapping[str, str] | None = field(default=None, hash=False)
+    repository: str | None = None  # owner/repo: a job token acts on its run's repository only
+
+    def may(self, scope: str, access: str, repository: str) -> bool:
+        """Whether a job token grants `access` (read|write) on `scope` of `repository`; a user's
+        token answers by its role (read: READ, write: WRITE)."""
+        if self.permissions is None:
+            return self.role >= (Role.WRITE if access == "write" else Role.READ)
+        if self.repository is not None and self.repository != repository:
+            return False
+        granted = self.permissions.get(scope, "none")
+        return granted == "write" or (granted == "read" and access == "read")
 
 
 class TokenVerifier(Protocol):

@@ -280,6 +280,22 @@ ApiTokenRow = Table(
     Column("revoked_at", Float, nullable=True),
 )
 
+# The local forge's job tokens (`GITHUB_TOKEN` of a job the server runs for a hosted repository):
+# the SHA-256 of the token, its repository, job and permissions (JSON), until revoked (at the
+# job's end) or expired.
+JobTokenRow = Table(
+    "job_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("repository", String(255), nullable=False),
+    Column("job", String(255), nullable=False),
+    Column("permissions", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+)
+
 # One row per (repository, workflow, cron tick) a scheduler fired: the unique key is the claim
 # that makes a tick fire once however many server processes share the database.
 ScheduleTickRow = Table(

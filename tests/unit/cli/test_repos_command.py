@@ -49,6 +49,7 @@ def test_add_list_remove_keeps_the_secret_encrypted(
         "url": str(tmp_path.resolve()),
         "default_branch": "main",
         "has_webhook_secret": True,
+        "hosted": False,
     }
     assert b"s3cr3t-value" not in (conveyor_home / "conveyor.db").read_bytes()
     with closing(sqlite3.connect(conveyor_home / "conveyor.db")) as conn:

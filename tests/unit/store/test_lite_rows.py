@@ -117,6 +117,7 @@ SERVER_ONLY_TABLES = frozenset(
         "forge_releases",
         "forge_reports",
         "forge_statuses",
+        "job_tokens",
         "schedule_ticks",
         "served_repositories",
         "webhook_deliveries",
