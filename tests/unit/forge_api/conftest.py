@@ -26,9 +26,16 @@ REPO = f"{OWNER}/{NAME}"
 TOKENS = {
     "read-token": Principal("reader", Role.READ),
     "write-token": Principal("writer", Role.WRITE),
-    "job-token": Principal("job", Role.WRITE, {"issues": "write", "contents": "read"}),
+    # as the store's verifier gives job tokens: the read role, scopes, one repository
+    "job-token": Principal("job:1", Role.READ, {"issues": "write", "contents": "read"}, REPO),
+    "other-job-token": Principal("job:2", Role.READ, {"issues": "write"}, "octo/other"),
 }
-ROLE_TOKEN = {"read": "read-token", "write": "write-token", "job": "job-token"}
+ROLE_TOKEN = {
+    "read": "read-token",
+    "write": "write-token",
+    "job": "job-token",
+    "other-job": "other-job-token",
+}
 
 
 def git(root: Path, *args: str) -> str:

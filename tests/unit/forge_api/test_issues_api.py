@@ -67,6 +67,14 @@ def test_job_token_permissions_are_enforced_per_scope(forge: Forge) -> None:
     assert checks.status_code == 403  # no checks scope
 
 
+def test_a_job_token_acts_on_its_own_repository_only(forge: Forge) -> None:
+    with forge.client("other-job") as job:
+        refused = job.post(f"/repos/{REPO}/issues", json={"title": "from another run"})
+        read = job.get(f"/repos/{REPO}/issues")
+    assert refused.status_code == 403
+    assert read.status_code == 403
+
+
 def test_comments_paginate_with_link_headers(forge: Forge) -> None:
     with forge.client() as client:
         number = client.post(f"/repos/{REPO}/issues", json={"title": "talk"}).json()["number"]

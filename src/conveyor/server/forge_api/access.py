@@ -48,11 +48,13 @@ def _principal(request: Request, ctx: ServerContext) -> Principal:
     return found
 
 
-def allowed(who: Principal, scopes: tuple[str, ...], level: str) -> bool:
-    needed_role = Role.WRITE if level == "write" else Role.READ
-    if who.role < needed_role:
+def allowed(who: Principal, scopes: tuple[str, ...], level: str, repository: str) -> bool:
+    """A user's token by its role; a job's token by its scopes, on its own repository only."""
+    if who.permissions is None:
+        return who.role >= (Role.WRITE if level == "write" else Role.READ)
+    if who.repository is not None and who.repository != repository:
         return False
-    if who.permissions is None or (level == "read" and "metadata" in scopes):
+    if level == "read" and "metadata" in scopes:
         return True  # every job token may read the repository's metadata, as on GitHub
     given = (_LEVELS.get(who.permissions.get(scope, "none"), 0) for scope in scopes)
     return max(given, default=0) >= _LEVELS[level]
@@ -63,7 +65,8 @@ def caller(level: str, *scopes: str) -> Callable[..., Principal]:
 
     def admitted(request: Request, ctx: Annotated[ServerContext, Depends(context)]) -> Principal:
         who = _principal(request, ctx)
-        if not allowed(who, scopes, level):
+        params = request.path_params
+        if not allowed(who, scopes, level, f"{params.get('owner')}/{params.get('repo')}"):
             status = 401 if who is ANONYMOUS else 403
             raise github_error(status, "Requires authentication" if status == 401 else _FORBIDDEN)
         return who
