@@ -30,7 +30,13 @@ def principal(
         return ANONYMOUS if ctx.anonymous_read else None
     if credentials.scheme.lower() != "bearer":
         return None
-    return ctx.tokens.verify(credentials.credentials)
+    return person(ctx.tokens.verify(credentials.credentials))
+
+
+def person(found: Principal | None) -> Principal | None:
+    """`found` when it is a person's (or a bot's) token; None for a job's `GITHUB_TOKEN`, which
+    opens the local forge's API of its repository and never conveyor's own API or pages."""
+    return None if found is None or found.permissions is not None else found
 
 
 def require(role: Role) -> Callable[..., Principal]:

@@ -5,6 +5,8 @@ value. Anonymous read is off unless `anonymous_read` turns it on."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -12,6 +14,7 @@ from conveyor.engine.ports.store import NewRun
 from conveyor.server.app import create_app
 from conveyor.server.auth import require
 from conveyor.server.principals import Role
+from conveyor.store.job_tokens import SqlJobTokens
 from tests.support.http_server import running_app
 from tests.unit.server.conftest import Api
 
@@ -141,3 +144,16 @@ def test_tokens_over_the_api_need_admin_and_never_show_a_hash(api: Api) -> None:
     assert "hash" not in str(listed)
     revoked = httpx.get(f"{api.url}/api/v1/runs", headers={"Authorization": f"Bearer {token}"})
     assert revoked.status_code == 401
+
+
+def test_a_jobs_github_token_is_no_key_to_conveyors_own_api_or_pages(api: Api) -> None:
+    tokens = SqlJobTokens(api.store.database)
+    job = tokens.mint("o/r", "run-1/build", {"issues": "write"}, lifetime=60)
+    with httpx.Client(base_url=api.url, timeout=10) as client:
+        runs = client.get("/api/v1/runs", headers={"Authorization": f"Bearer {job.value}"})
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        login = client.post("/login", data={"token": job.value, "csrf": csrf.group(1)})
+    assert runs.status_code == 401
+    assert login.status_code == 401

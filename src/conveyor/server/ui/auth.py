@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from conveyor.server.auth import person
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
 from conveyor.server.principals import Principal, Role
@@ -127,7 +128,7 @@ def _login_form(
 def login(
     request: Request, ctx: Context, form: Annotated[dict[str, str], Depends(checked_form)]
 ) -> Response:
-    principal = ctx.tokens.verify(form.get("token", "").strip())
+    principal = person(ctx.tokens.verify(form.get("token", "").strip()))
     target = _safe_next(form.get("next"))
     if principal is None:
         found = current_session(request, ctx) or sessions.new_session(ctx.clock())
