@@ -32,9 +32,10 @@ from pathlib import Path
 
 import uvicorn
 
-from conveyor.bootstrap.server_wiring import NoTokens, serve_runs
+from conveyor.bootstrap.server_wiring import serve_runs
 from conveyor.server.app import create_app
 from conveyor.server.context import ServerContext
+from conveyor.server.fake import FakeTokens
 from conveyor.server.webhook_events import signature
 from conveyor.store.handle import StoreHandle, open_store
 from conveyor.store.served_repositories import ServedRepository, served_repositories
@@ -60,7 +61,7 @@ def make_repository(root: Path) -> str:
 def serving(home: Path, store: StoreHandle) -> Iterator[str]:
     served = serve_runs(home, store, jobs=1)  # the pool is never started
     context = ServerContext(
-        home, store, served.runs, served.runs, NoTokens(), repositories=served.repositories
+        home, store, served.runs, served.runs, FakeTokens(), repositories=served.repositories
     )
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.bind(("127.0.0.1", 0))
