@@ -29,8 +29,8 @@ from conveyor.errors import UsageError
 from conveyor.model.results import Conclusion
 from conveyor.store.database import Database
 from conveyor.store.handle import StoreHandle
-from conveyor.store.served_repositories import ServedRepositories
-from conveyor.store.server_queue import Delivery, record_delivery, recorded_delivery
+from conveyor.store.served_repositories import ServedRepositories, ServedRepository
+from conveyor.store.server_queue import Delivery, intake_reads, record_delivery
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.recording import RerunTarget
@@ -59,11 +59,10 @@ class ServerRuns:
     # -- RunStarter ------------------------------------------------------------------------
 
     def start(self, request: EventRequest) -> StartedRuns:
-        if request.delivery is not None:
-            known = recorded_delivery(self.database, request.delivery)
-            if known is not None:
-                return StartedRuns(known, duplicate=True)
-        mirror = self.mirror(request.repository)
+        known, repository = intake_reads(self.database, request.delivery, request.repository)
+        if known is not None:
+            return StartedRuns(known, duplicate=True)
+        mirror = self.mirror(request.repository, repository)
         if mirror.fetch(wanted_commits(request)):
             self._events(mirror).refresh()
         prepared = [self._prepare(mirror, request, path) for path in _paths(request)]
@@ -75,8 +74,9 @@ class ServerRuns:
         not_fired = {path: why for one in prepared for path, why in one.not_fired}
         return StartedRuns(done.run_ids, not_fired, done.duplicate)
 
-    def mirror(self, name: str) -> Mirror:
-        repository = self.repositories.get(name)
+    def mirror(self, name: str, repository: ServedRepository | None = None) -> Mirror:
+        """The mirror of `name` (`repository`: its registration, read already)."""
+        repository = repository or self.repositories.get(name)
         if repository is None:
             raise UsageError(f"repository {name} is not registered (see `conveyor repos add`)")
         with self._lock:
