@@ -124,9 +124,14 @@ class ServerRuns:
         options = self.options(mirror, prepared.event.name, "", {})
         stored = recorded.run_options(options, str(mirror.view)) | {SERVED: True}
         event, key = prepared.event, mirror.name
-        news = [recorded.new_run(key, event, r.scope, stored) for r in prepared.requests]
-        news += [recorded.not_started_run(key, event, r, stored) for r in prepared.not_started]
-        return [replace(new, owner=None) for new in news]  # queued: no process owns them yet
+        # queued: no process owns them until one claims them
+        news = [
+            recorded.new_run(key, event, r.scope, stored, queued=True) for r in prepared.requests
+        ]
+        return news + [
+            recorded.not_started_run(key, event, r, stored, queued=True)
+            for r in prepared.not_started
+        ]
 
     # -- running a queued run --------------------------------------------------------------
 

@@ -8,6 +8,10 @@ SQLite settings, chosen on purpose (docs/store.md):
   the WAL on that commit, so a completed run survives even a power cut right after it.
 - Write transactions start with `BEGIN IMMEDIATE` so writers queue on `busy_timeout` instead of
   failing on a read-to-write upgrade; a database still locked after the timeout is a StoreError.
+- The threads of one process queue for a database file on a lock of their own before BEGIN
+  IMMEDIATE: each is woken as soon as the one before commits, where SQLite's busy handler sleeps
+  and polls (a server taking webhooks on many threads waited up to tens of ms behind one
+  another); other processes still meet at SQLite's lock.
 """
 
 from __future__ import annotations
@@ -29,6 +33,13 @@ from conveyor.private_files import private_directory
 from conveyor.store.location import conveyor_home, database_url, lock_timeout
 
 T = TypeVar("T")
+_writers: dict[str, threading.RLock] = {}  # SQLite file -> this process's queue of writers
+_writers_guard = threading.Lock()
+
+
+def _writers_of(location: str) -> threading.RLock:
+    with _writers_guard:
+        return _writers.setdefault(location, threading.RLock())
 
 
 @dataclass
@@ -38,6 +49,12 @@ class Database:
     engine: Engine
     location: str  # for messages: the file or the server, never a password
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
+    # SQLite: the writers of this process wait for one another here (None: PostgreSQL)
+    _queue: threading.RLock | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.is_sqlite:
+            self._queue = _writers_of(self.location)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -68,7 +85,7 @@ class Database:
             yield shared
             return
         settings = self.sqlite_settings(durable=durable, schema=schema)
-        with self.translated(), self.engine.connect() as conn:
+        with self.translated(), self._queued(), self.engine.connect() as conn:
             conn = conn.execution_options(conveyor_write=True)
             for during, _after in settings:
                 _pragma(conn, during)
@@ -78,6 +95,23 @@ class Database:
             finally:
                 for _during, after in settings:
                     _pragma(conn, after)
+
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        """Wait for this process's other writers of the SQLite file (none on PostgreSQL)."""
+        queue = self._queue
+        if queue is None:
+            yield
+            return
+        if not queue.acquire(timeout=lock_timeout()):
+            raise StoreError(
+                f"the database {self.location} is locked by another writer of this process "
+                f"(waited {lock_timeout():g} s); try again when it is done"
+            )
+        try:
+            yield
+        finally:
+            queue.release()
 
     def sqlite_settings(self, *, durable: bool, schema: bool) -> list[tuple[str, str]]:
         if not self.is_sqlite:
