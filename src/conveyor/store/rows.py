@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Table, bindparam, select
@@ -30,6 +31,13 @@ def upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
 
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+@cache
+def insert_ignoring(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """INSERT … ON CONFLICT DO NOTHING into `table`, built once per dialect (a statement run
+    many times a second: its rowcount says whether the row went in)."""
+    return upsert(dialect, table).on_conflict_do_nothing()
 
 
 def insert_ignore(conn: Connection, table: Table, values: Mapping[str, object]) -> None:

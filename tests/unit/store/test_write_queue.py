@@ -6,6 +6,7 @@ database still locked after CONVEYOR_DATABASE_TIMEOUT is a StoreError that says 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -103,3 +104,20 @@ def test_a_write_still_waiting_after_the_timeout_is_a_store_error(
         thread.join(10)
         handle.close()
     assert time.monotonic() - started < 5
+
+
+def test_a_database_another_process_keeps_locked_is_a_store_error_after_the_timeout(
+    conveyor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONVEYOR_DATABASE_TIMEOUT", "0.2")
+    handle = open_store(conveyor_home)
+    assert isinstance(handle.database, Database)
+    other = sqlite3.connect(handle.database.location, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # as another process's write would
+        locked = r"is locked by another process \(waited 0\.2 s\)"
+        with pytest.raises(StoreError, match=locked), handle.database.write():
+            pass
+    finally:
+        other.close()
+        handle.close()
