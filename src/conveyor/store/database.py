@@ -33,13 +33,26 @@ from conveyor.private_files import private_directory
 from conveyor.store.location import conveyor_home, database_url, lock_timeout
 
 T = TypeVar("T")
-_writers: dict[str, threading.RLock] = {}  # SQLite file -> this process's queue of writers
-_writers_guard = threading.Lock()
 
 
-def _writers_of(location: str) -> threading.RLock:
-    with _writers_guard:
-        return _writers.setdefault(location, threading.RLock())
+class _Writers:
+    """This process's queue of writers per SQLite file; a forked child starts with none (a
+    lock held by a thread of the parent would never be released in the child)."""
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def of(self, location: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(location, threading.RLock())
+
+    def forget(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.RLock] = {}
+
+
+_writers = _Writers()
+os.register_at_fork(after_in_child=_writers.forget)
 
 
 @dataclass
@@ -49,12 +62,6 @@ class Database:
     engine: Engine
     location: str  # for messages: the file or the server, never a password
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
-    # SQLite: the writers of this process wait for one another here (None: PostgreSQL)
-    _queue: threading.RLock | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.is_sqlite:
-            self._queue = _writers_of(self.location)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -99,10 +106,10 @@ class Database:
     @contextmanager
     def _queued(self) -> Iterator[None]:
         """Wait for this process's other writers of the SQLite file (none on PostgreSQL)."""
-        queue = self._queue
-        if queue is None:
+        if not self.is_sqlite:
             yield
             return
+        queue = _writers.of(self.location)
         if not queue.acquire(timeout=lock_timeout()):
             raise StoreError(
                 f"the database {self.location} is locked by another writer of this process "

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from conveyor.store.models import EventPayloadRow
-from conveyor.store.rows import dumps, loads_mapping, now, upsert
+from conveyor.store.rows import dumps, insert_ignoring, loads_mapping, now
 
 # Built once: every run a webhook delivery creates stores its payload.
 _BY_DIGEST = select(EventPayloadRow.c.id).where(EventPayloadRow.c.digest == bindparam("digest"))
@@ -47,7 +47,7 @@ def save_payload(conn: Connection, payload: Mapping[str, object]) -> int | None:
 def _insert(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
     if dialect not in _INSERTS:
-        statement = upsert(dialect, EventPayloadRow).on_conflict_do_nothing()
+        statement = insert_ignoring(dialect, EventPayloadRow)
         _INSERTS[dialect] = statement.returning(EventPayloadRow.c.id)
     return _INSERTS[dialect]
 

@@ -6,6 +6,7 @@ database still locked after CONVEYOR_DATABASE_TIMEOUT is a StoreError that says 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -19,7 +20,7 @@ from sqlalchemy import event, text
 
 from conveyor.errors import StoreError
 from conveyor.store import StoreHandle, open_store
-from conveyor.store.database import Database
+from conveyor.store.database import Database, _writers
 
 
 @pytest.fixture
@@ -121,3 +122,29 @@ def test_a_database_another_process_keeps_locked_is_a_store_error_after_the_time
     finally:
         other.close()
         handle.close()
+
+
+def test_a_forked_child_does_not_wait_for_a_writer_of_its_parent(database: Database) -> None:
+    """A thread of the parent holds the queue when the process forks: the child's queue is its
+    own (the parent's thread does not exist in the child to release it). Only the queue is
+    looked at in the child: SQLite's own locks must not be used across a fork."""
+    holding, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with database.write():
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    holding.wait(5)
+    try:
+        assert not _writers.of(database.location).acquire(blocking=False)  # held, here
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if _writers.of(database.location).acquire(timeout=2) else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join(10)
+    assert os.waitstatus_to_exitcode(status) == 0
