@@ -2,9 +2,9 @@
 
 A run of 200 jobs (10 stages of 20 jobs, each stage `needs` the previous one; stage 5 is one
 job with a 20-leg matrix), each with 3 steps and a short log, recorded in a real SQLite store;
-the pages are fetched over real HTTP (uvicorn in its own process on 127.0.0.1 — uvicorn in a
-thread of the client's process, as tests/support/http_server.py runs it, adds ~45 ms to every
-request, /healthz included — httpx, a logged-in session):
+the pages are fetched over real HTTP (uvicorn in its own process on 127.0.0.1, httpx, a
+logged-in session; tests/support/http_server.py's uvicorn in a thread of the client's process
+added ~45 ms to every request until its listener said it was TCP, see benchmarks/README.md):
 the run page (graph, jobs, annotations, summaries), its live fragment (what the browser polls
 every second while the run is active), a job page, and the runs list. Target: the run page
 <= 150 ms. Figures are min / median / p95 / max over ROUNDS requests, in milliseconds.

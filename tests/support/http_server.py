@@ -18,8 +18,8 @@ import uvicorn
 
 @contextmanager
 def running_app(app: Any, *, timeout: float = 10.0) -> Iterator[str]:
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP (without
-    # it each answer's body waits ~40 ms for the client's delayed ACK; see cli/serve_command.py).
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it each keep-alive answer waits ~40 ms for the client's delayed ACK.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))

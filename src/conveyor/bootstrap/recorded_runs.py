@@ -43,7 +43,16 @@ def run_options(options: LocalRunOptions, repository: str) -> dict[str, object]:
     }
 
 
-def new_run(key: str, event: Event, scope: RunScope, options: Mapping[str, object]) -> NewRun:
+def new_run(
+    key: str,
+    event: Event,
+    scope: RunScope,
+    options: Mapping[str, object],
+    *,
+    queued: bool = False,
+) -> NewRun:
+    """The run to store; this process owns it, unless `queued` (a server's queue: no process
+    owns it until one claims it)."""
     return NewRun(
         repository=key,
         workflow=scope.workflow.display_name,
@@ -55,7 +64,7 @@ def new_run(key: str, event: Event, scope: RunScope, options: Mapping[str, objec
         event_payload=dict(event.payload),
         inputs=dict(scope.inputs),
         options=dict(options),
-        owner=current_owner(),
+        owner=None if queued else current_owner(),
         concurrency_group=_group(scope),
     )
 
@@ -69,8 +78,14 @@ def _group(scope: RunScope) -> str | None:
 
 
 def not_started_run(
-    key: str, event: Event, record: WorkflowRecord, options: Mapping[str, object]
+    key: str,
+    event: Event,
+    record: WorkflowRecord,
+    options: Mapping[str, object],
+    *,
+    queued: bool = False,
 ) -> NewRun:
+    """A run that could not start (an invalid workflow), as `new_run` stores it."""
     return NewRun(
         repository=key,
         workflow=record.workflow_name,
@@ -81,7 +96,7 @@ def not_started_run(
         actor=event.actor or None,
         event_payload=dict(event.payload),
         options=dict(options),
-        owner=current_owner(),
+        owner=None if queued else current_owner(),
     )
 
 

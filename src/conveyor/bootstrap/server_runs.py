@@ -36,8 +36,8 @@ from conveyor.errors import UsageError
 from conveyor.model.results import Conclusion
 from conveyor.store.database import Database
 from conveyor.store.handle import StoreHandle
-from conveyor.store.served_repositories import ServedRepositories
-from conveyor.store.server_queue import Delivery, record_delivery, recorded_delivery
+from conveyor.store.served_repositories import ServedRepositories, ServedRepository
+from conveyor.store.server_queue import Delivery, intake_reads, record_delivery
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.forge_tokens import ForgeJobs
@@ -75,11 +75,10 @@ class ServerRuns:
     # -- RunStarter ------------------------------------------------------------------------
 
     def start(self, request: EventRequest) -> StartedRuns:
-        if request.delivery is not None:
-            known = recorded_delivery(self.database, request.delivery)
-            if known is not None:
-                return StartedRuns(known, duplicate=True)
-        mirror = self.mirror(request.repository)
+        known, repository = intake_reads(self.database, request.delivery, request.repository)
+        if known is not None:
+            return StartedRuns(known, duplicate=True)
+        mirror = self.mirror(request.repository, repository)
         if mirror.fetch(wanted_commits(request)):
             self._events(mirror).refresh()
         prepared = [self._prepare(mirror, request, path) for path in _paths(request)]
@@ -91,8 +90,9 @@ class ServerRuns:
         not_fired = {path: why for one in prepared for path, why in one.not_fired}
         return StartedRuns(done.run_ids, not_fired, done.duplicate)
 
-    def mirror(self, name: str) -> Mirror:
-        repository = self.repositories.get(name)
+    def mirror(self, name: str, repository: ServedRepository | None = None) -> Mirror:
+        """The mirror of `name` (`repository`: its registration, read already)."""
+        repository = repository or self.repositories.get(name)
         if repository is None:
             raise UsageError(f"repository {name} is not registered (see `conveyor repos add`)")
         with self._lock:
@@ -141,9 +141,14 @@ class ServerRuns:
         options = self.options(mirror, prepared.event.name, "", {})
         stored = recorded.run_options(options, str(mirror.view)) | {SERVED: True}
         event, key = prepared.event, mirror.name
-        news = [recorded.new_run(key, event, r.scope, stored) for r in prepared.requests]
-        news += [recorded.not_started_run(key, event, r, stored) for r in prepared.not_started]
-        return [replace(new, owner=None) for new in news]  # queued: no process owns them yet
+        # queued: no process owns them until one claims them
+        news = [
+            recorded.new_run(key, event, r.scope, stored, queued=True) for r in prepared.requests
+        ]
+        return news + [
+            recorded.not_started_run(key, event, r, stored, queued=True)
+            for r in prepared.not_started
+        ]
 
     # -- running a queued run --------------------------------------------------------------
 

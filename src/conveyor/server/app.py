@@ -18,7 +18,10 @@ from conveyor import __version__
 from conveyor.server.context import ServerContext
 from conveyor.server.errors import install_error_handlers
 
+# Routes are matched in this order, router by router: the webhooks first, since GitHub's
+# deliveries are the requests that come by the hundred a second (each router passed costs).
 ROUTERS: tuple[str, ...] = (
+    "conveyor.server.webhooks",
     "conveyor.server.health",
     "conveyor.server.metrics",
     "conveyor.server.api.runs",
@@ -38,7 +41,6 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.repositories_page",
     "conveyor.server.dispatch",
     "conveyor.server.schedules_api",
-    "conveyor.server.webhooks",
     "conveyor.server.repos",
     # the local forge's GitHub REST API subset (comments before issues: /issues/comments/{id})
     "conveyor.server.forge_api.repos",

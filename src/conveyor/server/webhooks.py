@@ -84,11 +84,11 @@ def _deliver(context: ServerContext, headers: Mapping[str, str], body: bytes) ->
     found = read_headers(headers)
     payload = parse_body(body)
     name = repository_name(payload)
-    repositories = context.served()
-    repository = repositories.get(name)
-    if repository is None:
+    registered = context.served().with_secret(name)
+    if registered is None:
         raise BadDelivery(404, f"repository {name} is not registered")
-    check_signature(repositories.secret(name), body, headers.get("x-hub-signature-256"))
+    repository, secret = registered
+    check_signature(secret, body, headers.get("x-hub-signature-256"))
     if found.event == "ping":
         return JSONResponse({"message": "pong", "run_ids": []}, status_code=200)
     target = event_target(found.event, payload, repository.default_branch)

@@ -8,6 +8,10 @@ SQLite settings, chosen on purpose (docs/store.md):
   the WAL on that commit, so a completed run survives even a power cut right after it.
 - Write transactions start with `BEGIN IMMEDIATE` so writers queue on `busy_timeout` instead of
   failing on a read-to-write upgrade; a database still locked after the timeout is a StoreError.
+- The threads of one process queue for a database file on a lock of their own before BEGIN
+  IMMEDIATE: each is woken as soon as the one before commits, where SQLite's busy handler sleeps
+  and polls (a server taking webhooks on many threads waited up to tens of ms behind one
+  another); other processes still meet at SQLite's lock.
 """
 
 from __future__ import annotations
@@ -29,6 +33,26 @@ from conveyor.private_files import private_directory
 from conveyor.store.location import conveyor_home, database_url, lock_timeout
 
 T = TypeVar("T")
+
+
+class _Writers:
+    """This process's queue of writers per SQLite file; a forked child starts with none (a
+    lock held by a thread of the parent would never be released in the child)."""
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def of(self, location: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(location, threading.RLock())
+
+    def forget(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.RLock] = {}
+
+
+_writers = _Writers()
+os.register_at_fork(after_in_child=_writers.forget)
 
 
 @dataclass
@@ -68,7 +92,7 @@ class Database:
             yield shared
             return
         settings = self.sqlite_settings(durable=durable, schema=schema)
-        with self.translated(), self.engine.connect() as conn:
+        with self.translated(), self._queued(), self.engine.connect() as conn:
             conn = conn.execution_options(conveyor_write=True)
             for during, _after in settings:
                 _pragma(conn, during)
@@ -78,6 +102,23 @@ class Database:
             finally:
                 for _during, after in settings:
                     _pragma(conn, after)
+
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        """Wait for this process's other writers of the SQLite file (none on PostgreSQL)."""
+        if not self.is_sqlite:
+            yield
+            return
+        queue = _writers.of(self.location)
+        if not queue.acquire(timeout=lock_timeout()):
+            raise StoreError(
+                f"the database {self.location} is locked by another writer of this process "
+                f"(waited {lock_timeout():g} s); try again when it is done"
+            )
+        try:
+            yield
+        finally:
+            queue.release()
 
     def sqlite_settings(self, *, durable: bool, schema: bool) -> list[tuple[str, str]]:
         if not self.is_sqlite:
@@ -171,8 +212,14 @@ def _pragma(conn: Connection, setting: str) -> None:
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
+    """BEGIN (IMMEDIATE for a write) on the driver connection itself: a third of an empty
+    transaction's time went through SQLAlchemy's statement machinery for it."""
     write = conn.get_execution_options().get("conveyor_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+    try:
+        conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.Error as error:  # SQLAlchemy's form, which `translated()` explains
+        raise exc.DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
 
 def _postgresql(url: str) -> Database:

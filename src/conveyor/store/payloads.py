@@ -14,10 +14,14 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from conveyor.store.models import EventPayloadRow
-from conveyor.store.rows import dumps, insert_ignore, loads_mapping, now
+from conveyor.store.rows import dumps, insert_ignoring, loads_mapping, now
+
+# Built once: every run a webhook delivery creates stores its payload.
+_BY_DIGEST = select(EventPayloadRow.c.id).where(EventPayloadRow.c.digest == bindparam("digest"))
+_INSERTS: dict[str, Any] = {}
 
 
 def save_payload(conn: Connection, payload: Mapping[str, object]) -> int | None:
@@ -26,13 +30,26 @@ def save_payload(conn: Connection, payload: Mapping[str, object]) -> int | None:
         return None
     raw = dumps(dict(payload)).encode("utf-8")
     digest = hashlib.sha256(raw).hexdigest()
-    query = select(EventPayloadRow.c.id).where(EventPayloadRow.c.digest == digest)
-    found = conn.execute(query).scalar()
-    if found is not None:
-        return int(found)
-    values = {"digest": digest, "size": len(raw), "data": zlib.compress(raw), "created_at": now()}
-    insert_ignore(conn, EventPayloadRow, values)
-    return int(conn.execute(query).scalar_one())
+    found = conn.execute(_BY_DIGEST, {"digest": digest}).scalar()
+    if found is None:
+        values = {
+            "digest": digest,
+            "size": len(raw),
+            "data": zlib.compress(raw),
+            "created_at": now(),
+        }
+        found = conn.execute(_insert(conn.dialect.name), values).scalar()
+    if found is None:  # another transaction stored it between the two statements
+        found = conn.execute(_BY_DIGEST, {"digest": digest}).scalar_one()
+    return int(found)
+
+
+def _insert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect."""
+    if dialect not in _INSERTS:
+        statement = insert_ignoring(dialect, EventPayloadRow)
+        _INSERTS[dialect] = statement.returning(EventPayloadRow.c.id)
+    return _INSERTS[dialect]
 
 
 def load_payload(conn: Connection, payload_id: int | None) -> dict[str, Any]:

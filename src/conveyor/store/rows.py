@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.dialects import sqlite
 
 from conveyor.store.json_columns import dumps, loads_mapping, loads_optional_mapping, loads_strings
@@ -14,6 +15,9 @@ from conveyor.store.models import RepositoryRow
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql
+
+
+_REPOSITORY_ID = select(RepositoryRow.c.id).where(RepositoryRow.c.key == bindparam("key"))
 
 
 def now() -> float:
@@ -29,6 +33,13 @@ def upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
     return sqlite.insert(table)
 
 
+@cache
+def insert_ignoring(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """INSERT … ON CONFLICT DO NOTHING into `table`, built once per dialect (a statement run
+    many times a second: its rowcount says whether the row went in)."""
+    return upsert(dialect, table).on_conflict_do_nothing()
+
+
 def insert_ignore(conn: Connection, table: Table, values: Mapping[str, object]) -> None:
     """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike."""
     conn.execute(upsert(conn.dialect.name, table).values(**values).on_conflict_do_nothing())
@@ -36,12 +47,11 @@ def insert_ignore(conn: Connection, table: Table, values: Mapping[str, object]) 
 
 def repository_id(conn: Connection, key: str, *, create: bool = True) -> int | None:
     """The id of repository `key` (its path, or owner/name on a server), made on first use."""
-    query = select(RepositoryRow.c.id).where(RepositoryRow.c.key == key)
-    found = conn.execute(query).scalar()
+    found = conn.execute(_REPOSITORY_ID, {"key": key}).scalar()
     if found is not None or not create:
         return found
     insert_ignore(conn, RepositoryRow, {"key": key, "created_at": now()})
-    return int(conn.execute(query).scalar_one())
+    return int(conn.execute(_REPOSITORY_ID, {"key": key}).scalar_one())
 
 
 def repository_key(conn: Connection, repository_pk: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, or_, select, update
 
 from conveyor.engine.ports.store import (
     ACTIVE_STATUSES,
@@ -24,6 +24,14 @@ from conveyor.store.row_values import run_record
 from conveyor.store.rows import dumps, loads_mapping, now, repository_id
 
 ACTIVE = tuple(str(status) for status in ACTIVE_STATUSES)
+# Built once: a webhook delivery creates runs many times a second.
+_LOCK_REPOSITORY = (
+    select(RepositoryRow.c.id).where(RepositoryRow.c.id == bindparam("repo")).with_for_update()
+)
+_LAST_NUMBER = select(func.max(RunRow.c.run_number)).where(
+    RunRow.c.repository_id == bindparam("repo"), RunRow.c.workflow_path == bindparam("path")
+)
+_INSERT_RUN = insert(RunRow).returning(RunRow.c.id)
 
 
 def run_select() -> Select[Any]:
@@ -45,21 +53,22 @@ def require_run(conn: Connection, run_id: int) -> StoredRun:
 
 
 def create_run(conn: Connection, new: NewRun) -> StoredRun:
+    return require_run(conn, insert_run(conn, new))
+
+
+def insert_run(conn: Connection, new: NewRun) -> int:
+    """The id of the run `new`, inserted with the repository's next run number."""
     repo = repository_id(conn, new.repository)
-    # Lock the repository row (PostgreSQL) so run numbers are handed out one at a time.
-    conn.execute(select(RepositoryRow.c.id).where(RepositoryRow.c.id == repo).with_for_update())
-    last = conn.execute(
-        select(func.max(RunRow.c.run_number)).where(
-            RunRow.c.repository_id == repo, RunRow.c.workflow_path == new.workflow_path
-        )
-    ).scalar()
+    if conn.dialect.name != "sqlite":  # SQLite's writers are one at a time (BEGIN IMMEDIATE)
+        # Lock the repository row so run numbers are handed out one at a time.
+        conn.execute(_LOCK_REPOSITORY, {"repo": repo})
+    last = conn.execute(_LAST_NUMBER, {"repo": repo, "path": new.workflow_path}).scalar()
     values = new_run_values(new) | {
         "repository_id": repo,
         "run_number": (last or 0) + 1,
         "payload_id": save_payload(conn, new.event_payload),
     }
-    run_id = conn.execute(insert(RunRow).values(**values).returning(RunRow.c.id)).scalar_one()
-    return require_run(conn, run_id)
+    return int(conn.execute(_INSERT_RUN, values).scalar_one())
 
 
 def new_run_values(new: NewRun) -> dict[str, object]:

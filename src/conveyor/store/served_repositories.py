@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from conveyor.errors import UsageError
 from conveyor.store.database import Database
@@ -18,6 +18,7 @@ from conveyor.store.secret_box import KEY_FILE, SecretBox
 
 Row = ServedRepositoryRow
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_FIND = select(Row).where(Row.c.name == bindparam("name"))  # built once: a delivery reads it
 
 
 def check_name(name: str) -> str:
@@ -68,8 +69,7 @@ class ServedRepositories:
         return found
 
     def get(self, name: str) -> ServedRepository | None:
-        row = self._database.run_read(lambda conn: _find(conn, name))
-        return None if row is None else _record(row)
+        return self._database.run_read(lambda conn: find_repository(conn, name))
 
     def list(self) -> list[ServedRepository]:
         rows = self._database.run_read(
@@ -85,14 +85,27 @@ class ServedRepositories:
 
     def secret(self, name: str) -> str | None:
         """The repository's webhook secret, decrypted (None: none registered)."""
+        found = self.with_secret(name)
+        return None if found is None else found[1]
+
+    def with_secret(self, name: str) -> tuple[ServedRepository, str | None] | None:
+        """The repository and its webhook secret, decrypted, in one read (None: unknown)."""
         row = self._database.run_read(lambda conn: _find(conn, name))
-        if row is None or row.webhook_secret is None:
+        if row is None:
             return None
-        return self._box.decrypt(row.webhook_secret, f"the webhook secret of {name}")
+        if row.webhook_secret is None:
+            return _record(row), None
+        return _record(row), self._box.decrypt(row.webhook_secret, f"the webhook secret of {name}")
+
+
+def find_repository(conn: Connection, name: str) -> ServedRepository | None:
+    """The served repository `name`, read on `conn` (with other reads of one transaction)."""
+    row = _find(conn, name)
+    return None if row is None else _record(row)
 
 
 def _find(conn: Connection, name: str) -> Any:
-    return conn.execute(select(Row).where(Row.c.name == name)).first()
+    return conn.execute(_FIND, {"name": name}).first()
 
 
 def _record(row: Any) -> ServedRepository:

@@ -11,13 +11,19 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from conveyor.engine.ports.store import NewRun, ProcessOwner, RunStatus
 from conveyor.store.database import Database
 from conveyor.store.models import RunRow, WebhookDeliveryRow
-from conveyor.store.rows import now
-from conveyor.store.run_history import create_run
+from conveyor.store.rows import insert_ignoring, now
+from conveyor.store.run_history import insert_run
+from conveyor.store.served_repositories import ServedRepository, find_repository
+
+# Built once: every delivery runs them (SQLAlchemy then only looks their compiled form up).
+_DELIVERY_RUNS = select(WebhookDeliveryRow.c.run_ids).where(
+    WebhookDeliveryRow.c.delivery == bindparam("delivery")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +44,44 @@ def recorded_delivery(database: Database, delivery: str) -> tuple[int, ...] | No
     return database.run_read(lambda conn: _delivery_runs(conn, delivery))
 
 
+def intake_reads(
+    database: Database, delivery: str | None, repository: str
+) -> tuple[tuple[int, ...] | None, ServedRepository | None]:
+    """In one read: the run ids of `delivery` if it was recorded before (else None) and the
+    served repository `repository` (None: not registered)."""
+
+    def work(conn: Connection) -> tuple[tuple[int, ...] | None, ServedRepository | None]:
+        known = None if delivery is None else _delivery_runs(conn, delivery)
+        return known, find_repository(conn, repository)
+
+    return database.run_read(work)
+
+
+class _Taken(Exception):
+    """The delivery id is recorded already (by a transaction that committed meanwhile)."""
+
+
 def record_delivery(database: Database, delivery: Delivery, runs: Sequence[NewRun]) -> Recorded:
-    """The runs, queued, and the delivery, in one transaction."""
+    """The runs, queued, and the delivery, in one transaction; when the delivery id was
+    recorded before (its row is unique), nothing is: the first one's runs are the answer."""
 
     def work(conn: Connection) -> Recorded:
-        if delivery.delivery is not None:
-            known = _delivery_runs(conn, delivery.delivery)
-            if known is not None:
-                return Recorded(known, duplicate=True)
-        ids = tuple(create_run(conn, new).id for new in runs)
-        if delivery.delivery is not None:
-            conn.execute(insert(WebhookDeliveryRow).values(**_delivery_values(delivery, ids)))
+        ids = tuple(insert_run(conn, new) for new in runs)
+        if delivery.delivery is not None and not _inserted(conn, delivery, ids):
+            raise _Taken  # the runs roll back with the transaction
         return Recorded(ids)
 
-    return database.run_write(work)
+    try:
+        return database.run_write(work)
+    except _Taken:
+        assert delivery.delivery is not None
+        return Recorded(recorded_delivery(database, delivery.delivery) or (), duplicate=True)
+
+
+def _inserted(conn: Connection, delivery: Delivery, ids: tuple[int, ...]) -> bool:
+    """Whether the delivery's row went in (not when its id is there already)."""
+    statement = insert_ignoring(conn.dialect.name, WebhookDeliveryRow)
+    return bool(conn.execute(statement, _delivery_values(delivery, ids)).rowcount)
 
 
 def _delivery_values(delivery: Delivery, ids: tuple[int, ...]) -> dict[str, object]:
@@ -65,9 +95,7 @@ def _delivery_values(delivery: Delivery, ids: tuple[int, ...]) -> dict[str, obje
 
 
 def _delivery_runs(conn: Connection, delivery: str) -> tuple[int, ...] | None:
-    text = conn.execute(
-        select(WebhookDeliveryRow.c.run_ids).where(WebhookDeliveryRow.c.delivery == delivery)
-    ).scalar()
+    text = conn.execute(_DELIVERY_RUNS, {"delivery": delivery}).scalar()
     return None if text is None else tuple(int(i) for i in json.loads(text))
 
 
