@@ -12,7 +12,7 @@ import pytest
 from conveyor.executors.local.checkouts import CheckoutMaker
 from conveyor.executors.local.git_template import lean_template
 from conveyor.executors.local.workspace import JobWorkspace, layout_at
-from conveyor.executors.local.workspace_pool import QUIET, WorkspacePool, _Source
+from conveyor.executors.local.workspace_pool import WorkspacePool, _Source
 from conveyor.executors.local.workspace_reuse import IdleWorkspaces
 from tests.unit.executors.harness import commit_all, git, make_repo
 
@@ -120,27 +120,6 @@ def test_discarded_directories_are_removed(tmp_path: Path) -> None:
     # the pool's own directory and the run left empty are gone; a kept workspace's run stays
     assert sorted(p.name for p in (tmp_path / "home" / "runs").iterdir()) == ["2"]
     assert kept.is_dir()
-
-
-def test_deletions_wait_until_jobs_stop_ending(tmp_path: Path) -> None:
-    """Deleting holds the interpreter's lock that jobs starting meanwhile need: the pool
-    deletes once no job has ended for a moment (QUIET), or at close, not in a burst of ends."""
-    pool = WorkspacePool(tmp_path / "home")
-    jobs = tmp_path / "home" / "runs" / "1" / "jobs"
-    trash = pool._directory
-    burst_ends = time.monotonic() + 3 * QUIET
-    number = 0
-    while time.monotonic() < burst_ends:  # a job ends every QUIET / 4
-        (jobs / f"j{number}" / "w").mkdir(parents=True)
-        pool.discard(jobs / f"j{number}")
-        number += 1
-        time.sleep(QUIET / 4)
-        assert len(list(trash.glob("trash-*"))) == number, "deleted while jobs were ending"
-    deadline = time.monotonic() + 20
-    while list(trash.glob("trash-*")) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not list(trash.glob("trash-*")), "never deleted once quiet"
-    pool.close()
 
 
 def test_seeded_checkouts_match_a_plain_clone(repo: tuple[Path, str], tmp_path: Path) -> None:

@@ -11,9 +11,7 @@ way. Only jobs that read the repository (Job.reads_repository) are forecast.
 
 A finished job's workspace is kept for a later checkout, by this run or the next
 (`finish`, see workspace_reuse); the rest of its directory is renamed aside at once and deleted on
-the pool's threads (`discard`) once no job has ended for QUIET seconds (deleting holds the
-interpreter's lock that the jobs starting right after others end need), or when MAX_TRASH wait.
-`close()` waits for that, deletes what was prepared but not
+the pool's threads (`discard`). `close()` waits for that, deletes what was prepared but not
 taken, and removes the runs' directories (`runs/<run_id>/jobs/`) left empty.
 """
 
@@ -25,7 +23,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,8 +45,6 @@ if TYPE_CHECKING:
 
 _COUNTER = itertools.count()
 WORKERS = 2  # checkouts made at once (git does the work: processes, on other cores)
-QUIET = 0.25  # seconds without a job ending before the trash is deleted
-MAX_TRASH = 32  # or as soon as this many directories wait (bounds the disk they hold)
 
 
 @dataclass(slots=True)
@@ -79,7 +74,6 @@ class WorkspacePool:
         self._condition = threading.Condition()
         self._closed = False
         self._threads: list[threading.Thread] = []
-        self._last_discard = 0.0  # time.monotonic() of the last `discard`
         self._idle = IdleWorkspaces(self._home)
         self._maker = CheckoutMaker(home, self._directory, self._idle)  # git only to check out
 
@@ -153,7 +147,6 @@ class WorkspacePool:
             return
         with self._condition:
             self._trash.append(aside)
-            self._last_discard = time.monotonic()
             self._wake()
 
     def close(self) -> None:
@@ -183,7 +176,7 @@ class WorkspacePool:
             with self._condition:
                 task = self._next_task()
                 while task is None and not self._closed:
-                    self._condition.wait(self._quiet_in())
+                    self._condition.wait()
                     task = self._next_task()
                 if task is None:
                     break
@@ -199,17 +192,9 @@ class WorkspacePool:
                 entry.making += 1
                 path = self._directory / f"job-{next(self._numbers)}"
                 return functools.partial(self._make, entry, path)
-        if self._trash and self._quiet_in() is None:
+        if self._trash:
             return functools.partial(shutil.rmtree, self._trash.popleft(), ignore_errors=True)
         return None
-
-    def _quiet_in(self) -> float | None:
-        """(With the lock held.) Seconds until the trash may be deleted; None: now, or no
-        trash to wait for."""
-        if not self._trash or self._closed or len(self._trash) >= MAX_TRASH:
-            return None
-        left = self._last_discard + QUIET - time.monotonic()
-        return left if left > 0 else None
 
     def _make(self, entry: _Source, path: Path) -> None:
         ok = False
