@@ -13,7 +13,6 @@ later lines are dropped.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from urllib.parse import quote, unquote
 
 from conveyor.engine.ports.store import LogChunk, LogKey
 from conveyor.private_files import private_directory, write_private
+from conveyor.store.digests import sha256_hex
 from conveyor.store.job_log import DATA_FILE, JobStepsWriter, read_index, read_step
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -189,7 +189,7 @@ def job_dir_name(instance_key: str) -> str:
     name = quote(instance_key, safe="")
     if len(name) <= MAX_NAME:
         return name
-    digest = hashlib.sha256(instance_key.encode()).hexdigest()[:16]
+    digest = sha256_hex(instance_key.encode())[:16]
     return f"{name[:80]}-{digest}"
 
 
