@@ -579,7 +579,7 @@ def _on_a_terminal(home: Path, repo: Path, **extra: str) -> int:
 
 def test_by_default_a_run_on_a_terminal_starts_a_daemon(tmp_path: Path, home: Path) -> None:
     repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE})
-    variables = {name: "" for name in ("CI", "CONVEYOR_DAEMON_IDLE_SECONDS")}
+    variables = dict.fromkeys(("CI", "CONVEYOR_DAEMON_IDLE_SECONDS"), "")
     assert _on_a_terminal(home, repo, **variables) == 0
     assert _until(lambda: _client(home, "daemon", "status").returncode == 0, 30)
     pid = _daemon_pid(home)

@@ -44,9 +44,9 @@ def test_every_directory_made_is_0700_parents_included(tmp_path: Path, open_umas
 
 def test_a_file_in_the_way_of_a_private_directory_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
-    with pytest.raises(OSError):
+    with pytest.raises(FileExistsError):
         private_directory(tmp_path / "file")
-    with pytest.raises(OSError):
+    with pytest.raises(NotADirectoryError):
         private_directory(tmp_path / "file" / "below")
     (tmp_path / "real").mkdir(mode=0o755)
     (tmp_path / "link").symlink_to(tmp_path / "real")
