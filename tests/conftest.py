@@ -90,5 +90,16 @@ def no_action_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         os.environ.pop("CONVEYOR_ACTIONS_URL", None)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_daemon_started() -> Iterator[None]:
+    """At a terminal (`pytest -s`) a `conveyor` command would start a daemon by itself
+    (CONVEYOR_DAEMON's default, docs/daemon.md): tests that want one say so."""
+    previous = os.environ.get("CONVEYOR_DAEMON")
+    os.environ.setdefault("CONVEYOR_DAEMON", "on")
+    yield
+    if previous is None:
+        os.environ.pop("CONVEYOR_DAEMON", None)
+
+
 # The local Git server (tests/support/git_server.py): `git_server` and `git_http` fixtures.
 pytest_plugins = ["tests.support.git_server"]

@@ -45,20 +45,24 @@ def user_umask() -> int:
 
 def private_directory(path: Path) -> Path:
     """`mkdir -p` where every directory made is 0700 (existing ones are left as they are)."""
-    missing: list[Path] = []
-    current = path
-    while not current.is_dir():
-        missing.append(current)
-        if current.parent == current:
-            break
-        current = current.parent
-    for directory in reversed(missing):
-        try:
-            directory.mkdir(mode=0o700)
-        except FileExistsError:
-            if not directory.is_dir():
-                raise
+    text = os.fspath(path)
+    if not os.path.isdir(text):  # os.path, not pathlib: a job makes nine of these at its start
+        _make_directory(text)
     return path
+
+
+def _make_directory(path: str) -> None:
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
+    except FileNotFoundError:
+        parent = os.path.dirname(path)
+        if not parent or parent == path:
+            raise
+        _make_directory(parent)
+        _make_directory(path)
 
 
 def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC) -> int:

@@ -554,3 +554,72 @@ def test_spares_that_keep_dying_are_given_up(tmp_path: Path, home: Path, daemon:
     process = _client(home, "run", str(repo))  # a child forked for it, as without spares
     assert process.returncode == 0, process.stdout + process.stderr
     assert _served(home) == 1
+
+
+def _on_a_terminal(home: Path, repo: Path, **extra: str) -> int:
+    """`conveyor run` with a pseudo-terminal as its stdin, stdout and stderr; its exit code."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLIENT, "run", str(repo)],
+        env=_env(home, **extra),
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    while True:
+        try:
+            if not os.read(leader, 65536):
+                break
+        except OSError:
+            break
+    os.close(leader)
+    return process.wait(timeout=60)
+
+
+def test_by_default_a_run_on_a_terminal_starts_a_daemon(tmp_path: Path, home: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE})
+    variables = dict.fromkeys(("CI", "CONVEYOR_DAEMON_IDLE_SECONDS"), "")
+    assert _on_a_terminal(home, repo, **variables) == 0
+    assert _until(lambda: _client(home, "daemon", "status").returncode == 0, 30)
+    pid = _daemon_pid(home)
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert b"CONVEYOR_DAEMON_IDLE_SECONDS=900" in environ  # auto's shorter idle time
+        assert _on_a_terminal(home, repo, **variables) == 0
+        assert _served(home) == 1
+    finally:
+        _client(home, "daemon", "stop")
+        if not _until(lambda: not _alive(pid), 10):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("where", ["no terminal", "CI on a terminal"])
+def test_by_default_a_run_in_ci_or_without_a_terminal_starts_nothing(
+    tmp_path: Path, home: Path, where: str
+) -> None:
+    repo = make_repo(tmp_path / "repo", {".github/workflows/probe.yml": PROBE})
+    if where == "no terminal":
+        assert _client(home, "run", str(repo), CI="").returncode == 0
+    else:
+        assert _on_a_terminal(home, repo, CI="true") == 0
+    # a daemon started in the background is spawned before the client exits
+    assert _processes_in(home) == []
+    assert not (home / "daemon.sock").exists()
+
+
+def _processes_in(home: Path) -> list[int]:
+    """Processes (not zombies) whose CONVEYOR_HOME is `home`."""
+    needle = f"CONVEYOR_HOME={home}".encode()
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _alive(int(entry.name)) and needle in _environ(entry)
+    ]
+
+
+def _environ(entry: Path) -> list[bytes]:
+    try:
+        return (entry / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return []

@@ -42,6 +42,19 @@ def test_every_directory_made_is_0700_parents_included(tmp_path: Path, open_umas
     private_directory(target)  # exists: fine, left as it is
 
 
+def test_a_file_in_the_way_of_a_private_directory_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileExistsError):
+        private_directory(tmp_path / "file")
+    with pytest.raises(NotADirectoryError):
+        private_directory(tmp_path / "file" / "below")
+    (tmp_path / "real").mkdir(mode=0o755)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    private_directory(tmp_path / "link" / "inside")  # through a link to a directory: made there
+    assert mode(tmp_path / "real" / "inside") == 0o700
+    assert mode(tmp_path / "real") == 0o755
+
+
 def test_files_are_written_0600_and_an_open_file_is_made_private(
     tmp_path: Path, open_umask: None
 ) -> None:

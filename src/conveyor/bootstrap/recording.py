@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from conveyor.bootstrap import recorded_runs as recorded
+from conveyor.bootstrap.after_result import after_result
 from conveyor.bootstrap.approval_notices import AnnouncingGate
 from conveyor.bootstrap.local_options import LocalRunOptions
 from conveyor.engine.carryover import Carried
@@ -248,7 +249,8 @@ class RunHistory:
         return record
 
     def close(self) -> None:
-        """Runs still open (the command stopped on an error) end cancelled; the store closes."""
+        """Runs still open (the command stopped on an error) end cancelled; the store closes
+        (after the result is out, in the daemon's child: every conclusion is fsynced already)."""
         try:
             for started in self._open.values():
                 self._stop_watch(started)
@@ -256,8 +258,8 @@ class RunHistory:
                 self.wiring.recorder.finish(started.stored.id, Conclusion.CANCELLED, reason)
             self._open.clear()
         finally:
-            if self._opening is not None:
-                self._opening.close()
+            if self._opening is not None:  # checkpointing the WAL: not part of the result
+                after_result(self._opening.close)
 
     def _stop_watch(self, started: _Started) -> None:
         if started.watch is not None:

@@ -13,7 +13,6 @@ time a command reads it, and `conveyor environments set` refuses to change them.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -34,6 +33,8 @@ def load_environments(repository_root: Path) -> dict[str, ProtectionRules]:
     path = repository_root / CONFIG_FILE
     if not path.is_file():
         return {}
+    import tomllib  # here: most repositories have no conveyor.toml, and every run asks
+
     try:
         data = tomllib.loads(decode_utf8(path.read_bytes(), str(path)))
     except OSError as exc:

@@ -10,7 +10,6 @@ migrates. One connection serves every thread, one transaction at a time.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from conveyor.errors import StoreError
-from conveyor.store.location import DATABASE_FILE, lock_timeout
+from conveyor.store.location import DATABASE_FILE, configured_url, lock_timeout
 from conveyor.store.revision import HEAD, VERSION_TABLE
 
 T = TypeVar("T")
@@ -147,7 +146,7 @@ class LiteDatabase:
 def open_lite(home: Path) -> LiteDatabase | None:
     """The default SQLite store under `home` when it exists at HEAD; None otherwise (no
     CONVEYOR_DATABASE_URL, no file, an older schema: `open_store()` handles those)."""
-    if os.environ.get("CONVEYOR_DATABASE_URL", "").strip():
+    if configured_url():
         return None
     path = home / DATABASE_FILE
     if not path.is_file():

@@ -6,7 +6,6 @@ for SQLite; tests/unit/store/test_lite_rows.py keeps the rows both write identic
 
 from __future__ import annotations
 
-import hashlib
 import time
 import zlib
 from collections.abc import Collection, Mapping
@@ -24,6 +23,7 @@ from conveyor.engine.ports.run_history import (
     StoredRun,
 )
 from conveyor.errors import StoreError
+from conveyor.store.digests import sha256_hex
 from conveyor.store.json_columns import dumps, loads_mapping
 from conveyor.store.lite_database import in_list
 from conveyor.store.owner import abandonment_reason, dead_owners, host_name
@@ -110,7 +110,7 @@ def save_payload(conn: Connection, payload: Mapping[str, object]) -> int | None:
     if not payload:
         return None
     raw = dumps(dict(payload)).encode("utf-8")
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = sha256_hex(raw)
     query = "SELECT id FROM event_payloads WHERE digest = ?"
     found = conn.execute(query, (digest,)).fetchone()
     if found is not None:

@@ -39,9 +39,14 @@ def _created(home: Path) -> Path:
     return home
 
 
+def configured_url() -> str:
+    """CONVEYOR_DATABASE_URL as set ('' when the default SQLite file is the store)."""
+    return os.environ.get("CONVEYOR_DATABASE_URL", "").strip()
+
+
 def database_url(home: Path) -> str:
     """CONVEYOR_DATABASE_URL (postgresql://… is read as psycopg 3), else SQLite under `home`."""
-    url = os.environ.get("CONVEYOR_DATABASE_URL", "").strip()
+    url = configured_url()
     if not url:
         return f"sqlite:///{home / DATABASE_FILE}"
     for prefix in ("postgresql://", "postgres://"):

@@ -13,7 +13,6 @@ later lines are dropped.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from urllib.parse import quote, unquote
 
 from conveyor.engine.ports.store import LogChunk, LogKey
 from conveyor.private_files import private_directory, write_private
+from conveyor.store.digests import sha256_hex
 from conveyor.store.job_log import DATA_FILE, JobStepsWriter, read_index, read_step
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -45,6 +45,7 @@ class FileLogStore:
         self._steps: dict[Path, JobStepsWriter] = {}  # by job directory
         self._made: set[Path] = set()  # job directories known to exist
         self._lock = threading.Lock()
+        self._dirs: dict[tuple[int, int, str], Path] = {}  # job_dir's answers: made once
 
     def path(self, key: LogKey) -> Path:
         """The file that holds `key`'s lines (a step's: its job's `steps.log`)."""
@@ -52,7 +53,13 @@ class FileLogStore:
         return self.job_dir(key.run_id, key.attempt, key.instance_key) / name
 
     def job_dir(self, run_id: int, attempt: int, instance_key: str) -> Path:
-        return self.root / str(run_id) / str(attempt) / job_dir_name(instance_key)
+        """The job's folder (asked for every burst of lines: remembered, not joined again)."""
+        key = (run_id, attempt, instance_key)
+        directory = self._dirs.get(key)
+        if directory is None:
+            directory = self.root / str(run_id) / str(attempt) / job_dir_name(instance_key)
+            self._dirs[key] = directory
+        return directory
 
     def append(self, key: LogKey, text: str) -> int:
         """Append `text`; return the file's size afterwards."""
@@ -182,7 +189,7 @@ def job_dir_name(instance_key: str) -> str:
     name = quote(instance_key, safe="")
     if len(name) <= MAX_NAME:
         return name
-    digest = hashlib.sha256(instance_key.encode()).hexdigest()[:16]
+    digest = sha256_hex(instance_key.encode())[:16]
     return f"{name[:80]}-{digest}"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,8 @@ from conveyor.engine.ports.store import ProcessOwner
 
 @cache
 def host_name() -> str:
-    return socket.gethostname()
+    """socket.gethostname()'s answer (the kernel's node name), without importing socket."""
+    return os.uname().nodename
 
 
 def current_owner() -> ProcessOwner:

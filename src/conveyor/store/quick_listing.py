@@ -9,7 +9,6 @@ query is the stdlib adapter's own (`lite_history.list_runs`).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -17,12 +16,12 @@ from conveyor.engine.ports.run_history import RunQuery, StoredRun
 from conveyor.errors import StoreError
 from conveyor.store.lite_database import row_factory
 from conveyor.store.lite_history import dead_runs, list_runs
-from conveyor.store.location import DATABASE_FILE, lock_timeout
+from conveyor.store.location import DATABASE_FILE, configured_url, lock_timeout
 from conveyor.store.revision import HEAD, VERSION_TABLE
 
 
 def quick_runs(home: Path, query: RunQuery) -> list[StoredRun] | None:
-    if os.environ.get("CONVEYOR_DATABASE_URL", "").strip():
+    if configured_url():
         return None
     path = home / DATABASE_FILE
     if not path.is_file():

@@ -141,13 +141,11 @@ class StoreReporter:
             self._urgent.wait(LINGER)
             self._urgent.clear()
             self._wake.clear()  # before taking: a write queued from now on wakes us again
-            items: list[Item] = []
-            while self._pending:
-                item = self._pending.popleft()
-                if item is None:
-                    self._apply(items)
-                    return
-                items.append(item)
+            pending = self._pending
+            items = [pending.popleft() for _ in range(len(pending))]  # queued later: next round
+            if None in items:  # close(): what came before it, then stop
+                self._apply(items[: items.index(None)])
+                return
             self._apply(items)
 
     def _apply(self, items: list[Item]) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -120,3 +121,28 @@ def test_a_rerun_reads_the_stored_event_with_no_file(
 
 def _no_temporary_files(*args: object, **kwargs: object) -> tuple[int, str]:
     raise AssertionError("a rerun writes no temporary event file")
+
+
+def test_in_the_daemons_child_the_store_closes_after_the_result(tmp_path: Path) -> None:
+    """Closing checkpoints SQLite's WAL into the database (fsyncs, 1-15 ms): after the result
+    is out when it may wait (after_result). The run is stored for good before: its conclusion
+    was committed with synchronous=FULL."""
+    from conveyor.bootstrap import after_result
+
+    repo, home = make_repo(tmp_path / "repo"), tmp_path / "home"
+    run_local(LocalRunOptions(repository=repo, home=home), Display())  # the store exists now
+    after_result.defer()
+    try:
+        record = run_local(LocalRunOptions(repository=repo, home=home), Display())
+        assert record.conclusion is Conclusion.SUCCESS
+        assert (home / "conveyor.db-wal").exists()  # still open: not checkpointed yet
+        other = sqlite3.connect(home / "conveyor.db")
+        try:
+            stored = other.execute("SELECT conclusion FROM runs ORDER BY id").fetchall()
+        finally:
+            other.close()
+        assert stored == [("success",), ("success",)]
+        after_result.finish()
+        assert not (home / "conveyor.db-wal").exists()
+    finally:
+        after_result.reset()

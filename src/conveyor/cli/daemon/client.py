@@ -5,7 +5,9 @@ Python halves cost ~11 ms at start) and `wire`. When CONVEYOR_DAEMON is `off`, t
 `daemon` (or one that may prompt on the terminal), no socket is there, the socket or the
 process behind it is not this user's, or the daemon's code differs (it is then told to
 exit), the command runs in this process (`conveyor.cli.main.main`) as it always did.
-CONVEYOR_DAEMON=auto also starts a daemon in the background after such a run.
+CONVEYOR_DAEMON=auto also starts a daemon in the background after such a run. Without
+CONVEYOR_DAEMON, a command on an interactive terminal (stdin and stderr are terminals, `CI` is not
+set) is `auto`; any other (scripts, CI, tests) is `on`: it uses a daemon but starts none.
 `conveyor --version` (or `-V`) alone is answered here, as click's version option prints it.
 """
 
@@ -37,7 +39,7 @@ def main() -> None:
     argv = sys.argv[1:]
     if argv in VERSION_FLAGS:  # neither click nor a daemon: the interpreter's start is the cost
         _print_version()
-    mode = os.environ.get("CONVEYOR_DAEMON", "on").strip().lower()
+    mode = daemon_mode(os.environ)
     if mode != "off" and _command(argv) not in IN_PROCESS:
         try:
             _exit(_through_daemon(argv))
@@ -47,6 +49,21 @@ def main() -> None:
             os.write(2, b"conveyor: interrupted\n")
             sys.exit(EXIT_INTERRUPTED)
     _in_process(argv, auto=mode == "auto" and _command(argv) not in IN_PROCESS)
+
+
+def daemon_mode(environ: dict[str, str] | os._Environ[str]) -> str:
+    """CONVEYOR_DAEMON when set; else `auto` for a person at a terminal, `on` otherwise."""
+    chosen = environ.get("CONVEYOR_DAEMON", "").strip().lower()
+    if chosen:
+        return chosen
+    return "auto" if _interactive(environ) else "on"
+
+
+def _interactive(environ: dict[str, str] | os._Environ[str]) -> bool:
+    """stdin and stderr are terminals and `CI` is unset (some CI systems give a terminal)."""
+    if environ.get("CI", "").strip().lower() not in ("", "0", "false"):
+        return False
+    return os.isatty(0) and os.isatty(2)
 
 
 def _print_version() -> None:

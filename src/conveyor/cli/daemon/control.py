@@ -19,6 +19,10 @@ DAEMON = (
     "from conveyor.cli.daemon.server import main; main(code)"
 )
 START_TIMEOUT = 60.0
+# A daemon started by `auto` (not asked for) leaves after 15 idle minutes, unless
+# CONVEYOR_DAEMON_IDLE_SECONDS says otherwise; `conveyor daemon start` keeps the server's 30.
+AUTO_IDLE_SECONDS = "900"
+IDLE_VARIABLE = "CONVEYOR_DAEMON_IDLE_SECONDS"
 MAX_LOG_BYTES = 1 << 20
 # The daemon keeps only what the interpreter and its own settings read (not the secrets a
 # shell may hold): each command brings its whole environment to its child.
@@ -61,8 +65,12 @@ def answers_with_this_code(home: Path) -> bool:
         connection.close()
 
 
-def spawn(home: Path) -> subprocess.Popen[bytes]:
-    """The daemon process, detached (own session, no terminal), logging to daemon.log."""
+def spawn(home: Path, idle_seconds: str = "") -> subprocess.Popen[bytes]:
+    """The daemon process, detached (own session, no terminal), logging to daemon.log;
+    `idle_seconds` is its idle time when CONVEYOR_DAEMON_IDLE_SECONDS is not set."""
+    environment = {**_daemon_environment(), "CONVEYOR_HOME": str(home)}
+    if idle_seconds and not environment.get(IDLE_VARIABLE, "").strip():
+        environment[IDLE_VARIABLE] = idle_seconds
     private_directory(home)
     log = open_private(home / wire.LOG_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     if os.fstat(log).st_size > MAX_LOG_BYTES:  # the daemons before this one's lines
@@ -75,7 +83,7 @@ def spawn(home: Path) -> subprocess.Popen[bytes]:
             stdout=log,
             stderr=log,
             start_new_session=True,
-            env={**_daemon_environment(), "CONVEYOR_HOME": str(home)},
+            env=environment,
         )
     finally:
         os.close(log)
@@ -115,6 +123,6 @@ def start_in_background() -> None:
     try:
         home = conveyor_home()
         if not Path(socket_path(home)).exists() or not answers_with_this_code(home):
-            spawn(home)
+            spawn(home, AUTO_IDLE_SECONDS)
     except Exception:  # a convenience: never what a command fails of
         pass

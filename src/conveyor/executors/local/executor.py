@@ -28,6 +28,7 @@ from conveyor.executors.local.workspace import (
     EVENT_FOLDER,
     JobWorkspace,
     prepare_workspace,
+    resolved,
     workspace_layout,
 )
 from conveyor.executors.local.workspace_pool import WorkspacePool
@@ -88,6 +89,8 @@ class LocalExecutor:
         self._host_platforms = tuple(host_platforms)
         self._remote = remote_actions
         self._sweep_lock = threading.Lock()
+        self._job_options: ExecutorOptions | None = None  # the same for every job: made once
+        self._host_environment: dict[str, str] | None = None  # read by the first job
 
     def forecast(self, forecast: JobForecast) -> None:
         """Prepare the workspaces of the jobs about to start (with a pool, for a commit)."""
@@ -100,6 +103,17 @@ class LocalExecutor:
             self._pool.close()
 
     def _options(self) -> ExecutorOptions:
+        if self._job_options is None:
+            self._job_options = self._make_options()
+        return self._job_options
+
+    def _environment(self) -> dict[str, str]:
+        """The host's part of every step's environment: a run's jobs share one reading."""
+        if self._host_environment is None:
+            self._host_environment = host_environment()
+        return self._host_environment
+
+    def _make_options(self) -> ExecutorOptions:
         home = self._home.resolve()
         return ExecutorOptions(
             home,
@@ -156,7 +170,7 @@ class LocalExecutor:
             self._remove(layout)
             message = _masker(document)[0].mask(f"The workspace could not be prepared: {exc}")
             return _failed_before_steps(document, reporter, message, started)
-        run = _new_run(document, reporter, cancel, options, layout, commit)
+        run = _new_run(document, reporter, cancel, options, layout, commit, self._environment())
         scope = Scope(defaults=document.defaults)
         error = None
         try:
@@ -180,7 +194,7 @@ class LocalExecutor:
     def _finish(self, layout: JobWorkspace, document: JobDocument) -> None:
         """The job ended: with a pool, its workspace may be kept for a later job."""
         if self._pool is not None:
-            self._pool.finish(layout, Path(document.repository).resolve())
+            self._pool.finish(layout, resolved(document.repository))
         else:
             layout.remove()
 
@@ -236,6 +250,7 @@ def _new_run(
     options: ExecutorOptions,
     layout: JobWorkspace,
     commit: str | None,
+    host: dict[str, str],
 ) -> JobRun:
     contexts = document.contexts
     masker, too_short = _masker(document)
@@ -254,7 +269,7 @@ def _new_run(
         layout=layout,
         masker=masker,
         tracker=options.supervision.tracker(),
-        base_env={**host_environment(), **job_directories(layout, options.isolate_home)},
+        base_env={**host, **job_directories(layout, options.isolate_home)},
         github=github,
         runner=runner,
         job_context={"services": {}},

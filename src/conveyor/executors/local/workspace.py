@@ -18,6 +18,7 @@ repository (or has no commit yet) is copied as it is.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -70,7 +71,19 @@ def job_slug(instance_key: str) -> str:
 
 def workspace_layout(home: Path, run_id: str, instance_key: str, repository: str) -> JobWorkspace:
     root = home / "runs" / _safe(run_id) / "jobs" / job_slug(instance_key)
-    return layout_at(root, Path(repository).resolve(), home)
+    return layout_at(root, resolved(repository), home)
+
+
+def resolved(repository: str) -> Path:
+    """`Path(repository).resolve()`, remembered (each job asks twice, on two threads); a
+    relative path is remembered with the working directory it was resolved from."""
+    base = "" if os.path.isabs(repository) else os.getcwd()
+    return _resolved(repository, base)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(repository: str, base: str) -> Path:
+    return (Path(base) / repository).resolve()
 
 
 def layout_at(root: Path, source: Path, home: Path) -> JobWorkspace:
@@ -123,7 +136,7 @@ def prepare_workspace(
     commit is `sha`, looked up only when it is not a full SHA)."""
     if layout.root.exists():
         shutil.rmtree(layout.root)
-    source = Path(repository).resolve()
+    source = resolved(repository)
     if not fill:
         make_job_directories(layout)
         private_directory(layout.workspace)
