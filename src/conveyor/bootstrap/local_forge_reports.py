@@ -30,7 +30,7 @@ from conveyor.store.local_forge import LocalForge
 from conveyor.store.served_repositories import ServedRepositories
 
 log = logging.getLogger("conveyor.forge")
-O = TypeVar("O")
+Observer = TypeVar("Observer")
 
 
 class DirectReports:
@@ -82,11 +82,11 @@ class LocalForgeReporting:
 
 
 def first_observer(
-    *factories: Callable[[StoredRun, int], O | None],
-) -> Callable[[StoredRun, int], O | None]:
+    *factories: Callable[[StoredRun, int], Observer | None],
+) -> Callable[[StoredRun, int], Observer | None]:
     """The observer of the first factory that gives one for the run."""
 
-    def observer(run: StoredRun, attempt: int) -> O | None:
+    def observer(run: StoredRun, attempt: int) -> Observer | None:
         for factory in factories:
             found = factory(run, attempt)
             if found is not None:

@@ -99,7 +99,8 @@ def test_a_pull_request_runs_reports_checks_and_a_push_synchronizes(
         "success",
         ["conveyor/CI"],
     )
-    assert request is not None and request.event_payload["action"] == "synchronize"
+    assert request is not None
+    assert request.event_payload["action"] == "synchronize"
     assert request.event_payload["before"] == head
     assert pull["head"]["sha"] == second_head
     assert sorted(run["name"] for run in again["check_runs"]) == ["build", "test"]
