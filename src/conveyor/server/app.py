@@ -50,6 +50,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.forge_api.uploads",
     "conveyor.server.forge_api.statuses",
     "conveyor.server.forge_api.checks",
+    "conveyor.server.forge_api.protection",
     "conveyor.server.git_http",  # /{owner}/{repo}.git/...: last, it matches widely
 )
 

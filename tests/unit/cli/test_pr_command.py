@@ -108,3 +108,35 @@ def test_bad_input_is_one_line_and_exit_2(hosted: StoreHandle, cli: Cli, tmp_pat
     assert "#7" in nothing.err
     for outcome in (missing, same, unknown, nothing):
         assert "Traceback" not in outcome.err
+
+
+def test_a_protected_branch_refuses_the_merge_until_its_checks_pass(
+    hosted: StoreHandle, cli: Cli, conveyor_home: Path, tmp_path: Path
+) -> None:
+    from conveyor.store.forge_data import forge_data
+    from conveyor.store.forge_records import CheckRunFields
+
+    protected = cli("repos", "protect", "acme/app", "--branch", "main", "--require-check", "build")
+    assert protected.code == 0, protected.err
+    assert "main of acme/app requires: build" in protected.out
+    assert cli("pr", "create", "--repo", "acme/app", "--head", "feature", "--base", "main",
+               "--title", "T").code == 0  # fmt: skip
+    refused = cli("pr", "merge", "1", "--repo", "acme/app")
+    assert refused.code == 2
+    assert 'Required status check "build" is expected.' in refused.err
+    data = forge_data(hosted)
+    head = data.pulls.get("acme/app", 1).head_sha  # type: ignore[union-attr]
+    done = CheckRunFields(status="completed", conclusion="success")
+    data.checks.create_run("acme/app", head, "build", done)
+    assert cli("pr", "merge", "1", "--repo", "acme/app").code == 0
+    token = SqlTokenStore(hosted.database).create("root", "admin")  # type: ignore[arg-type]
+    with served_app(conveyor_home, hosted, pool=False) as (wired, url):
+        wired.context.tokens = StoreTokenVerifier.of(hosted)
+        remote = ("--server", url, "--token", token)
+        cleared = cli("repos", "protect", "acme/app", "--branch", "main", "--clear", *remote)
+        missing = cli("repos", "protect", "acme/app", "--branch", "nope", "--require-check", "x",
+                      *remote)  # fmt: skip
+    assert cleared.code == 0, cleared.err
+    assert data.protections.get("acme/app", "main") is None
+    assert missing.code == 2
+    assert "Branch not found" in missing.err

@@ -26,6 +26,7 @@ REPO = f"{OWNER}/{NAME}"
 TOKENS = {
     "read-token": Principal("reader", Role.READ),
     "write-token": Principal("writer", Role.WRITE),
+    "admin-token": Principal("admin", Role.ADMIN),
     # as the store's verifier gives job tokens: the read role, scopes, one repository
     "job-token": Principal("job:1", Role.READ, {"issues": "write", "contents": "read"}, REPO),
     "other-job-token": Principal("job:2", Role.READ, {"issues": "write"}, "octo/other"),
@@ -33,6 +34,7 @@ TOKENS = {
 ROLE_TOKEN = {
     "read": "read-token",
     "write": "write-token",
+    "admin": "admin-token",
     "job": "job-token",
     "other-job": "other-job-token",
 }

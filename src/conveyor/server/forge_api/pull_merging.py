@@ -11,6 +11,7 @@ from conveyor.server.forge_api import pull_actions
 from conveyor.server.forge_api.bodies import choice, text
 from conveyor.server.forge_api.errors import github_error
 from conveyor.server.forge_api.hosted import Hosted
+from conveyor.server.forge_api.protection import refuse_unmet
 from conveyor.server.forge_api.pull_events import fire
 from conveyor.store.forge_records import IssueChanges, PullChanges, PullRecord
 from conveyor.store.rows import now
@@ -41,6 +42,7 @@ def merge_request(
         raise github_error(405, "Pull Request is not mergeable")
     if sha is not None and sha != pull.head_sha:
         raise github_error(409, "Head branch was modified. Review and try the merge again.")
+    refuse_unmet(repo, pull)
     git = repo.git()
     base = git.find_commit(f"refs/heads/{pull.base_ref}")
     who = Signature(sender, f"{sender}@users.noreply.conveyor", pull_actions.now_iso())
