@@ -36,6 +36,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.actions",
     "conveyor.server.ui.environments_page",
     "conveyor.server.ui.repositories_page",
+    "conveyor.server.ui.pulls_page",  # /{owner}/{repo}/pulls, /{owner}/{repo}/pull/{n}
     "conveyor.server.dispatch",
     "conveyor.server.schedules_api",
     "conveyor.server.webhooks",
