@@ -41,7 +41,7 @@ def test_only_hosted_repositories_get_an_observer(conveyor_home: Path) -> None:
         observer.reports.check(
             CheckRunReport(
                 "acme/app", "a" * 40, "build", "run-7/attempt-1/build", CheckStatus.QUEUED
-            )  # fmt: skip
+            )
         )
         (run,) = forge_data(store).checks.runs("acme/app", "a" * 40)
     finally:
