@@ -75,6 +75,7 @@ class Forge:
     starter: FakeStarter
     bare: Path
     work: Path
+    context: ServerContext | None = None  # the application's
 
     def client(self, role: str | None = "write", *, scheme: str = "token") -> httpx.Client:
         headers = {"Accept": "application/vnd.github+json"}
@@ -112,6 +113,6 @@ def forge(conveyor_home: Path, tmp_path: Path) -> Iterator[Forge]:
     context = ServerContext(conveyor_home, store, starter, FakeControl(), FakeTokens(TOKENS))
     try:
         with running_app(create_app(context)) as url:
-            yield Forge(url, f"{url}/api/v3", store, starter, bare, tmp_path / "work")
+            yield Forge(url, f"{url}/api/v3", store, starter, bare, tmp_path / "work", context)
     finally:
         store.close()
