@@ -53,7 +53,7 @@ def merge_request(
     tip = None if base is None else merge_pull(
         git, pull.base_ref, base, pull.head_sha, method, _message(pull, given, method), who
     )  # fmt: skip
-    if tip is None:
+    if base is None or tip is None:
         raise github_error(405, "Pull Request is not mergeable")
     _record(repo, pull, base, tip, sender)
     return {"sha": tip, "merged": True, "message": "Pull Request successfully merged"}
