@@ -21,6 +21,7 @@ from conveyor.store.forge_records import (
 )
 
 MAX_COMMENTS = 250
+ACTIVE = ("queued", "in_progress", "pending", "waiting")
 HEX = re.compile(r"[0-9a-fA-F]{6}")
 
 
@@ -41,6 +42,11 @@ class PullView:
     comments: tuple[CommentRecord, ...]
     required: tuple[str, ...]  # the checks the base branch requires
     blocked: str | None  # why it cannot be merged now; None: it can
+
+    @property
+    def live(self) -> bool:
+        """Whether a check is still to change (queued, running, pending): the page refreshes."""
+        return self.state == "open" and any(check.state in ACTIVE for check in self.checks)
 
 
 def pull_view(repo: Hosted, pull: PullRecord) -> PullView:

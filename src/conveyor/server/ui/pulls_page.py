@@ -56,6 +56,13 @@ def pull_page(who: Looker, repo: Repo, number: int) -> str:
     return render("pull.html", viewer=who, repo=repo.name, view=view, markdown=render_summary)
 
 
+@router.get("/{owner}/{repo}/pull/{number}/live", response_class=HTMLResponse)
+def pull_live(who: Looker, repo: Repo, number: int) -> str:
+    """The checks and merge box alone (htmx refreshes them while a check runs)."""
+    view = pull_view(repo, _pull(repo, number))
+    return render("pull_live.html", viewer=who, repo=repo.name, view=view)
+
+
 @router.post("/{owner}/{repo}/pull/{number}/comments")
 def comment(who: Writer, form: Form, repo: Repo, number: int) -> Response:
     pull = _pull(repo, number)

@@ -140,3 +140,17 @@ def test_the_merge_button_waits_for_the_required_checks(site: PullSite) -> None:
     after = writer.get("/acme/app/pull/1").text
     assert "Merged" in after
     assert 'action="/acme/app/pull/1/merge"' not in after
+
+
+def test_the_checks_refresh_while_one_is_running(site: PullSite) -> None:
+    reader = logged_in(site.url, READER)
+    settled = reader.get("/acme/app/pull/1/live")
+    assert settled.status_code == 200
+    assert 'id="pull-live"' in settled.text
+    assert "hx-get" not in settled.text  # every check completed: no polling
+    site.data.checks.create_run("acme/app", site.head, "lint", CheckRunFields(status="in_progress"))
+    page = reader.get("/acme/app/pull/1").text
+    assert 'hx-get="/acme/app/pull/1/live"' in page
+    live = reader.get("/acme/app/pull/1/live").text
+    assert 'class="state state-in_progress"' in live
+    assert "<html" not in live
