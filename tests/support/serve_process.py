@@ -15,7 +15,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,12 +64,13 @@ class Server:
 
 
 @contextmanager
-def serving(home: Path, *args: str) -> Iterator[Server]:
-    """`conveyor serve --host 127.0.0.1 --port 0 ARGS`, once it prints its `listening on`."""
+def serving(home: Path, *args: str, env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """`conveyor serve --host 127.0.0.1 --port 0 ARGS`, once it prints its `listening on`
+    (`env`: more variables for the server, e.g. CONVEYOR_ACTIONS_URL)."""
     command = [sys.executable, "-m", "conveyor", "serve", "--host", "127.0.0.1", "--port", "0"]
     process = subprocess.Popen(
         [*command, *args],
-        env=environment(home),
+        env=environment(home) | dict(env or {}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -196,7 +196,7 @@ class ServerRuns:
 
         options = self._attempt_options(request)
         attempt = request.run.attempt if target.queued else request.run.attempt + 1
-        display = QuietDisplay(request.run.id, self._forge_observer(request.run, attempt))
+        display = QuietDisplay(request.run.id, self._forge_observer(reported_run(request), attempt))
         jobs = self.forge_jobs(request)
         if jobs is not None and jobs.fork:
             options = replace(options, withhold_settings=True)
@@ -237,6 +237,16 @@ def wanted_commits(request: EventRequest) -> tuple[str, ...]:
         _text(_mapping(pull.get("base")).get("sha")),
     ]
     return tuple(sha for sha in found if sha and set(sha) != {"0"})
+
+
+def reported_run(request: StoredRequest) -> StoredRun:
+    """The run as its forge is told of it: a pull request's checks go on the pull request's
+    head commit (as GitHub shows them), not on the test merge commit the run checks out."""
+    if not request.run.event.startswith("pull_request"):
+        return request.run
+    pull = _mapping(request.event_payload.get("pull_request"))
+    head = _text(_mapping(pull.get("head")).get("sha"))
+    return replace(request.run, sha=head) if head else request.run
 
 
 FORK_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from conveyor.bootstrap.local_forge_reports import LocalForgeReporting
 from conveyor.bootstrap.server_pool import ServerPool
 from conveyor.bootstrap.server_runs import SERVED, ServerRuns
 from conveyor.engine.ports.store import StoredRun
@@ -36,6 +37,9 @@ def serve_runs(home: Path, store: StoreHandle, *, jobs: int) -> Served:
     runs = ServerRuns(home, store, repositories)
     pool = ServerPool(runs.database, jobs, runs.run_queued, store.runs.request_cancel)
     runs.wake = pool.wake
+    # runs of hosted repositories report their checks to the local forge (once its URL is known)
+    local = LocalForgeReporting(home, store, repositories, lambda: runs.forge_url)
+    runs.forge_observer = local.observer
     return Served(runs, pool, repositories)
 
 

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "lint": "conveyor.cli.lint_command:lint_command",
     "list": "conveyor.cli.list_command:list_command",
     "logs": "conveyor.cli.logs_command:logs_command",
+    "pr": "conveyor.cli.pr_command:pr_command",
     "reject": "conveyor.cli.approve_command:reject_command",
     "rerun": "conveyor.cli.rerun_command:rerun_command",
     "run": "conveyor.cli.run_command:run_command",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from conveyor.cli.protect_command import protect_repo
 from conveyor.cli.server_client import ServerClient, server_options
 from conveyor.errors import UsageError
 from conveyor.store import opened_store
@@ -197,3 +198,6 @@ def _removed_here(name: str, delete_data: bool) -> str:
     if done == "kept":
         return "; its hosted data is kept (`conveyor repos remove --delete-data` deletes it)"
     return "; its hosted data deleted" if done == "deleted" else ""
+
+
+repos_command.add_command(protect_repo)  # `conveyor repos protect` (cli/protect_command.py)

@@ -74,6 +74,7 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
             repositories=served.repositories,
         )
         _wire_repository_events(context, served)
+        _wire_pull_requests(context, served.runs.forge_url)
         forge = _wire_forge(context, served, listener)
         served.pool.start()
         _serve(context, listener)
@@ -111,6 +112,14 @@ def _wire_repository_events(context: ServerContext, served: Served) -> None:
     served.pool.on_ended = run_ended
 
 
+def _wire_pull_requests(context: ServerContext, server_url: str | None) -> None:
+    """A push to a pull request's head branch fires its `synchronize`."""
+    from conveyor.server.pull_sync import synchronize_listener
+
+    if server_url is not None:
+        context.ref_listeners.append(synchronize_listener(server_url))
+
+
 def _wire_forge(
     context: ServerContext, served: Served, listener: socket.socket
 ) -> ForgeWiring | None:
@@ -121,8 +130,10 @@ def _wire_forge(
     host, port = listener.getsockname()[:2]
     listening = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     wired = wire_forge(served.runs.database, served.repositories, forge_settings(), listening)
-    if wired is not None:
-        served.runs.forge_observer = wired.observer
+    if wired is not None:  # GitHub's repositories through it, hosted ones to the local forge
+        from conveyor.bootstrap.local_forge_reports import first_observer
+
+        served.runs.forge_observer = first_observer(wired.observer, served.runs.forge_observer)
         served.runs.forge_jobs = wired.jobs
         served.runs.forge_git_env = wired.git_env
         context.forge_reports = wired.reports

@@ -39,6 +39,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.actions",
     "conveyor.server.ui.environments_page",
     "conveyor.server.ui.repositories_page",
+    "conveyor.server.ui.pulls_page",  # /{owner}/{repo}/pulls, /{owner}/{repo}/pull/{n}
     "conveyor.server.dispatch",
     "conveyor.server.schedules_api",
     "conveyor.server.repos",
@@ -52,6 +53,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.forge_api.uploads",
     "conveyor.server.forge_api.statuses",
     "conveyor.server.forge_api.checks",
+    "conveyor.server.forge_api.protection",
     "conveyor.server.git_http",  # /{owner}/{repo}.git/...: last, it matches widely
 )
 

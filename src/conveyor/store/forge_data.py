@@ -1,5 +1,6 @@
 """`ForgeData`: the local forge's store, one object per aggregate (issues, pulls, comments,
-labels, releases, checks), made from the server's `open_store()` handle by `forge_data()`."""
+labels, releases, checks, branch protections), made from the server's `open_store()` handle
+by `forge_data()`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from conveyor.store.forge_checks import ForgeChecks
 from conveyor.store.forge_comments import ForgeComments
 from conveyor.store.forge_issues import ForgeIssues
 from conveyor.store.forge_labels import ForgeLabels
+from conveyor.store.forge_protections import BranchProtections
 from conveyor.store.forge_pulls import ForgePulls
 from conveyor.store.forge_releases import ForgeReleases
 from conveyor.store.handle import StoreHandle
@@ -23,6 +25,7 @@ class ForgeData:
     labels: ForgeLabels
     releases: ForgeReleases
     checks: ForgeChecks
+    protections: BranchProtections
 
 
 def forge_data(store: StoreHandle) -> ForgeData:
@@ -35,4 +38,5 @@ def forge_data(store: StoreHandle) -> ForgeData:
         labels=ForgeLabels(database),
         releases=ForgeReleases(database, store.home),
         checks=ForgeChecks(database),
+        protections=BranchProtections(database),
     )

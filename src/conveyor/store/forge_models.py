@@ -164,3 +164,14 @@ ForgeCheckRunRow = Table(
     Index("ix_forge_check_runs_repository_head_sha", "repository", "head_sha", "id"),
     Index("ix_forge_check_runs_external_id", "repository", "external_id"),
 )
+
+ForgeBranchProtectionRow = Table(
+    "forge_branch_protections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository", String(255), nullable=False),
+    Column("branch", String(1024), nullable=False),
+    Column("required_checks", Text, nullable=False),  # JSON list of check names / contexts
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("repository", "branch"),
+)

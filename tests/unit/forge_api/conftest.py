@@ -26,6 +26,7 @@ REPO = f"{OWNER}/{NAME}"
 TOKENS = {
     "read-token": Principal("reader", Role.READ),
     "write-token": Principal("writer", Role.WRITE),
+    "admin-token": Principal("admin", Role.ADMIN),
     # as the store's verifier gives job tokens: the read role, scopes, one repository
     "job-token": Principal("job:1", Role.READ, {"issues": "write", "contents": "read"}, REPO),
     "other-job-token": Principal("job:2", Role.READ, {"issues": "write"}, "octo/other"),
@@ -33,6 +34,7 @@ TOKENS = {
 ROLE_TOKEN = {
     "read": "read-token",
     "write": "write-token",
+    "admin": "admin-token",
     "job": "job-token",
     "other-job": "other-job-token",
 }
@@ -73,6 +75,7 @@ class Forge:
     starter: FakeStarter
     bare: Path
     work: Path
+    context: ServerContext | None = None  # the application's
 
     def client(self, role: str | None = "write", *, scheme: str = "token") -> httpx.Client:
         headers = {"Accept": "application/vnd.github+json"}
@@ -110,6 +113,6 @@ def forge(conveyor_home: Path, tmp_path: Path) -> Iterator[Forge]:
     context = ServerContext(conveyor_home, store, starter, FakeControl(), FakeTokens(TOKENS))
     try:
         with running_app(create_app(context)) as url:
-            yield Forge(url, f"{url}/api/v3", store, starter, bare, tmp_path / "work")
+            yield Forge(url, f"{url}/api/v3", store, starter, bare, tmp_path / "work", context)
     finally:
         store.close()

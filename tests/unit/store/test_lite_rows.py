@@ -106,6 +106,7 @@ def environments(store: StoreHandle, run_id: int) -> None:
 SERVER_ONLY_TABLES = frozenset(
     {
         "api_tokens",
+        "forge_branch_protections",
         "forge_check_ids",
         "forge_check_runs",
         "forge_comments",

@@ -91,10 +91,11 @@ def labels_changed(
 
 def synchronize_branch(
     context: ServerContext, repository: str, branch: str, server_url: str, sender: str,
-    before: str | None = None,
+    before: str | None = None, fires: bool = True,
 ) -> list[StartedRuns]:  # fmt: skip
     """After a push to `branch` of `repository`: every open pull request with that head moves to
-    the branch's new commit and fires `synchronize` (with `before` and `after`)."""
+    the branch's new commit and fires `synchronize` (with `before` and `after`); with `fires`
+    False (a push made with a job's token, as GitHub's GITHUB_TOKEN) it moves and starts nothing."""
     record = context.served().get(repository)
     if record is None:
         return []
@@ -103,14 +104,18 @@ def synchronize_branch(
     repo = Hosted(record, forge_data(context.store), identity, context)
     started = []
     for pull in repo.data.pulls.open_with_head(repository, branch):
-        started.append(_synchronize(repo, pull, sender, before))
+        started.append(_synchronize(repo, pull, sender, before, fires))
     return started
 
 
-def _synchronize(repo: Hosted, pull: PullRecord, sender: str, before: str | None) -> StartedRuns:
+def _synchronize(
+    repo: Hosted, pull: PullRecord, sender: str, before: str | None, fires: bool
+) -> StartedRuns:
     head = repo.git().find_commit(f"refs/heads/{pull.head_ref}") or pull.head_sha
     old = before or pull.head_sha
     repo.data.pulls.update(pull.issue.id, PullChanges(head_sha=head))
     moved = reload(repo, pull)
     refresh_refs(repo, moved)
+    if not fires:
+        return StartedRuns(())
     return fire(repo, moved, "synchronize", sender, {"before": old, "after": head})
