@@ -26,6 +26,7 @@ READERS = (
     "tests/integration/test_benchmark_harness.py",
     "tests/integration/test_executor_act_corpus.py",
     "tests/integration/test_forge_github_script.py",
+    "tests/integration/test_forge_pull_request_end_to_end.py",
     "tests/integration/test_real_node_actions.py",
     "tests/integration/test_remote_actions_shared.py",
     "tests/integration/test_serve_end_to_end.py",
