@@ -125,10 +125,15 @@ def _local_client() -> Iterator[PullsClient]:
         runs.forge_url = url
         secret = secrets.token_urlsafe(24)
         context = ServerContext(store.home, store, runs, runs, LocalUser(secret))
-        app = create_app(context)  # its lifespan (scheduler, forge loop) is not started
+        app = create_app(context)
         headers = {"Authorization": f"Bearer {secret}"}
-        with TestClient(app, base_url=url, headers=headers, raise_server_exceptions=False) as http:
+        # Not entered as a context manager: that would run the app's lifespan (the schedule and
+        # forge loops), which belongs to `conveyor serve` only.
+        http = TestClient(app, base_url=url, headers=headers, raise_server_exceptions=False)
+        try:
             yield PullsClient(http, "the local store")
+        finally:
+            http.close()
 
 
 @dataclass(frozen=True, slots=True)

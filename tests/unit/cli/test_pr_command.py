@@ -140,3 +140,17 @@ def test_a_protected_branch_refuses_the_merge_until_its_checks_pass(
     assert data.protections.get("acme/app", "main") is None
     assert missing.code == 2
     assert "Branch not found" in missing.err
+
+
+def test_the_local_store_mode_starts_no_background_work(
+    hosted: StoreHandle, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`conveyor pr` answers in its own process: the server's schedule and forge loops (its
+    lifespan) must not start there, or a `pr list` could fire a scheduled workflow."""
+    from tests.unit.cli import background_probe
+
+    monkeypatch.setattr("conveyor.server.app.BACKGROUND", ("tests.unit.cli.background_probe",))
+    background_probe.STARTED.clear()
+    listed = cli("pr", "list", "--repo", "acme/app")
+    assert listed.code == 0, listed.err
+    assert background_probe.STARTED == []
