@@ -100,5 +100,6 @@ def test_a_bad_table_exits_2_naming_the_file(
     code = cli_main.run_cli(["run", str(repo)])
     _, err = capsys.readouterr()
     assert code == 2
-    assert "conveyor.toml" in err and named in err
+    assert "conveyor.toml" in err
+    assert named in err
     assert "Traceback" not in err

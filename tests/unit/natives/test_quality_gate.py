@@ -33,7 +33,8 @@ def test_a_failed_cancelled_or_skipped_blocking_job_fails_the_gate(tmp_path: Pat
     outcome, _ = gate(tmp_path, needs=results, blocking="test,docs", advisory="lint")
     assert outcome.status is Status.FAILURE
     assert outcome.outputs["failed"] == "docs,e2e,test"  # e2e: named in neither, so blocking
-    assert outcome.error is not None and "'test' (failure)" in outcome.error
+    assert outcome.error is not None
+    assert "'test' (failure)" in outcome.error
 
 
 def test_advisory_failures_are_warnings_not_failures(tmp_path: Path) -> None:
@@ -41,7 +42,8 @@ def test_advisory_failures_are_warnings_not_failures(tmp_path: Path) -> None:
     assert outcome.status is Status.SUCCESS
     assert outcome.outputs["warnings"] == "bench"
     [note] = outcome.annotations
-    assert note.level is AnnotationLevel.WARNING and "'bench'" in note.message
+    assert note.level is AnnotationLevel.WARNING
+    assert "'bench'" in note.message
     assert "| bench | advisory | failure | ⚠️ |" in outcome.summary
 
 
@@ -57,11 +59,14 @@ def test_alls_green_inputs_are_understood(tmp_path: Path) -> None:
 def test_a_blocking_job_missing_from_needs_fails_it(tmp_path: Path) -> None:
     outcome, _ = gate(tmp_path, needs=needs(test="success"), blocking="test,deploy")
     assert outcome.status is Status.FAILURE
-    assert outcome.error is not None and "'deploy' (not in needs)" in outcome.error
+    assert outcome.error is not None
+    assert "'deploy' (not in needs)" in outcome.error
 
 
 def test_bad_needs_is_a_clear_failure(tmp_path: Path) -> None:
     empty, _ = gate(tmp_path)
-    assert empty.error is not None and "toJSON(needs)" in empty.error
+    assert empty.error is not None
+    assert "toJSON(needs)" in empty.error
     broken, _ = gate(tmp_path, needs="{nope")
-    assert broken.status is Status.FAILURE and "not JSON" in (broken.error or "")
+    assert broken.status is Status.FAILURE
+    assert "not JSON" in (broken.error or "")
