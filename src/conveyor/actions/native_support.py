@@ -58,9 +58,20 @@ def pull_request(invocation: ActionInvocation) -> PullRequest | None:
     wanted = invocation.input("pr-number") or str(pull.get("number") or "")
     if not wanted.strip().isdigit():
         return None
+    return _pull(int(wanted), pull)
+
+
+def current_pull(rest: ForgeRest, pull: PullRequest) -> PullRequest:
+    """The pull request as the forge has it now (the payload's when there is no forge)."""
+    if not can_read(rest.target):
+        return pull
+    return _pull(pull.number, rest.get(rest.repo_path(f"/pulls/{pull.number}")))
+
+
+def _pull(number: int, pull: Mapping[str, Any]) -> PullRequest:
     base, head = _mapping(pull.get("base")), _mapping(pull.get("head"))
     return PullRequest(
-        number=int(wanted),
+        number=number,
         body=str(pull.get("body") or ""),
         base_ref=str(base.get("ref") or ""),
         head_ref=str(head.get("ref") or ""),

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
 from conveyor.actions.native_support import (
-    PullRequest,
     can_read,
+    current_pull,
     error,
     find_sticky,
     flag,
@@ -86,18 +86,12 @@ class TddGate:
             return failed(f"tdd-gate: 'required' must be a number, got {required!r}")
         rest = ForgeRest(ForgeTarget.of(invocation), console)
         try:
-            body = _current_body(rest, pull)
+            body = current_pull(rest, pull).body
             return _judge(invocation, console, rest, pull.number, body, int(required))
         except ForgeError as exc:
             return failed(f"tdd-gate: {exc}")
         finally:
             rest.close()
-
-
-def _current_body(rest: ForgeRest, pull: PullRequest) -> str:
-    if not can_read(rest.target):
-        return pull.body
-    return str(rest.get(rest.repo_path(f"/pulls/{pull.number}")).get("body") or "")
 
 
 def _judge(
