@@ -159,7 +159,7 @@ def plan_labels(
     base = pull.base_ref or str(invocation.github.get("base_ref") or "")
     change = Change([f.path for f in files], head, base, setup.dot)
     matched = [label for label, blocks in setup.config.items() if label_applies(blocks, change)]
-    stale = [l for l in setup.config if l not in matched] if setup.sync else []
+    stale = [name for name in setup.config if name not in matched] if setup.sync else []
     size, lines = "", 0
     if setup.size is not None:
         lines = setup.size.counted_lines(files)

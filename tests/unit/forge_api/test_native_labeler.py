@@ -52,7 +52,8 @@ def run_labeler(forge: Forge, tmp_path: Path, number: int, **inputs: str) -> Sta
 
 def pull_labels(forge: Forge, number: int) -> list[str]:
     with forge.client() as client:
-        return sorted(l["name"] for l in client.get(f"/repos/{REPO}/issues/{number}/labels").json())
+        found = client.get(f"/repos/{REPO}/issues/{number}/labels").json()
+        return sorted(label["name"] for label in found)
 
 
 def open_pull(forge: Forge, head: str) -> int:
