@@ -120,9 +120,8 @@ def main() -> int:
         cold = statistics.median(timed(call, True) for _ in range(repeat))
         warm = statistics.median(timed(call, False) for _ in range(repeat))
     print("| measure | result | target |\n|---|---|---|")
-    print(
-        f"| labeler, PR of {FILES:,} files, cold (median of {repeat}) | {cold:.3f} s | ≤ {TARGET_S} s |"
-    )
+    measure = f"labeler, PR of {FILES:,} files, cold (median of {repeat})"
+    print(f"| {measure} | {cold:.3f} s | ≤ {TARGET_S} s |")
     print(f"| labeler, PR of {FILES:,} files, warm | {warm:.3f} s | — |")
     return 0 if cold <= TARGET_S else 1
 
