@@ -42,6 +42,7 @@ from conveyor.actions.native_support import (
 )
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import ForgeError
+from conveyor.model.results import Annotation
 
 CONFIG = ".github/labeler.yml"
 XL_COMMENT = "labeler-size"
@@ -127,7 +128,7 @@ def _label(
     current = pull.labels
     plan = plan_labels(invocation, pull, setup, files, current)
     _apply(rest, pull.number, plan)
-    annotations = ()
+    annotations: tuple[Annotation, ...] = ()
     if setup.size is not None and plan.size == setup.size.labels[-1]:
         message = f"This pull request changes {plan.lines} lines: consider splitting it"
         annotations = (warning(message, title="labeler"),)

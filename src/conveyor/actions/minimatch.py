@@ -54,7 +54,9 @@ def _open_brace(text: str) -> int:
 
 
 def _brace_options(text: str, start: int) -> tuple[int, list[str]]:
-    depth, options, current = 0, [], []
+    depth = 0
+    options: list[str] = []
+    current: list[str] = []
     for index in range(start + 1, len(text)):
         char = text[index]
         if char == "," and depth == 0:
