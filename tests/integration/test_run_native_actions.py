@@ -4,6 +4,7 @@ built-in map) and conveyor.toml `[actions.native]`, end to end on GitHub-valid w
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,40 @@ def test_a_bad_table_exits_2_naming_the_file(
     assert "conveyor.toml" in err
     assert named in err
     assert "Traceback" not in err
+
+
+LABELER_WORKFLOW = """
+on: pull_request
+jobs:
+  label:
+    runs-on: ubuntu-latest
+    permissions:
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - id: labeler
+        uses: actions/labeler@v5
+      - run: echo "new=${{ steps.labeler.outputs.new-labels }}"
+"""
+
+
+def test_a_pull_request_run_labels_natively_without_a_forge(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = "docs:\n- changed-files:\n  - any-glob-to-any-file: 'docs/**'\n"
+    files = {".github/workflows/pr.yml": LABELER_WORKFLOW, ".github/labeler.yml": config}
+    repo = make_repo(tmp_path, files)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    subprocess.run([*git, "checkout", "-qb", "feature"], cwd=repo, check=True)
+    (repo / "docs").mkdir()
+    (repo / "docs/a.md").write_text("hello\n")
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "docs"], cwd=repo, check=True)
+    argv = ["run", str(repo), "--event", "pull_request", "--base", "main", "--head", "feature"]
+    code = cli_main.run_cli([*argv, "--native-actions", "--offline"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "new=docs" in out + err
+    assert "[dry run] would POST" in out + err

@@ -113,7 +113,10 @@ def _yaml(text: str) -> object:
     try:
         return YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
-        raise ValueError(str(exc).replace("\n", " ")) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValueError(f"{where}{problem}") from None
 
 
 def _label(
