@@ -63,6 +63,7 @@ def test_native_actions_runs_the_marketplace_action_natively(
     out, err = capsys.readouterr()
     assert _gate_steps(out) == ["success", "success", "success"], err
     assert "Advisory job 'flaky' did not succeed: failure" in err
+    assert "Quality gate passed" in out + err  # the step summary
 
 
 def test_without_the_map_the_marketplace_action_is_not_native(
