@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Mapping
 
 from conveyor.engine.ports.actions import (
     ActionConsole,
@@ -30,6 +31,22 @@ NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
     "actions/upload-artifact": ("artifacts", "UploadArtifact"),
     "actions/download-artifact": ("artifacts", "DownloadArtifact"),
     "astral-sh/setup-uv": ("setup_uv", "SetupUv"),
+    "conveyor/quality-gate": ("quality_gate", "QualityGate"),
+    "conveyor/tdd-gate": ("tdd_gate", "TddGate"),
+    "conveyor/labeler": ("labeler", "Labeler"),
+    "conveyor/coverage-gate": ("coverage_gate", "CoverageGate"),
+}
+
+# `conveyor run --native-actions`: marketplace actions run by the native one standing for them
+# (a target not shipped is left out). conveyor.toml `[actions.native]` adds to / overrides it.
+BUILTIN_NATIVE_MAP: dict[str, str] = {
+    "actions/labeler": "conveyor/labeler",
+    "actions/stale": "conveyor/stale",
+    "actions/dependency-review-action": "conveyor/dependency-review",
+    "re-actors/alls-green": "conveyor/quality-gate",
+    "codecov/codecov-action": "conveyor/coverage-gate",
+    "trufflesecurity/trufflehog": "conveyor/secret-scan",
+    "gitleaks/gitleaks-action": "conveyor/secret-scan",
 }
 
 
@@ -57,9 +74,20 @@ def native_handlers() -> dict[str, ActionHandler]:
     return {name: DeferredHandler(*target) for name, target in NATIVE_ACTIONS.items()}
 
 
-def default_registry() -> ActionRegistry:
-    """Every native action conveyor ships."""
-    return ActionRegistry(native_handlers())
+def default_registry(natives: Mapping[str, str] | None = None) -> ActionRegistry:
+    """Every native action conveyor ships; `natives` maps more names (`actions/stale`) to them
+    (`conveyor/stale`): those steps run the native handler (a target not shipped is ignored)."""
+    handlers = native_handlers()
+    for name, native in (natives or {}).items():
+        if native.lower() in handlers:
+            handlers[name.lower()] = handlers[native.lower()]
+    return ActionRegistry(handlers)
 
 
-__all__ = ["NATIVE_ACTIONS", "DeferredHandler", "default_registry", "native_handlers"]
+__all__ = [
+    "BUILTIN_NATIVE_MAP",
+    "NATIVE_ACTIONS",
+    "DeferredHandler",
+    "default_registry",
+    "native_handlers",
+]

@@ -56,6 +56,8 @@ class LocalRunOptions:
     # The run gets none of the store's secrets and variables, nor its environments' (a pull
     # request from a fork, as on GitHub).
     withhold_settings: bool = False
+    # Marketplace actions run by conveyor's native ones (`--native-actions`: the built-in map).
+    native_actions: bool = False
 
 
 NO_REFS = EventRefs()  # no --ref/--base/--head/--action: the event's defaults

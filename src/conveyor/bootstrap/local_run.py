@@ -260,14 +260,19 @@ def build_executor(
     isolate_home: bool = False,
     platforms: tuple[str, ...] = (),
     remote: RemoteActions | None = None,
+    native_actions: bool = False,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
     (over `services_variables`, the `CONVEYOR_SERVICES_*` of Settings) and its action overrides
     (with `--action-dir`/`--skip-action`) are checked here, before any job runs: a bad table or
     value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions).
-    `remote` fetches remote actions (the run's)."""
+    `remote` fetches remote actions (the run's). `native_actions`: the built-in map of
+    marketplace actions to native ones (with conveyor.toml's `[actions.native]` over it)."""
     overrides = {}
+    from conveyor.bootstrap.native_settings import native_map
+
+    natives = native_map(repository, builtin=native_actions)
     if repository is not None:
         from conveyor.bootstrap.override_settings import action_overrides
 
@@ -286,7 +291,7 @@ def build_executor(
         platforms = (*platforms, *configured_platforms(repository))
     return LocalExecutor(
         home=home,
-        actions=default_registry(),
+        actions=default_registry(natives),
         services=_DeferredServices(home / "services", table),
         workspace_pool=pool,
         supervision=supervision(),

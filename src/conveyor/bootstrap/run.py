@@ -95,6 +95,7 @@ def run_local(
             isolate_home=options.isolate_home,
             platforms=options.platforms,
             remote=remote,
+            native_actions=options.native_actions,
         )
         prepared = prepare_run(options, start, remote)
         display.prepared(prepared)

@@ -93,6 +93,11 @@ EXIT_INTERRUPTED = 130
     metavar="LABEL=host",
     help="Run jobs for this runs-on label (windows-latest, macos-14...) on this host anyway.",
 )
+@click.option(
+    "--native-actions",
+    is_flag=True,
+    help="Run marketplace actions (actions/labeler, actions/stale...) by conveyor's native ones.",
+)
 def run_command(
     repo: Path,
     event_name: str,
@@ -120,6 +125,7 @@ def run_command(
     isolate_home: bool,
     working_tree: bool,
     platforms: tuple[str, ...],
+    native_actions: bool,
 ) -> int:
     """Run the workflows of REPO (default: the current directory) that EVENT triggers."""
     settings = load_settings()
@@ -144,6 +150,7 @@ def run_command(
         platforms=run_options.platforms(platforms),
         working_tree=working_tree,
         offline=offline,
+        native_actions=native_actions,
     )
     return run(options, settings, as_json=as_json, verbose=verbose)
 

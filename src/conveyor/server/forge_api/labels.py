@@ -81,7 +81,7 @@ def set_labels(number: int, who: Writer, repo: Repo, body: JsonBody = None) -> J
     return answer(_shown(repo, after))
 
 
-@router.delete(ISSUE_LABELS + "/{name}")
+@router.delete(ISSUE_LABELS + "/{name:path}")  # `size/L`: %2F arrives decoded
 def remove_label(number: int, name: str, who: Writer, repo: Repo) -> JSONResponse:
     found = find(repo, number)
     if not repo.data.labels.remove(found.id, repo.name, name):
