@@ -30,6 +30,7 @@ NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
     "actions/upload-artifact": ("artifacts", "UploadArtifact"),
     "actions/download-artifact": ("artifacts", "DownloadArtifact"),
     "astral-sh/setup-uv": ("setup_uv", "SetupUv"),
+    "conveyor/stale": ("stale", "Stale"),
 }
 
 
