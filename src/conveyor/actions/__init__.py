@@ -31,6 +31,7 @@ NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
     "actions/download-artifact": ("artifacts", "DownloadArtifact"),
     "astral-sh/setup-uv": ("setup_uv", "SetupUv"),
     "conveyor/stale": ("stale", "Stale"),
+    "conveyor/release": ("release", "Release"),
 }
 
 

@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+from conveyor.engine.ports.actions import ActionOutcome
 from conveyor.model.results import Status
 from tests.support.native_bots import LinesConsole, invocation, run_native, summary_of
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge
@@ -14,7 +15,9 @@ from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge
 DAY = 86400
 
 
-def stale(forge: Forge, tmp: Path, days_ahead: float, **inputs: str) -> tuple[object, ...]:
+def stale(
+    forge: Forge, tmp: Path, days_ahead: float, **inputs: str
+) -> tuple[ActionOutcome, LinesConsole, str]:
     github = {"api_url": forge.api, "repository": REPO, "token": ROLE_TOKEN["write"]}
     env = {"CONVEYOR_STALE_NOW": str(time.time() + days_ahead * DAY)}
     call = invocation("conveyor/stale@v1", tmp, inputs, github=github, env=env)
@@ -35,7 +38,7 @@ def issue(forge: Forge, number: int) -> dict[str, object]:
 
 
 def labels(forge: Forge, number: int) -> list[str]:
-    return [str(label["name"]) for label in issue(forge, number)["labels"]]  # type: ignore[attr-defined]
+    return [str(label["name"]) for label in issue(forge, number)["labels"]]
 
 
 def test_marks_then_closes_with_the_clock_override(forge: Forge, tmp_path: Path) -> None:
@@ -44,20 +47,20 @@ def test_marks_then_closes_with_the_clock_override(forge: Forge, tmp_path: Path)
     inputs = {"stale-issue-message": "This is stale.", "exempt-issue-labels": "pinned, security",
               "days-before-issue-stale": "60", "days-before-issue-close": "14"}  # fmt: skip
     early, _, _ = stale(forge, tmp_path, 59, **inputs)
-    marked, console, summary = stale(forge, tmp_path, 61, **inputs)
-    assert early.outputs["staled-issues-prs"] == "[]"  # type: ignore[attr-defined]
-    assert [i["number"] for i in json.loads(marked.outputs["staled-issues-prs"])] == [old]  # type: ignore[attr-defined]
+    marked, _console, summary = stale(forge, tmp_path, 61, **inputs)
+    assert early.outputs["staled-issues-prs"] == "[]"
+    assert [i["number"] for i in json.loads(marked.outputs["staled-issues-prs"])] == [old]
     assert labels(forge, old) == ["Stale"]
     assert labels(forge, pinned) == ["pinned"]
     with forge.client() as client:
         comments = client.get(f"/repos/{REPO}/issues/{old}/comments").json()
     assert [c["body"] for c in comments] == ["This is stale."]
     assert "marked stale | #" in summary
-    not_yet, _, _ = stale(forge, tmp_path, 13, **inputs)  # 13 days after marking
+    _not_yet, _, _ = stale(forge, tmp_path, 13, **inputs)  # 13 days after marking
     assert issue(forge, old)["state"] == "open"
     closed, _, _ = stale(forge, tmp_path, 15, **inputs)
-    assert closed.status is Status.SUCCESS  # type: ignore[attr-defined]
-    assert json.loads(closed.outputs["closed-issues-prs"])[0]["number"] == old  # type: ignore[attr-defined]
+    assert closed.status is Status.SUCCESS
+    assert json.loads(closed.outputs["closed-issues-prs"])[0]["number"] == old
     assert issue(forge, old)["state"] == "closed"
     assert issue(forge, old)["state_reason"] == "not_planned"
     assert issue(forge, pinned)["state"] == "open"
@@ -79,10 +82,10 @@ def test_the_operations_budget_stops_the_run_and_says_so(forge: Forge, tmp_path:
     numbers = [open_issue(forge, f"issue {n}") for n in range(5)]
     inputs = {"stale-issue-message": "Stale.", "operations-per-run": "5"}
     outcome, console, summary = stale(forge, tmp_path, 61, **inputs)
-    staled = json.loads(outcome.outputs["staled-issues-prs"])  # type: ignore[attr-defined]
+    staled = json.loads(outcome.outputs["staled-issues-prs"])
     assert len(staled) == 2  # two writes each: comment + label; the third does not fit
     assert sum(labels(forge, n) == ["Stale"] for n in numbers) == 2
-    assert "operations-per-run (5) spent" in console.text()  # type: ignore[attr-defined]
+    assert "operations-per-run (5) spent" in console.text()
     assert "4 of 5 — spent" in summary
 
 
@@ -90,19 +93,22 @@ def test_pull_requests_use_their_own_days_and_a_dry_run_writes_nothing(
     forge: Forge, tmp_path: Path
 ) -> None:
     with forge.client() as client:
-        pull = client.post(f"/repos/{REPO}/pulls",
-                           json={"title": "PR", "head": "feature", "base": "main"}).json()  # fmt: skip
+        made = {"title": "PR", "head": "feature", "base": "main"}
+        pull = client.post(f"/repos/{REPO}/pulls", json=made).json()
     number = open_issue(forge, "an issue")
     inputs = {"days-before-issue-stale": "60", "days-before-pr-stale": "30", "debug-only": "true"}
     outcome, console, summary = stale(forge, tmp_path, 31, **inputs)
-    staled = json.loads(outcome.outputs["staled-issues-prs"])  # type: ignore[attr-defined]
+    staled = json.loads(outcome.outputs["staled-issues-prs"])
     assert [(s["number"], s["kind"]) for s in staled] == [(pull["number"], "pr")]
-    assert f"[dry run] would POST /repos/{REPO}/issues/{pull['number']}/labels" in console.text()  # type: ignore[attr-defined]
-    assert labels(forge, pull["number"]) == [] and labels(forge, number) == []
+    assert f"[dry run] would POST /repos/{REPO}/issues/{pull['number']}/labels" in console.text()
+    assert labels(forge, pull["number"]) == []
+    assert labels(forge, number) == []
     assert "dry run" in summary
 
 
 def test_bad_input_fails_clearly(forge: Forge, tmp_path: Path) -> None:
     outcome, _, _ = stale(forge, tmp_path, 0, **{"days-before-stale": "sixty"})
-    assert outcome.status is Status.FAILURE  # type: ignore[attr-defined]
-    assert outcome.error == "conveyor/stale: input `days-before-stale`: expected a number, got 'sixty'"  # type: ignore[attr-defined]
+    assert outcome.status is Status.FAILURE
+    assert (
+        outcome.error == "conveyor/stale: input `days-before-stale`: expected a number, got 'sixty'"
+    )
