@@ -32,6 +32,7 @@ NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
     "astral-sh/setup-uv": ("setup_uv", "SetupUv"),
     "conveyor/stale": ("stale", "Stale"),
     "conveyor/release": ("release", "Release"),
+    "conveyor/secret-scan": ("secret_scan", "SecretScan"),
 }
 
 

@@ -95,8 +95,13 @@ def _from_forge(rest: ForgeRest, change: Change) -> Change:
         return change  # a number in a message that is not a pull request here
     labels = frozenset(str(label["name"]) for label in pull.get("labels") or ())
     login = str((pull.get("user") or {}).get("login") or "")
-    return Change(change.number, str(pull.get("title") or change.title), login, labels,
-                  str(pull.get("html_url") or ""))  # fmt: skip
+    return Change(
+        change.number,
+        str(pull.get("title") or change.title),
+        login,
+        labels,
+        str(pull.get("html_url") or ""),
+    )
 
 
 def _config(invocation: ActionInvocation) -> NotesConfig:
@@ -172,9 +177,13 @@ def _outputs(
 
 
 def _summarise(
-    invocation: ActionInvocation, tag: str, previous: str | None, prerelease: bool, body: str,
+    invocation: ActionInvocation,
+    tag: str,
+    previous: str | None,
+    prerelease: bool,
+    body: str,
     assets: list[str],
-) -> None:  # fmt: skip
+) -> None:
     kind = "prerelease" if prerelease else "release"
     since = f" (since {previous})" if previous else " (the first version tag)"
     files = f"\n\nAssets: {', '.join(assets)}" if assets else ""

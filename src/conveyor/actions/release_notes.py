@@ -122,8 +122,11 @@ def notes_config(document: object, source: str) -> NotesConfig:
     raw = [] if raw is None else raw
     if not isinstance(raw, list):
         raise UsageError(f"{source}: changelog.categories must be a list")
-    return NotesConfig(tuple(_category(c, f"{source}: changelog.categories[{n}]")
-                             for n, c in enumerate(raw)), labels, authors)  # fmt: skip
+    return NotesConfig(
+        tuple(_category(c, f"{source}: changelog.categories[{n}]") for n, c in enumerate(raw)),
+        labels,
+        authors,
+    )
 
 
 def _category(raw: object, where: str) -> Category:
