@@ -46,13 +46,11 @@ def invocation(
 ) -> ActionInvocation:
     ref = parse_action_ref(uses)
     assert ref is not None
-    summary = tmp / "summary.md"
-    summary.touch()
     space = workspace or tmp / "workspace"
     space.mkdir(exist_ok=True)
     return ActionInvocation(
         ref=ref, phase=ActionPhase.MAIN, inputs=dict(inputs),
-        env={"GITHUB_STEP_SUMMARY": str(summary), **(env or {})},
+        env=dict(env or {}),
         workspace=str(space), temp=str(tmp), tool_cache=str(tmp), job_dir=str(tmp),
         home=str(tmp), run_id="1", job_key="job", repository=str(space), sha=None,
         github=dict(github or {}),
@@ -66,7 +64,3 @@ def run_native(invocation: ActionInvocation, console: LinesConsole) -> ActionOut
     handler = default_registry().lookup(invocation.ref)
     assert handler is not None, f"{invocation.ref} is not registered"
     return handler.run(invocation, console)
-
-
-def summary_of(invocation: ActionInvocation) -> str:
-    return Path(invocation.env["GITHUB_STEP_SUMMARY"]).read_text()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conveyor.actions.bot_support import bool_input, write_summary
+from conveyor.actions.bot_support import bool_input, finding
 from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
 from conveyor.actions.release_assets import upload_assets
 from conveyor.actions.release_git import commits_between, tags_of, workspace_git
@@ -52,8 +52,9 @@ class Release:
         try:
             tag = tag_of(invocation)
             if tag is None:
-                console.log("::notice::conveyor/release: the run is not for a vX.Y.Z tag: skipped")
-                return ActionOutcome()
+                note = "conveyor/release: the run is not for a vX.Y.Z tag: skipped"
+                console.log(note)
+                return ActionOutcome(annotations=(finding("notice", note),))
             rest = ForgeRest(ForgeTarget.of(invocation), console)
             try:
                 return _release(invocation, console, rest, tag)
@@ -83,9 +84,12 @@ def _release(
     prerelease = _prerelease(invocation, tag)
     _write_changelog(invocation, console, notes)
     release = _publish(invocation, rest, tag, body, prerelease)
-    uploaded = upload_assets(invocation, console, rest, release)
-    _summarise(invocation, tag, previous, prerelease, body, uploaded)
-    return ActionOutcome(outputs=_outputs(release, tag, previous, prerelease, body))
+    uploaded, warnings = upload_assets(invocation, console, rest, release)
+    return ActionOutcome(
+        outputs=_outputs(release, tag, previous, prerelease, body),
+        summary=_summary(tag, previous, prerelease, body, uploaded),
+        annotations=tuple(finding("warning", warning) for warning in warnings),
+    )
 
 
 def _from_forge(rest: ForgeRest, change: Change) -> Change:
@@ -176,15 +180,8 @@ def _outputs(
     }
 
 
-def _summarise(
-    invocation: ActionInvocation,
-    tag: str,
-    previous: str | None,
-    prerelease: bool,
-    body: str,
-    assets: list[str],
-) -> None:
+def _summary(tag: str, previous: str | None, prerelease: bool, body: str, assets: list[str]) -> str:
     kind = "prerelease" if prerelease else "release"
     since = f" (since {previous})" if previous else " (the first version tag)"
     files = f"\n\nAssets: {', '.join(assets)}" if assets else ""
-    write_summary(invocation, f"## conveyor/release: {kind} {tag}{since}\n\n{body}{files}\n")
+    return f"## conveyor/release: {kind} {tag}{since}\n\n{body}{files}\n"

@@ -14,30 +14,32 @@ from conveyor.actions.forge_rest import ForgeRest
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation
 
 
-def asset_files(invocation: ActionInvocation, console: ActionConsole) -> list[Path]:
+def asset_files(invocation: ActionInvocation, warnings: list[str]) -> list[Path]:
     found: dict[str, Path] = {}
     for pattern in csv_input(invocation, "files"):
         matches = sorted(glob.glob(os.path.join(invocation.workspace, pattern), recursive=True))
         files = [Path(m) for m in matches if os.path.isfile(m)]
         if not files:
-            console.log(f"::warning::conveyor/release: `files` pattern {pattern!r} matches no file")
+            warnings.append(f"conveyor/release: `files` pattern {pattern!r} matches no file")
         found.update((file.name, file) for file in files)
     return list(found.values())
 
 
 def upload_assets(
     invocation: ActionInvocation, console: ActionConsole, rest: ForgeRest, release: Any
-) -> list[str]:
-    """The names of the assets the release has from `files` (would have, in a dry run)."""
-    files = asset_files(invocation, console)
+) -> tuple[list[str], list[str]]:
+    """The names of the assets the release has from `files` (would have, in a dry run), and
+    warnings (patterns matching nothing)."""
+    warnings: list[str] = []
+    files = asset_files(invocation, warnings)
     if release is None:
         for file in files:
             console.log(f"[dry run] would upload {file.name} ({file.stat().st_size} bytes)")
-        return [file.name for file in files]
+        return [file.name for file in files], warnings
     existing = {asset["name"]: asset for asset in release.get("assets") or ()}
     for file in files:
         _upload(rest, console, release, file, existing.get(file.name))
-    return [file.name for file in files]
+    return [file.name for file in files], warnings
 
 
 def _upload(

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conveyor.actions.bot_support import annotation, bool_input, table, write_summary
+from conveyor.actions.bot_support import bool_input, finding, table
 from conveyor.actions.secret_sources import Target, diff_targets, tree_targets
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import UsageError
-from conveyor.model.results import Status
+from conveyor.model.results import Annotation, Status
 
 BASELINE = ".secrets.baseline"
 _SETTINGS_LOCK = threading.Lock()  # detect-secrets keeps its settings in globals
@@ -138,25 +138,22 @@ def _scan(invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome
     findings = scan(root, targets, baseline)
     known = _known(baseline)
     new = [f for f in findings if (f.path, f.secret_hash, f.detector) not in known]
-    for finding in new:
-        console.log(
-            annotation(
-                "error",
-                f"{finding.detector}: a potential secret (detect-secrets)",
-                file=finding.path,
-                line=finding.line,
-                title="Secret detected",
-            )
-        )
     console.log(
         f"conveyor/secret-scan: {what}: {len(targets)} files, {len(new)} new findings, "
         f"{len(findings) - len(new)} in the baseline"
     )
-    _summarise(invocation, what, len(targets), new, len(findings) - len(new))
-    return _outcome(invocation, new, len(findings) - len(new))
+    summary = _summary(what, len(targets), new, len(findings) - len(new))
+    return _outcome(invocation, new, len(findings) - len(new), summary)
 
 
-def _outcome(invocation: ActionInvocation, new: list[Finding], baselined: int) -> ActionOutcome:
+def _annotation(found: Finding) -> Annotation:
+    message = f"{found.detector}: a potential secret (detect-secrets)"
+    return finding("error", message, file=found.path, line=found.line, title="Secret detected")
+
+
+def _outcome(
+    invocation: ActionInvocation, new: list[Finding], baselined: int, summary: str
+) -> ActionOutcome:
     outputs = {
         "findings": str(len(new)),
         "baselined": str(baselined),
@@ -168,17 +165,18 @@ def _outcome(invocation: ActionInvocation, new: list[Finding], baselined: int) -
             "annotations; audit false positives into the baseline "
             "(detect-secrets scan --baseline .secrets.baseline)"
         )
-        return ActionOutcome(status=Status.FAILURE, outputs=outputs, error=message)
-    return ActionOutcome(outputs=outputs)
+        status = Status.FAILURE
+    else:
+        status, message = Status.SUCCESS, None
+    annotations = tuple(_annotation(found) for found in new)
+    return ActionOutcome(status, outputs, error=message, summary=summary, annotations=annotations)
 
 
-def _summarise(
-    invocation: ActionInvocation, what: str, files: int, new: list[Finding], baselined: int
-) -> None:
+def _summary(what: str, files: int, new: list[Finding], baselined: int) -> str:
     rows = [[f"`{f.path}:{f.line}`", f.detector] for f in new]
     verdict = f"{len(new)} new potential secret(s)" if new else "no new potential secrets"
     text = f"## conveyor/secret-scan: {verdict}\n\n{what}: {files} files scanned"
     text += f", {baselined} finding(s) in the baseline\n"
     if rows:
         text += "\n" + table(["where", "detector"], rows) + "\n"
-    write_summary(invocation, text)
+    return text

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conveyor.actions.bot_support import bool_input, number_input, table, write_summary
+from conveyor.actions.bot_support import bool_input, finding, number_input, table
 from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
 from conveyor.actions.stale_rules import (
     Kind,
@@ -29,6 +29,7 @@ from conveyor.actions.stale_rules import (
 )
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import ForgeError, UsageError
+from conveyor.model.results import Annotation
 
 Item = Mapping[str, Any]
 
@@ -57,6 +58,7 @@ class Report:
     exempt: int = 0
     seen: int = 0
     stopped: bool = False
+    notes: list[Annotation] = field(default_factory=list)
 
 
 def _brief(item: Item) -> dict[str, object]:
@@ -145,8 +147,10 @@ class Stale:
     def run(self, invocation: ActionInvocation, console: ActionConsole) -> ActionOutcome:
         target = ForgeTarget.of(invocation)
         if not target.token or not target.api_url:
-            console.log("::notice::conveyor/stale: no forge token, so no issues to read: skipped")
-            return ActionOutcome(outputs=_outputs(Report()))
+            note = finding(
+                "notice", "conveyor/stale: no forge token, so no issues to read: skipped"
+            )
+            return ActionOutcome(outputs=_outputs(Report()), annotations=(note,))
         rest = ForgeRest(target, console)
         try:
             stale_run = _stale_run(invocation, rest, console)
@@ -155,8 +159,10 @@ class Stale:
             return failed(f"conveyor/stale: {error}")
         finally:
             rest.close()
-        _summarise(invocation, stale_run)
-        return ActionOutcome(outputs=_outputs(stale_run.report))
+        report = stale_run.report
+        return ActionOutcome(
+            outputs=_outputs(report), summary=_summary(stale_run), annotations=tuple(report.notes)
+        )
 
 
 def _stale_run(invocation: ActionInvocation, rest: ForgeRest, console: ActionConsole) -> StaleRun:
@@ -181,10 +187,12 @@ def _walk(invocation: ActionInvocation, stale_run: StaleRun) -> None:
     except BudgetSpent:
         stale_run.report.stopped = True
         limit = stale_run.budget.limit
-        stale_run.console.log(
-            f"::warning::conveyor/stale: operations-per-run ({limit}) spent after "
+        message = (
+            f"conveyor/stale: operations-per-run ({limit}) spent after "
             f"{stale_run.report.seen - 1} items; the rest waits for the next run"
         )
+        stale_run.console.log(message)
+        stale_run.report.notes.append(finding("warning", message))
 
 
 def _outputs(report: Report) -> dict[str, str]:
@@ -194,7 +202,7 @@ def _outputs(report: Report) -> dict[str, str]:
     }
 
 
-def _summarise(invocation: ActionInvocation, stale_run: StaleRun) -> None:
+def _summary(stale_run: StaleRun) -> str:
     report, budget = stale_run.report, stale_run.budget
     dry = " (dry run: nothing written)" if stale_run.rest.target.dry_run else ""
     rows = [
@@ -204,7 +212,7 @@ def _summarise(invocation: ActionInvocation, stale_run: StaleRun) -> None:
         ["exempt", str(report.exempt)],
         ["operations", f"{budget.used} of {budget.limit}" + (" — spent" if report.stopped else "")],
     ]
-    write_summary(invocation, f"## conveyor/stale{dry}\n\n" + table(["", ""], rows) + "\n")
+    return f"## conveyor/stale{dry}\n\n" + table(["", ""], rows) + "\n"
 
 
 def _numbers(items: list[Item]) -> str:

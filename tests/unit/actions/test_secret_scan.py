@@ -13,7 +13,7 @@ import pytest
 
 from conveyor.engine.ports.actions import ActionOutcome
 from conveyor.model.results import Status
-from tests.support.native_bots import LinesConsole, invocation, run_native, summary_of
+from tests.support.native_bots import LinesConsole, invocation, run_native
 
 # Made up here, in pieces, so this file holds no secret-shaped literal.
 AWS_KEY = "AKIA" + "Z3MSJV4WIQQXFNVP"
@@ -47,11 +47,13 @@ def scan(
     github = {"event_name": "pull_request" if event else "push", "event": event or {}}
     call = invocation("conveyor/secret-scan@v1", tmp, inputs or {}, github=github, workspace=repo)
     console = LinesConsole()
-    return run_native(call, console), console, summary_of(call)
+    outcome = run_native(call, console)
+    return outcome, console, outcome.summary
 
 
 def shown(outcome: ActionOutcome, console: LinesConsole, summary: str) -> str:
-    return "\n".join([console.text(), summary, str(outcome.outputs), str(outcome.error)])
+    notes = [str(a) for a in outcome.annotations]
+    return "\n".join([console.text(), summary, str(outcome.outputs), str(outcome.error), *notes])
 
 
 def test_the_tree_scan_annotates_path_line_and_never_shows_the_value(
@@ -59,12 +61,19 @@ def test_the_tree_scan_annotates_path_line_and_never_shows_the_value(
 ) -> None:
     outcome, console, summary = scan(tmp_path, repo)
     assert outcome.status is Status.FAILURE
-    assert "::error file=settings.py,line=2,title=Secret detected::AWS Access Key" in console.text()
+    assert (
+        "settings.py",
+        2,
+        "Secret detected",
+        "AWS Access Key: a potential secret (detect-secrets)",
+    ) in [(a.file, a.line, a.title, a.message) for a in outcome.annotations]
     assert "`settings.py:2` | AWS Access Key" in summary
     assert outcome.outputs["findings"] == str(len(outcome.outputs["findings-json"].split("{")) - 1)
-    assert outcome.error is not None and "new potential secret" in outcome.error
+    assert outcome.error is not None
+    assert "new potential secret" in outcome.error
     everything = shown(outcome, console, summary)
-    assert AWS_KEY not in everything and AWS_KEY[4:] not in everything
+    assert AWS_KEY not in everything
+    assert AWS_KEY[4:] not in everything
 
 
 def test_a_baseline_from_detect_secrets_accepts_known_findings_only(
@@ -75,16 +84,18 @@ def test_a_baseline_from_detect_secrets_accepts_known_findings_only(
     (repo / ".secrets.baseline").write_bytes(baseline.stdout)
     clean, _, summary = scan(tmp_path, repo)
     assert clean.status is Status.SUCCESS, clean.error
-    assert clean.outputs["findings"] == "0" and clean.outputs["baselined"] != "0"
+    assert clean.outputs["findings"] == "0"
+    assert clean.outputs["baselined"] != "0"
     assert "no new potential secrets" in summary
     (repo / "deploy.sh").write_text(f"#!/bin/sh\nexport GITHUB_TOKEN={GITHUB_TOKEN}\n")
     git(repo, "add", "deploy.sh")
     outcome, console, summary = scan(tmp_path, repo)
     assert outcome.status is Status.FAILURE
-    errors = [line for line in console.lines if line.startswith("::error")]
-    prefix = "::error file=deploy.sh,line=2,title=Secret detected::"
-    assert all(line.startswith(prefix) for line in errors)  # the baselined one is not reported
-    assert prefix + "GitHub Token: a potential secret (detect-secrets)" in errors
+    places = {(a.file, a.line) for a in outcome.annotations}
+    assert places == {("deploy.sh", 2)}  # the baselined one is not reported
+    assert "GitHub Token: a potential secret (detect-secrets)" in [
+        a.message for a in outcome.annotations
+    ]
     assert GITHUB_TOKEN not in shown(outcome, console, summary)
 
 
@@ -95,12 +106,12 @@ def test_a_pull_requests_diff_counts_only_the_lines_it_adds(tmp_path: Path, repo
     git(repo, "commit", "-qam", "add a token")
     head = git(repo, "rev-parse", "HEAD")
     event = {"pull_request": {"base": {"sha": base}, "head": {"sha": head}}}
-    outcome, console, summary = scan(tmp_path, repo, event=event)
+    outcome, _console, summary = scan(tmp_path, repo, event=event)
     assert outcome.status is Status.FAILURE
     found = json.loads(outcome.outputs["findings-json"])
     assert {"file": "app.py", "line": 4, "type": "GitHub Token"} in found
     assert {(f["file"], f["line"]) for f in found} == {("app.py", 4)}
-    assert "settings.py" not in console.text()  # the old secret is not in the diff
+    assert {a.file for a in outcome.annotations} == {"app.py"}  # the old secret is not in the diff
     assert f"diff {base[:12]}...{head[:12]}: 1 files scanned" in summary
     advisory, _, _ = scan(tmp_path, repo, {"fail-on-findings": "false"}, event)
     assert advisory.status is Status.SUCCESS

@@ -12,7 +12,7 @@ import pytest
 
 from conveyor.engine.ports.actions import ActionOutcome
 from conveyor.model.results import Status
-from tests.support.native_bots import LinesConsole, invocation, run_native, summary_of
+from tests.support.native_bots import LinesConsole, invocation, run_native
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge, git
 
 RELEASE_YML = """\
@@ -76,7 +76,8 @@ def release(
     call = invocation("conveyor/release@v1", tmp, {"files": "dist/*", **inputs},
                       github=github, workspace=workspace)  # fmt: skip
     console = LinesConsole()
-    return run_native(call, console), console, summary_of(call)
+    outcome = run_native(call, console)
+    return outcome, console, outcome.summary
 
 
 def test_an_rc_tag_makes_a_prerelease_with_grouped_notes_and_assets(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionOutcome
 from conveyor.model.results import Status
-from tests.support.native_bots import LinesConsole, invocation, run_native, summary_of
+from tests.support.native_bots import LinesConsole, invocation, run_native
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge
 
 DAY = 86400
@@ -22,7 +22,8 @@ def stale(
     env = {"CONVEYOR_STALE_NOW": str(time.time() + days_ahead * DAY)}
     call = invocation("conveyor/stale@v1", tmp, inputs, github=github, env=env)
     console = LinesConsole()
-    return run_native(call, console), console, summary_of(call)
+    outcome = run_native(call, console)
+    return outcome, console, outcome.summary
 
 
 def open_issue(forge: Forge, title: str, labels: tuple[str, ...] = ()) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from conveyor.model.results import Status
+from conveyor.model.results import Annotation, Status
 
 _REMOTE_REF = re.compile(
     r"^(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)(?:/(?P<path>[^@\s]+))?@(?P<ref>\S+)$"
@@ -106,6 +106,10 @@ class ActionOutcome:
     # This host cannot do what the step asks (an interpreter that is not installed): the job
     # stops here and is reported skipped (unavailable) with this reason, not failed.
     unavailable: str | None = None
+    # Markdown for the job's summary (as GITHUB_STEP_SUMMARY), and findings shown as annotations
+    # (as `::warning file=...::`); both masked by the executor.
+    summary: str = ""
+    annotations: tuple[Annotation, ...] = ()
 
 
 def failed(message: str) -> ActionOutcome:

@@ -97,6 +97,7 @@ def run_native_phase(
         run.set_env(name, value)
     for directory in outcome.path:
         run.add_path(directory)
+    _report(run, log, outcome)
     if outcome.error:
         log.error(outcome.error)
     if outcome.unavailable:
@@ -107,3 +108,12 @@ def run_native_phase(
 
 def native_inputs(call: StepCall) -> dict[str, str]:
     return evaluation.strings(call.step.with_, call.contexts)
+
+
+def _report(run: JobRun, log: StepLog, outcome: ActionOutcome) -> None:
+    """The outcome's annotations (logged as GitHub shows them) and its summary."""
+    for annotation in outcome.annotations:
+        log.write(f"##[{annotation.level}]{annotation.message}")
+        run.annotate(annotation)
+    if outcome.summary.strip():
+        run.summaries.append(run.masker.mask(outcome.summary))
