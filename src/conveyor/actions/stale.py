@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from conveyor.actions.bot_support import bool_input, finding, number_input, table
 from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
@@ -106,7 +107,8 @@ class StaleRun:
         if rules.remove_when_updated and updated_since_marked(updated_at, marked_at, commented):
             self.budget.spend(1)
             self.console.log(f"#{item['number']}: updated since marked stale: label removed")
-            self.rest.request("DELETE", self.issue_path(item, f"/labels/{rules.stale_label}"))
+            label = quote(rules.stale_label, safe="")
+            self.rest.request("DELETE", self.issue_path(item, f"/labels/{label}"))
             self.report.unmarked.append(item)
         elif due(marked_at, rules.close_days, self.now):
             self.close(item, rules)

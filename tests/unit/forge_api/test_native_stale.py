@@ -69,9 +69,9 @@ def test_marks_then_closes_with_the_clock_override(forge: Forge, tmp_path: Path)
 
 def test_a_comment_after_marking_removes_the_stale_label(forge: Forge, tmp_path: Path) -> None:
     number = open_issue(forge, "talked about")
-    inputs = {"stale-issue-message": "Stale?", "stale-issue-label": "no-activity"}
+    inputs = {"stale-issue-message": "Stale?", "stale-issue-label": "no activity"}
     stale(forge, tmp_path, 61, **inputs)
-    assert labels(forge, number) == ["no-activity"]
+    assert labels(forge, number) == ["no activity"]
     with forge.client() as client:
         client.post(f"/repos/{REPO}/issues/{number}/comments", json={"body": "still here"})
     stale(forge, tmp_path, 30, **inputs)
