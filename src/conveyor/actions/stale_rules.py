@@ -41,6 +41,8 @@ class Rules:
     exempt_all_milestones: bool
     exempt_draft: bool
     remove_when_updated: bool
+    only_labels: frozenset[str] = frozenset()  # all of them needed
+    any_of_labels: frozenset[str] = frozenset()  # one of them needed
 
 
 def _days(invocation: ActionInvocation, kind: Kind, general: str, default: float) -> float:
@@ -78,6 +80,8 @@ def rules_for(invocation: ActionInvocation, kind: Kind) -> Rules:
         exempt_all_milestones=_either(invocation, kind, "exempt-all-milestones", False),
         exempt_draft=kind is Kind.PR and bool_input(invocation, "exempt-draft-pr", False),
         remove_when_updated=_either(invocation, kind, "remove-stale-when-updated", True),
+        only_labels=names(f"only-{word}-labels") or names("only-labels"),
+        any_of_labels=names(f"any-of-{word}-labels") or names("any-of-labels"),
     )
 
 
@@ -110,8 +114,13 @@ def label_names(item: Mapping[str, Any]) -> set[str]:
 
 
 def exemption(item: Mapping[str, Any], rules: Rules, draft: bool) -> str | None:
-    """Why `item` is exempt, or None."""
-    exempt = label_names(item) & rules.exempt_labels
+    """Why `item` is exempt (or out of scope), or None."""
+    labels = label_names(item)
+    if not rules.only_labels <= labels:
+        return "not all of only-labels"
+    if rules.any_of_labels and not rules.any_of_labels & labels:
+        return "none of any-of-labels"
+    exempt = labels & rules.exempt_labels
     if exempt:
         return f"exempt label {sorted(exempt)[0]!r}"
     assignees = {str(a.get("login")) for a in item.get("assignees") or ()}

@@ -113,3 +113,16 @@ def test_bad_input_fails_clearly(forge: Forge, tmp_path: Path) -> None:
     assert (
         outcome.error == "conveyor/stale: input `days-before-stale`: expected a number, got 'sixty'"
     )
+
+
+def test_only_labels_and_any_of_labels_narrow_the_scope(forge: Forge, tmp_path: Path) -> None:
+    both = open_issue(forge, "both", ("bug", "triage"))
+    one = open_issue(forge, "one", ("bug",))
+    other = open_issue(forge, "other", ("question",))
+    only, _, _ = stale(forge, tmp_path, 61, **{"only-labels": "bug,triage", "debug-only": "true"})
+    any_of, _, _ = stale(forge, tmp_path, 61, **{"any-of-issue-labels": "triage, question",
+                                                 "debug-only": "true"})  # fmt: skip
+    assert [s["number"] for s in json.loads(only.outputs["staled-issues-prs"])] == [both]
+    assert sorted(s["number"] for s in json.loads(any_of.outputs["staled-issues-prs"])) == [
+        both, other]  # fmt: skip
+    assert one not in [s["number"] for s in json.loads(any_of.outputs["staled-issues-prs"])]
