@@ -35,6 +35,9 @@ NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
     "conveyor/tdd-gate": ("tdd_gate", "TddGate"),
     "conveyor/labeler": ("labeler", "Labeler"),
     "conveyor/coverage-gate": ("coverage_gate", "CoverageGate"),
+    "conveyor/stale": ("stale", "Stale"),
+    "conveyor/release": ("release", "Release"),
+    "conveyor/secret-scan": ("secret_scan", "SecretScan"),
 }
 
 # `conveyor run --native-actions`: marketplace actions run by the native one standing for them
