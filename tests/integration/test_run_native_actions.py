@@ -142,3 +142,17 @@ def test_a_pull_request_run_labels_natively_without_a_forge(
     assert code == 0, out + err
     assert "new=docs" in out + err
     assert "[dry run] would POST" in out + err
+
+
+def test_a_bad_input_fails_the_step_with_a_message_naming_it(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workflow = (
+        "on: pull_request\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: conveyor/labeler@v1\n        with:\n          sync-labels: maybe\n"
+    )
+    repo = make_repo(tmp_path, {".github/workflows/ci.yml": workflow})
+    cli_main.run_cli(["run", str(repo), "--offline", "--event", "pull_request"])
+    out, err = capsys.readouterr()
+    assert "conveyor/labeler: input `sync-labels`: expected true or false, got 'maybe'" in out + err
+    assert "unexpectedly" not in out + err

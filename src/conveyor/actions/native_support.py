@@ -11,13 +11,30 @@ from typing import Any
 
 from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
 from conveyor.engine.ports.actions import ActionInvocation
+from conveyor.errors import UsageError
 from conveyor.model.results import Annotation, AnnotationLevel
-
-TRUE = frozenset({"true", "yes", "1", "on"})
 
 
 def flag(invocation: ActionInvocation, name: str, default: bool) -> bool:
-    return invocation.input(name, "true" if default else "false").strip().lower() in TRUE
+    """A boolean input as `core.getBooleanInput` reads it: true or false (any case), else an
+    error naming the input."""
+    raw = invocation.input(name, "true" if default else "false").strip().lower()
+    if raw not in ("true", "false"):
+        raise UsageError(f"input `{name}`: expected true or false, got {raw!r}")
+    return raw == "true"
+
+
+def number(invocation: ActionInvocation, name: str, default: float) -> float:
+    raw = invocation.input(name, str(default)).strip()
+    try:
+        return float(raw)
+    except ValueError:
+        raise UsageError(f"input `{name}`: expected a number, got {raw!r}") from None
+
+
+def listed(invocation: ActionInvocation, name: str, default: str = "") -> tuple[str, ...]:
+    """A list input (a JSON array, or items separated by commas or new lines)."""
+    return tuple(names(invocation.input(name, default)))
 
 
 def names(text: str) -> list[str]:
@@ -97,6 +114,7 @@ def can_read(target: ForgeTarget) -> bool:
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table, ending with a new line."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
@@ -108,6 +126,13 @@ def warning(message: str, title: str | None = None, file: str | None = None) -> 
 
 def error(message: str, title: str | None = None, file: str | None = None) -> Annotation:
     return Annotation(AnnotationLevel.ERROR, message, title=title, file=file)
+
+
+def finding(
+    level: str, message: str, *, file: str = "", line: int = 0, title: str = ""
+) -> Annotation:
+    """An annotation at `file:line` (level: error, warning, notice)."""
+    return Annotation(AnnotationLevel(level), message, title or None, file or None, line or None)
 
 
 def marker(name: str) -> str:

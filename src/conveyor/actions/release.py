@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conveyor.actions.bot_support import bool_input, finding
 from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
+from conveyor.actions.native_support import finding, flag
 from conveyor.actions.release_assets import upload_assets
 from conveyor.actions.release_git import commits_between, tags_of, workspace_git
 from conveyor.actions.release_notes import (
@@ -135,7 +135,7 @@ def _compare(invocation: ActionInvocation, previous: str | None, tag: str) -> st
 def _prerelease(invocation: ActionInvocation, tag: str) -> bool:
     if invocation.input("prerelease", "auto").strip().lower() == "auto":
         return is_prerelease(tag)
-    return bool_input(invocation, "prerelease", False)
+    return flag(invocation, "prerelease", False)
 
 
 def _write_changelog(invocation: ActionInvocation, console: ActionConsole, notes: Notes) -> None:
@@ -153,7 +153,7 @@ def _publish(
     invocation: ActionInvocation, rest: ForgeRest, tag: str, body: str, prerelease: bool
 ) -> Any:
     """The release, created or updated; None in a dry run."""
-    draft = bool_input(invocation, "draft", False)
+    draft = flag(invocation, "draft", False)
     name = invocation.input("name", tag)
     fields = {"tag_name": tag, "name": name, "body": body, "draft": draft, "prerelease": prerelease}
     existing = None

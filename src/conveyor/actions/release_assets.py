@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from conveyor.actions.bot_support import csv_input
 from conveyor.actions.forge_rest import ForgeRest
+from conveyor.actions.native_support import listed
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation
 
 
 def asset_files(invocation: ActionInvocation, warnings: list[str]) -> list[Path]:
     found: dict[str, Path] = {}
-    for pattern in csv_input(invocation, "files"):
+    for pattern in listed(invocation, "files"):
         matches = sorted(glob.glob(os.path.join(invocation.workspace, pattern), recursive=True))
         files = [Path(m) for m in matches if os.path.isfile(m)]
         if not files:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conveyor.actions.bot_support import bool_input, finding, table
+from conveyor.actions.native_support import finding, flag, table
 from conveyor.actions.secret_sources import Target, diff_targets, tree_targets
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import UsageError
@@ -159,7 +159,7 @@ def _outcome(
         "baselined": str(baselined),
         "findings-json": json.dumps([f.shown() for f in new]),
     }
-    if new and bool_input(invocation, "fail-on-findings", True):
+    if new and flag(invocation, "fail-on-findings", True):
         message = (
             f"conveyor/secret-scan: {len(new)} new potential secret(s), see the "
             "annotations; audit false positives into the baseline "
@@ -178,5 +178,5 @@ def _summary(what: str, files: int, new: list[Finding], baselined: int) -> str:
     text = f"## conveyor/secret-scan: {verdict}\n\n{what}: {files} files scanned"
     text += f", {baselined} finding(s) in the baseline\n"
     if rows:
-        text += "\n" + table(["where", "detector"], rows) + "\n"
+        text += "\n" + table(["where", "detector"], rows)
     return text

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from conveyor.actions.bot_support import bool_input, finding, number_input, table
 from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
+from conveyor.actions.native_support import finding, flag, number, table
 from conveyor.actions.stale_rules import (
     Kind,
     Rules,
@@ -168,7 +168,7 @@ class Stale:
 
 
 def _stale_run(invocation: ActionInvocation, rest: ForgeRest, console: ActionConsole) -> StaleRun:
-    limit = int(number_input(invocation, "operations-per-run", 30))
+    limit = int(number(invocation, "operations-per-run", 30))
     reason = invocation.input("close-issue-reason", "not_planned")
     if reason not in ("completed", "not_planned"):
         raise UsageError(f"input `close-issue-reason`: completed or not_planned, got {reason!r}")
@@ -181,7 +181,7 @@ def _stale_run(invocation: ActionInvocation, rest: ForgeRest, console: ActionCon
 
 
 def _walk(invocation: ActionInvocation, stale_run: StaleRun) -> None:
-    ascending = bool_input(invocation, "ascending", False)
+    ascending = flag(invocation, "ascending", False)
     params = {"state": "open", "sort": "created", "direction": "asc" if ascending else "desc"}
     try:
         for item in stale_run.rest.paginate(stale_run.rest.repo_path("/issues"), params):
@@ -214,7 +214,7 @@ def _summary(stale_run: StaleRun) -> str:
         ["exempt", str(report.exempt)],
         ["operations", f"{budget.used} of {budget.limit}" + (" — spent" if report.stopped else "")],
     ]
-    return f"## conveyor/stale{dry}\n\n" + table(["", ""], rows) + "\n"
+    return f"## conveyor/stale{dry}\n\n" + table(["", ""], rows)
 
 
 def _numbers(items: list[Item]) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from conveyor.actions.bot_support import bool_input, csv_input, number_input
+from conveyor.actions.native_support import flag, listed, number
 from conveyor.engine.ports.actions import ActionInvocation
 from conveyor.errors import UsageError
 
@@ -49,22 +49,22 @@ def _days(invocation: ActionInvocation, kind: Kind, general: str, default: float
     """`days-before-issue-stale` over `days-before-stale` over the default."""
     word = "issue" if kind is Kind.ISSUE else "pr"
     specific = general.replace("-before-", f"-before-{word}-")
-    fallback = number_input(invocation, general, default)
-    return number_input(invocation, specific, fallback)
+    fallback = number(invocation, general, default)
+    return number(invocation, specific, fallback)
 
 
 def _either(invocation: ActionInvocation, kind: Kind, general: str, default: bool) -> bool:
     word = "issue" if kind is Kind.ISSUE else "pr"
     specific = general.replace("stale-", f"{word}-stale-", 1).replace("all-", f"all-{word}-", 1)
-    fallback = bool_input(invocation, general, default)
-    return bool_input(invocation, specific, fallback)
+    fallback = flag(invocation, general, default)
+    return flag(invocation, specific, fallback)
 
 
 def rules_for(invocation: ActionInvocation, kind: Kind) -> Rules:
     word = "issue" if kind is Kind.ISSUE else "pr"
 
     def names(name: str) -> frozenset[str]:
-        return frozenset(csv_input(invocation, name))
+        return frozenset(listed(invocation, name))
 
     return Rules(
         stale_days=_days(invocation, kind, "days-before-stale", 60),
@@ -78,7 +78,7 @@ def rules_for(invocation: ActionInvocation, kind: Kind) -> Rules:
         exempt_all_assignees=_either(invocation, kind, "exempt-all-assignees", False),
         exempt_milestones=names("exempt-milestones") | names(f"exempt-{word}-milestones"),
         exempt_all_milestones=_either(invocation, kind, "exempt-all-milestones", False),
-        exempt_draft=kind is Kind.PR and bool_input(invocation, "exempt-draft-pr", False),
+        exempt_draft=kind is Kind.PR and flag(invocation, "exempt-draft-pr", False),
         remove_when_updated=_either(invocation, kind, "remove-stale-when-updated", True),
         only_labels=names(f"only-{word}-labels") or names("only-labels"),
         any_of_labels=names(f"any-of-{word}-labels") or names("any-of-labels"),

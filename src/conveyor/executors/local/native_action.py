@@ -12,6 +12,7 @@ from conveyor.engine.ports.actions import (
     ActionPhase,
     ActionRef,
 )
+from conveyor.errors import ConveyorError
 from conveyor.executors.local import evaluation
 from conveyor.executors.local.contexts import process_environment
 from conveyor.executors.local.job_state import JobRun
@@ -89,6 +90,8 @@ def run_native_phase(
     console = StepConsole(run, call, log, invocation.env)
     try:
         outcome = handler.run(invocation, console)
+    except ConveyorError as exc:  # a bad input, a forge refusing: the step fails and says why
+        outcome = ActionOutcome(status=Status.FAILURE, error=f"{invocation.ref.name}: {exc}")
     except Exception as exc:  # a bug in a native action must not take the job down
         outcome = ActionOutcome(
             status=Status.FAILURE, error=f"{invocation.ref.name} failed unexpectedly: {exc!r}"
