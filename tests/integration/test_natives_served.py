@@ -52,7 +52,8 @@ jobs:
         run: |
           cat > coverage.xml <<'EOF'
           <?xml version="1.0" ?>
-          <coverage version="7.6.1" line-rate="0.75" branch-rate="0" lines-valid="4" lines-covered="3">
+          <coverage version="7.6.1" line-rate="0.75" branch-rate="0"
+                    lines-valid="4" lines-covered="3">
             <sources><source>.</source></sources>
             <packages><package name="src" line-rate="0.75"><classes>
               <class name="app.py" filename="src/app.py" line-rate="0.75"><methods/><lines>
@@ -160,8 +161,9 @@ def conclusions(runs: list[Any]) -> dict[str, list[str]]:
     return found
 
 
-def comments_with(comments: list[Any], marker: str) -> list[str]:
-    return [c["body"] for c in comments if marker in c["body"]]
+def comments_with(comments: list[Any], marker: str) -> list[tuple[int, str]]:
+    """(id, body) of the comments carrying an action's marker."""
+    return [(c["id"], c["body"]) for c in comments if marker in c["body"]]
 
 
 def test_native_actions_gate_label_and_comment_on_a_served_pull_request(tmp_path: Path) -> None:
@@ -204,14 +206,19 @@ def test_native_actions_gate_label_and_comment_on_a_served_pull_request(tmp_path
     }, opened
     assert sorted(labels) == ["size/XS", "source", "via-marketplace"]
     tdd_before = comments_with(first, "<!-- conveyor:tdd-gate -->")
-    assert len(tdd_before) == 1 and "TDD gate failed" in tdd_before[0]
-    assert "## TDD Proof" in tdd_before[0]
+    assert len(tdd_before) == 1, first
+    assert "TDD gate failed" in tdd_before[0][1]
+    assert "## TDD Proof" in tdd_before[0][1]
     coverage = comments_with(first, "<!-- conveyor:coverage-gate -->")
-    assert len(coverage) == 1 and "75.00 %" in coverage[0], first
+    assert len(coverage) == 1, first
+    assert "75.00 %" in coverage[0][1]
     again = conclusions(edited)
-    assert again["tdd"] == ["failure", "success"] and again["gate"] == ["failure", "success"]
+    assert again["tdd"] == ["failure", "success"]
+    assert again["gate"] == ["failure", "success"]
     tdd_after = comments_with(after, "<!-- conveyor:tdd-gate -->")
-    assert len(tdd_after) == 1 and "TDD gate passed" in tdd_after[0], after
+    assert len(tdd_after) == 1, after  # the same comment, updated in place
+    assert tdd_after[0][0] == tdd_before[0][0]
+    assert "TDD gate passed" in tdd_after[0][1]
     assert len(comments_with(after, "<!-- conveyor:coverage-gate -->")) == 1
     assert all(c["user"]["login"].startswith("job") for c in after)
     assert token not in made.stdout + made.stderr
