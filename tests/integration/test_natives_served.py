@@ -222,3 +222,35 @@ def test_native_actions_gate_label_and_comment_on_a_served_pull_request(tmp_path
     assert len(comments_with(after, "<!-- conveyor:coverage-gate -->")) == 1
     assert all(c["user"]["login"].startswith("job") for c in after)
     assert token not in made.stdout + made.stderr
+
+
+def test_a_server_with_native_actions_runs_the_marketplace_names_by_the_built_in_map(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    token = cli_ok(home, "tokens", "create", "--name", "mona", "--role", "write").strip()
+    cli_ok(home, "repos", "create", "acme/app")
+    git, work = GitClient(tmp_path), tmp_path / "work"
+    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+    files = {
+        ".github/workflows/marketplace.yml": MARKETPLACE,
+        ".github/labeler-marketplace.yml": MARKETPLACE_LABELER,
+    }
+    git.commit(work, files, "a GitHub-valid workflow, no conveyor.toml")
+    with serving(home, "--native-actions") as server:
+        remote = git.url(server.url, "acme/app", token)
+        git.ok(work, "push", "-q", remote, "main")
+        git.ok(work, "switch", "-q", "-c", "feature")
+        head = git.commit(work, {"src/app.py": "print(1)\n"}, "the app")
+        git.ok(work, "push", "-q", remote, "feature")
+        made = cli(home, "pr", "create", "--repo", "acme/app", "--head", "feature", "--base",
+                   "main", "--title", "Add the app", "--body", "no proof needed here",
+                   "--server", server.url, "--token", token)  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        auth = {"Authorization": f"token {token}"}
+        with httpx.Client(base_url=f"{server.url}/api/v3/repos/acme/app", headers=auth) as api:
+            checks = wait_checks(api, head, 2)
+            labels = [label["name"] for label in api.get("/issues/1/labels").json()]
+        assert server.stop() == 0
+    assert conclusions(checks) == {"label": ["success"], "all-green": ["success"]}, checks
+    assert labels == ["via-marketplace"]  # as actions/labeler: no size labels
