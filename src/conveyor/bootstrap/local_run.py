@@ -261,6 +261,7 @@ def build_executor(
     platforms: tuple[str, ...] = (),
     remote: RemoteActions | None = None,
     native_actions: bool = False,
+    revision: str | None = None,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
@@ -268,11 +269,12 @@ def build_executor(
     (with `--action-dir`/`--skip-action`) are checked here, before any job runs: a bad table or
     value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions).
     `remote` fetches remote actions (the run's). `native_actions`: the built-in map of
-    marketplace actions to native ones (with conveyor.toml's `[actions.native]` over it)."""
+    marketplace actions to native ones (with conveyor.toml's `[actions.native]` over it;
+    `revision`: the run's commit, whose conveyor.toml counts when the working tree has none)."""
     overrides = {}
     from conveyor.bootstrap.native_settings import native_map
 
-    natives = native_map(repository, builtin=native_actions)
+    natives = native_map(repository, builtin=native_actions, revision=revision)
     if repository is not None:
         from conveyor.bootstrap.override_settings import action_overrides
 

@@ -11,6 +11,9 @@ automation").
 the file's entries win over it. A key is `owner/repo[/path]` (no `@ref`), a value a native action
 conveyor ships (`conveyor/<name>`, an `@ref` allowed and ignored); anything else is a UsageError
 naming conveyor.toml. `[actions.overrides]` still come first (a local directory or skip).
+
+A run of a commit (`revision`) in a repository without a working-tree conveyor.toml — a served
+run: the server's view of a repository has no working tree — reads the file as committed there.
 """
 
 from __future__ import annotations
@@ -19,24 +22,44 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from conveyor.bootstrap.settings import CONFIG_FILE, read_config
+from conveyor.bootstrap.settings import CONFIG_FILE, ConfigFile, read_config
 from conveyor.errors import UsageError
+from conveyor.git import GitRepository
 
 _KEY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 
 
-def native_map(repository: Path | None, *, builtin: bool = False) -> dict[str, str]:
-    """`owner/repo[/path]` (lower case) → the native action that runs it."""
+def native_map(
+    repository: Path | None, *, builtin: bool = False, revision: str | None = None
+) -> dict[str, str]:
+    """`owner/repo[/path]` (lower case) → the native action that runs it (`revision`: the run's
+    commit, whose conveyor.toml counts when the working tree has none)."""
     from conveyor.actions import BUILTIN_NATIVE_MAP, NATIVE_ACTIONS
 
     found = {k: v for k, v in BUILTIN_NATIVE_MAP.items() if v in NATIVE_ACTIONS} if builtin else {}
     if repository is not None:
-        found.update(_from_file(repository, frozenset(NATIVE_ACTIONS)))
+        found.update(_from_file(_config(repository, revision), frozenset(NATIVE_ACTIONS)))
     return found
 
 
-def _from_file(repository: Path, shipped: frozenset[str]) -> dict[str, str]:
-    config = read_config(repository / CONFIG_FILE)
+def _config(repository: Path, revision: str | None) -> ConfigFile:
+    """The working tree's conveyor.toml; when there is none, the one committed at `revision`."""
+    path = repository / CONFIG_FILE
+    if revision is None or path.exists() or not (repository / ".git").exists():
+        return read_config(path)
+    text = GitRepository(repository).try_git("cat-file", "blob", f"{revision}:{CONFIG_FILE}")
+    if text is None:
+        return ConfigFile(path, {})
+    import tomllib
+
+    shown = Path(f"{CONFIG_FILE} (commit {revision[:12]})")
+    try:
+        return ConfigFile(shown, tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{shown}: invalid TOML: {exc}") from None
+
+
+def _from_file(config: ConfigFile, shipped: frozenset[str]) -> dict[str, str]:
     table = _native_table(config.data, config.path)
     found: dict[str, str] = {}
     for key, value in table.items():

@@ -96,6 +96,7 @@ def run_local(
             platforms=options.platforms,
             remote=remote,
             native_actions=options.native_actions,
+            revision=options.revision,
         )
         prepared = prepare_run(options, start, remote)
         display.prepared(prepared)

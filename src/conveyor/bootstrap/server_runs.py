@@ -63,6 +63,9 @@ class ServerRuns:
     # http://HOST:PORT of the server: the local forge's URL (its hosted repositories' jobs get
     # job tokens and these URLs); None: not known, no job tokens
     forge_url: str | None = None
+    # `conveyor serve --native-actions`: every run applies the built-in map of marketplace
+    # actions to native ones (the conveyor.toml of the event's commit over it)
+    native_actions: bool = False
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -222,7 +225,12 @@ class ServerRuns:
 
         options = rerun_options(request, {}, home=self.home)
         fork = from_fork(request.run.event, request.event_payload)
-        return replace(options, repository_key=request.run.repository, withhold_settings=fork)
+        return replace(
+            options,
+            repository_key=request.run.repository,
+            withhold_settings=fork,
+            native_actions=self.native_actions,
+        )
 
 
 def wanted_commits(request: EventRequest) -> tuple[str, ...]:

@@ -47,7 +47,15 @@ FORGE_LAST_DRAIN = 10.0  # seconds a stopping server sends the last reports for
     show_default=True,
     help="Seconds running runs may take to finish on SIGTERM before they are cancelled.",
 )
-def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
+@click.option(
+    "--native-actions",
+    is_flag=True,
+    envvar="CONVEYOR_NATIVE_ACTIONS",
+    help="Run marketplace actions conveyor ships natively by its built-in map (docs/actions.md).",
+)
+def serve_command(
+    host: str, port: int, jobs: int | None, grace: float, native_actions: bool = False
+) -> int:
     """Serve webhooks, the API and the web UI; run the jobs they start."""
     _log_to_stderr()
     listener = _listen(host, port)
@@ -64,6 +72,7 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
         requeue_abandoned(store)
         served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1)
         served.runs.forge_url = forge_url(listener)
+        served.runs.native_actions = native_actions
         context = ServerContext(
             home,
             store,

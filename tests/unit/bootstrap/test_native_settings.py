@@ -48,3 +48,43 @@ def test_a_value_that_is_not_native_names_the_file_and_the_natives(tmp_path: Pat
         UsageError, match=r"conveyor.toml: \[actions.native\] 'actions/stale'.*conveyor/labeler"
     ):
         native_map(tmp_path)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    import subprocess
+
+    identity = ("-c", "user.name=Mona", "-c", "user.email=mona@example.com")
+    done = subprocess.run(
+        ["git", *identity, "-c", "commit.gpgsign=false", *args],
+        cwd=cwd, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+def _view_of(tmp_path: Path, toml: str) -> tuple[Path, str]:
+    """A `--no-checkout` clone (as the server's view of a repository) of a commit whose
+    conveyor.toml is `toml`; the commit's id."""
+    work = tmp_path / "work"
+    work.mkdir()
+    _git(work, "init", "-q", "-b", "main")
+    (work / "conveyor.toml").write_text(toml)
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "settings")
+    view = tmp_path / "view"
+    _git(tmp_path, "clone", "-q", "--shared", "--no-checkout", str(work), str(view))
+    return view, _git(work, "rev-parse", "HEAD")
+
+
+def test_a_run_of_a_commit_without_a_working_tree_reads_the_committed_conveyor_toml(
+    tmp_path: Path,
+) -> None:
+    view, sha = _view_of(tmp_path, '[actions.native]\n"actions/labeler" = "conveyor/labeler"\n')
+    assert not (view / "conveyor.toml").exists()
+    assert native_map(view, revision=sha) == {"actions/labeler": "conveyor/labeler"}
+    assert native_map(view) == {}
+
+
+def test_a_bad_committed_conveyor_toml_names_the_commit(tmp_path: Path) -> None:
+    view, sha = _view_of(tmp_path, '[actions.native]\n"actions/stale" = "acme/stale"\n')
+    with pytest.raises(UsageError, match=rf"conveyor.toml \(commit {sha[:12]}\): \[actions"):
+        native_map(view, revision=sha)
