@@ -124,9 +124,7 @@ def _parsed(text: str, shown: Path) -> ConfigFile:
         raise UsageError(f"{shown}: invalid TOML: {exc}") from None
 
 
-def config_files(
-    repository: Path, revision: str | None = None
-) -> tuple[ConfigFile, ConfigFile]:
+def config_files(repository: Path, revision: str | None = None) -> tuple[ConfigFile, ConfigFile]:
     """The repository's conveyor.toml (`repository_config`) and the user's config.toml, in
     order of precedence."""
     return repository_config(repository, revision), read_config(user_config_path())

@@ -115,6 +115,10 @@ def test_a_bad_committed_conveyor_toml_names_the_commit(
     tmp_path: Path, toml: str, problem: str
 ) -> None:
     view, sha = _view_of(tmp_path, toml)
-    with pytest.raises(UsageError, match=rf"^conveyor.toml \(commit {sha[:12]}\): .*{problem}"):
+
+    def read_all() -> None:
         configured_platforms(view, revision=sha)
         action_overrides(view, revision=sha)
+
+    with pytest.raises(UsageError, match=rf"^conveyor.toml \(commit {sha[:12]}\): .*{problem}"):
+        read_all()

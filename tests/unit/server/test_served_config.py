@@ -30,6 +30,9 @@ SETTINGS = """\
 
 [run.platforms]
 "windows-latest" = "host"
+
+[environments.production]
+required_reviewers = ["alice"]
 """
 
 
@@ -63,6 +66,9 @@ def test_a_served_run_applies_the_committed_conveyor_toml(
     steps = store.runs.list_steps(run_id, 1, job.instance_key)
     # acme/deploy, skipped by [actions.overrides]; the job ran on the host ([run.platforms])
     assert [str(step.conclusion) for step in steps] == ["skipped", "success"]
+    production = store.environments.get_environment(NAME, "production")  # [environments]
+    assert production is not None
+    assert production.rules.required_reviewers == ("alice",)
 
 
 def test_a_bad_committed_conveyor_toml_fails_the_run_naming_the_commit(
