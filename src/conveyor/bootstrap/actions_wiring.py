@@ -35,13 +35,19 @@ class ActionsSettings:
 
 
 def actions_settings(
-    repository: Path | None, environ: Mapping[str, str] | None = None, *, offline: bool = False
+    repository: Path | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    offline: bool = False,
+    revision: str | None = None,
 ) -> ActionsSettings:
-    """The effective settings (a UsageError naming the file or variable when one is bad)."""
+    """The effective settings (a UsageError naming the file or variable when one is bad;
+    `revision`: the run's commit, whose conveyor.toml counts when the working tree has none)."""
     env = os.environ if environ is None else environ
     layers = [_env_layer(env)]
     if repository is not None:
-        layers += [_file_layer(file.data, str(file.path)) for file in config_files(repository)]
+        files = config_files(repository, revision)
+        layers += [_file_layer(file.data, str(file.path)) for file in files]
     merged: dict[str, object] = {}
     for layer in layers:
         for key, value in layer.items():

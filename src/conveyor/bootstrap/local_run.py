@@ -269,8 +269,9 @@ def build_executor(
     (with `--action-dir`/`--skip-action`) are checked here, before any job runs: a bad table or
     value is a UsageError. `npm_registry`: CONVEYOR_NPM_REGISTRY (node for JavaScript actions).
     `remote` fetches remote actions (the run's). `native_actions`: the built-in map of
-    marketplace actions to native ones (with conveyor.toml's `[actions.native]` over it;
-    `revision`: the run's commit, whose conveyor.toml counts when the working tree has none)."""
+    marketplace actions to native ones (with conveyor.toml's `[actions.native]` over it).
+    `revision`: the run's commit, whose conveyor.toml every setting is read from when the
+    working tree has none (a served run)."""
     overrides = {}
     from conveyor.bootstrap.native_settings import native_map
 
@@ -278,7 +279,7 @@ def build_executor(
     if repository is not None:
         from conveyor.bootstrap.override_settings import action_overrides
 
-        overrides = action_overrides(repository, action_dirs, skip_actions)
+        overrides = action_overrides(repository, action_dirs, skip_actions, revision=revision)
     if dry_run:
         from conveyor.executors.fake import FakeExecutor
 
@@ -289,8 +290,8 @@ def build_executor(
 
     table = None
     if repository is not None:
-        table = configured_services(repository, services_variables)
-        platforms = (*platforms, *configured_platforms(repository))
+        table = configured_services(repository, services_variables, revision=revision)
+        platforms = (*platforms, *configured_platforms(repository, revision=revision))
     return LocalExecutor(
         home=home,
         actions=default_registry(natives),
@@ -319,19 +320,21 @@ def supervision() -> Supervision:
 
 
 def configured_services(
-    repository: Path, variables: Mapping[str, str] | None = None
+    repository: Path, variables: Mapping[str, str] | None = None, *, revision: str | None = None
 ) -> Mapping[str, object] | None:
     """The repository's effective `[services]` table (checked; a UsageError when bad), or None
     when no variable or settings file has any (nothing to check: the launcher's defaults).
-    `variables`: the `CONVEYOR_SERVICES_*` variables (None: this process's)."""
+    `variables`: the `CONVEYOR_SERVICES_*` variables (None: this process's); `revision`: the
+    run's commit, whose conveyor.toml counts when the working tree has none."""
     from conveyor.bootstrap.settings import config_files, services_variables
 
     variables = services_variables() if variables is None else variables
-    if not variables and not any("services" in file.data for file in config_files(repository)):
+    files = config_files(repository, revision)
+    if not variables and not any("services" in file.data for file in files):
         return None
     from conveyor.bootstrap.services_wiring import services_table
 
-    return services_table(repository, variables)
+    return services_table(repository, variables, revision=revision)
 
 
 class _DeferredServices:

@@ -13,7 +13,8 @@ conveyor ships (`conveyor/<name>`, an `@ref` allowed and ignored); anything else
 naming conveyor.toml. `[actions.overrides]` still come first (a local directory or skip).
 
 A run of a commit (`revision`) in a repository without a working-tree conveyor.toml — a served
-run: the server's view of a repository has no working tree — reads the file as committed there.
+run: the server's view of a repository has no working tree — reads the file as committed there
+(`bootstrap.settings.repository_config`, as every reader of conveyor.toml).
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from conveyor.bootstrap.settings import CONFIG_FILE, ConfigFile, read_config
+from conveyor.bootstrap.settings import ConfigFile, repository_config
 from conveyor.errors import UsageError
-from conveyor.git import GitRepository
 
 _KEY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 
@@ -38,25 +38,8 @@ def native_map(
 
     found = {k: v for k, v in BUILTIN_NATIVE_MAP.items() if v in NATIVE_ACTIONS} if builtin else {}
     if repository is not None:
-        found.update(_from_file(_config(repository, revision), frozenset(NATIVE_ACTIONS)))
+        found.update(_from_file(repository_config(repository, revision), frozenset(NATIVE_ACTIONS)))
     return found
-
-
-def _config(repository: Path, revision: str | None) -> ConfigFile:
-    """The working tree's conveyor.toml; when there is none, the one committed at `revision`."""
-    path = repository / CONFIG_FILE
-    if revision is None or path.exists() or not (repository / ".git").exists():
-        return read_config(path)
-    text = GitRepository(repository).try_git("cat-file", "blob", f"{revision}:{CONFIG_FILE}")
-    if text is None:
-        return ConfigFile(path, {})
-    import tomllib
-
-    shown = Path(f"{CONFIG_FILE} (commit {revision[:12]})")
-    try:
-        return ConfigFile(shown, tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{shown}: invalid TOML: {exc}") from None
 
 
 def _from_file(config: ConfigFile, shipped: frozenset[str]) -> dict[str, str]:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from conveyor.bootstrap.settings import CONFIG_FILE, read_config
+from conveyor.bootstrap.settings import CONFIG_FILE, repository_config
 from conveyor.errors import UsageError
 from conveyor.executors.local.action_overrides import SKIP, ActionOverride
 
@@ -27,17 +27,22 @@ _KEY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 
 
 def action_overrides(
-    repository: Path, directories: Iterable[str] = (), skips: Iterable[str] = ()
+    repository: Path,
+    directories: Iterable[str] = (),
+    skips: Iterable[str] = (),
+    *,
+    revision: str | None = None,
 ) -> dict[str, ActionOverride]:
-    """The overrides in effect: conveyor.toml's, then `--action-dir`/`--skip-action` over them."""
-    found = _from_file(repository)
+    """The overrides in effect: conveyor.toml's, then `--action-dir`/`--skip-action` over them
+    (`revision`: the run's commit, whose conveyor.toml counts when the working tree has none)."""
+    found = _from_file(repository, revision)
     found.update(_from_directories(directories))
     found.update(_from_skips(skips))
     return found
 
 
-def _from_file(repository: Path) -> dict[str, ActionOverride]:
-    config = read_config(repository / CONFIG_FILE)
+def _from_file(repository: Path, revision: str | None) -> dict[str, ActionOverride]:
+    config = repository_config(repository, revision)
     table = _overrides_table(config.data, config.path)
     found: dict[str, ActionOverride] = {}
     for key, value in table.items():

@@ -16,11 +16,11 @@ from conveyor.errors import UsageError
 HOST = "host"
 
 
-def configured_platforms(repository: Path) -> tuple[str, ...]:
+def configured_platforms(repository: Path, *, revision: str | None = None) -> tuple[str, ...]:
     """The labels the settings files map to the host (a UsageError naming the file when the
-    table is not label = "host")."""
+    table is not label = "host"; `revision`: the run's commit, see `repository_config`)."""
     labels: list[str] = []
-    for file in config_files(repository):
+    for file in config_files(repository, revision):
         labels.extend(_labels(file))
     return tuple(dict.fromkeys(labels))
 

@@ -25,6 +25,7 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.after_result import after_result
 from conveyor.bootstrap.approval_notices import AnnouncingGate
 from conveyor.bootstrap.local_options import LocalRunOptions
+from conveyor.bootstrap.settings import repository_config
 from conveyor.engine.carryover import Carried
 from conveyor.engine.gated_executor import GatedExecutor, JobControls
 from conveyor.engine.job_environment import index_jobs, needs_gates
@@ -144,12 +145,20 @@ class RunHistory:
         gated = self._gated(prepared, executor, observer)
         return Wired(prepared, gated, wiring.recorder.observer(observer))
 
+    def _committed_config(self, root: Path) -> tuple[Path, Mapping[str, object]] | None:
+        """conveyor.toml as `repository_config` reads it for a run of a commit (a served run's: as
+        committed); None for a run of the working tree (`sync_environments` reads the file)."""
+        if self._options.revision is None:
+            return None
+        config = repository_config(root, self._options.revision)
+        return config.path, config.data
+
     def _connect(self, prepared: PreparedRun, observer: RunObserver) -> _Wiring:
         store = self._given or (self._opening.result() if self._opening else None)
         assert store is not None
         root = Path(prepared.settings.repository)
         key = self._options.repository_key or repository_key(root)
-        sync_environments(store.environments, key, root)
+        sync_environments(store.environments, key, root, read=self._committed_config(root))
         self._wiring = _Wiring(
             store,
             key,

@@ -117,7 +117,8 @@ def run_remote_actions(options: LocalRunOptions, home: Path, root: Path) -> Remo
     settings checked now, a bad one is a UsageError; made by the first fetch)."""
     from conveyor.bootstrap.actions_wiring import DeferredRemoteActions, actions_settings
 
-    return DeferredRemoteActions(home, actions_settings(root, offline=options.offline))
+    settings = actions_settings(root, offline=options.offline, revision=options.revision)
+    return DeferredRemoteActions(home, settings)
 
 
 def _execute(

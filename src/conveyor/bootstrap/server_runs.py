@@ -163,10 +163,16 @@ class ServerRuns:
             request = self.store.runs.run_request(run_id)
             assert request is not None
             self._run_attempt(request, RerunTarget(run_id, queued=True))
+        except UsageError as error:  # bad input (a bad conveyor.toml): the run says so, no trace
+            log.warning("run could-not-start run=%d error=%s", run_id, error)
+            self._could_not_start(run_id, error)
         except Exception as error:
-            reason = f"the run could not start: {error}"[: recorded.MAX_REASON]
-            self.store.runs.finish_run(run_id, Conclusion.STARTUP_FAILURE, reason=reason)
+            self._could_not_start(run_id, error)
             raise
+
+    def _could_not_start(self, run_id: int, error: Exception) -> None:
+        reason = f"the run could not start: {error}"[: recorded.MAX_REASON]
+        self.store.runs.finish_run(run_id, Conclusion.STARTUP_FAILURE, reason=reason)
 
     # -- RunControl ------------------------------------------------------------------------
 

@@ -43,15 +43,18 @@ def env_variable(setting: str) -> str:
     return ENV_PREFIX + setting.upper().replace("-", "_")
 
 
-def services_table(repository: Path, environ: Mapping[str, str] | None = None) -> dict[str, object]:
-    """The effective `[services]` table of a repository.
+def services_table(
+    repository: Path, environ: Mapping[str, str] | None = None, *, revision: str | None = None
+) -> dict[str, object]:
+    """The effective `[services]` table of a repository (`revision`: the run's commit, whose
+    conveyor.toml counts when the working tree has none).
 
     A setting comes from the first layer that has it: the variables, conveyor.toml, the user's
     config.toml. Image rules of conveyor.toml come before the user's (a pattern in both is taken
     from conveyor.toml). Each layer is checked on its own, so an error names where it is.
     """
     layers = [_env_layer(services_variables() if environ is None else environ)]
-    layers += [_file_layer(file) for file in config_files(repository)]
+    layers += [_file_layer(file) for file in config_files(repository, revision)]
     merged: dict[str, object] = {}
     for layer in layers:
         for key, value in layer.items():

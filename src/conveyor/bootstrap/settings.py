@@ -97,17 +97,37 @@ def read_config(path: Path) -> ConfigFile:
         return ConfigFile(path, {})
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return _parsed(text, path)
+
+
+def repository_config(repository: Path, revision: str | None = None) -> ConfigFile:
+    """The repository's conveyor.toml: the working tree's (uncommitted edits count); when there
+    is none and `revision` (the run's commit) is given, the file committed there — a served run:
+    the server's view of a repository has no working tree — shown as
+    `conveyor.toml (commit 1a2b3c…)` in errors."""
+    path = repository / CONFIG_FILE
+    if revision is None or path.exists() or not (repository / ".git").exists():
+        return read_config(path)
+    from conveyor.git import GitRepository  # only for a run of a commit without the file
+
+    shown = Path(f"{CONFIG_FILE} (commit {revision[:12]})")
+    text = GitRepository(repository).try_git("cat-file", "blob", f"{revision}:{CONFIG_FILE}")
+    return ConfigFile(shown, {}) if text is None else _parsed(text, shown)
+
+
+def _parsed(text: str, shown: Path) -> ConfigFile:
     import tomllib  # only for a file that exists
 
     try:
-        return ConfigFile(path, tomllib.loads(text))
+        return ConfigFile(shown, tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        raise UsageError(f"{shown}: invalid TOML: {exc}") from None
 
 
-def config_files(repository: Path) -> tuple[ConfigFile, ConfigFile]:
-    """The repository's conveyor.toml and the user's config.toml, in order of precedence."""
-    return read_config(repository / CONFIG_FILE), read_config(user_config_path())
+def config_files(repository: Path, revision: str | None = None) -> tuple[ConfigFile, ConfigFile]:
+    """The repository's conveyor.toml (`repository_config`) and the user's config.toml, in
+    order of precedence."""
+    return repository_config(repository, revision), read_config(user_config_path())
 
 
 __all__ = [
@@ -120,6 +140,7 @@ __all__ = [
     "explicit_home",
     "load_settings",
     "read_config",
+    "repository_config",
     "services_variables",
     "user_config_path",
 ]

@@ -41,6 +41,11 @@ def load_environments(repository_root: Path) -> dict[str, ProtectionRules]:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from exc
+    return environments_in(path, data)
+
+
+def environments_in(path: Path, data: Mapping[str, object]) -> dict[str, ProtectionRules]:
+    """The `[environments]` of conveyor.toml's tables `data` (read from `path`, named in errors)."""
     table = data.get("environments", {})
     if not isinstance(table, dict):
         raise _invalid(path, "[environments] must be a table of environment tables")
@@ -90,10 +95,15 @@ def _invalid(path: Path, message: str) -> UsageError:
 
 
 def sync_environments(
-    environments: EnvironmentStore, repository: str, repository_root: Path
+    environments: EnvironmentStore,
+    repository: str,
+    repository_root: Path,
+    *,
+    read: tuple[Path, Mapping[str, object]] | None = None,
 ) -> list[str]:
-    """Apply conveyor.toml's environments to the store; returns their names."""
-    declared = load_environments(repository_root)
+    """Apply conveyor.toml's environments to the store; returns their names. `read`: the file
+    as already read (where, its tables) — a served run's, as committed at its commit."""
+    declared = load_environments(repository_root) if read is None else environments_in(*read)
     for name, rules in declared.items():
         environments.declare_environment(repository, name, rules, source="toml")
     return list(declared)
