@@ -1,9 +1,10 @@
 """Benchmark of conveyor/dependency-review (issue 16): one review, offline, of a 300-package lock
 diff in a real git repository — a uv.lock of 150 Python packages and a package-lock.json of 150
 npm packages, every version changed between base and head (300 removed + 300 added) — with a
-licence data file for all of them, an allow list, the job's installed Python metadata looked up
-(the shared venv's python on PATH), and an OSV directory of 303 records (the 3 real ones of
-tests/data/osv plus one synthetic record per package, half of them affecting the new version).
+licence data file for all of them (so the job's installed metadata, the shared venv's python
+on PATH, is asked for its site paths but not needed), an allow list, and an OSV directory of 303
+records (the 3 real ones of tests/data/osv plus one synthetic record per package, half of them
+affecting the new version).
 Target: <= 2 s. Run: .venv/bin/python benchmarks/bench_natives_dependency.py
 """
 
