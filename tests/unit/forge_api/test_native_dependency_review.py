@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conveyor.actions import NATIVE_ACTIONS
+from conveyor.actions import BUILTIN_NATIVE_MAP, NATIVE_ACTIONS, default_registry
 from conveyor.actions.dependency_review import DependencyReview
 from conveyor.engine.ports.actions import ActionOutcome
 from conveyor.model.results import Status
+from tests.unit.executors.harness import document, run_job, steps
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge, git
 from tests.unit.natives.support import LogConsole, invocation
 
@@ -138,3 +139,28 @@ def test_a_vulnerable_pinned_version_fails_naming_the_advisory(
     assert "GHSA-35jh-r3h4-6jhm" in high_only.error
     assert "GHSA-j8r2" not in high_only.error
     assert len(comments(forge, number)) == 1
+
+
+def test_the_marketplace_action_runs_natively_in_a_job(
+    forge: Forge, tmp_path: Path, conveyor_home: Path
+) -> None:
+    git(forge.work, "checkout", "-qb", "job", "main")
+    head = commit(forge, {"requirements.txt": "PyQt5==5.15.10\n"}, "Add a GUI")
+    number = open_pull(forge, "job")
+    data = tmp_path / "licences.json"
+    data.write_text(json.dumps(LICENCES))
+    pull = {"number": number, "base": {"sha": forge.sha("main")}, "head": {"sha": head}}
+    context = {"repository": REPO, "repository_owner": "octo", "event_name": "pull_request",
+               "ref": f"refs/pull/{number}/merge", "event": {"pull_request": pull},
+               "run_id": "1", "run_number": "1", "actor": "tester", "api_url": forge.api,
+               "server_url": forge.url, "token": ROLE_TOKEN["write"]}  # fmt: skip
+    review_step = {"uses": "actions/dependency-review-action@v4", "id": "review",
+                   "with": {"deny-licenses": "GPL-3.0", "license-data": str(data)}}  # fmt: skip
+    doc = document(forge.work, steps({"uses": "actions/checkout@v4"}, review_step),
+                   contexts={"github": context})  # fmt: skip
+    registry = default_registry(BUILTIN_NATIVE_MAP)
+    result, reporter = run_job(doc, conveyor_home, actions=registry)
+    assert result.result is Status.FAILURE, reporter.text(every=True)
+    assert "licence(s) not allowed: PyQt5@5.15.10 (GPL-3.0-only)" in reporter.text(every=True)
+    [body] = comments(forge, number)
+    assert "PyQt5" in body
