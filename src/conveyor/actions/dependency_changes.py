@@ -6,6 +6,7 @@ version removed and the new one added."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,18 +56,25 @@ def _read(root: Path, rev: str, path: str) -> list[Dependency]:
 
 
 def manifest_changes(root: Path, base: str, head: str, path: str) -> list[Change]:
-    before = {d.key: d for d in _read(root, base, path)}
-    after = {d.key: d for d in _read(root, head, path)}
-    changes = []
-    for key, old in before.items():
-        kept = after.get(key)
-        if kept is None or kept.version != old.version:
-            changes.append(Change("removed", path, old))
-    for key, new in after.items():
-        was = before.get(key)
-        if was is None or new.version != was.version:
-            changes.append(Change("added", path, new, previous=was.version if was else None))
+    """Packages compared by name and version: a version gone is removed, a new one added
+    (replacing the name's removed version, if one is)."""
+    before, after = _read(root, base, path), _read(root, head, path)
+    old = {(d.key, d.version) for d in before}
+    new = {(d.key, d.version) for d in after}
+    removed = _unique(d for d in before if (d.key, d.version) not in new)
+    replaced = {d.key: d.version for d in removed}
+    changes = [Change("removed", path, d) for d in removed]
+    for added in _unique(d for d in after if (d.key, d.version) not in old):
+        changes.append(Change("added", path, added, previous=replaced.get(added.key)))
     return changes
+
+
+def _unique(dependencies: Iterable[Dependency]) -> list[Dependency]:
+    """One of each (name, version): the first, at its line."""
+    seen: dict[tuple[str, str], Dependency] = {}
+    for dependency in dependencies:
+        seen.setdefault((dependency.key, dependency.version), dependency)
+    return list(seen.values())
 
 
 def dependency_changes(root: Path, base: str, head: str) -> list[Change]:

@@ -72,6 +72,7 @@ class LicenceData:
     def __init__(self, table: Mapping[str, Any], site_paths: Sequence[str] | None) -> None:
         self.table = {_ecosystem(k): v for k, v in table.items() if isinstance(v, Mapping)}
         self.site_paths = site_paths
+        self.installed: dict[str, tuple[str | None, str]] = {}
 
     @classmethod
     def of(cls, data_file: Path | None, python: str | None) -> LicenceData:
@@ -83,7 +84,9 @@ class LicenceData:
         if found:
             return found, "license-data"
         if dependency.ecosystem == PIP and self.site_paths is not None:
-            return _installed(dependency.name, tuple(self.site_paths))
+            if dependency.key not in self.installed:  # this run's: a job may install more
+                self.installed[dependency.key] = _installed(dependency.name, self.site_paths)
+            return self.installed[dependency.key]
         return None, ""
 
     def _from_table(self, dependency: Dependency) -> str | None:
@@ -128,8 +131,7 @@ def job_python(path_variable: str | None) -> str | None:
     return shutil.which("python3", path=path_variable) or shutil.which("python", path=path_variable)
 
 
-@cache
-def _installed(name: str, paths: tuple[str, ...]) -> tuple[str | None, str]:
+def _installed(name: str, paths: Sequence[str]) -> tuple[str | None, str]:
     found = next(iter(importlib.metadata.distributions(name=name, path=list(paths))), None)
     if found is None:
         return None, ""

@@ -187,44 +187,43 @@ _NPM_TABLES = (
 
 
 def _package_lock(text: str) -> list[Dependency]:
-    document = json.loads(text)
+    """Every locked copy (a nested `node_modules/a/node_modules/b` too), at its entry's line."""
+    document, lines = json.loads(text), _lock_json_lines(text)
     packages = document.get("packages")
     if isinstance(packages, Mapping):
-        entries = {
-            key.rsplit("node_modules/", 1)[1]: value
+        entries = [
+            (key.rsplit("node_modules/", 1)[1], value, lines.get(key, 0))
             for key, value in packages.items()
             if "node_modules/" in key and not value.get("link")
-        }
+        ]
     else:
-        entries = _lock_v1(document.get("dependencies") or {})
-    return _npm_locked(entries, _lock_json_lines(text))
+        entries = _lock_v1(document.get("dependencies") or {}, lines)
+    return [_npm_locked(name, entry, line) for name, entry, line in entries if entry.get("version")]
 
 
-def _lock_v1(dependencies: Mapping[str, Any]) -> dict[str, Any]:
-    found = dict(dependencies)
-    for value in dependencies.values():
-        for name, nested in _lock_v1(value.get("dependencies") or {}).items():
-            found.setdefault(name, nested)
-    return found
-
-
-def _npm_locked(entries: Mapping[str, Any], line_of: Callable[[str], int]) -> list[Dependency]:
+def _lock_v1(
+    dependencies: Mapping[str, Any], lines: Mapping[str, int]
+) -> list[tuple[str, Mapping[str, Any], int]]:
     found = []
-    for name, entry in sorted(entries.items()):
-        version = str(entry.get("version", ""))
-        if version:
-            scope = "development" if entry.get("dev") else "runtime"
-            found.append(Dependency(NPM, name, version, True, scope, line_of(name)))
+    for name, value in dependencies.items():
+        found.append((name, value, lines.get(name, 0)))
+        found += _lock_v1(value.get("dependencies") or {}, lines)
     return found
 
 
-def _lock_json_lines(text: str) -> Callable[[str], int]:
+def _npm_locked(name: str, entry: Mapping[str, Any], line: int) -> Dependency:
+    scope = "development" if entry.get("dev") else "runtime"
+    return Dependency(NPM, name, str(entry["version"]), True, scope, line)
+
+
+def _lock_json_lines(text: str) -> dict[str, int]:
+    """The line of each object key (`"node_modules/a": {`): the first one for a repeated key."""
     lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
-        matched = re.match(r'^\s*"(?:node_modules/)?([^"]+)":\s*\{', line)
+        matched = re.match(r'^\s*"([^"]+)":\s*\{', line)
         if matched:
-            lines.setdefault(matched.group(1).rsplit("node_modules/", 1)[-1], number)
-    return lambda name: lines.get(name, 0)
+            lines.setdefault(matched.group(1), number)
+    return lines
 
 
 _PARSERS: dict[str, Callable[[str], list[Dependency]]] = {

@@ -97,9 +97,12 @@ def summary(changes: list[Change], failing: list[str]) -> str:
     return text + ("\n" + table(_HEADER, _rows(changes)) if changes else "")
 
 
-def finding_annotations(changes: list[Change], fail_on_severity: str) -> tuple[Annotation, ...]:
+def finding_annotations(
+    changes: list[Change], fail_on_severity: str, unknown_licences: bool
+) -> tuple[Annotation, ...]:
     """Annotations at the manifest's line: advisories (errors at or above the failing severity,
-    else warnings) and licence problems (forbidden: errors; unknown: warnings)."""
+    else warnings) and licence problems (forbidden: errors; unknown: warnings, when
+    `unknown_licences`, i.e. there is a licence policy)."""
     floor = LEVELS.index(fail_on_severity)
     found = []
     for change in changes:
@@ -112,7 +115,7 @@ def finding_annotations(changes: list[Change], fail_on_severity: str) -> tuple[A
                     change, "error" if blocking else "warning", message, "Vulnerable dependency"
                 )
             )
-        if change.licence_problem:
+        if change.licence_problem == "forbidden" or (change.licence_problem and unknown_licences):
             message = f"{name}: licence {change.licence or 'unknown'} ({change.licence_problem})"
             level = "error" if change.licence_problem == "forbidden" else "warning"
             found.append(_at_line(change, level, message, "Dependency licence"))

@@ -97,7 +97,9 @@ def _review(invocation: ActionInvocation, console: ActionConsole) -> ActionOutco
     error = f"conveyor/{NAME}: " + "; ".join(failing) if status is Status.FAILURE else None
     return ActionOutcome(
         status, outputs(changes, text), error=error, summary=summary(changes, failing),
-        annotations=finding_annotations(changes, chosen.fail_on_severity),
+        annotations=finding_annotations(
+            changes, chosen.fail_on_severity, chosen.policy.active or chosen.fail_on_unknown
+        ),
     )  # fmt: skip
 
 

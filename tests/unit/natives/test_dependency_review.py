@@ -336,3 +336,20 @@ def test_a_broken_manifest_at_head_fails_naming_it(tmp_path: Path) -> None:
     outcome, _ = run(tmp_path, {}, {"before": before, "after": after})
     assert outcome.error is not None
     assert f"package.json (at {after[:12]}): not a valid manifest" in outcome.error
+
+
+def test_every_locked_copy_of_a_package_is_reviewed(tmp_path: Path) -> None:
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {
+            "": {},
+            "node_modules/old-tool/node_modules/lodash": {"version": "4.17.20"},
+            "node_modules/lodash": {"version": "4.17.21"},
+        },
+    }
+    before, after = repository(tmp_path, {}, {"package-lock.json": json.dumps(lock, indent=2)})
+    outcome, _ = run(tmp_path, {"osv-data": str(OSV)}, {"before": before, "after": after})
+    changes = json.loads(outcome.outputs["dependency-changes"])
+    assert sorted(c["version"] for c in changes) == ["4.17.20", "4.17.21"]
+    assert outcome.error == "conveyor/dependency-review: vulnerable package(s): GHSA-35jh-r3h4-6jhm"
+    assert [a.line for a in outcome.annotations] == [5]
