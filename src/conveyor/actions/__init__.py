@@ -38,6 +38,7 @@ NATIVE_ACTIONS: dict[str, tuple[str, str]] = {
     "conveyor/stale": ("stale", "Stale"),
     "conveyor/release": ("release", "Release"),
     "conveyor/secret-scan": ("secret_scan", "SecretScan"),
+    "conveyor/dependency-review": ("dependency_review", "DependencyReview"),
 }
 
 # `conveyor run --native-actions`: marketplace actions run by the native one standing for them
