@@ -92,6 +92,14 @@ def repository_name(payload: Mapping[str, object]) -> str:
     return name
 
 
+def addressed_repository(event: str, payload: Mapping[str, object]) -> str | None:
+    """The repository the delivery is for; None for an organization's hook's `ping` (it names
+    none: the server answers pong and does nothing); BadDelivery(400) for other events."""
+    if event == "ping" and "repository" not in payload:
+        return None
+    return repository_name(payload)
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where the event's runs run: a ref and a commit ("": the ref's head, looked up)."""
@@ -106,7 +114,7 @@ def event_target(event: str, payload: Mapping[str, object], default_branch: str)
     if event == "push":
         return Target(_required(payload, "ref"), _required(payload, "after"))
     if event in _PULL_EVENTS:
-        return _pull_target(event, payload)
+        return _pull_target(event, payload, default_branch)
     if event in ("create", "delete"):
         kind = "tags" if payload.get("ref_type") == "tag" else "heads"
         ref = _required(payload, "ref")
@@ -123,19 +131,23 @@ def event_target(event: str, payload: Mapping[str, object], default_branch: str)
     return Target(f"refs/heads/{default_branch}", "")
 
 
-def _pull_target(event: str, payload: Mapping[str, object]) -> Target:
+def _pull_target(event: str, payload: Mapping[str, object], default_branch: str) -> Target:
+    """GitHub's ref and commit (the same as `conveyor.triggers.ref_from_payload`): a pull
+    request's merge ref (its base branch once merged); pull_request_target: the default branch's
+    head, whatever the base (GitHub since 2025-12-08)."""
     pull = _mapping(payload.get("pull_request"))
     number = payload.get("number", pull.get("number"))
     head = _text(_mapping(pull.get("head")).get("sha"))
-    base = _mapping(pull.get("base"))
-    if not isinstance(number, int) or not head:
-        raise BadDelivery(400, "the payload has no pull_request number and head.sha")
+    base = _text(_mapping(pull.get("base")).get("ref"))
+    if isinstance(number, bool) or not isinstance(number, int) or not head or not base:
+        raise BadDelivery(400, "the payload has no pull_request number, head.sha and base.ref")
     if event == "pull_request_target":
-        ref, sha = _text(base.get("ref")), _text(base.get("sha"))
-        if not ref or not sha:
-            raise BadDelivery(400, "the payload has no pull_request.base ref and sha")
-        return Target(f"refs/heads/{ref}", sha)
-    return Target(f"refs/pull/{number}/merge", _text(pull.get("merge_commit_sha")) or head)
+        named = _text(_mapping(payload.get("repository")).get("default_branch"))
+        return Target(f"refs/heads/{named or default_branch}", "")
+    merge = _text(pull.get("merge_commit_sha"))
+    if pull.get("merged") is True and payload.get("action") == "closed":
+        return Target(f"refs/heads/{base}", merge or head)
+    return Target(f"refs/pull/{number}/merge", merge or head)
 
 
 def _required(payload: Mapping[str, object], key: str) -> str:
