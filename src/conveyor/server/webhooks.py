@@ -26,11 +26,11 @@ from conveyor.server.webhook_events import (
     ZERO_SHA,
     BadDelivery,
     Headers,
+    addressed_repository,
     check_signature,
     event_target,
     parse_body,
     read_headers,
-    addressed_repository,
 )
 
 router = APIRouter()
