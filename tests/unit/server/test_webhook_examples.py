@@ -5,15 +5,21 @@ and action. Events not taken are listed with the reason."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from conveyor.git import GitRepository
 from conveyor.git.event_files import event_from_payload
 from conveyor.git.local_context import LocalContext
+from conveyor.server.app import create_app
+from conveyor.server.context import ServerContext
+from conveyor.server.fake import FakeControl, FakeStarter, FakeTokens
 from conveyor.server.webhook_events import (
     EVENTS,
     ZERO_SHA,
@@ -21,7 +27,11 @@ from conveyor.server.webhook_events import (
     event_target,
     read_headers,
     repository_name,
+    signature,
 )
+from conveyor.store import open_store
+from conveyor.store.served_repositories import ServedRepository, served_repositories
+from tests.support.http_server import running_app
 from tests.support.octokit import WEBHOOK_EXAMPLES, webhook_examples
 
 # Examples of pull_request stand for pull_request_target (GitHub publishes none of its own: the
@@ -140,3 +150,44 @@ def test_the_events_not_taken_are_listed() -> None:
     published = {entry["name"] for entry in webhook_examples()}
     assert set(NOT_TAKEN).isdisjoint(EVENTS)
     assert "workflow_run" in published  # GitHub delivers it; conveyor fires its own
+
+
+def test_every_example_goes_through_the_http_intake(conveyor_home: Path) -> None:
+    """Each example, signed and posted to `/webhooks/github` on real uvicorn, reaches the run
+    starter with GitHub's ref and commit (a ping or a deleted ref's push: nothing started)."""
+    deliveries = [(event, _example(event, i)) for event, i in _indices()]
+    store = open_store(conveyor_home)
+    starter = FakeStarter()
+    try:
+        for name in {p["repository"]["full_name"] for _, p in deliveries if "repository" in p}:
+            repository = ServedRepository(name, "/nowhere", "main", False, 0.0)
+            served_repositories(store).add(repository, "s3cret")
+        context = ServerContext(conveyor_home, store, starter, FakeControl(), FakeTokens({}))
+        with running_app(create_app(context)) as url, httpx.Client(base_url=url) as client:
+            answers = [_post(client, n, event, payload) for n, (event, payload) in
+                       enumerate(deliveries)]  # fmt: skip
+    finally:
+        store.close()
+    started = iter(starter.requests)
+    for (event, payload), status in zip(deliveries, answers, strict=True):
+        fires = event != "ping" and not (event == "push" and payload["deleted"])
+        assert status == (202 if fires else 200), (event, payload.get("action"))
+        if fires:
+            request = next(started)
+            assert (request.event_name, request.ref) == (event, _github_ref(event, payload))
+            assert request.sha == (_github_sha(event, payload) or "")
+
+
+def _indices() -> list[tuple[str, int]]:
+    return [tuple(param.values) for param in _examples()]  # type: ignore[misc]
+
+
+def _post(client: httpx.Client, number: int, event: str, payload: dict[str, Any]) -> int:
+    body = json.dumps(payload).encode()
+    headers = {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": f"example-{number}",
+        "X-Hub-Signature-256": signature("s3cret", body),
+        "Content-Type": "application/json",
+    }
+    return client.post("/webhooks/github", content=body, headers=headers).status_code
