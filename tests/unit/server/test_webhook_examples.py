@@ -46,7 +46,7 @@ NOT_TAKEN = {
 
 def _examples() -> list[Any]:
     if not WEBHOOK_EXAMPLES.is_file():
-        return [pytest.param("push", 0, marks=pytest.mark.skip(reason="examples not installed"))]
+        return [pytest.param("push", 0, id="not-installed")]  # the loader skips (or fails in CI)
     counts = {entry["name"]: len(entry["examples"]) for entry in webhook_examples()}
     return [
         pytest.param(event, index, id=f"{event}-{index}")
