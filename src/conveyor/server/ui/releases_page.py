@@ -60,7 +60,7 @@ def release_page(who: Looker, repo: Repo, tag: str) -> str:
     return _page(who, repo, [_shown(who, repo, tag)], page=1, more=False, one=True)
 
 
-@router.get("/{owner}/{repo}/releases/download/{tag}/{name}")
+@router.get("/{owner}/{repo}/releases/download/{tag:path}/{name}")
 def download(who: Looker, repo: Repo, tag: str, name: str) -> FileResponse:
     release = _shown(who, repo, tag)
     asset = next((a for a in repo.data.releases.assets(release.id) if a.name == name), None)

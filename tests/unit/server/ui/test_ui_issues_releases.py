@@ -158,3 +158,14 @@ def test_the_releases_page_shows_notes_badges_and_assets(site: Site) -> None:
     one = reader.get("/acme/app/releases/tag/v1.0")
     assert one.status_code == 200 and "v1.1-rc1" not in one.text  # noqa: PT018
     assert reader.get("/acme/app/releases/tag/v2.0").status_code == 404  # a reader's draft
+
+
+def test_a_tag_with_slashes_has_its_page_and_downloads(site: Site) -> None:
+    made = site.data.releases.create("acme/app", NewRelease("ops/v1", "main", "Ops"), "mona")
+    site.data.releases.add_asset(made.id, "ops.txt", "text/plain", b"ops", "mona")
+    reader = logged_in(site.url, READER)
+    page = reader.get("/acme/app/releases/tag/ops/v1")
+    assert page.status_code == 200, page.text
+    assert 'href="/acme/app/releases/download/ops/v1/ops.txt"' in page.text
+    download = reader.get("/acme/app/releases/download/ops/v1/ops.txt")
+    assert (download.status_code, download.content) == (200, b"ops")
