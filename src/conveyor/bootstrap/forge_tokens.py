@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from conveyor.engine.job_permissions import granted_scopes
 from conveyor.engine.ports.executor import CancelSignal, Executor, JobDocument, JobReporter
 from conveyor.engine.ports.forge import Forge
-from conveyor.forge.token_permissions import read_only, token_scopes
+from conveyor.forge.token_permissions import app_scopes, read_only
 from conveyor.model.results import JobResult
 from conveyor.model.workflow import Workflow
 
@@ -43,12 +44,9 @@ def from_fork(event_name: str, payload: Mapping[str, object]) -> bool:
 def job_scopes(workflows: Mapping[str, Workflow], document: JobDocument) -> dict[str, str]:
     """The token scopes of the job: its `permissions:`, else its workflow's, else default."""
     workflow = workflows.get(document.workflow_path)
-    if workflow is None:
-        return token_scopes(None)
-    job = workflow.jobs.get(document.job_id)
-    if job is not None and job.permissions is not None:
-        return token_scopes(job.permissions)
-    return token_scopes(workflow.permissions)
+    job = workflow.jobs.get(document.job_id) if workflow is not None else None
+    given = workflow.permissions if workflow is not None else None
+    return app_scopes(granted_scopes(given, job.permissions if job is not None else None))
 
 
 @dataclass

@@ -8,6 +8,9 @@
 - Absent in the job and the workflow: the default of a repository created on GitHub since 2023
   (the "restricted" default): `contents: read`, `packages: read`.
 - `metadata: read` always.
+
+The one implementation of these semantics: the local forge's job tokens use `job_permissions`,
+the GitHub adapter's (conveyor.bootstrap.forge_tokens) `granted_scopes`.
 """
 
 from __future__ import annotations
@@ -59,3 +62,10 @@ def job_permissions(workflow: object, job: object) -> dict[str, str]:
 
 def _level(value: object) -> str:
     return value if isinstance(value, str) and value in LEVELS else "none"
+
+
+def granted_scopes(workflow: object, job: object) -> dict[str, str]:
+    """The scopes a job's token is granted (read or write; those at none and the implicit
+    `metadata` left out), from the workflow's and the job's `permissions:`."""
+    granted = job_permissions(workflow, job)
+    return {scope: level for scope in SCOPES if (level := granted[scope]) != "none"}

@@ -1,6 +1,6 @@
-"""A job's `permissions:` as the scopes of its GITHUB_TOKEN (GitHub Actions' names: `contents`,
-`pull-requests` ...), and those scopes as a GitHub App's installation-token permissions
-(`pull_requests` ...). GitHub's restricted default when `permissions:` is absent."""
+"""A job token's scopes (GitHub Actions' names: `contents`, `pull-requests` ..., from
+`permissions:` by `conveyor.engine.job_permissions`) as a GitHub App's installation-token
+permissions (`pull_requests` ...)."""
 
 from __future__ import annotations
 
@@ -21,25 +21,11 @@ APP_NAMES = {
     "security-events": "security_events",
     "statuses": "statuses",
 }
-# GitHub's default for repositories and organisations made since February 2023 ("restricted")
-DEFAULT_SCOPES = {"contents": "read", "packages": "read"}
-LEVELS = ("read", "write")
 
 
-def token_scopes(permissions: object) -> dict[str, str]:
-    """`permissions:` as written (None: absent; `read-all`, `write-all`, `{}`, a mapping) as
-    scope -> read|write (scopes at `none` are left out)."""
-    if permissions is None:
-        return dict(DEFAULT_SCOPES)
-    if isinstance(permissions, str) and permissions in {"read-all", "write-all"}:
-        return dict.fromkeys(APP_NAMES, permissions.removesuffix("-all"))
-    if not isinstance(permissions, Mapping):
-        return {}
-    return {
-        str(scope): str(level)
-        for scope, level in permissions.items()
-        if str(scope) in APP_NAMES and level in LEVELS
-    }
+def app_scopes(scopes: Mapping[str, str]) -> dict[str, str]:
+    """The scopes an installation token can carry (id-token, attestations, models: none)."""
+    return {scope: level for scope, level in scopes.items() if scope in APP_NAMES}
 
 
 def read_only(scopes: Mapping[str, str]) -> dict[str, str]:

@@ -92,6 +92,14 @@ def repository_name(payload: Mapping[str, object]) -> str:
     return name
 
 
+def addressed_repository(event: str, payload: Mapping[str, object]) -> str | None:
+    """The repository the delivery is for; None for an organization's hook's `ping` (it names
+    none: the server answers pong and does nothing); BadDelivery(400) for other events."""
+    if event == "ping" and "repository" not in payload:
+        return None
+    return repository_name(payload)
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where the event's runs run: a ref and a commit ("": the ref's head, looked up)."""
@@ -101,17 +109,20 @@ class Target:
 
 
 def event_target(event: str, payload: Mapping[str, object], default_branch: str) -> Target:
-    """The ref and commit of `event` (GitHub's GITHUB_REF/GITHUB_SHA); BadDelivery(400) when
-    the payload lacks what the event must carry."""
+    """The ref and commit of `event` (GitHub's GITHUB_REF/GITHUB_SHA, as
+    `conveyor.triggers.ref_from_payload` gives the event's `github.ref`); BadDelivery(400) when
+    the payload lacks what the event must carry. The payload's `repository.default_branch`
+    (GitHub's, at the event) wins over `default_branch` (the registration's)."""
+    named = _text(_mapping(payload.get("repository")).get("default_branch"))
+    default_ref = f"refs/heads/{named or default_branch}"
     if event == "push":
         return Target(_required(payload, "ref"), _required(payload, "after"))
     if event in _PULL_EVENTS:
-        return _pull_target(event, payload)
-    if event in ("create", "delete"):
+        return _pull_target(event, payload, default_ref)
+    if event == "create":
         kind = "tags" if payload.get("ref_type") == "tag" else "heads"
         ref = _required(payload, "ref")
-        if event == "create":
-            return Target(f"refs/{kind}/{ref}", "")
+        return Target(ref if ref.startswith("refs/") else f"refs/{kind}/{ref}", "")
     if event == "release":
         tag = _text(_mapping(payload.get("release")).get("tag_name"))
         if not tag:
@@ -120,22 +131,27 @@ def event_target(event: str, payload: Mapping[str, object], default_branch: str)
     if event == "workflow_dispatch":
         ref = _required(payload, "ref")
         return Target(ref if ref.startswith("refs/") else f"refs/heads/{ref}", "")
-    return Target(f"refs/heads/{default_branch}", "")
+    if event == "delete":
+        _required(payload, "ref")  # runs on the default branch, but names what was deleted
+    return Target(default_ref, "")
 
 
-def _pull_target(event: str, payload: Mapping[str, object]) -> Target:
+def _pull_target(event: str, payload: Mapping[str, object], default_ref: str) -> Target:
+    """GitHub's ref and commit (the same as `conveyor.triggers.ref_from_payload`): a pull
+    request's merge ref (its base branch once merged); pull_request_target: the default branch's
+    head, whatever the base (GitHub since 2025-12-08)."""
     pull = _mapping(payload.get("pull_request"))
     number = payload.get("number", pull.get("number"))
     head = _text(_mapping(pull.get("head")).get("sha"))
-    base = _mapping(pull.get("base"))
-    if not isinstance(number, int) or not head:
-        raise BadDelivery(400, "the payload has no pull_request number and head.sha")
+    base = _text(_mapping(pull.get("base")).get("ref"))
+    if isinstance(number, bool) or not isinstance(number, int) or not head or not base:
+        raise BadDelivery(400, "the payload has no pull_request number, head.sha and base.ref")
     if event == "pull_request_target":
-        ref, sha = _text(base.get("ref")), _text(base.get("sha"))
-        if not ref or not sha:
-            raise BadDelivery(400, "the payload has no pull_request.base ref and sha")
-        return Target(f"refs/heads/{ref}", sha)
-    return Target(f"refs/pull/{number}/merge", _text(pull.get("merge_commit_sha")) or head)
+        return Target(default_ref, "")
+    merge = _text(pull.get("merge_commit_sha"))
+    if pull.get("merged") is True and payload.get("action") == "closed":
+        return Target(f"refs/heads/{base}", merge or head)
+    return Target(f"refs/pull/{number}/merge", merge or head)
 
 
 def _required(payload: Mapping[str, object], key: str) -> str:

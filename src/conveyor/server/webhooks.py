@@ -26,11 +26,11 @@ from conveyor.server.webhook_events import (
     ZERO_SHA,
     BadDelivery,
     Headers,
+    addressed_repository,
     check_signature,
     event_target,
     parse_body,
     read_headers,
-    repository_name,
 )
 
 router = APIRouter()
@@ -83,7 +83,9 @@ async def _body(request: Request) -> bytes:
 def _deliver(context: ServerContext, headers: Mapping[str, str], body: bytes) -> JSONResponse:
     found = read_headers(headers)
     payload = parse_body(body)
-    name = repository_name(payload)
+    name = addressed_repository(found.event, payload)
+    if name is None:  # an organization's hook's ping: nothing to verify it with, nothing to do
+        return JSONResponse({"message": "pong", "run_ids": []}, status_code=200)
     registered = context.served().with_secret(name)
     if registered is None:
         raise BadDelivery(404, f"repository {name} is not registered")

@@ -111,3 +111,19 @@ def test_a_forge_that_gives_no_token_does_not_stop_the_job() -> None:
     assert result.result is Status.SUCCESS
     assert isinstance(tokens.inner, Recording)
     assert "GITHUB_TOKEN" not in contexts_of(tokens.inner.documents[0])["secrets"]
+
+
+def test_the_shorthands_ask_for_the_scopes_an_installation_token_has() -> None:
+    # read-all/write-all as GitHub's App permissions know them: id-token, attestations and
+    # models have no installation-token equivalent and are left out.
+    app_scopes = {
+        "actions", "checks", "contents", "deployments", "discussions", "issues", "packages",
+        "pages", "pull-requests", "repository-projects", "security-events", "statuses",
+    }  # fmt: skip
+    for shorthand in ("read-all", "write-all"):
+        forge = FakeForge()
+        text = WORKFLOW.replace("permissions:\n  contents: read\n  issues: write\n",
+                                f"permissions: {shorthand}\n")  # fmt: skip
+        executor(forge, text=text).with_token(document("build"))
+        level = shorthand.removesuffix("-all")
+        assert forge.tokens[0].permissions == dict.fromkeys(app_scopes, level)

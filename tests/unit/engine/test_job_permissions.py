@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from conveyor.engine.job_permissions import DEFAULT_PERMISSIONS, SCOPES, job_permissions
+from conveyor.engine.job_permissions import (
+    DEFAULT_PERMISSIONS,
+    SCOPES,
+    granted_scopes,
+    job_permissions,
+)
 
 
 def _granted(permissions: dict[str, str]) -> dict[str, str]:
@@ -51,3 +56,32 @@ def test_shorthands_and_the_empty_mapping(given: object, contents: str, id_token
 def test_unknown_scopes_and_levels_grant_nothing() -> None:
     permissions = job_permissions({"contents": "admin", "bogus": "write", "issues": "none"}, None)
     assert _granted(permissions) == {"metadata": "read"}
+
+
+# The scopes a token carries (`granted_scopes`: read or write only; both forges' GITHUB_TOKEN),
+# formerly conveyor.forge.token_permissions.token_scopes: one implementation of `permissions:`.
+@pytest.mark.parametrize(
+    ("workflow", "job", "granted"),
+    [
+        (None, None, {"contents": "read", "packages": "read"}),
+        ({"contents": "write", "issues": "write"}, None, {"contents": "write", "issues": "write"}),
+        ({"contents": "write"}, {"pull-requests": "write"}, {"pull-requests": "write"}),
+        ({}, None, {}),
+        ({"contents": "none", "issues": "read", "bogus": "write"}, None, {"issues": "read"}),
+        ({"contents": True, "checks": "admin"}, None, {}),
+        (["contents"], None, {}),
+        ("read-some", None, {}),
+    ],
+)
+def test_granted_scopes_are_those_at_read_or_write(
+    workflow: object, job: object, granted: dict[str, str]
+) -> None:
+    assert granted_scopes(workflow, job) == granted
+
+
+def test_granted_scopes_of_the_shorthands() -> None:
+    read_all = granted_scopes("read-all", None)
+    assert read_all == {scope: "read" for scope in SCOPES if scope != "id-token"}
+    write_all = granted_scopes(None, "write-all")
+    assert write_all == {scope: "read" if scope == "models" else "write" for scope in SCOPES}
+    assert "metadata" not in read_all  # always read: not a scope one grants

@@ -60,7 +60,10 @@ def test_bad_deliveries_get_only_4xx_and_queue_nothing(conveyor_home: Path, tmp_
             answer = client.post("/webhooks/github", content=body, headers=headers)
             sent.append(answer.status_code)
             fired_nothing = answer.status_code == 200 and answer.json()["run_ids"] == []
-            assert 400 <= answer.status_code < 500 or (signed and fired_nothing), (
+            # an organization hook's ping names no repository: a pong (nothing to verify, nothing
+            # done), whatever its signature
+            pong = fired_nothing and event == "ping" and "repository" not in json.loads(body)
+            assert 400 <= answer.status_code < 500 or (signed and fired_nothing) or pong, (
                 answer.status_code,
                 answer.text,
             )

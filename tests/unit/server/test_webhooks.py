@@ -213,3 +213,17 @@ def test_a_dispatch_github_would_refuse_is_422_and_queues_nothing(
     assert answer.status_code == 422, answer.text
     assert "extreme" in answer.json()["message"]
     assert store.runs.list_runs(RunQuery(limit=10)) == []
+
+
+def test_an_organization_hook_s_ping_answers_pong_and_does_nothing(
+    conveyor_home: Path, store: StoreHandle, tmp_path: Path
+) -> None:
+    # GitHub pings a new organization webhook with no repository in the payload.
+    payload = {"zen": "Keep it simple.", "hook_id": 1, "organization": {"login": "acme"}}
+    make_repo(tmp_path / "app")
+    register(store, tmp_path / "app")
+    with served_app(conveyor_home, store, pool=False) as (_wired, url):
+        pong = post(url, delivery(payload, event="ping"))
+    assert pong.status_code == 200, pong.text
+    assert pong.json()["run_ids"] == []
+    assert store.runs.list_runs(RunQuery(limit=100)) == []
