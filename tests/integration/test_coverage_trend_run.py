@@ -41,9 +41,7 @@ jobs:
 
 
 def _report(covered: int) -> str:
-    lines = "".join(
-        f'<line number="{n}" hits="{1 if n <= covered else 0}"/>' for n in range(1, 5)
-    )
+    lines = "".join(f'<line number="{n}" hits="{1 if n <= covered else 0}"/>' for n in range(1, 5))
     return REPORT.format(rate=covered / 4, lines=lines)
 
 

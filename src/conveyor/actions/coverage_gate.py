@@ -118,9 +118,7 @@ def _judge(
         return failed(error)
     annotations = _uncovered(diff)
     if not failing:
-        return ActionOutcome(
-            outputs=outputs, summary=summary, annotations=annotations, trend=TREND
-        )
+        return ActionOutcome(outputs=outputs, summary=summary, annotations=annotations, trend=TREND)
     reasons = [f"{m.name.lower()} {m.rate:.2f} % < {m.threshold:g} %" for m in failing]
     return ActionOutcome(
         status=Status.FAILURE,

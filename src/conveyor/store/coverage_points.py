@@ -36,9 +36,7 @@ class CoveragePoint:
 class CoverageTrend(Protocol):
     def record(self, point: CoveragePoint) -> None: ...
 
-    def recent(
-        self, repository: str, branch: str, limit: int = TREND_LIMIT
-    ) -> list[CoveragePoint]:
+    def recent(self, repository: str, branch: str, limit: int = TREND_LIMIT) -> list[CoveragePoint]:
         """The branch's last `limit` points, oldest first."""
 
 
@@ -51,11 +49,12 @@ def branch_of(ref: str | None) -> str:
 
 def coverage_point(run: StoredRun, outputs: Mapping[str, str]) -> CoveragePoint | None:
     """The point a coverage-gate step's outputs make; None when it measured nothing."""
-    rates = [_rate(outputs.get(name)) for name in ("line-rate", "branch-rate", "diff-rate")]
-    if all(rate is None for rate in rates):
+    names = ("line-rate", "branch-rate", "diff-rate")
+    line, branch, diff = (_rate(outputs.get(name)) for name in names)
+    if line is None and branch is None and diff is None:
         return None
     return CoveragePoint(
-        run.repository, branch_of(run.ref), run.sha, run.id, *rates, recorded_at=time.time()
+        run.repository, branch_of(run.ref), run.sha, run.id, line, branch, diff, time.time()
     )
 
 

@@ -23,9 +23,7 @@ class SqlCoverageTrend:
         values = {name: getattr(point, name) for name in _FIELDS}
         self.database.run_write(lambda conn: conn.execute(insert(CoveragePointRow), values))
 
-    def recent(
-        self, repository: str, branch: str, limit: int = TREND_LIMIT
-    ) -> list[CoveragePoint]:
+    def recent(self, repository: str, branch: str, limit: int = TREND_LIMIT) -> list[CoveragePoint]:
         table = CoveragePointRow
         query = (
             select(*(table.c[name] for name in _FIELDS))

@@ -10,8 +10,7 @@ from conveyor.store.lite_database import LiteDatabase
 
 _FIELDS = CoveragePoint.__slots__
 _INSERT = (
-    f"INSERT INTO coverage_points ({', '.join(_FIELDS)}) "
-    f"VALUES ({', '.join('?' for _ in _FIELDS)})"
+    f"INSERT INTO coverage_points ({', '.join(_FIELDS)}) VALUES ({', '.join('?' for _ in _FIELDS)})"
 )
 _RECENT = (
     f"SELECT {', '.join(_FIELDS)} FROM coverage_points WHERE repository = ? AND branch = ? "
@@ -27,9 +26,7 @@ class LiteCoverageTrend:
         values = tuple(getattr(point, name) for name in _FIELDS)
         self.database.run_write(lambda conn: conn.execute(_INSERT, values))
 
-    def recent(
-        self, repository: str, branch: str, limit: int = TREND_LIMIT
-    ) -> list[CoveragePoint]:
+    def recent(self, repository: str, branch: str, limit: int = TREND_LIMIT) -> list[CoveragePoint]:
         def fetch(conn: sqlite3.Connection) -> list[CoveragePoint]:
             rows = conn.execute(_RECENT, (repository, branch, limit)).fetchall()
             return [CoveragePoint(**vars(row)) for row in reversed(rows)]

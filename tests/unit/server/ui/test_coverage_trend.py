@@ -71,8 +71,10 @@ def test_the_api_gives_the_branchs_points_oldest_first(store: StoreHandle, base_
         (first, "a" * 40, 70.0),
         (second, "b" * 40, 72.5),
     ]
-    assert points[0]["branch_rate"] == 50.0 and points[1]["branch_rate"] is None
-    assert points[1]["diff_rate"] == 90.0 and points[0]["branch"] == "main"
+    assert points[0]["branch_rate"] == 50.0
+    assert points[1]["branch_rate"] is None
+    assert points[1]["diff_rate"] == 90.0
+    assert points[0]["branch"] == "main"
     limited = httpx.get(
         f"{base_url}/api/v1/repos/acme/app/coverage",
         params={"branch": "main", "limit": 1},
@@ -81,19 +83,19 @@ def test_the_api_gives_the_branchs_points_oldest_first(store: StoreHandle, base_
     assert [p["run_id"] for p in limited] == [second]
 
 
-def test_the_page_shows_the_trend_with_deltas_and_a_line(
-    store: StoreHandle, base_url: str
-) -> None:
+def test_the_page_shows_the_trend_with_deltas_and_a_line(store: StoreHandle, base_url: str) -> None:
     record_gate(store, "refs/heads/main", "a" * 40, rates("70.00"))
     second = record_gate(store, "refs/heads/main", "b" * 40, rates("72.50"))
     client = logged_in(base_url, READER)
     page = client.get("/acme/app/coverage", params={"branch": "main"})
     assert page.status_code == 200, page.text
-    assert "70.00 %" in page.text and "72.50 %" in page.text
+    assert "70.00 %" in page.text
+    assert "72.50 %" in page.text
     assert "+2.50" in page.text  # the delta from the point before
     assert f'href="/runs/{second}"' in page.text
     svg = re.search(r"<svg[^>]*>.*?</svg>", page.text, re.S)
-    assert svg and "<polyline" in svg.group(0)
+    assert svg
+    assert "<polyline" in svg.group(0)
     assert "<script" not in page.text.split("<main", 1)[-1]
     listing = client.get("/repositories").text
     assert 'href="/acme/app/coverage?branch=main"' in listing
