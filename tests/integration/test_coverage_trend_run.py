@@ -1,6 +1,7 @@
 """`conveyor/coverage-gate` kept per branch: two real `conveyor run`s of a workflow using it on
-`main` record two points of the branch's coverage trend (through the lite store), read back
-through the SQLAlchemy store the server uses."""
+`main` (the second naming codecov/codecov-action, run natively by `--native-actions`) record two
+points of the branch's coverage trend through the lite store, read back through the SQLAlchemy
+store the server uses."""
 
 from __future__ import annotations
 
@@ -52,8 +53,11 @@ def test_two_runs_on_a_branch_record_two_points(tmp_path: Path) -> None:
     first_sha = commit_all(repo, "first")
     out, err = finished(conveyor(home, "run", str(repo)), timeout=180)
     (repo / "coverage.xml").write_text(_report(4))
+    codecov = WORKFLOW.replace("conveyor/coverage-gate@v1", "codecov/codecov-action@v4")
+    (repo / ".github/workflows/ci.yml").write_text(codecov)  # the marketplace name, mapped
     second_sha = commit_all(repo, "more tests")
-    out2, err2 = finished(conveyor(home, "run", str(repo)), timeout=180)
+    run = conveyor(home, "run", str(repo), "--native-actions", "--offline")
+    out2, err2 = finished(run, timeout=180)
     store = open_store(home)
     try:
         points = SqlCoverageTrend(store.database).recent(repository_key(repo), "main")
