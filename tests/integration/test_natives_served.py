@@ -195,7 +195,14 @@ def test_native_actions_gate_label_and_comment_on_a_served_pull_request(tmp_path
             assert edit.status_code == 200, edit.text
             edited = wait_checks(api, head, 10)
             after = api.get("/issues/1/comments").json()
+        trend = httpx.get(
+            f"{server.url}/api/v1/repos/acme/app/coverage",
+            params={"branch": "refs/pull/1/merge"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["points"]
         assert server.stop() == 0
+    # coverage-gate ran on `opened` and on `edited`: the served runs kept both results
+    assert [point["line_rate"] for point in trend] == [75.0, 75.0], trend
     assert conclusions(opened) == {
         "labels": ["success"],
         "tdd": ["failure"],

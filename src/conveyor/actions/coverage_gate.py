@@ -29,6 +29,7 @@ from conveyor.model.results import Annotation, AnnotationLevel, Status
 
 COMMENT = "coverage-gate"
 MAX_ANNOTATIONS = 50
+TREND = "coverage"  # the store keeps the rates per branch (conveyor.store.coverage_points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ def _judge(
         return failed(error)
     annotations = _uncovered(diff)
     if not failing:
-        return ActionOutcome(outputs=outputs, summary=summary, annotations=annotations)
+        return ActionOutcome(outputs=outputs, summary=summary, annotations=annotations, trend=TREND)
     reasons = [f"{m.name.lower()} {m.rate:.2f} % < {m.threshold:g} %" for m in failing]
     return ActionOutcome(
         status=Status.FAILURE,
@@ -125,6 +126,7 @@ def _judge(
         summary=summary,
         annotations=annotations,
         error=f"coverage-gate: below the threshold: {'; '.join(reasons)}",
+        trend=TREND,
     )
 
 

@@ -162,7 +162,7 @@ class RunHistory:
         self._wiring = _Wiring(
             store,
             key,
-            RunRecorder(store.runs, store.logs),
+            RunRecorder(store.runs, store.logs, store.coverage),
             observer.message,
             {} if self._options.withhold_settings else store.secrets.resolve_secrets(key),
             {} if self._options.withhold_settings else store.variables.resolve_variables(key),

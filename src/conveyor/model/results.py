@@ -70,6 +70,7 @@ class StepResult:
     started_at: float | None = None  # epoch seconds
     finished_at: float | None = None
     location: SourceLocation | None = None
+    trend: str | None = None  # a native action's ActionOutcome.trend: the store keeps `outputs`
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.api.control",
     "conveyor.server.api.settings",
     "conveyor.server.api.tokens",
+    "conveyor.server.api.coverage",
     "conveyor.server.ui.auth",
     "conveyor.server.ui.assets",
     "conveyor.server.ui.badge",
@@ -39,6 +40,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.actions",
     "conveyor.server.ui.environments_page",
     "conveyor.server.ui.repositories_page",
+    "conveyor.server.ui.coverage_page",  # /{owner}/{repo}/coverage
     "conveyor.server.ui.pulls_page",  # /{owner}/{repo}/pulls, /{owner}/{repo}/pull/{n}
     "conveyor.server.ui.issues_page",  # /{owner}/{repo}/issues, /{owner}/{repo}/issues/{n}
     "conveyor.server.ui.releases_page",  # /{owner}/{repo}/releases, .../releases/tag/{tag}

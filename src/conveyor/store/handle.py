@@ -17,6 +17,7 @@ from conveyor.engine.ports.environments import EnvironmentStore
 from conveyor.engine.ports.secrets import SecretStore, VariableStore
 from conveyor.engine.ports.store import RunStore
 from conveyor.private_files import private_directory
+from conveyor.store.coverage_points import CoverageTrend
 from conveyor.store.location import conveyor_home
 from conveyor.store.logs import DEFAULT_MAX_BYTES, FileLogStore
 from conveyor.store.protection_gate import ProtectionGate
@@ -37,6 +38,7 @@ class StoreHandle:
     variables: VariableStore
     environments: EnvironmentStore
     concurrency: ConcurrencyGate
+    coverage: CoverageTrend | None = None  # coverage-gate's points (None: not kept)
 
     def gate(
         self, *, poll_interval: float = 1.0, notify: Callable[[str], None] | None = None
@@ -77,6 +79,7 @@ def open_store(
 
 def _sql_handle(home: Path, database: Any, max_log_bytes: int) -> StoreHandle:
     from conveyor.store.concurrency import SqlConcurrencyGate
+    from conveyor.store.coverage_trend import SqlCoverageTrend
     from conveyor.store.environments import SqlEnvironmentStore
     from conveyor.store.secrets import SqlSecretStore, SqlVariableStore
     from conveyor.store.sql_run_store import SqlRunStore
@@ -90,6 +93,7 @@ def _sql_handle(home: Path, database: Any, max_log_bytes: int) -> StoreHandle:
         variables=SqlVariableStore(database),
         environments=SqlEnvironmentStore(database),
         concurrency=SqlConcurrencyGate(database),
+        coverage=SqlCoverageTrend(database),
     )
 
 
@@ -118,6 +122,7 @@ def open_run_store(
 def lite_handle(home: Path, max_log_bytes: int = DEFAULT_MAX_BYTES) -> StoreHandle | None:
     """The store through stdlib sqlite3, or None when `open_store()` must open it."""
     from conveyor.store.lite_concurrency import LiteConcurrencyGate
+    from conveyor.store.lite_coverage import LiteCoverageTrend
     from conveyor.store.lite_database import open_lite
     from conveyor.store.lite_environments import LiteEnvironmentStore
     from conveyor.store.lite_settings import LiteSecretStore, LiteVariableStore
@@ -140,6 +145,7 @@ def lite_handle(home: Path, max_log_bytes: int = DEFAULT_MAX_BYTES) -> StoreHand
         variables=LiteVariableStore(database),
         environments=LiteEnvironmentStore(database),
         concurrency=LiteConcurrencyGate(database),
+        coverage=LiteCoverageTrend(database),
     )
 
 

@@ -364,5 +364,22 @@ ForgeCheckIdRow = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# One row per `conveyor/coverage-gate` step that measured (rates in percent, NULL when not
+# measured): the branch's coverage trend. Written by both stores (lite_coverage.py too).
+CoveragePointRow = Table(
+    "coverage_points",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository", String(1024), nullable=False),
+    Column("branch", String(1024), nullable=False),
+    Column("sha", String(64)),
+    Column("run_id", Integer, nullable=False),
+    Column("line_rate", Float),
+    Column("branch_rate", Float),
+    Column("diff_rate", Float),
+    Column("recorded_at", Float, nullable=False),
+    Index("ix_coverage_points_repository_branch", "repository", "branch", "id"),
+)
+
 # The local forge's tables live in their own module, on this metadata.
 from conveyor.store import forge_models as _forge_models  # noqa: E402, F401

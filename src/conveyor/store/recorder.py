@@ -1,6 +1,6 @@
 """`RunRecorder`: what `conveyor run` needs from the store, in a few calls.
 
-    recorder = RunRecorder(store.runs, store.logs)
+    recorder = RunRecorder(store.runs, store.logs, store.coverage)
     stored = recorder.begin(NewRun(...))          # one per workflow run; use str(stored.id)
     observer = recorder.observer(display)         #   as the engine's github.run_id
     ... the engine runs, telling `observer` ...
@@ -29,6 +29,7 @@ from conveyor.engine.ports.store import (
 from conveyor.engine.records import JobRecord
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, JobResult, StepResult
+from conveyor.store.coverage_points import CoverageTrend
 from conveyor.store.reporter import StoreReporter
 
 FINISH_ATTEMPTS = 15
@@ -36,9 +37,12 @@ FINISH_RETRY_SECONDS = 0.2
 
 
 class RunRecorder:
-    def __init__(self, runs: RunStore, logs: LogStore) -> None:
+    def __init__(
+        self, runs: RunStore, logs: LogStore, coverage: CoverageTrend | None = None
+    ) -> None:
         self.runs = runs
         self.logs = logs
+        self.coverage = coverage  # where coverage-gate's points are kept (None: not kept)
         self._reporters: dict[str, StoreReporter] = {}
         self._lock = threading.Lock()
 
@@ -55,7 +59,7 @@ class RunRecorder:
         self.runs.set_run_status(run_id, RunStatus.IN_PROGRESS)
         stored = self.runs.get_run(run_id)
         assert stored is not None
-        reporter = StoreReporter(self.runs, self.logs, run_id, stored.attempt)
+        reporter = StoreReporter(self.runs, self.logs, run_id, stored.attempt, self.coverage)
         with self._lock:
             self._reporters[str(run_id)] = reporter
             if engine_run_id is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import partial
@@ -23,6 +23,7 @@ from typing import NamedTuple
 from conveyor.engine.ports.store import LogKey, LogStore, NewJob, RunStatus, RunStore
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, JobResult, StepResult
+from conveyor.store.coverage_points import COVERAGE_TREND, CoverageTrend, coverage_point
 from conveyor.store.logs import FileLogStore
 from conveyor.store.step_summaries import write_summary
 
@@ -55,9 +56,17 @@ Item = Write | _Line | _Close | _StepStart | _StepEnd | threading.Event | None
 
 
 class StoreReporter:
-    def __init__(self, runs: RunStore, logs: LogStore, run_id: int, attempt: int) -> None:
+    def __init__(
+        self,
+        runs: RunStore,
+        logs: LogStore,
+        run_id: int,
+        attempt: int,
+        coverage: CoverageTrend | None = None,
+    ) -> None:
         self.runs = runs
         self.logs = logs
+        self.coverage = coverage
         self.run_id = run_id
         self.attempt = attempt
         self._pending: deque[Item] = deque()
@@ -92,6 +101,14 @@ class StoreReporter:
         self._keys.pop((instance_key, result.index), None)
         self._put(_Close(LogKey(self.run_id, self.attempt, instance_key, result.index)))
         self._put(_StepEnd(instance_key, result))
+        if result.trend == COVERAGE_TREND and self.coverage is not None:
+            self._put(partial(self._record_coverage, self.coverage, result.outputs))
+
+    def _record_coverage(self, coverage: CoverageTrend, outputs: Mapping[str, str]) -> None:
+        run = self.runs.get_run(self.run_id)
+        point = coverage_point(run, outputs) if run is not None else None
+        if point is not None:
+            coverage.record(point)
 
     def annotation(self, instance_key: str, annotation: Annotation) -> None:
         self._put(

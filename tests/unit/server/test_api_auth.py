@@ -35,6 +35,7 @@ ENDPOINTS: list[tuple[str, str, object, str]] = [
     ("GET", f"{R}/environments", None, "read"),
     ("GET", f"{R}/environments/{{environment}}", None, "read"),
     ("GET", f"{R}/environments/{{environment}}/deployments", None, "read"),
+    ("GET", f"{R}/coverage", None, "read"),
     ("POST", f"{RUN}/cancel", None, "write"),
     ("POST", f"{RUN}/rerun", None, "write"),
     ("POST", f"{RUN}/rerun-failed-jobs", None, "write"),

@@ -28,6 +28,7 @@ from conveyor.engine.ports.store import (
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status, StepResult
 from conveyor.store import StoreHandle
+from conveyor.store.coverage_points import CoveragePoint
 from conveyor.store.owner import current_owner
 from conveyor.store.secret_box import KEY_FILE, SecretBox
 from tests.unit.store.conftest import REPO, new_run, open_adapter
@@ -41,6 +42,7 @@ TIMES = {
     "last_used_at",
     "requested_at",
     "decided_at",
+    "recorded_at",
 }
 
 
@@ -73,6 +75,9 @@ def script(store: StoreHandle, dead: ProcessOwner) -> None:
     cache = CacheRecord(REPO, "refs/heads/main", "deps-linux-1", "v1", "/c/1", 5, 1.0, 1.0)
     runs.save_cache(cache)
     runs.save_cache(cache)
+    assert store.coverage is not None
+    store.coverage.record(CoveragePoint(REPO, "main", "abc", run.id, 75.0, None, 50.0, 1.0))
+    assert store.coverage.recent(REPO, "main")[0].diff_rate == 50.0
     assert runs.find_cache(REPO, ["refs/heads/main"], ["nope", "deps-linux"], "v1") is not None
     runs.request_cancel(run.id, "build")
     runs.finish_job(run.id, 1, "build", JobResult(Status.SUCCESS, outputs={"x": "1"}))

@@ -110,6 +110,9 @@ class ActionOutcome:
     # (as `::warning file=...::`); both masked by the executor.
     summary: str = ""
     annotations: tuple[Annotation, ...] = ()
+    # The store keeps the step's outputs as a point of this trend (`coverage`: coverage-gate's
+    # rates, per repository and branch; see conveyor.store.coverage_points).
+    trend: str | None = None
 
 
 def failed(message: str) -> ActionOutcome:

@@ -103,6 +103,7 @@ class JobRun:
     timed_out: bool = False
     annotations: list[Annotation] = field(default_factory=list)
     summaries: list[str] = field(default_factory=list)
+    trends: dict[int, str] = field(default_factory=dict)  # step index → ActionOutcome.trend
     results: list[StepResult] = field(default_factory=list)
     action_ids: Counter[str] = field(default_factory=Counter)
     action_states: dict[int, dict[str, str]] = field(default_factory=dict)

@@ -56,6 +56,7 @@ def _finish(
         started_at=started,
         finished_at=time.time(),
         location=step.location if step is not None else None,
+        trend=run.trends.pop(index, None),
     )
     run.results.append(result)
     run.reporter.step_finished(run.document.instance_key, result)

@@ -101,6 +101,8 @@ def run_native_phase(
     for directory in outcome.path:
         run.add_path(directory)
     _report(run, log, outcome)
+    if outcome.trend and call.index is not None:
+        run.trends[call.index] = outcome.trend
     if outcome.error:
         log.error(outcome.error)
     if outcome.unavailable:
