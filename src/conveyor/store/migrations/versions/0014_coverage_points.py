@@ -1,4 +1,4 @@
-"""Revision 0015: `coverage_points`, one row per `conveyor/coverage-gate` step that measured:
+"""Revision 0014: `coverage_points`, one row per `conveyor/coverage-gate` step that measured:
 the repository, branch, commit and run, the line, branch and diff rates (percent, NULL when not
 measured), when. The web UI and `GET /api/v1/repos/{owner}/{repo}/coverage` show the trend.
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
