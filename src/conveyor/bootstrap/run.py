@@ -30,6 +30,7 @@ from conveyor.bootstrap.settings import Settings, load_settings
 if TYPE_CHECKING:
     from conveyor.bootstrap.local_run import PreparedRun
     from conveyor.bootstrap.recording import History, RerunTarget
+    from conveyor.engine.ports.executor import Executor
     from conveyor.engine.ports.observer import RunObserver
     from conveyor.engine.ports.remote_actions import RemoteActions
     from conveyor.engine.records import RunRecord
@@ -63,10 +64,12 @@ def run_local(
     settings: Settings | None = None,
     rerun: RerunTarget | None = None,
     store: StoreHandle | None = None,
+    executor: Executor | None = None,
 ) -> RunRecord:
     """Run what `options` asks, recorded in the run store (none with `dry_run`); `rerun`: a new
     attempt of that stored run instead of a new run. `settings`: read once by the caller (else
-    here). Returns the record of the run."""
+    here). `executor`: runs the jobs instead of this host's (`conveyor serve --broker`'s remote
+    executor). Returns the record of the run."""
     settings = settings or load_settings()
     home = options.home or settings.home
     pool = workspace_pool(options.dry_run, home)
@@ -80,7 +83,7 @@ def run_local(
         history = open_history(options, store, rerun)
         variables = settings.services_variables
         remote = run_remote_actions(options, home, start.root)
-        executor = build_executor(
+        executor = executor or build_executor(
             options.dry_run,
             home,
             pool,

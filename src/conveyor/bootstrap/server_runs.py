@@ -34,6 +34,7 @@ from conveyor.store.server_queue import Delivery, record_delivery, recorded_deli
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.recording import RerunTarget
+    from conveyor.engine.ports.executor import Executor
 
 log = logging.getLogger("conveyor.server")
 SERVED = "served"  # in a stored run's options: a run `conveyor serve` queued
@@ -47,6 +48,10 @@ class ServerRuns:
     wake: Callable[[], None] = lambda: None  # tells the pool a run is queued
     # runs an attempt on the pool: submit(run_id, work)
     submit: Callable[[int, Callable[[], None]], None] = lambda run_id, work: work()
+    # `conveyor serve --broker`: the remote executor (jobs go to workers), `parallel` jobs of a
+    # run at once; None: this host's executor, one job at a time
+    executor: Executor | None = None
+    parallel: int = 1
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -170,9 +175,10 @@ class ServerRuns:
         from conveyor.bootstrap.rerun_options import rerun_options
         from conveyor.bootstrap.run import run_local
 
-        options = rerun_options(request, {}, home=self.home)
+        options = rerun_options(request, {}, home=self.home, parallel=self.parallel)
         options = replace(options, repository_key=request.run.repository)
-        run_local(options, QuietDisplay(request.run.id), rerun=target, store=self.store)
+        display = QuietDisplay(request.run.id)
+        run_local(options, display, rerun=target, store=self.store, executor=self.executor)
 
 
 def wanted_commits(request: EventRequest) -> tuple[str, ...]:

@@ -44,9 +44,19 @@ DEFAULT_GRACE = 600.0
     show_default=True,
     help="Seconds running runs may take to finish on SIGTERM before they are cancelled.",
 )
-def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
+@click.option(
+    "--broker",
+    metavar="URL",
+    help="redis://HOST:6379/0: hand the jobs to `conveyor worker` processes (CONVEYOR_BROKER_URL).",
+)
+def serve_command(
+    host: str, port: int, jobs: int | None, grace: float, broker: str | None = None
+) -> int:
     """Serve webhooks, the API and the web UI; run the jobs they start."""
     _log_to_stderr()
+    from conveyor.bootstrap.worker_settings import broker_url
+
+    broker = broker_url(broker)
     listener = _listen(host, port)
     from conveyor.bootstrap.server_access import anonymous_read
     from conveyor.bootstrap.server_wiring import requeue_abandoned, serve_runs
@@ -59,7 +69,7 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
     store = open_store(home, sweep=False)
     try:
         requeue_abandoned(store)
-        served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1)
+        served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1, broker=broker)
         context = ServerContext(
             home,
             store,
@@ -68,17 +78,32 @@ def serve_command(host: str, port: int, jobs: int | None, grace: float) -> int:
             StoreTokenVerifier.of(store),
             anonymous_read=anonymous_read(),
             repositories=served.repositories,
+            workers=served.hub,
         )
         _wire_repository_events(context, served)
-        served.pool.start()
+        _start(served)
         _serve(context, listener)
         log.info("stopping grace=%g running=%s", grace, served.pool.running() or "-")
         served.pool.stop(grace)
+        if served.hub is not None:
+            served.hub.stop()
     finally:
         store.close()
         listener.close()
     log.info("stopped")
     return 0
+
+
+def _start(served: Served) -> None:
+    if served.hub is not None:
+        served.hub.start()
+        log.info("broker url=%s", _without_password(served.hub.broker_url))
+    served.pool.start()
+
+
+def _without_password(url: str) -> str:
+    head, at, tail = url.rpartition("@")
+    return f"{head.split('//')[0]}//***@{tail}" if at else url
 
 
 def _wire_repository_events(context: ServerContext, served: Served) -> None:

@@ -27,6 +27,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.api.control",
     "conveyor.server.api.settings",
     "conveyor.server.api.tokens",
+    "conveyor.server.api.workers",
     "conveyor.server.ui.auth",
     "conveyor.server.ui.assets",
     "conveyor.server.ui.badge",

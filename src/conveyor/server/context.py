@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conveyor.engine.ports.server_runs import RunControl, RunStarter
 from conveyor.engine.ports.store import StoredRun
+from conveyor.engine.ports.workers import WorkerCoordinator
 from conveyor.server.principals import TokenVerifier
 from conveyor.server.repository_workflows import RepositoryWorkflows
 from conveyor.server.schedules import ScheduleClaims
@@ -38,6 +39,8 @@ class ServerContext:
     schedule_claims: ScheduleClaims | None = None
     # The repositories served (webhook secrets); None: made from `store` when first asked.
     repositories: ServedRepositories | None = None
+    # `conveyor serve --broker`: what hands jobs to `conveyor worker` processes; None: no broker
+    workers: WorkerCoordinator | None = None
 
     def served(self) -> ServedRepositories:
         if self.repositories is None:

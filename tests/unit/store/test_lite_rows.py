@@ -104,7 +104,14 @@ def environments(store: StoreHandle, run_id: int) -> None:
 
 # Tables only `conveyor serve` writes (through SQLAlchemy); the lite store never touches them.
 SERVER_ONLY_TABLES = frozenset(
-    {"api_tokens", "schedule_ticks", "served_repositories", "webhook_deliveries"}
+    {
+        "api_tokens",
+        "remote_jobs",
+        "remote_workers",
+        "schedule_ticks",
+        "served_repositories",
+        "webhook_deliveries",
+    }
 )
 
 

@@ -1,0 +1,60 @@
+"""`conveyor serve --broker` hands the jobs of its runs to `conveyor worker` processes through a
+real redis-server (issue 15): every job runs once, on some worker, with its logs complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conveyor.store.handle import open_store
+from tests.integration.worker_fleet import fleet, job_log, push_run
+from tests.unit.server.served import wait_completed
+
+pytestmark = pytest.mark.integration
+
+THIRTY = """\
+on: push
+jobs:
+  work:
+    runs-on: [self-hosted, linux]
+    strategy:
+      matrix:
+        n: [{numbers}]
+    steps:
+      - run: |
+          echo "$CONVEYOR_WORKER_NAME" >> "{ran}/${{{{ matrix.n }}}}"
+          for i in $(seq 1 40); do echo "job ${{{{ matrix.n }}}} line $i"; done
+"""
+
+
+def test_thirty_jobs_of_one_run_go_to_three_workers_and_each_runs_once(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    workflow = THIRTY.format(numbers=", ".join(str(n) for n in range(1, 31)), ran=ran)
+    store = open_store(conveyor_home)
+    try:
+        with fleet(conveyor_home, store, tmp_path) as running:
+            for number in range(3):
+                name = f"w{number}"
+                running.start_worker(
+                    name, tmp_path / name, "--labels", "self-hosted,linux,x64", "--capacity", "2",
+                    CONVEYOR_WORKER_NAME=name,
+                )  # fmt: skip
+            running.workers_online(3)
+            run_id = push_run(running.url, tmp_path / "app", store, {"ci.yml": workflow})
+            assert wait_completed(store, run_id, timeout=240) == "success"
+        jobs = store.runs.list_jobs(run_id)
+        assert len(jobs) == 30 and {str(job.conclusion) for job in jobs} == {"success"}
+        runners = [(ran / str(n)).read_text().split() for n in range(1, 31)]
+        assert all(len(names) == 1 for names in runners), runners  # each job ran once
+        assert {names[0] for names in runners} == {"w0", "w1", "w2"}  # on all three workers
+        for job in jobs:
+            n = job.instance_key.split("(")[1].rstrip(")")
+            text = job_log(store, run_id, 1, job.instance_key)
+            lines = [line for line in text.splitlines() if line.startswith("job ")]
+            assert lines == [f"job {n} line {i}" for i in range(1, 41)], job.instance_key
+    finally:
+        store.close()
