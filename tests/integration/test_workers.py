@@ -3,6 +3,9 @@ real redis-server (issue 15): every job runs once, on some worker, with its logs
 
 from __future__ import annotations
 
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,5 +59,75 @@ def test_thirty_jobs_of_one_run_go_to_three_workers_and_each_runs_once(
             text = job_log(store, run_id, 1, job.instance_key)
             lines = [line for line in text.splitlines() if line.startswith("job ")]
             assert lines == [f"job {n} line {i}" for i in range(1, 41)], job.instance_key
+    finally:
+        store.close()
+
+
+KILLED = """\
+on: push
+jobs:
+  slow:
+    runs-on: [self-hosted, linux]
+    steps:
+      - run: |
+          echo "$CONVEYOR_WORKER_NAME" >> "{ran}/attempts"
+          if [ ! -e "{ran}/first" ]; then touch "{ran}/first"; sleep 1234; fi
+          echo "finished on $CONVEYOR_WORKER_NAME"
+"""
+
+
+def sleeping(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_mid_job_loses_nothing_the_job_runs_again_elsewhere(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    store = open_store(conveyor_home)
+    try:
+        with fleet(conveyor_home, store, tmp_path) as running:
+            for name in ("a", "b"):
+                running.start_worker(
+                    name,
+                    tmp_path / name,
+                    "--labels",
+                    "self-hosted,linux",
+                    CONVEYOR_WORKER_NAME=name,
+                )
+            running.workers_online(2)
+            run_id = push_run(
+                running.url, tmp_path / "app", store, {"ci.yml": KILLED.format(ran=ran)}
+            )
+            wait_until(lambda: (ran / "first").exists(), 60, "the job never started")
+            victim = (ran / "attempts").read_text().split()[0]
+            wait_until(lambda: bool(sleeping("sleep\x001234")), 10, "no step process")
+            running.workers[victim].send_signal(signal.SIGKILL)
+            killed_at = time.monotonic()
+            assert wait_completed(store, run_id, timeout=60) == "success"
+            took = time.monotonic() - killed_at
+        survivor = ({"a", "b"} - {victim}).pop()
+        assert (ran / "attempts").read_text().split() == [victim, survivor]
+        assert took < 3 + 0.5 + 15  # the lease, a heartbeat, and the job's own run
+        wait_until(lambda: not sleeping("sleep\x001234"), 10, "the killed job's process remains")
+        (job,) = store.runs.list_jobs(run_id)
+        log = job_log(store, run_id, 1, job.instance_key)
+        assert f"the runner {victim} was lost: the job runs again (attempt 2)" in log
+        assert f"finished on {survivor}" in log
     finally:
         store.close()

@@ -57,7 +57,9 @@ class Fleet:
     workers: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
     logs: Path = Path()
 
-    def start_worker(self, name: str, home: Path, *args: str, **extra: str) -> subprocess.Popen[str]:
+    def start_worker(
+        self, name: str, home: Path, *args: str, **extra: str
+    ) -> subprocess.Popen[str]:
         command = [
             sys.executable, "-m", "conveyor", "worker",
             "--server", self.url, "--token", self.token, "--name", name, *args,
@@ -129,7 +131,9 @@ def _stop_all(running: Fleet) -> None:
             process.wait(10)
 
 
-def push_run(url: str, repo: Path, store: StoreHandle, workflows: dict[str, str], number: int = 1) -> int:
+def push_run(
+    url: str, repo: Path, store: StoreHandle, workflows: dict[str, str], number: int = 1
+) -> int:
     sha = make_repo(repo, workflows)
     register(store, repo)
     answer = post(url, delivery(push_payload(sha), number=number))
