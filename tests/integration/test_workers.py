@@ -3,15 +3,19 @@ real redis-server (issue 15): every job runs once, on some worker, with its logs
 
 from __future__ import annotations
 
+import re
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
-from conveyor.store.handle import open_store
-from tests.integration.worker_fleet import fleet, job_log, push_run
+from conveyor.store.handle import StoreHandle, open_store
+from tests.integration.worker_fleet import environment, fleet, job_log, push_run
 from tests.unit.server.served import wait_completed
 
 pytestmark = pytest.mark.integration
@@ -129,5 +133,143 @@ def test_a_worker_killed_mid_job_loses_nothing_the_job_runs_again_elsewhere(
         log = job_log(store, run_id, 1, job.instance_key)
         assert f"the runner {victim} was lost: the job runs again (attempt 2)" in log
         assert f"finished on {survivor}" in log
+    finally:
+        store.close()
+
+
+CANCELLED = """\
+on: push
+jobs:
+  slow:
+    runs-on: [self-hosted, linux]
+    steps:
+      - run: touch "{ran}/started"; sleep 4321
+      - if: always()
+        run: touch "{ran}/cleaned"
+"""
+
+
+def test_cancel_from_the_api_stops_the_job_on_its_worker_and_always_steps_run(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    store = open_store(conveyor_home)
+    try:
+        with fleet(conveyor_home, store, tmp_path) as running:
+            running.start_worker("a", tmp_path / "a", "--labels", "self-hosted,linux")
+            running.workers_online(1)
+            workflow = {"ci.yml": CANCELLED.format(ran=ran)}
+            run_id = push_run(running.url, tmp_path / "app", store, workflow)
+            wait_until(lambda: bool(sleeping("sleep\x004321")), 60, "the job never started")
+            asked = time.monotonic()
+            cancel = f"{running.url}/api/v1/runs/{run_id}/cancel"
+            assert httpx.post(cancel, headers=running.auth).status_code == 202
+            wait_until(lambda: not sleeping("sleep\x004321"), 3, "the job's process still runs")
+            assert time.monotonic() - asked < 3
+            assert wait_completed(store, run_id, timeout=30) == "cancelled"
+            assert (ran / "cleaned").exists()  # the always() step ran
+    finally:
+        store.close()
+
+
+ROUTED = """\
+on: push
+jobs:
+  gpu:
+    runs-on: [self-hosted, gpu]
+    steps:
+      - run: echo "gpu job on $CONVEYOR_WORKER_NAME"
+"""
+
+
+def test_a_job_waits_for_a_worker_with_its_labels_and_workers_are_listed(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    store = open_store(conveyor_home)
+    try:
+        with fleet(conveyor_home, store, tmp_path) as running:
+            running.start_worker("cpu", tmp_path / "cpu", "--labels", "self-hosted,linux")
+            running.workers_online(1)
+            run_id = push_run(running.url, tmp_path / "app", store, {"ci.yml": ROUTED})
+            waiting = "waiting for a runner with labels [gpu, self-hosted]"
+            wait_until(lambda: waiting in job_text(store, run_id), 30, "no waiting line")
+            assert str(store.runs.get_run(run_id).status) == "in_progress"  # type: ignore[union-attr]
+            running.start_worker(
+                "big", tmp_path / "big", "--labels", "self-hosted,linux,gpu", "--capacity", "3",
+                CONVEYOR_WORKER_NAME="big",
+            )  # fmt: skip
+            assert wait_completed(store, run_id, timeout=60) == "success"
+            assert "gpu job on big" in job_text(store, run_id)
+            listed = subprocess.run(
+                [sys.executable, "-m", "conveyor", "workers", "--server", running.url, "--token", running.token],
+                env=environment(conveyor_home), capture_output=True, text=True, timeout=60, check=True,
+            ).stdout  # fmt: skip
+        assert re.search(r"^big +online +0/3 +\S+ +gpu,linux,self-hosted$", listed, re.M), listed
+        assert re.search(r"^cpu +online +0/1 +\S+ +linux,self-hosted$", listed, re.M), listed
+    finally:
+        store.close()
+
+
+def job_text(store: StoreHandle, run_id: int) -> str:
+    return "".join(
+        job_log(store, run_id, 1, job.instance_key) for job in store.runs.list_jobs(run_id)
+    )
+
+
+SHORT = """\
+on: push
+jobs:
+  short:
+    runs-on: [self-hosted, linux]
+    steps:
+      - run: touch "{ran}/started"; sleep 2; echo "finished after the signal"
+"""
+
+
+def test_sigterm_lets_a_worker_finish_its_jobs_and_deregister(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    store = open_store(conveyor_home)
+    try:
+        with fleet(conveyor_home, store, tmp_path) as running:
+            worker = running.start_worker("a", tmp_path / "a", "--labels", "self-hosted,linux")
+            running.workers_online(1)
+            run_id = push_run(
+                running.url, tmp_path / "app", store, {"ci.yml": SHORT.format(ran=ran)}
+            )
+            wait_until(lambda: (ran / "started").exists(), 60, "the job never started")
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(30) == 0, running.worker_log("a")
+            assert wait_completed(store, run_id, timeout=30) == "success"
+            assert "finished after the signal" in job_text(store, run_id)
+            listed = httpx.get(f"{running.url}/api/v1/workers", headers=running.auth).json()
+            assert listed == []  # deregistered
+    finally:
+        store.close()
+
+
+def test_a_second_sigterm_cancels_the_workers_jobs_and_their_always_steps_run(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    store = open_store(conveyor_home)
+    try:
+        with fleet(conveyor_home, store, tmp_path) as running:
+            worker = running.start_worker("a", tmp_path / "a", "--labels", "self-hosted,linux")
+            running.workers_online(1)
+            workflow = {"ci.yml": CANCELLED.format(ran=ran)}
+            run_id = push_run(running.url, tmp_path / "app", store, workflow)
+            wait_until(lambda: bool(sleeping("sleep\x004321")), 60, "the job never started")
+            worker.send_signal(signal.SIGTERM)
+            wait_until(lambda: "draining" in running.worker_log("a"), 10, "no drain")
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(30) == 0, running.worker_log("a")
+            assert wait_completed(store, run_id, timeout=30) == "cancelled"
+            assert (ran / "cleaned").exists()
+            assert not sleeping("sleep\x004321")
     finally:
         store.close()
