@@ -273,3 +273,52 @@ def test_a_second_sigterm_cancels_the_workers_jobs_and_their_always_steps_run(
             assert not sleeping("sleep\x004321")
     finally:
         store.close()
+
+
+EIGHT = """\
+on: push
+jobs:
+  work:
+    runs-on: [self-hosted, linux]
+    strategy:
+      matrix:
+        n: [1, 2, 3, 4, 5, 6, 7, 8]
+    steps:
+      - run: |
+          echo "$CONVEYOR_WORKER_NAME" >> "{ran}/${{{{ matrix.n }}}}"
+          sleep 1
+"""
+
+
+def test_a_broker_restart_mid_run_and_duplicate_doorbells_run_every_job_once(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    from conveyor.distributed.doorbell import Doorbell
+
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    store = open_store(conveyor_home)
+    try:
+        with fleet(conveyor_home, store, tmp_path) as running:
+            for name in ("a", "b"):
+                running.start_worker(
+                    name, tmp_path / name, "--labels", "self-hosted,linux", "--capacity", "2",
+                    CONVEYOR_WORKER_NAME=name,
+                )  # fmt: skip
+            running.workers_online(2)
+            run_id = push_run(
+                running.url, tmp_path / "app", store, {"ci.yml": EIGHT.format(ran=ran)}
+            )
+            wait_until(lambda: any(ran.iterdir()), 60, "no job started")
+            running.restart_broker()  # every message it held is lost
+            doorbell = Doorbell(running.broker)
+            for job_id in range(1, 9):  # duplicates of every doorbell, some for jobs that ran
+                doorbell.ring(job_id, ["self-hosted", "linux"])
+            assert wait_completed(store, run_id, timeout=120) == "success"
+            doorbell.ring(1, ["self-hosted", "linux"])  # one more for a finished job
+            doorbell.close()
+            wait_until(lambda: running.broker_idle(), 30, "doorbells left unanswered")
+        runners = [(ran / str(n)).read_text().split() for n in range(1, 9)]
+        assert all(len(names) == 1 for names in runners), runners
+    finally:
+        store.close()

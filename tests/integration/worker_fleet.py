@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import redis
 
 from conveyor.engine.ports.logs import LogKey
 from conveyor.engine.ports.services import ServiceRequest
@@ -29,12 +31,50 @@ TEST_TIMING = {"CONVEYOR_HEARTBEAT_SECONDS": "0.5", "CONVEYOR_LEASE_SECONDS": "3
 
 @contextmanager
 def redis_broker() -> Iterator[str]:
-    """A real redis-server on 127.0.0.1 and a free port: its URL."""
+    """A real redis-server on 127.0.0.1 and a free port (the services launcher's): its URL."""
     base = new_runtime_base()
     with nothing_left_behind(base):
         spec = service("redis", "redis:7")
         with launcher_for(base).start_all([spec], ServiceRequest()) as started:
             yield f"redis://127.0.0.1:{started.handles['redis'].ports['6379']}/0"
+
+
+class RestartableRedis:
+    """redis-server on a free port, without persistence, that a test can kill and start again
+    on the same port (a broker outage that loses every message)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(self.directory),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self._answers():
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.02)
+
+    def _answers(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
 
 
 def environment(home: Path, **extra: str) -> dict[str, str]:
@@ -56,6 +96,19 @@ class Fleet:
     server: subprocess.Popen[str]
     workers: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
     logs: Path = Path()
+    redis: RestartableRedis | None = None
+
+    def restart_broker(self) -> None:
+        assert self.redis is not None
+        self.redis.stop()
+        time.sleep(1)  # an outage: doorbells rung now fail (the sweep rings them later)
+        self.redis.start()
+
+    def broker_idle(self) -> bool:
+        """No doorbell waits in a queue or in a worker's hands (Celery's unacked set)."""
+        client = redis.Redis.from_url(self.broker)
+        queues = [key for key in client.scan_iter("runs-on:*") if client.type(key) == b"list"]
+        return not any(client.llen(key) for key in queues) and not client.hlen("unacked")
 
     def start_worker(
         self, name: str, home: Path, *args: str, **extra: str
@@ -99,7 +152,10 @@ def fleet(home: Path, store: StoreHandle, logs: Path, **extra: str) -> Iterator[
     """`conveyor serve --broker` on a real Redis; workers are started by the test."""
     token = admin_token(store)
     with ExitStack() as stack:
-        broker = stack.enter_context(redis_broker())
+        restartable = RestartableRedis(logs)
+        restartable.start()
+        stack.callback(restartable.stop)
+        broker = restartable.url
         command = [sys.executable, "-m", "conveyor", "serve", "--port", "0", "--broker", broker]
         server = subprocess.Popen(
             command,
@@ -112,7 +168,7 @@ def fleet(home: Path, store: StoreHandle, logs: Path, **extra: str) -> Iterator[
         line = server.stdout.readline()
         found = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)\n", line)
         assert found, (line, (logs / "server.log").read_text())
-        running = Fleet(found.group(1), token, broker, server, logs=logs)
+        running = Fleet(found.group(1), token, broker, server, logs=logs, redis=restartable)
         try:
             yield running
         finally:
