@@ -43,20 +43,20 @@ class RestartableRedis:
     """redis-server on a free port, without persistence, that a test can kill and start again
     on the same port (a broker outage that loses every message)."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    def __init__(self, directory: Path, host: str = "127.0.0.1") -> None:
+        self.directory, self.host = directory, host
         with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
+            probe.bind((host, 0))
             self.port = probe.getsockname()[1]
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{self.host}:{self.port}/0"
 
     def start(self) -> None:
         command = [
-            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            "redis-server", "--port", str(self.port), "--bind", self.host, "--save", "",
             "--appendonly", "no", "--dir", str(self.directory),
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
@@ -67,7 +67,7 @@ class RestartableRedis:
 
     def _answers(self) -> bool:
         try:
-            return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
+            return bool(redis.Redis(self.host, self.port, socket_timeout=1).ping())
         except redis.RedisError:
             return False
 
@@ -148,15 +148,18 @@ def admin_token(store: StoreHandle) -> str:
 
 
 @contextmanager
-def fleet(home: Path, store: StoreHandle, logs: Path, **extra: str) -> Iterator[Fleet]:
+def fleet(
+    home: Path, store: StoreHandle, logs: Path, host: str = "127.0.0.1", **extra: str
+) -> Iterator[Fleet]:
     """`conveyor serve --broker` on a real Redis; workers are started by the test."""
     token = admin_token(store)
     with ExitStack() as stack:
-        restartable = RestartableRedis(logs)
+        restartable = RestartableRedis(logs, host)
         restartable.start()
         stack.callback(restartable.stop)
         broker = restartable.url
-        command = [sys.executable, "-m", "conveyor", "serve", "--port", "0", "--broker", broker]
+        command = [sys.executable, "-m", "conveyor", "serve", "--host", host, "--port", "0"]
+        command += ["--broker", broker]
         server = subprocess.Popen(
             command,
             env=environment(home, **extra),
@@ -166,7 +169,7 @@ def fleet(home: Path, store: StoreHandle, logs: Path, **extra: str) -> Iterator[
         )
         assert server.stdout is not None
         line = server.stdout.readline()
-        found = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)\n", line)
+        found = re.fullmatch(rf"listening on (http://{re.escape(host)}:\d+)\n", line)
         assert found, (line, (logs / "server.log").read_text())
         running = Fleet(found.group(1), token, broker, server, logs=logs, redis=restartable)
         try:

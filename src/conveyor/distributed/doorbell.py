@@ -42,6 +42,10 @@ class Doorbell:
 
     def __init__(self, broker_url: str) -> None:
         self._app = celery_app(broker_url)
+        # A broker outage fails a ring in about 2 s (not Celery's retries): the sweep rings later.
+        self._app.conf.update(broker_connection_timeout=1, task_publish_retry=False)
+        options = self._app.conf.broker_transport_options
+        self._app.conf.broker_transport_options = {**options, "socket_connect_timeout": 1}
 
     def ring(self, job_id: int, labels: Sequence[str]) -> None:
         """Raises on a broker outage (the caller logs it; the sweep rings again later)."""
