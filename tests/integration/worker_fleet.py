@@ -58,11 +58,14 @@ class RestartableRedis:
         command = [
             "redis-server", "--port", str(self.port), "--bind", self.host, "--save", "",
             "--appendonly", "no", "--dir", str(self.directory),
+            "--protected-mode", "no",  # it listens on the test's own addresses only
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while not self._answers():
-            assert time.monotonic() < deadline, "redis-server did not start"
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("redis-server did not start")
             time.sleep(0.02)
 
     def _answers(self) -> bool:
@@ -111,10 +114,11 @@ class Fleet:
         return not any(client.llen(key) for key in queues) and not client.hlen("unacked")
 
     def start_worker(
-        self, name: str, home: Path, *args: str, **extra: str
+        self, name: str, home: Path, *args: str, prefix: tuple[str, ...] = (), **extra: str
     ) -> subprocess.Popen[str]:
+        """`conveyor worker ARGS` (after `prefix`: `ip netns exec NS`), its output in NAME.log."""
         command = [
-            sys.executable, "-m", "conveyor", "worker",
+            *prefix, sys.executable, "-m", "conveyor", "worker",
             "--server", self.url, "--token", self.token, "--name", name, *args,
         ]  # fmt: skip
         log = (self.logs / f"{name}.log").open("w")
