@@ -6,7 +6,8 @@ uvicorn (tests/support/http_server.py) over a real SQLite store, a real redis-se
 port; the workers are real `conveyor worker` processes running the jobs with the local executor.
 A job is a `JobDocument` of one `run: "true"` step, submitted as the remote executor submits it.
 
-    .venv/bin/python benchmarks/bench_workers.py [--jobs 1000] [--latency 100] [--skip-default-lease]
+    .venv/bin/python benchmarks/bench_workers.py [--jobs 1000] [--latency 100]
+        [--skip-default-lease]
 """
 
 from __future__ import annotations
@@ -237,8 +238,8 @@ def main() -> None:
     parser.add_argument("--skip-default-lease", action="store_true")
     options = parser.parse_args()
     found = latency(options.latency)
-    print(f"| doorbell → job claimed, p50 / p95 / max | {found['p50_ms']:.1f} / "
-          f"{found['p95_ms']:.1f} / {found['max_ms']:.1f} ms | p95 ≤ 100 ms |", flush=True)  # fmt: skip
+    shown = f"{found['p50_ms']:.1f} / {found['p95_ms']:.1f} / {found['max_ms']:.1f} ms"
+    print(f"| doorbell → job claimed, p50 / p95 / max | {shown} | p95 ≤ 100 ms |", flush=True)
     rates = {slots: throughput(options.jobs, slots) for slots in (1, 2, 4)}
     for slots, rate in rates.items():
         ratio = rate / rates[1]

@@ -76,6 +76,7 @@ class Api:
     hub: WorkerHub
     store: StoreHandle
     broker: str
+    context: ServerContext
 
     def post(self, path: str, token: str, body: object = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"}
@@ -102,7 +103,7 @@ def api(conveyor_home: Path) -> Iterator[Api]:
         hub.start()
         try:
             with running_app(create_app(context)) as url:
-                yield Api(url, hub, store, broker)
+                yield Api(url, hub, store, broker, context)
         finally:
             hub.stop()
             store.close()
@@ -135,7 +136,8 @@ def test_a_claim_is_one_conditional_update_and_the_job_token_carries_the_job(api
     assert api.claim(job_id, "w1").status_code == 409
     token = first.json()["token"]
     sent = api.get(f"/worker-jobs/{job_id}/document", token).json()
-    assert SECRET not in str(sent) and sent["contexts"]["github"] == {"sha": "abc"}
+    assert SECRET not in str(sent)
+    assert sent["contexts"]["github"] == {"sha": "abc"}
     assert api.get(f"/worker-jobs/{job_id}/secrets", token).json() == {
         "secrets": {"TOKEN": SECRET},
         "masks": [SECRET],
@@ -147,7 +149,7 @@ def test_a_claim_is_one_conditional_update_and_the_job_token_carries_the_job(api
     assert api.post(
         f"/worker-jobs/{job_id}/events", token, {"offset": 0, "events": events}
     ).json() == {"next": 2}
-    again = {"offset": 1, "events": events[1:] + [{"kind": "log_line", "index": 0, "line": "two"}]}
+    again = {"offset": 1, "events": [*events[1:], {"kind": "log_line", "index": 0, "line": "two"}]}
     assert api.post(f"/worker-jobs/{job_id}/events", token, again).json() == {
         "next": 3
     }  # no double
@@ -191,7 +193,8 @@ def test_a_lost_worker_cannot_report_over_the_new_attempt(api: Api) -> None:
     while (job := rows.get_job(api.store.database, job_id)).state != rows.QUEUED:  # type: ignore[arg-type,union-attr]
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    assert job is not None and job.attempt == 2
+    assert job is not None
+    assert job.attempt == 2
     new = api.claim(job_id, "w2").json()["token"]
     result = {"result": encode(JobResult(Conclusion.FAILURE))}
     assert api.post(f"/worker-jobs/{job_id}/result", old, result).status_code == 401
@@ -217,7 +220,8 @@ def test_a_job_lost_more_often_than_retry_lost_fails_as_github_says(api: Api) ->
         time.sleep(0.05)
     assert api.claim(job_id, "second").status_code == 200  # and lost too
     result = wait()
-    assert result.result is Conclusion.FAILURE and result.error == LOST
+    assert result.result is Conclusion.FAILURE
+    assert result.error == LOST
 
 
 def test_cancel_reaches_the_worker_through_its_heartbeat(api: Api) -> None:
@@ -275,3 +279,23 @@ def everything_in(broker: redis.Redis) -> bytes:
         elif kind in (b"set", b"zset"):
             found += list(broker.smembers(key)) if kind == b"set" else broker.zrange(key, 0, -1)
     return b"\n".join(found)
+
+
+def test_workers_register_heartbeat_are_listed_and_deregister(api: Api) -> None:
+    body = {"name": "build-01", "labels": ["self-hosted", "Linux"], "capacity": 2}
+    answer = api.post("/workers", "admin", body).json()
+    assert answer == {"broker_url": api.broker, "heartbeat": 0.2, "lease": 1.0}
+    assert api.post("/workers", "reader", body).status_code == 403
+    beat = api.post("/workers/build-01/heartbeat", "admin", {"busy": 1, "draining": True})
+    assert beat.status_code == 200
+    (listed,) = api.get("/workers", "reader").json()
+    assert listed["labels"] == ["linux", "self-hosted"]
+    assert (listed["busy"], listed["capacity"], listed["state"]) == (1, 2, "draining")
+    api.context.anonymous_read = True
+    page = httpx.get(f"{api.url}/workers").text
+    assert "build-01" in page
+    assert "1/2" in page
+    assert "linux, self-hosted" in page
+    assert httpx.delete(f"{api.url}/api/v1/workers/build-01", headers=ADMIN).status_code == 200
+    assert api.get("/workers", "reader").json() == []
+    assert "No worker is online" in httpx.get(f"{api.url}/workers").text

@@ -54,7 +54,8 @@ def test_thirty_jobs_of_one_run_go_to_three_workers_and_each_runs_once(
             run_id = push_run(running.url, tmp_path / "app", store, {"ci.yml": workflow})
             assert wait_completed(store, run_id, timeout=240) == "success"
         jobs = store.runs.list_jobs(run_id)
-        assert len(jobs) == 30 and {str(job.conclusion) for job in jobs} == {"success"}
+        assert len(jobs) == 30
+        assert {str(job.conclusion) for job in jobs} == {"success"}
         runners = [(ran / str(n)).read_text().split() for n in range(1, 31)]
         assert all(len(names) == 1 for names in runners), runners  # each job ran once
         assert {names[0] for names in runners} == {"w0", "w1", "w2"}  # on all three workers
@@ -201,10 +202,15 @@ def test_a_job_waits_for_a_worker_with_its_labels_and_workers_are_listed(
             )  # fmt: skip
             assert wait_completed(store, run_id, timeout=60) == "success"
             assert "gpu job on big" in job_text(store, run_id)
+            command = [sys.executable, "-m", "conveyor", "workers", "--server", running.url]
             listed = subprocess.run(
-                [sys.executable, "-m", "conveyor", "workers", "--server", running.url, "--token", running.token],
-                env=environment(conveyor_home), capture_output=True, text=True, timeout=60, check=True,
-            ).stdout  # fmt: skip
+                [*command, "--token", running.token],
+                env=environment(conveyor_home),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            ).stdout
         assert re.search(r"^big +online +0/3 +\S+ +gpu,linux,self-hosted$", listed, re.M), listed
         assert re.search(r"^cpu +online +0/1 +\S+ +linux,self-hosted$", listed, re.M), listed
     finally:

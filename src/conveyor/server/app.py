@@ -35,6 +35,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.job_page",
     "conveyor.server.ui.actions",
     "conveyor.server.ui.environments_page",
+    "conveyor.server.ui.workers_page",
     "conveyor.server.dispatch",
     "conveyor.server.schedules_api",
     "conveyor.server.webhooks",
