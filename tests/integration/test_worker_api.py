@@ -4,6 +4,8 @@ workers' jobs run again as a new attempt, secrets never reach the broker, the sw
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +29,7 @@ from conveyor.server.fake import FakeControl, FakeStarter, FakeTokens
 from conveyor.server.principals import Principal, Role
 from conveyor.store import remote_jobs as rows
 from conveyor.store.handle import StoreHandle, open_store
-from tests.integration.worker_fleet import redis_broker
+from tests.integration.worker_fleet import environment, redis_broker
 from tests.support.http_server import running_app
 
 pytestmark = pytest.mark.integration
@@ -299,3 +301,12 @@ def test_workers_register_heartbeat_are_listed_and_deregister(api: Api) -> None:
     assert httpx.delete(f"{api.url}/api/v1/workers/build-01", headers=ADMIN).status_code == 200
     assert api.get("/workers", "reader").json() == []
     assert "No worker is online" in httpx.get(f"{api.url}/workers").text
+
+
+def test_a_worker_with_a_wrong_token_is_a_clear_error(api: Api, tmp_path: Path) -> None:
+    env = environment(tmp_path / "worker")
+    command = [sys.executable, "-m", "conveyor", "worker", "--server", api.url, "--token", "nope"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "conveyor: error: the server refused the worker (401" in done.stderr
+    assert "Traceback" not in done.stderr

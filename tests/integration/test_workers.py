@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from conveyor.store.handle import StoreHandle, open_store
 from tests.integration.worker_fleet import environment, fleet, job_log, push_run
@@ -326,5 +327,52 @@ def test_a_broker_restart_mid_run_and_duplicate_doorbells_run_every_job_once(
             wait_until(lambda: running.broker_idle(), 30, "doorbells left unanswered")
         runners = [(ran / str(n)).read_text().split() for n in range(1, 9)]
         assert all(len(names) == 1 for names in runners), runners
+    finally:
+        store.close()
+
+
+SECRETIVE = """\
+on: push
+jobs:
+  uses-a-secret:
+    runs-on: [self-hosted, linux]
+    env:
+      FROM_ENV: ${{{{ secrets.DEPLOY_KEY }}}}
+    steps:
+      - run: |
+          echo "the key is ${{{{ secrets.DEPLOY_KEY }}}}"
+          printf '%s' "$FROM_ENV" > "{ran}/received"
+"""
+SECRET_VALUE = "sk-live-4f9a8c7e-the-worker-secret"
+
+
+def test_secrets_reach_the_job_over_http_only_never_redis_nor_the_logs(
+    conveyor_home: Path, tmp_path: Path
+) -> None:
+    from tests.integration.test_worker_api import everything_in
+    from tests.unit.server.served import NAME
+
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    store = open_store(conveyor_home)
+    try:
+        store.secrets.set_secret(NAME, "DEPLOY_KEY", SECRET_VALUE)
+        with fleet(conveyor_home, store, tmp_path) as running:
+            running.start_worker("a", tmp_path / "a", "--labels", "self-hosted,linux")
+            running.workers_online(1)
+            workflow = {"ci.yml": SECRETIVE.format(ran=ran)}
+            run_id = push_run(running.url, tmp_path / "app", store, workflow)
+            assert wait_completed(store, run_id, timeout=60) == "success"
+            in_redis = everything_in(redis.Redis.from_url(running.broker))
+        assert (ran / "received").read_text() == SECRET_VALUE  # it reached the job
+        assert b"runs-on:linux,self-hosted" in in_redis  # the scan saw the queues
+        assert SECRET_VALUE.encode() not in in_redis
+        assert "the key is ***" in job_text(store, run_id)
+        for path in [*tmp_path.glob("*.log"), *conveyor_home.rglob("*")]:
+            if path.is_file():
+                assert SECRET_VALUE.encode() not in path.read_bytes(), path
+        for path in (tmp_path / "a").rglob("*"):  # the worker's home
+            if path.is_file():
+                assert SECRET_VALUE.encode() not in path.read_bytes(), path
     finally:
         store.close()

@@ -19,6 +19,7 @@ import httpx
 
 from conveyor.distributed.codec import decode_as, encode
 from conveyor.engine.ports.executor import JobDocument
+from conveyor.errors import InfrastructureError, UsageError
 from conveyor.model.results import JobResult
 
 T = TypeVar("T")
@@ -52,7 +53,8 @@ class Beat:
 
 class ServerClient:
     def __init__(self, url: str, token: str, *, patience: float = 30.0) -> None:
-        self._http = httpx.Client(base_url=url.rstrip("/"), timeout=15.0)
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, timeout=15.0)
         self._token = token
         self.patience = patience
 
@@ -62,8 +64,15 @@ class ServerClient:
     # -- the worker ---------------------------------------------------------------------------
 
     def register(self, name: str, labels: Sequence[str], capacity: int) -> Registration:
+        """A UsageError when the server refuses the token; an InfrastructureError when it cannot
+        be reached within `patience` seconds."""
         body = {"name": name, "labels": list(labels), "capacity": capacity}
-        data = self._json("POST", "/workers", self._token, body)
+        try:
+            data = self._json("POST", "/workers", self._token, body)
+        except JobGone as refused:
+            raise UsageError(f"the server refused the worker ({refused})") from None
+        except httpx.HTTPError as error:
+            raise InfrastructureError(f"cannot reach the server {self.url}: {error}") from None
         return Registration(str(data["broker_url"]), data["heartbeat"], data["lease"])
 
     def worker_heartbeat(self, name: str, busy: int, draining: bool) -> bool:
@@ -123,7 +132,7 @@ class ServerClient:
 
     def _once(self, method: str, path: str, headers: dict[str, str], body: object) -> Any:
         answer = self._http.request(method, path, headers=headers, json=body)
-        if answer.status_code in (401, 404, 409, 410):
+        if answer.status_code in (401, 403, 404, 409, 410):
             raise JobGone(f"{answer.status_code} {answer.text[:200]}")
         answer.raise_for_status()
         return answer.json()
