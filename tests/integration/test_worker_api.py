@@ -118,7 +118,7 @@ def submitted(
     job_id = api.hub.submit(document(), reporter)
     done: list[JobResult] = []
     thread = threading.Thread(
-        target=lambda: done.append(api.hub.wait(job_id, cancel or threading.Event()))
+        target=lambda: done.append(api.hub.wait(job_id, cancel or threading.Event())), daemon=True
     )
     thread.start()
 

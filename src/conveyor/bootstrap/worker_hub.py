@@ -106,6 +106,8 @@ class WorkerHub:
             while not pending.done.wait(WAIT_SECONDS):
                 if cancel.is_set() and not pending.cancel:
                     self._cancel(job_id, pending)
+                if self._stop.is_set():  # the server stopped: nothing will report the job
+                    pending.end(JobResult(Conclusion.CANCELLED, error="the server stopped"))
             assert pending.result is not None
             return pending.result
         finally:
