@@ -65,11 +65,13 @@ def run_local(
     rerun: RerunTarget | None = None,
     store: StoreHandle | None = None,
     wrap_executor: Callable[[Executor, PreparedRun], Executor] | None = None,
+    executor: Executor | None = None,
 ) -> RunRecord:
     """Run what `options` asks, recorded in the run store (none with `dry_run`); `rerun`: a new
     attempt of that stored run instead of a new run. `settings`: read once by the caller (else
     here). `wrap_executor`: around the executor, inside the gates (the forge's job tokens).
-    Returns the record of the run."""
+    `executor`: runs the jobs instead of this host's (`conveyor serve --broker`'s remote
+    executor). Returns the record of the run."""
     settings = settings or load_settings()
     home = options.home or settings.home
     pool = workspace_pool(options.dry_run, home)
@@ -83,7 +85,7 @@ def run_local(
         history = open_history(options, store, rerun)
         variables = settings.services_variables
         remote = run_remote_actions(options, home, start.root)
-        executor = build_executor(
+        executor = executor or build_executor(
             options.dry_run,
             home,
             pool,

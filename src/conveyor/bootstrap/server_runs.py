@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from conveyor.bootstrap.forge_tokens import ForgeJobs
     from conveyor.bootstrap.job_tokens import ExecutorWrap
     from conveyor.bootstrap.recording import RerunTarget
+    from conveyor.engine.ports.executor import Executor
 
 log = logging.getLogger("conveyor.server")
 SERVED = "served"  # in a stored run's options: a run `conveyor serve` queued
@@ -66,6 +67,10 @@ class ServerRuns:
     # `conveyor serve --native-actions`: every run applies the built-in map of marketplace
     # actions to native ones (the conveyor.toml of the event's commit over it)
     native_actions: bool = False
+    # `conveyor serve --broker`: the remote executor (jobs go to workers), `parallel` jobs of a
+    # run at once; None: this host's executor, one job at a time
+    executor: Executor | None = None
+    parallel: int = 1
     _mirrors: dict[tuple[str, str], Mirror] = field(default_factory=dict)
     _views: dict[Path, ServedEvents] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -210,7 +215,14 @@ class ServerRuns:
         if jobs is not None and jobs.fork:
             options = replace(options, withhold_settings=True)
         wrap = jobs.wrap if jobs is not None else self._local_forge_wrap(request)
-        run_local(options, display, rerun=target, store=self.store, wrap_executor=wrap)
+        run_local(
+            options,
+            display,
+            rerun=target,
+            store=self.store,
+            wrap_executor=wrap,
+            executor=self.executor,
+        )
 
     def _local_forge_wrap(self, request: StoredRequest) -> ExecutorWrap | None:
         """Job tokens of the local forge, for a repository the server hosts."""
@@ -229,7 +241,7 @@ class ServerRuns:
     def _attempt_options(self, request: StoredRequest) -> LocalRunOptions:
         from conveyor.bootstrap.rerun_options import rerun_options
 
-        options = rerun_options(request, {}, home=self.home)
+        options = rerun_options(request, {}, home=self.home, parallel=self.parallel)
         fork = from_fork(request.run.event, request.event_payload)
         return replace(
             options,

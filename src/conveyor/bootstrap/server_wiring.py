@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conveyor.bootstrap.local_forge_reports import LocalForgeReporting
 from conveyor.bootstrap.server_pool import ServerPool
@@ -20,7 +21,11 @@ from conveyor.model.results import Conclusion
 from conveyor.store.handle import StoreHandle
 from conveyor.store.served_repositories import ServedRepositories, served_repositories
 
+if TYPE_CHECKING:
+    from conveyor.bootstrap.worker_hub import WorkerHub
+
 log = logging.getLogger("conveyor.server")
+REMOTE_PARALLEL = 256  # with workers, a run's jobs at once: the workers' slots are the limit
 
 
 @dataclass
@@ -30,9 +35,10 @@ class Served:
     runs: ServerRuns
     pool: ServerPool
     repositories: ServedRepositories
+    hub: WorkerHub | None = None  # `--broker`: the jobs go to `conveyor worker` processes
 
 
-def serve_runs(home: Path, store: StoreHandle, *, jobs: int) -> Served:
+def serve_runs(home: Path, store: StoreHandle, *, jobs: int, broker: str | None = None) -> Served:
     repositories = served_repositories(store)
     runs = ServerRuns(home, store, repositories)
     pool = ServerPool(runs.database, jobs, runs.run_queued, store.runs.request_cancel)
@@ -40,7 +46,14 @@ def serve_runs(home: Path, store: StoreHandle, *, jobs: int) -> Served:
     # runs of hosted repositories report their checks to the local forge (once its URL is known)
     local = LocalForgeReporting(home, store, repositories, lambda: runs.forge_url)
     runs.forge_observer = local.observer
-    return Served(runs, pool, repositories)
+    hub = None
+    if broker is not None:
+        from conveyor.bootstrap.worker_hub import WorkerHub
+        from conveyor.bootstrap.worker_settings import lease_timing
+
+        hub = WorkerHub(runs.database, broker, lease_timing())
+        runs.executor, runs.parallel = hub.executor(), REMOTE_PARALLEL
+    return Served(runs, pool, repositories, hub)
 
 
 def requeue_abandoned(store: StoreHandle) -> list[int]:

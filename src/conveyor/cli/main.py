@@ -44,6 +44,8 @@ COMMANDS: dict[str, str] = {
     "tokens": "conveyor.cli.tokens_command:tokens_command",
     "triggers": "conveyor.cli.triggers_command:triggers_command",
     "vars": "conveyor.cli.vars_command:vars_command",
+    "worker": "conveyor.cli.worker_command:worker_command",
+    "workers": "conveyor.cli.workers_command:workers_command",
 }
 
 EXIT_INTERNAL = 3

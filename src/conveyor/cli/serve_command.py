@@ -53,11 +53,24 @@ FORGE_LAST_DRAIN = 10.0  # seconds a stopping server sends the last reports for
     envvar="CONVEYOR_NATIVE_ACTIONS",
     help="Run marketplace actions conveyor ships natively by its built-in map (docs/actions.md).",
 )
+@click.option(
+    "--broker",
+    metavar="URL",
+    help="redis://HOST:6379/0: hand the jobs to `conveyor worker` processes (CONVEYOR_BROKER_URL).",
+)
 def serve_command(
-    host: str, port: int, jobs: int | None, grace: float, native_actions: bool = False
+    host: str,
+    port: int,
+    jobs: int | None,
+    grace: float,
+    native_actions: bool = False,
+    broker: str | None = None,
 ) -> int:
     """Serve webhooks, the API and the web UI; run the jobs they start."""
     _log_to_stderr()
+    from conveyor.bootstrap.worker_settings import broker_url
+
+    broker = broker_url(broker)
     listener = _listen(host, port)
     from conveyor.bootstrap.server_access import anonymous_read
     from conveyor.bootstrap.server_wiring import requeue_abandoned, serve_runs
@@ -70,7 +83,7 @@ def serve_command(
     store = open_store(home, sweep=False)
     try:
         requeue_abandoned(store)
-        served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1)
+        served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1, broker=broker)
         served.runs.forge_url = forge_url(listener)
         served.runs.native_actions = native_actions
         context = ServerContext(
@@ -81,14 +94,17 @@ def serve_command(
             StoreTokenVerifier.of(store),
             anonymous_read=anonymous_read(),
             repositories=served.repositories,
+            workers=served.hub,
         )
         _wire_repository_events(context, served)
         _wire_pull_requests(context, served.runs.forge_url)
         forge = _wire_forge(context, served, listener)
-        served.pool.start()
+        _start(served)
         _serve(context, listener)
         log.info("stopping grace=%g running=%s", grace, served.pool.running() or "-")
         served.pool.stop(grace)
+        if served.hub is not None:
+            served.hub.stop()
         if forge is not None:  # the last runs' reports, for a few seconds (the rest waits)
             forge.reports.drain(until=time.monotonic() + FORGE_LAST_DRAIN)
     finally:
@@ -96,6 +112,18 @@ def serve_command(
         listener.close()
     log.info("stopped")
     return 0
+
+
+def _start(served: Served) -> None:
+    if served.hub is not None:
+        served.hub.start()
+        log.info("broker url=%s", _without_password(served.hub.broker_url))
+    served.pool.start()
+
+
+def _without_password(url: str) -> str:
+    head, at, tail = url.rpartition("@")
+    return f"{head.split('//')[0]}//***@{tail}" if at else url
 
 
 def _wire_repository_events(context: ServerContext, served: Served) -> None:

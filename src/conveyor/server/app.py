@@ -31,6 +31,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.api.settings",
     "conveyor.server.api.tokens",
     "conveyor.server.api.coverage",
+    "conveyor.server.api.workers",
     "conveyor.server.ui.auth",
     "conveyor.server.ui.assets",
     "conveyor.server.ui.badge",
@@ -44,6 +45,7 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.ui.pulls_page",  # /{owner}/{repo}/pulls, /{owner}/{repo}/pull/{n}
     "conveyor.server.ui.issues_page",  # /{owner}/{repo}/issues, /{owner}/{repo}/issues/{n}
     "conveyor.server.ui.releases_page",  # /{owner}/{repo}/releases, .../releases/tag/{tag}
+    "conveyor.server.ui.workers_page",
     "conveyor.server.dispatch",
     "conveyor.server.schedules_api",
     "conveyor.server.repos",

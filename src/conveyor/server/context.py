@@ -11,6 +11,7 @@ from pathlib import Path
 from conveyor.engine.ports.forge import ReportQueue
 from conveyor.engine.ports.server_runs import RunControl, RunStarter
 from conveyor.engine.ports.store import StoredRun
+from conveyor.engine.ports.workers import WorkerCoordinator
 from conveyor.git.hosting import RefUpdate
 from conveyor.server.principals import TokenVerifier
 from conveyor.server.repository_workflows import RepositoryWorkflows
@@ -46,6 +47,8 @@ class ServerContext:
     # Told of every ref a push to a hosted repository updated (after its events started): the
     # seam where "a branch was updated" is heard (a pull request's `synchronize`).
     ref_listeners: list[Callable[[ServerContext, RefUpdate], None]] = field(default_factory=list)
+    # `conveyor serve --broker`: what hands jobs to `conveyor worker` processes; None: no broker
+    workers: WorkerCoordinator | None = None
 
     def served(self) -> ServedRepositories:
         if self.repositories is None:

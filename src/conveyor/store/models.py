@@ -383,3 +383,38 @@ CoveragePointRow = Table(
 
 # The local forge's tables live in their own module, on this metadata.
 from conveyor.store import forge_models as _forge_models  # noqa: E402, F401
+
+# `conveyor serve --broker`: the jobs handed to workers (the queue of record: a row moves
+# queued → claimed → done by conditional updates; `token_hash` is the SHA-256 of the claim's
+# per-job token, `lease_expires` what heartbeats extend) and the workers that said they are online.
+RemoteJobRow = Table(
+    "remote_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, nullable=False),
+    Column("instance_key", String(1024), nullable=False),
+    Column("labels", String(1024), nullable=False),  # sorted, comma-joined runs-on labels
+    Column("state", String(16), nullable=False),  # queued | claimed | done
+    Column("attempt", Integer, nullable=False),
+    Column("worker", String(255)),
+    Column("token_hash", String(64)),
+    Column("lease_expires", Float),
+    Column("cancel", Boolean, nullable=False),
+    Column("rung_at", Float, nullable=False),  # the last doorbell (the sweep re-rings)
+    Column("created_at", Float, nullable=False),
+    Column("result", String(32)),
+    Index("ix_remote_jobs_state", "state"),
+)
+
+RemoteWorkerRow = Table(
+    "remote_workers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("labels", String(1024), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("busy", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # online | draining
+    Column("last_heartbeat", Float, nullable=False),
+    UniqueConstraint("name"),
+)

@@ -55,7 +55,21 @@ ENDPOINTS: list[tuple[str, str, object, str]] = [
     ("GET", "/api/v1/repos", None, "read"),
     ("POST", "/api/v1/repos", {"name": "o/r", "url": "/nowhere"}, "admin"),
     ("DELETE", "/api/v1/repos/{owner}/{repo}", None, "admin"),
+    ("GET", "/api/v1/workers", None, "read"),
+    ("POST", "/api/v1/workers", {"name": "w1", "labels": ["self-hosted"], "capacity": 1}, "admin"),
+    ("POST", "/api/v1/workers/{name}/heartbeat", {"busy": 0}, "admin"),
+    ("DELETE", "/api/v1/workers/{name}", None, "admin"),
+    ("POST", "/api/v1/worker-jobs/{job_id}/claim", {"worker": "w1"}, "admin"),
 ]
+# A claimed job's own routes: its per-job token opens them, never a role's token.
+JOB = "/api/v1/worker-jobs/{job_id}"
+JOB_TOKEN_ROUTES = {
+    ("GET", f"{JOB}/document"),
+    ("GET", f"{JOB}/secrets"),
+    ("POST", f"{JOB}/heartbeat"),
+    ("POST", f"{JOB}/events"),
+    ("POST", f"{JOB}/result"),
+}
 PUBLIC = {("GET", "/healthz"), ("POST", "/webhooks/github")}  # webhooks: HMAC, not tokens
 VALUES = {
     "run_id": "1",
@@ -64,6 +78,7 @@ VALUES = {
     "name": "NAME",
     "environment": "prod",
     "workflow_file": "ci.yml",
+    "job_id": "1",
 }
 
 
@@ -98,7 +113,19 @@ def test_each_endpoint_needs_its_role(
 def test_every_api_route_is_in_the_matrix(api: Api) -> None:
     schema = httpx.get(f"{api.url}/openapi.json").json()
     served = {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops}
-    assert served - PUBLIC == {(method, path) for method, path, _, _ in ENDPOINTS}
+    roles = {(method, path) for method, path, _, _ in ENDPOINTS}
+    assert served - PUBLIC - JOB_TOKEN_ROUTES == roles
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(JOB_TOKEN_ROUTES))
+def test_a_jobs_own_routes_refuse_every_role_token(api: Api, method: str, path: str) -> None:
+    """Without a token: 401. A role's token is no job's token: never let in (here, a server
+    without a broker, the routes answer 404; tests/integration/test_worker_api.py checks the
+    401 of a wrong token on a server with one)."""
+    assert call(api, None, method, path, {}).status_code == 401
+    for role in ORDER:
+        refused = call(api, role, method, path, {})
+        assert refused.status_code in (401, 404), (role, refused.text)
 
 
 def test_bad_and_revoked_tokens_are_refused(api: Api) -> None:

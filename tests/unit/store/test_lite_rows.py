@@ -124,6 +124,8 @@ SERVER_ONLY_TABLES = frozenset(
         "forge_reports",
         "forge_statuses",
         "job_tokens",
+        "remote_jobs",
+        "remote_workers",
         "schedule_ticks",
         "served_repositories",
         "webhook_deliveries",
