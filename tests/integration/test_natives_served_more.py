@@ -14,7 +14,6 @@ through /api/v3 (and the run's logs through /api/v1).
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -123,8 +122,9 @@ def hosted(tmp_path: Path, files: dict[str, str]) -> tuple[Path, str, GitClient,
 
 
 def open_pr(home: Path, server: Server, token: str, title: str) -> None:
-    made = cli(home, "pr", "create", "--repo", "acme/app", "--head", "feature", "--base", "main",
-               "--title", title, "--body", "A change.", "--server", server.url, "--token", token)  # fmt: skip
+    made = cli(home, "pr", "create", "--repo", "acme/app", "--head", "feature", "--base",
+               "main", "--title", title, "--body", "A change.",
+               "--server", server.url, "--token", token)  # fmt: skip
     assert made.returncode == 0, made.stderr
 
 
@@ -236,8 +236,11 @@ def test_secret_scan_fails_a_pull_request_adding_a_key_with_an_annotation_and_cl
     assert conclusions(checks) == {"scan": ["failure"]}, checks
     at = [(n["path"], n["start_line"], n["annotation_level"]) for n in notes]
     assert ("app/settings.py", 3, "failure") in at, notes
-    assert "Secret detected" in logs or notes  # the finding was reported …
-    assert AWS_KEY not in logs  # … never the key itself
+    reported = [n for n in notes if n["path"] == "app/settings.py"]
+    assert [n["title"] for n in reported] == ["Secret detected"], notes  # the finding …
+    assert "AWS Access Key" in reported[0]["message"], notes
+    assert "1 new findings" in logs  # the scan's own log was read …
+    assert AWS_KEY not in logs  # … and the key itself is in none
     assert AWS_KEY not in str(notes) + str(checks)
 
 
