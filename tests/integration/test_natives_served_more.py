@@ -183,6 +183,7 @@ def test_release_on_a_pushed_tag_makes_a_prerelease_with_notes_and_an_asset(
     found = release.json()
     assert found["prerelease"] is True
     assert found["tag_name"] == "v1.0.0-rc.1"
+    assert found["author"]["login"].startswith("job")  # the job's own token wrote it
     assert "* Add the app by @" in found["body"], found["body"]
     assert "/pull/1" in found["body"], found["body"]
     assert [asset["name"] for asset in assets] == ["app-1.0.0rc1.txt"]
@@ -209,12 +210,21 @@ def test_dependency_review_fails_a_pull_request_adding_a_gpl_package_with_one_co
         with forge(server, token) as api:
             checks = wait_checks(api, head, 1)
             comments = api.get("/issues/1/comments").json()
+            bumped = {"requirements.txt": "requests==2.32.3\ngnuthing==1.0.1\n"}
+            again = git.commit(work, bumped, "gnuthing 1.0.1")
+            git.ok(work, "push", "-q", remote, "feature")  # `synchronize`: a second review
+            second = wait_checks(api, again, 1)
+            after = api.get("/issues/1/comments").json()
         assert server.stop() == 0
     assert conclusions(checks) == {"review": ["failure"]}, checks
     assert len(comments) == 1, comments
     assert "gnuthing" in comments[0]["body"]
     assert "GPL-3.0-only" in comments[0]["body"]
     assert len(comments_with(comments, "<!-- conveyor:dependency-review -->")) == 1
+    assert comments[0]["user"]["login"].startswith("job")
+    assert conclusions(second) == {"review": ["failure"]}, second
+    assert [c["id"] for c in after] == [comments[0]["id"]], after  # updated, not duplicated
+    assert "1.0.1" in after[0]["body"]
 
 
 def test_secret_scan_fails_a_pull_request_adding_a_key_with_an_annotation_and_clean_logs(
