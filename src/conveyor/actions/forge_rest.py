@@ -88,11 +88,20 @@ class ForgeRest:
         except httpx.HTTPError as error:
             raise ForgeError(f"{method} {path}: the forge did not answer ({error})") from None
         if answer.status_code >= 400:
-            raise ForgeError(f"{method} {path}: {answer.status_code} {_message(answer)}")
+            message = f"{method} {path}: {answer.status_code} {_message(answer)}"
+            raise ForgeRefused(message, answer.status_code)
         return answer
 
     def close(self) -> None:
         self.client.close()
+
+
+class ForgeRefused(ForgeError):
+    """The forge answered with an error status (`status`: 403 is a missing permission)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _message(answer: httpx.Response) -> str:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
+from conveyor.actions.forge_rest import ForgeRefused, ForgeRest, ForgeTarget
 from conveyor.actions.native_support import finding, flag
 from conveyor.actions.release_assets import upload_assets
 from conveyor.actions.release_git import commits_between, tags_of, workspace_git
@@ -75,8 +75,9 @@ def _release(
     git = workspace_git(invocation.workspace)
     previous = invocation.input("previous-tag") or previous_tag(tag, tags_of(git))
     changes = changes_from_commits(commits_between(git, previous, tag))
+    refused: list[str] = []
     if _online(rest):
-        changes = [_from_forge(rest, change) for change in changes]
+        changes = [_from_forge(rest, change, refused) for change in changes]
     notes = Notes(
         tag, previous, grouped(changes, _config(invocation)), _compare(invocation, previous, tag)
     )
@@ -85,6 +86,7 @@ def _release(
     _write_changelog(invocation, console, notes)
     release = _publish(invocation, rest, tag, body, prerelease)
     uploaded, warnings = upload_assets(invocation, console, rest, release)
+    warnings = refused[:1] + warnings
     return ActionOutcome(
         outputs=_outputs(release, tag, previous, prerelease, body),
         summary=_summary(tag, previous, prerelease, body, uploaded),
@@ -92,11 +94,19 @@ def _release(
     )
 
 
-def _from_forge(rest: ForgeRest, change: Change) -> Change:
+def _from_forge(rest: ForgeRest, change: Change, refused: list[str]) -> Change:
+    """`change` with its pull request's title, author, labels and link; as it is when the
+    number is no pull request here, or when the token may not read them (then `refused` gets
+    why: the job's `permissions:` lack `pull-requests: read`)."""
     try:
         pull = rest.get(rest.repo_path(f"/pulls/{change.number}"))
+    except ForgeRefused as error:
+        if error.status in (401, 403):
+            refused.append(f"{error}: the notes use the commit messages (no authors, labels or "
+                           "links); give the job `pull-requests: read`")  # fmt: skip
+        return change
     except ForgeError:
-        return change  # a number in a message that is not a pull request here
+        return change  # the forge did not answer
     labels = frozenset(str(label["name"]) for label in pull.get("labels") or ())
     login = str((pull.get("user") or {}).get("login") or "")
     return Change(

@@ -30,6 +30,7 @@ TOKENS = {
     # as the store's verifier gives job tokens: the read role, scopes, one repository
     "job-token": Principal("job:1", Role.READ, {"issues": "write", "contents": "read"}, REPO),
     "other-job-token": Principal("job:2", Role.READ, {"issues": "write"}, "octo/other"),
+    "release-job-token": Principal("job:3", Role.READ, {"contents": "write"}, REPO),
 }
 ROLE_TOKEN = {
     "read": "read-token",
@@ -37,6 +38,7 @@ ROLE_TOKEN = {
     "admin": "admin-token",
     "job": "job-token",
     "other-job": "other-job-token",
+    "release-job": "release-job-token",  # contents: write, no pull-requests scope
 }
 
 

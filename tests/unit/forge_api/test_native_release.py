@@ -139,6 +139,21 @@ def test_offline_notes_come_from_the_merge_commits_and_nothing_is_written(
     assert changelog.endswith("## [1.0.0] - 2026-01-01\n\n- First.\n")
 
 
+def test_a_job_token_without_pull_requests_read_releases_with_a_warning_naming_the_scope(
+    forge: Forge, tmp_path: Path, tagged: tuple[Path, dict[str, int]]
+) -> None:
+    workspace, numbers = tagged
+    outcome, _, _ = release(forge, tmp_path, workspace, ROLE_TOKEN["release-job"])
+    assert outcome.status is Status.SUCCESS, outcome.error
+    # the release is made; the notes fall back to the commit messages …
+    assert f"* Add a in #{numbers['a']}" in outcome.outputs["body"]
+    # … and the job is told why, once, not left with thinner notes and no reason
+    warnings = [a.message for a in outcome.annotations if a.level.value == "warning"]
+    assert len(warnings) == 1, warnings
+    assert "403" in warnings[0]
+    assert "pull-requests: read" in warnings[0]
+
+
 def test_a_run_not_for_a_version_tag_is_skipped_and_bad_config_fails(
     forge: Forge, tmp_path: Path, tagged: tuple[Path, dict[str, int]]
 ) -> None:
