@@ -120,7 +120,13 @@ def _labelled(repository: str, name: str) -> Any:
 def insert_issue(
     conn: Connection, repository: str, title: str, body: str | None, author: str, *, is_pull: bool
 ) -> int:
-    """Insert the repository's next number (in the caller's write transaction); the row id."""
+    """Insert the repository's next number (in the caller's write transaction); the row id.
+    On PostgreSQL the writers of one repository's numbers take turns (a transaction-scoped
+    advisory lock); SQLite's writers already do (`BEGIN IMMEDIATE`)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"forge_issues:{repository}")))
+        )
     newest = conn.execute(
         select(func.max(Row.c.number)).where(Row.c.repository == repository)
     ).scalar_one()
