@@ -6,27 +6,17 @@ Writers (CSRF checked) comment."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from conveyor.server.forge_api.hosted import Hosted, hosted
-from conveyor.server.principals import Principal
-from conveyor.server.ui.auth import Viewer, checked_form, viewer, writer
+from conveyor.server.forge_api.hosted import Hosted
+from conveyor.server.ui.forge_pages import PAGE, Form, Looker, Repo, Writer, window
 from conveyor.server.ui.pull_view import MAX_COMMENTS, labels
 from conveyor.server.ui.summaries import render_summary
 from conveyor.server.ui.templating import render
 from conveyor.store.forge_records import IssueRecord
 
 router = APIRouter(include_in_schema=False)
-
-Looker = Annotated[Viewer, Depends(viewer)]
-Writer = Annotated[Principal, Depends(writer)]
-Form = Annotated[dict[str, str], Depends(checked_form)]
-Repo = Annotated[Hosted, Depends(hosted)]
-STATES = ("open", "closed", "all")
-PAGE = 100
 
 
 def _issue(repo: Hosted, number: int) -> IssueRecord:
@@ -38,8 +28,7 @@ def _issue(repo: Hosted, number: int) -> IssueRecord:
 
 @router.get("/{owner}/{repo}/issues", response_class=HTMLResponse)
 def issues_page(who: Looker, repo: Repo, state: str = "open", page: int = 1) -> str:
-    state = state if state in STATES else "open"
-    page = max(page, 1)
+    state, page = window(state, page)
     found = repo.data.issues.listing(
         repo.name, state=state, offset=(page - 1) * PAGE, limit=PAGE, pulls=False
     )

@@ -13,10 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
-from conveyor.server.forge_api.hosted import Hosted, hosted
+from conveyor.server.forge_api.hosted import Hosted
 from conveyor.server.forge_api.pull_merging import merge_request
-from conveyor.server.principals import Principal
-from conveyor.server.ui.auth import Viewer, checked_form, viewer, writer
+from conveyor.server.ui.forge_pages import PAGE, Form, Looker, Repo, Writer, window
 from conveyor.server.ui.pull_view import pull_view
 from conveyor.server.ui.summaries import render_summary
 from conveyor.server.ui.templating import render
@@ -25,12 +24,6 @@ from conveyor.store.forge_records import PullRecord
 router = APIRouter(include_in_schema=False)
 
 Context = Annotated[ServerContext, Depends(context)]
-Looker = Annotated[Viewer, Depends(viewer)]
-Writer = Annotated[Principal, Depends(writer)]
-Form = Annotated[dict[str, str], Depends(checked_form)]
-Repo = Annotated[Hosted, Depends(hosted)]
-STATES = ("open", "closed", "all")
-PAGE = 100
 
 
 def _pull(repo: Hosted, number: int) -> PullRecord:
@@ -42,8 +35,7 @@ def _pull(repo: Hosted, number: int) -> PullRecord:
 
 @router.get("/{owner}/{repo}/pulls", response_class=HTMLResponse)
 def pulls_page(who: Looker, repo: Repo, state: str = "open", page: int = 1) -> str:
-    state = state if state in STATES else "open"
-    page = max(page, 1)
+    state, page = window(state, page)
     found = repo.data.pulls.listing(repo.name, state=state, offset=(page - 1) * PAGE, limit=PAGE)
     more = found.total > page * PAGE
     return render("pulls.html", viewer=who, repo=repo.name, pulls=found.items, state=state,
