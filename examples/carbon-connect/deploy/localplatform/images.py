@@ -2,15 +2,19 @@
 
 `<tag>/backend/` holds the source (`git archive` of HEAD:<source>, or a copy outside git),
 `<tag>/venv/` its virtualenv (uv when on PATH, else `python3 -m venv` + pip) and
-`<tag>/manifest.json` {tag, commit, created, source}, written last: an image without a manifest is
-an interrupted build and is built again. Tags are immutable: the same tag at another commit is
-an error. Programs run as `venv/bin/python -m ...` (console scripts would do too: the image is
+`<tag>/manifest.json` {tag, commit, created, source, dependencies}, written last: an image without
+a manifest is an interrupted build and is built again. Tags are immutable: the same tag at
+another commit is an error. Like Docker's layer cache, an image whose requirements.txt (and
+Python) match an earlier image's takes a hard-linked copy of that image's virtualenv instead of
+installing again. Programs run as `venv/bin/python -m ...` (console scripts would do too: the image is
 built in place and never moved).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -60,8 +64,13 @@ def build(tag: str, source: str) -> tuple[dict[str, Any], bool]:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     _export(source_dir, commit, target / "backend")
-    _make_venv(target / "venv", target / "backend" / "requirements.txt", target / "build.log")
+    requirements = target / "backend" / "requirements.txt"
+    key = _dependencies_key(requirements)
+    reused = _reuse_venv(key, target / "venv")
+    if reused is None:
+        _make_venv(target / "venv", requirements, target / "build.log")
     data = {"tag": tag, "commit": commit, "source": source, "created": _now()}
+    data |= {"dependencies": key, "venv_from": reused or tag}
     write_json(target / "manifest.json", data)
     return data, True
 
@@ -84,12 +93,13 @@ def _commit(source_dir: Path) -> str:
 def _export(source_dir: Path, commit: str, target: Path) -> None:
     """The committed tree of the source at HEAD (what CI built), else a plain copy."""
     prefix = _git(source_dir, "rev-parse", "--show-prefix")
-    if commit == "uncommitted" or prefix is None:
+    top = _git(source_dir, "rev-parse", "--show-toplevel")
+    if commit == "uncommitted" or prefix is None or top is None:
         shutil.copytree(source_dir, target, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
         return
     archive = subprocess.run(
         ["git", "archive", "--format=tar", f"HEAD:{prefix}"],
-        cwd=source_dir,
+        cwd=top,
         capture_output=True,
         check=False,
     )
@@ -98,6 +108,28 @@ def _export(source_dir: Path, commit: str, target: Path) -> None:
     target.mkdir()
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
+
+
+def _dependencies_key(requirements: Path) -> str:
+    facts = requirements.read_bytes() + sys.version.encode() + (shutil.which("uv") or "").encode()
+    return hashlib.sha256(facts).hexdigest()[:16]
+
+
+def _reuse_venv(key: str, venv: Path) -> str | None:
+    """Hard-link the virtualenv of an image with the same dependencies; its tag, or None."""
+    for candidate in sorted((deploy_root() / "images").glob("*/manifest.json")):
+        data = read_json(candidate)
+        if isinstance(data, dict) and data.get("dependencies") == key:
+            shutil.copytree(candidate.parent / "venv", venv, symlinks=True, copy_function=_link)
+            return str(data["tag"])
+    return None
+
+
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _make_venv(venv: Path, requirements: Path, log: Path) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .environments import Environment, read_json, write_json
+from .environments import ENVIRONMENTS, Environment, read_json, write_json
 from .errors import PlatformError
 
 MARKER = "DEPLOY_PLATFORM_ROOT"
@@ -55,6 +55,7 @@ def free_port() -> int:
 
 def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -185,18 +186,40 @@ def _start_time(pid: int) -> str | None:
 
 
 def marked_processes(root: Path) -> list[int]:
-    """Every live process whose environment carries this platform's marker."""
-    wanted = f"{MARKER}={root}".encode()
+    """Every live process of this platform (never this one or its ancestors): carrying its
+    marker, or working in one of its PostgreSQL directories or images (PostgreSQL overwrites
+    its environment with its process titles; its working directory is its data directory).
+    """
+    homes = [root / "images", *(root / name / "postgres" for name in ENVIRONMENTS)]
+    mine = _ancestors()
     found = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                environ = (entry / "environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if wanted in environ and _start_time(int(entry.name)) is not None:
+        if entry.name.isdigit() and int(entry.name) not in mine and _belongs(entry, root, homes):
+            if _start_time(int(entry.name)) is not None:
                 found.append(int(entry.name))
     return found
+
+
+def _belongs(entry: Path, root: Path, homes: list[Path]) -> bool:
+    try:
+        environ = (entry / "environ").read_bytes().split(b"\0")
+        cwd = Path(os.readlink(entry / "cwd"))
+    except OSError:
+        return False
+    marked = f"{MARKER}={root}".encode() in environ
+    return marked or any(cwd.is_relative_to(home) for home in homes)
+
+
+def _ancestors() -> set[int]:
+    pids, pid = {os.getpid()}, os.getppid()
+    while pid > 1 and pid not in pids:
+        pids.add(pid)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        pid = int(stat[stat.rindex(")") + 2 :].split()[1])
+    return pids
 
 
 def sweep(root: Path) -> int:

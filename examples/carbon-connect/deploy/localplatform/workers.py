@@ -6,6 +6,7 @@ from typing import Any
 
 from . import images, processes
 from .environments import Environment
+from .errors import PlatformError
 from .services import require_up
 
 READY_TIMEOUT = 60
@@ -31,7 +32,11 @@ def deploy(env: Environment, tag: str) -> dict[str, Any]:
         process = processes.start_detached(env, name, argv, environment, cwd=image / "backend", tag=tag)
         marker = WORKER_READY if name == "worker" else BEAT_READY
         ready = lambda: marker in _since(log, offset)  # noqa: E731
-        processes.wait_ready(f"Celery {name} ({tag})", process, ready, READY_TIMEOUT, log)
+        try:
+            processes.wait_ready(f"Celery {name} ({tag})", process, ready, READY_TIMEOUT, log)
+        except PlatformError:
+            processes.stop(env, name)
+            raise
         started[name] = {"pid": process.pid, "tag": tag}
     return started
 
