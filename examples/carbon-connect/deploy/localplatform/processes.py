@@ -187,10 +187,11 @@ def _start_time(pid: int) -> str | None:
 
 def marked_processes(root: Path) -> list[int]:
     """Every live process of this platform (never this one or its ancestors): carrying its
-    marker, or working in one of its PostgreSQL directories or images (PostgreSQL overwrites
-    its environment with its process titles; its working directory is its data directory).
+    marker, or working in one of its PostgreSQL or Redis directories or images (PostgreSQL and
+    Redis overwrite their environment with their process titles; they work in their directory).
     """
-    homes = [root / "images", *(root / name / "postgres" for name in ENVIRONMENTS)]
+    homes = [root / "images"]
+    homes += [root / env / service for env in ENVIRONMENTS for service in ("postgres", "redis")]
     mine = _ancestors()
     found = []
     for entry in Path("/proc").iterdir():
