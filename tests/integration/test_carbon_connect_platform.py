@@ -27,6 +27,8 @@ import httpx
 import psycopg
 import pytest
 
+from conveyor.cli import main as cli_main
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.registry]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,6 +47,16 @@ def upgrade() -> None:
     op.execute("ALTER TABLE grants ADD COLUMN region text")
 '''
 JOB_TOKEN = "the-ci-job-token"  # conveyor's reaper ends every process that carries it
+UP_WORKFLOW = """
+on: push
+jobs:
+  up:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python3 deploy/platform.py up --env staging
+      - run: python3 deploy/platform.py status --env staging --json > "$DEPLOY_ROOT/status.json"
+"""
 INDEX_DOWN = ("Could not find a version", "Failed to establish", "No matching distribution")
 
 
@@ -275,3 +287,26 @@ def test_platform_errors_are_one_line(platform: Platform) -> None:
     assert no_live.stderr.startswith("platform: error: production has no live API")
     not_up = platform.run("deploy-api", "--env", "production", "--tag", "v1", ok=False)
     assert "image 'v1' does not exist" in not_up.stderr and "Traceback" not in not_up.stderr
+
+
+def test_platform_processes_outlive_the_conveyor_job_that_started_them(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workflow = platform.repo / ".github" / "workflows" / "up.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(UP_WORKFLOW)
+    platform.commit("a workflow that brings staging up")
+    monkeypatch.setitem(cli_main.COMMANDS, "run", "conveyor.cli.run_command:run_command")
+    monkeypatch.setenv("CONVEYOR_PLAIN", "1")
+    monkeypatch.setenv("DEPLOY_ROOT", str(platform.root))
+    code = cli_main.run_cli(["run", str(platform.repo), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["conclusion"] == "success"
+    # the job has ended (conveyor stopped its leftovers); the platform still runs and answers
+    status = json.loads((platform.root / "status.json").read_text())
+    parts = status["processes"]
+    assert parts["postgres"]["running"] and parts["redis"]["running"]
+    assert _alive(parts["postgres"]["pid"]) and _alive(parts["redis"]["pid"])
+    assert platform.query("SELECT 1") == [(1,)]
+    assert not _refuses(parts["redis"]["port"])
