@@ -254,6 +254,7 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert live["previous"] == {"colour": "blue", "port": blue["port"], "tag": "v1"}
     assert _health(green["port"])["version"] == "v2"
     assert _refuses(blue["port"]) and not _alive(pids["api-blue"])
+    platform.run("deploy-workers", "--env", "staging", "--tag", "v2")
 
     # rollback to blue (v1) with the backup restored: the late row and revision 0002 are gone
     rolled = platform.json("rollback", "--env", "staging", "--restore", backup_id)
@@ -265,7 +266,11 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     gone = httpx.get(f"http://127.0.0.1:{rolled['port']}/api/v1/grants/{late_id}", timeout=10)
     assert gone.status_code == 404
     assert platform.query("SELECT version_num FROM alembic_version") == [("0001",)]
+    workers = platform.json("status", "--env", "staging")["processes"]
+    assert (workers["worker"]["tag"], workers["beat"]["tag"]) == ("v1", "v1")
+    assert _alive(workers["worker"]["pid"]) and _alive(workers["beat"]["pid"])
     platform.run("smoke", "--env", "staging")
+    platform.run("smoke", "--env", "staging")  # again: its probe grant is there already
 
     # down --all: no process of the platform is left
     sessions = set(_pids(platform).values())

@@ -178,6 +178,9 @@ def cmd_rollback(arguments: argparse.Namespace) -> Result:
     github_output(colour=switched["colour"], port=switched["port"])
     line = _switch_line(env, switched).replace(" live ", " live again ")
     line += f"; database restored from {arguments.restore}" if restored else ""
+    if workers.running_tag(env) not in (None, switched["tag"]):
+        workers.deploy(env, switched["tag"])
+        line += f"; worker and beat back on {switched['tag']}"
     return {"env": env.name, "restored": arguments.restore, **switched}, line
 
 

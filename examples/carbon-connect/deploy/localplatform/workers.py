@@ -47,5 +47,11 @@ def _since(log: Any, offset: int) -> str:
         return handle.read().decode(errors="replace")
 
 
+def running_tag(env: Environment) -> str | None:
+    """The tag the worker runs, or None when it does not run."""
+    found = processes.running(env, "worker")
+    return found.tag if found else None
+
+
 def stop(env: Environment) -> list[str]:
     return [name for name in ("worker", "beat") if processes.stop(env, name)]
