@@ -46,6 +46,7 @@ down_revision = "0001"
 def upgrade() -> None:
     op.execute("ALTER TABLE grants ADD COLUMN region text")
 '''
+UNSET_HINT = "name the directory that holds the platform"
 JOB_TOKEN = "the-ci-job-token"  # conveyor's reaper ends every process that carries it
 UP_WORKFLOW = """
 on: push
@@ -189,7 +190,8 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
 ) -> None:
     # up: PostgreSQL with pgvector, not as root; Redis; a second up changes nothing
     up = platform.json("up", "--env", "staging")
-    assert up["postgres"]["started"] and up["redis"]["started"]
+    assert up["postgres"]["started"]
+    assert up["redis"]["started"]
     pids = _pids(platform)
     uid_line = Path(f"/proc/{pids['postgres']}/status").read_text().split("Uid:")[1]
     assert int(uid_line.split()[0]) != 0
@@ -199,14 +201,17 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
         redis.sendall(b"PING\r\n")
         assert redis.recv(16).startswith(b"+PONG")
     again = platform.json("up", "--env", "staging")
-    assert not again["postgres"]["started"] and not again["redis"]["started"]
+    assert not again["postgres"]["started"]
+    assert not again["redis"]["started"]
     assert _pids(platform) == pids
 
     # build v1: the backend at HEAD with its virtualenv
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=platform.repo, text=True,
-                          capture_output=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=platform.repo, text=True, capture_output=True, check=True
+    ).stdout.strip()
     v1 = _build(platform, "v1")
-    assert v1["commit"] == head and v1["built"]
+    assert v1["commit"] == head
+    assert v1["built"]
     assert (platform.root / "images" / "v1" / "venv" / "bin" / "python").exists()
     assert platform.run("image-exists", "--tag", "v1").returncode == 0
     assert platform.run("image-exists", "--tag", "nope", ok=False).returncode == 1
@@ -220,11 +225,15 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
 
     # blue live with v1; the smoke test passes; workers run
     blue = platform.json("deploy-api", "--env", "staging", "--tag", "v1")
-    assert platform.live()["colour"] == "blue" and platform.live()["previous"] is None
+    assert platform.live()["colour"] == "blue"
+    assert platform.live()["previous"] is None
     assert _health(blue["port"])["version"] == "v1"
     platform.run("smoke", "--env", "staging")
-    match = httpx.get(f"http://127.0.0.1:{blue['port']}/api/v1/grants/match",
-                      params={"q": "Peatland restoration", "limit": 1}, timeout=10).json()
+    match = httpx.get(
+        f"http://127.0.0.1:{blue['port']}/api/v1/grants/match",
+        params={"q": "Peatland restoration", "limit": 1},
+        timeout=10,
+    ).json()
     assert match[0]["title"] == "Peatland restoration"
     platform.run("deploy-workers", "--env", "staging", "--tag", "v1")
     pids = _pids(platform)
@@ -235,8 +244,11 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     backup_id = platform.run("backup", "--env", "staging").stdout.strip()
     assert platform.outputs_now()["backup-id"] == backup_id
     assert (platform.root / "staging" / "backups" / f"{backup_id}.dump").stat().st_size > 0
-    late = httpx.post(f"http://127.0.0.1:{blue['port']}/api/v1/grants", timeout=10,
-                      json={"title": "Written after the backup", "description": "late"})
+    late = httpx.post(
+        f"http://127.0.0.1:{blue['port']}/api/v1/grants",
+        timeout=10,
+        json={"title": "Written after the backup", "description": "late"},
+    )
     assert late.status_code == 201
     late_id = late.json()["id"]
 
@@ -253,7 +265,8 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert (live["colour"], live["tag"], live["port"]) == ("green", "v2", green["port"])
     assert live["previous"] == {"colour": "blue", "port": blue["port"], "tag": "v1"}
     assert _health(green["port"])["version"] == "v2"
-    assert _refuses(blue["port"]) and not _alive(pids["api-blue"])
+    assert _refuses(blue["port"])
+    assert not _alive(pids["api-blue"])
     platform.run("deploy-workers", "--env", "staging", "--tag", "v2")
 
     # rollback to blue (v1) with the backup restored: the late row and revision 0002 are gone
@@ -268,7 +281,8 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert platform.query("SELECT version_num FROM alembic_version") == [("0001",)]
     workers = platform.json("status", "--env", "staging")["processes"]
     assert (workers["worker"]["tag"], workers["beat"]["tag"]) == ("v1", "v1")
-    assert _alive(workers["worker"]["pid"]) and _alive(workers["beat"]["pid"])
+    assert _alive(workers["worker"]["pid"])
+    assert _alive(workers["beat"]["pid"])
     platform.run("smoke", "--env", "staging")
     platform.run("smoke", "--env", "staging")  # again: its probe grant is there already
 
@@ -276,22 +290,32 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     sessions = set(_pids(platform).values())
     platform.run("down", "--all")
     assert _platform_processes(platform.root, sessions) == []
-    assert _refuses(rolled["port"]) and _refuses(up["redis"]["port"])
+    assert _refuses(rolled["port"])
+    assert _refuses(up["redis"]["port"])
 
 
 def test_platform_errors_are_one_line(platform: Platform) -> None:
-    unset = subprocess.run([sys.executable, "deploy/platform.py", "up", "--env", "staging"],
-                           cwd=platform.repo, capture_output=True, text=True,
-                           env={k: v for k, v in os.environ.items() if k != "DEPLOY_ROOT"})
+    unset = subprocess.run(
+        [sys.executable, "deploy/platform.py", "up", "--env", "staging"],
+        cwd=platform.repo,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "DEPLOY_ROOT"},
+    )
     assert unset.returncode == 1
-    assert unset.stderr == "platform: error: DEPLOY_ROOT is not set: name the directory that holds the platform\n"
+    assert (
+        unset.stderr
+        == "platform: error: DEPLOY_ROOT is not set: name the directory that holds the platform\n"
+    )
     unknown = platform.run("up", "--env", "qa", ok=False)
-    assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1
+    assert unknown.returncode == 2
+    assert len(unknown.stderr.splitlines()) == 1
     no_live = platform.run("smoke", "--env", "production", ok=False)
     assert no_live.returncode == 1
     assert no_live.stderr.startswith("platform: error: production has no live API")
     not_up = platform.run("deploy-api", "--env", "production", "--tag", "v1", ok=False)
-    assert "image 'v1' does not exist" in not_up.stderr and "Traceback" not in not_up.stderr
+    assert "image 'v1' does not exist" in not_up.stderr
+    assert "Traceback" not in not_up.stderr
 
 
 def test_platform_processes_outlive_the_conveyor_job_that_started_them(
@@ -311,7 +335,9 @@ def test_platform_processes_outlive_the_conveyor_job_that_started_them(
     # the job has ended (conveyor stopped its leftovers); the platform still runs and answers
     status = json.loads((platform.root / "status.json").read_text())
     parts = status["processes"]
-    assert parts["postgres"]["running"] and parts["redis"]["running"]
-    assert _alive(parts["postgres"]["pid"]) and _alive(parts["redis"]["pid"])
+    assert parts["postgres"]["running"]
+    assert parts["redis"]["running"]
+    assert _alive(parts["postgres"]["pid"])
+    assert _alive(parts["redis"]["pid"])
     assert platform.query("SELECT 1") == [(1,)]
     assert not _refuses(parts["redis"]["port"])

@@ -121,10 +121,15 @@ def cmd_up(arguments: argparse.Namespace) -> Result:
     env = _env(arguments)
     pg, pg_started = postgres.ensure_running(env)
     rd, rd_started = redis.ensure_running(env)
-    answer = {"env": env.name, "postgres": {"port": pg["port"], "started": pg_started},
-              "redis": {"port": rd["port"], "started": rd_started}}
-    said = [f"{n} on port {a['port']} {'started' if a['started'] else 'already running'}"
-            for n, a in (("PostgreSQL", answer["postgres"]), ("Redis", answer["redis"]))]
+    answer = {
+        "env": env.name,
+        "postgres": {"port": pg["port"], "started": pg_started},
+        "redis": {"port": rd["port"], "started": rd_started},
+    }
+    said = [
+        f"{n} on port {a['port']} {'started' if a['started'] else 'already running'}"
+        for n, a in (("PostgreSQL", answer["postgres"]), ("Redis", answer["redis"]))
+    ]
     return answer, f"{env.name}: " + "; ".join(said)
 
 
@@ -139,7 +144,11 @@ def cmd_migrate(arguments: argparse.Namespace) -> Result:
     env = _env(arguments)
     result = migrate.migrate(env, arguments.tag)
     github_output(migrated=result["migrated"], revision=result["to"] or "")
-    what = f"migrated {result['from']} -> {result['to']}" if result["migrated"] else "nothing to migrate"
+    what = (
+        f"migrated {result['from']} -> {result['to']}"
+        if result["migrated"]
+        else "nothing to migrate"
+    )
     return {"env": env.name, **result}, f"{env.name}: {what} (revision {result['to']})"
 
 
@@ -165,7 +174,8 @@ def cmd_deploy_workers(arguments: argparse.Namespace) -> Result:
 def cmd_smoke(arguments: argparse.Namespace) -> Result:
     env = _env(arguments)
     result = smoke.smoke(env)
-    line = f"{env.name}: smoke ok — {result['colour']} ({result['tag']}) healthy, vector query found {result['query']!r}"
+    line = f"{env.name}: smoke ok — {result['colour']} ({result['tag']}) healthy, "
+    line += f"vector query found {result['query']!r}"
     return {"env": env.name, **result}, line
 
 
@@ -210,8 +220,12 @@ def cmd_status(arguments: argparse.Namespace) -> Result:
 def _process_status(env: Environment, name: str) -> dict[str, Any]:
     found = processes.tracked(env, name)
     alive = found is not None and found.alive()
-    return {"running": alive, "pid": found.pid if alive and found else None,
-            "port": found.port if found else None, "tag": found.tag if found else None}
+    return {
+        "running": alive,
+        "pid": found.pid if alive and found else None,
+        "port": found.port if found else None,
+        "tag": found.tag if found else None,
+    }
 
 
 def cmd_down(arguments: argparse.Namespace) -> Result:

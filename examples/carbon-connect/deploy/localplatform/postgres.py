@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
@@ -127,8 +128,7 @@ def _start(
             env, NAME, argv, environment, cwd=data.parent, port=port, user=account.user()
         )
         log = env.sub("logs") / f"{NAME}.log"
-        ready = _ready(data, port)
-        if processes.wait_for(lambda: ready() or not process.alive(), 60, 0.1) and ready():
+        if _wait_started(process, _ready(data, port)):
             return port
         if process.alive():
             processes.stop(env, NAME, signal.SIGQUIT, leader_only=True)
@@ -137,7 +137,11 @@ def _start(
     raise PlatformError(f"PostgreSQL did not start (log {log}): {processes.log_tail(log)}")
 
 
-def _ready(data: Path, port: int) -> Any:
+def _wait_started(process: processes.Tracked, ready: Callable[[], bool]) -> bool:
+    return processes.wait_for(lambda: ready() or not process.alive(), 60, 0.1) and ready()
+
+
+def _ready(data: Path, port: int) -> Callable[[], bool]:
     def ready() -> bool:
         try:
             lines = (data / "postmaster.pid").read_text().splitlines()

@@ -34,12 +34,18 @@ def smoke(env: Environment) -> dict[str, Any]:
         raise PlatformError(f"smoke: the vector query answered {status} {matches}")
     if matches[0].get("title") != title:
         raise PlatformError(f"smoke: asked for {title!r}, the nearest grant is {matches[0]}")
-    return {"colour": current["colour"], "port": port, "tag": current["tag"],
-            "version": health.get("version"), "query": title, "nearest": matches[0]}
+    return {
+        "colour": current["colour"],
+        "port": port,
+        "tag": current["tag"],
+        "version": health.get("version"),
+        "query": title,
+        "nearest": matches[0],
+    }
 
 
 def _seeded_title(answer: Any) -> str | None:
-    """The first grant's title in the seed's answer: a list, or {"grants"|"items"|"seeded": [...]}."""
+    """The first title in the seed's answer: a list, or {"grants"|"items"|"seeded": [...]}."""
     if isinstance(answer, dict):
         answer = next((answer[k] for k in ("grants", "items", "seeded") if k in answer), None)
     if isinstance(answer, list) and answer and isinstance(answer[0], dict):

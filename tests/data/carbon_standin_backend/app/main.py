@@ -64,7 +64,9 @@ def seed() -> list[dict[str, Any]]:
     with connect() as connection:
         for title, description in SEED:
             row = connection.execute("SELECT id FROM grants WHERE title = %s", (title,)).fetchone()
-            grant_id = row[0] if row else insert(connection, GrantIn(title=title, description=description))
+            grant_id = (
+                row[0] if row else insert(connection, GrantIn(title=title, description=description))
+            )
             seeded.append({"id": grant_id, "title": title})
     return seeded
 
