@@ -121,14 +121,14 @@ def cmd_up(arguments: argparse.Namespace) -> Result:
     env = _env(arguments)
     pg, pg_started = postgres.ensure_running(env)
     rd, rd_started = redis.ensure_running(env)
-    answer = {
-        "env": env.name,
+    services = {
         "postgres": {"port": pg["port"], "started": pg_started},
         "redis": {"port": rd["port"], "started": rd_started},
     }
+    answer = {"env": env.name, **services}
     said = [
         f"{n} on port {a['port']} {'started' if a['started'] else 'already running'}"
-        for n, a in (("PostgreSQL", answer["postgres"]), ("Redis", answer["redis"]))
+        for n, a in (("PostgreSQL", services["postgres"]), ("Redis", services["redis"]))
     ]
     return answer, f"{env.name}: " + "; ".join(said)
 

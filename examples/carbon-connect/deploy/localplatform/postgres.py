@@ -38,7 +38,7 @@ def install_of(env: Environment, state: dict[str, Any]) -> Install:
     """The install this cluster was made with (its data directory needs that major version)."""
     known = state.get("postgres", {}).get("install")
     if known:
-        return Install(Path(known["bin_dir"]), known["version"], Path(known["share_dir"]))
+        return _install_from(known)
     return reachable(find_install(), service_account(), env.root)
 
 
@@ -61,6 +61,10 @@ def ensure_running(env: Environment) -> tuple[dict[str, Any], bool]:
     env.save_state(state)
     _ensure_database(env, pg)
     return pg, True
+
+
+def _install_from(known: dict[str, str]) -> Install:
+    return Install(Path(known["bin_dir"]), known["version"], Path(known["share_dir"]))
 
 
 def _install_json(install: Install) -> dict[str, str]:
@@ -171,7 +175,7 @@ def client(
     database: str | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run a client tool as the service account; PlatformError with its last line on failure."""
-    install = Install(**{k: Path(v) if k != "version" else v for k, v in pg["install"].items()})
+    install = _install_from(pg["install"])
     user = service_account().user()
     extra = {"PGHOST": "127.0.0.1", "PGPORT": str(pg["port"]), "PGUSER": pg["user"]}
     extra |= {"PGPASSWORD": pg["password"], "PGDATABASE": database or pg["database"]}
