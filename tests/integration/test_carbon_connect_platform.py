@@ -3,15 +3,16 @@ a subprocess, as its workflows drive it: up → build → migrate → blue live 
 with a second image and a migration → rollback to blue with the backup restored → down --all.
 
 Every check reads real state: HTTP answers of the live port, live.json, rows and revisions in
-PostgreSQL (psycopg), processes in /proc. The backend is the stand-in of tests/data/ (the real
-one is examples/carbon-connect/backend/); the first build installs its requirements from the
-package index (PyPI), the second reuses that virtualenv.
+PostgreSQL (psycopg), processes in /proc. The backend is the sample's own
+(examples/carbon-connect/backend/); the first build installs its requirements from the package
+index (PyPI), the second reuses that virtualenv.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -33,19 +34,22 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.registry]
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "examples" / "carbon-connect" / "deploy"
-STANDIN = REPO / "tests" / "data" / "carbon_standin_backend"
+BACKEND = REPO / "examples" / "carbon-connect" / "backend"
+BACKEND_IGNORED = (".venv", "__pycache__", "*_cache", ".coverage", "coverage.xml", "htmlcov")
 MARKER = "DEPLOY_PLATFORM_ROOT"
-SECOND_MIGRATION = '''"""A region per grant."""
+SECOND_MIGRATION = '''"""A note per grant (the deploy tool's test: a second image, a migration)."""
 
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "platform_test"
+down_revision = "{head}"
 
 
 def upgrade() -> None:
-    op.execute("ALTER TABLE grants ADD COLUMN region text")
+    op.execute("ALTER TABLE grants ADD COLUMN platform_note text")
 '''
+_REVISION = re.compile(r"^revision(?:: *str)? *= *[\"']([^\"']+)", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision(?:: *[\w |]+)? *= *[\"']([^\"']+)", re.MULTILINE)
 UNSET_HINT = "name the directory that holds the platform"
 JOB_TOKEN = "the-ci-job-token"  # conveyor's reaper ends every process that carries it
 UP_WORKFLOW = """
@@ -119,7 +123,7 @@ def platform() -> Iterator[Platform]:
     base.chmod(0o755)
     repo = base / "repo"
     shutil.copytree(DEPLOY, repo / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(STANDIN, repo / "backend", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(BACKEND, repo / "backend", ignore=shutil.ignore_patterns(*BACKEND_IGNORED))
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     found = Platform(repo, base / "root", base / "github-output")
     found.commit("the sample")
@@ -170,6 +174,25 @@ def _detached(pid: int) -> bool:
     return session == pid and JOB_TOKEN.encode() not in environ and b"CONVEYOR_" not in environ
 
 
+def _head_revision(versions: Path) -> str:
+    """The backend's newest Alembic revision: the one no other revision follows."""
+    texts = [path.read_text() for path in versions.glob("*.py")]
+    revisions = {m.group(1) for text in texts for m in _REVISION.finditer(text)}
+    followed = {m.group(1) for text in texts for m in _DOWN.finditer(text)}
+    (head,) = revisions - followed
+    return head
+
+
+def _grant(port: int, title: str) -> int:
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/api/v1/grants",
+        timeout=10,
+        json={"title": title, "description": f"{title}: a grant of the deploy tool's test"},
+    )
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["id"])
+
+
 def _pids(platform: Platform) -> dict[str, int]:
     parts = platform.json("status", "--env", "staging")["processes"]
     return {name: part["pid"] for name, part in parts.items() if part["running"]}
@@ -216,10 +239,11 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert platform.run("image-exists", "--tag", "v1").returncode == 0
     assert platform.run("image-exists", "--tag", "nope", ok=False).returncode == 1
 
-    # migrate: the first migration ran (the vector extension, revision 0001)
+    # migrate: the migrations ran (the vector extension first), up to the backend's head
+    head = _head_revision(platform.repo / "backend" / "migrations" / "versions")
     assert platform.json("migrate", "--env", "staging", "--tag", "v1")["migrated"] is True
     assert platform.outputs_now()["migrated"] == "true"
-    assert platform.query("SELECT version_num FROM alembic_version") == [("0001",)]
+    assert platform.query("SELECT version_num FROM alembic_version") == [(head,)]
     assert platform.query("SELECT extname FROM pg_extension WHERE extname = 'vector'")
     assert platform.json("migrate", "--env", "staging", "--tag", "v1")["migrated"] is False
 
@@ -229,12 +253,13 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert platform.live()["previous"] is None
     assert _health(blue["port"])["version"] == "v1"
     platform.run("smoke", "--env", "staging")
+    wanted = _grant(blue["port"], "Heat pumps for the village hall")
     match = httpx.get(
         f"http://127.0.0.1:{blue['port']}/api/v1/grants/match",
-        params={"q": "Peatland restoration", "limit": 1},
+        params={"q": "Heat pumps for the village hall", "limit": 1},
         timeout=10,
     ).json()
-    assert match[0]["title"] == "Peatland restoration"
+    assert match[0]["id"] == wanted
     platform.run("deploy-workers", "--env", "staging", "--tag", "v1")
     pids = _pids(platform)
     assert {"worker", "beat", "api-blue"} <= set(pids)
@@ -244,19 +269,12 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     backup_id = platform.run("backup", "--env", "staging").stdout.strip()
     assert platform.outputs_now()["backup-id"] == backup_id
     assert (platform.root / "staging" / "backups" / f"{backup_id}.dump").stat().st_size > 0
-    late = httpx.post(
-        f"http://127.0.0.1:{blue['port']}/api/v1/grants",
-        timeout=10,
-        json={"title": "Written after the backup", "description": "late"},
-    )
-    assert late.status_code == 201
-    late_id = late.json()["id"]
+    late_id = _grant(blue["port"], "Written after the backup")
 
     # v2 (a second migration) goes live in green; blue is stopped
-    (platform.repo / "backend" / "migrations" / "versions" / "0002_region.py").write_text(
-        SECOND_MIGRATION
-    )
-    platform.commit("a region per grant")
+    versions = platform.repo / "backend" / "migrations" / "versions"
+    (versions / "9999_platform_test.py").write_text(SECOND_MIGRATION.format(head=head))
+    platform.commit("a note per grant")
     v2 = _build(platform, "v2")
     assert v2["venv_from"] == "v1"
     assert platform.json("migrate", "--env", "staging", "--tag", "v2")["migrated"] is True
@@ -269,7 +287,10 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert not _alive(pids["api-blue"])
     platform.run("deploy-workers", "--env", "staging", "--tag", "v2")
 
-    # rollback to blue (v1) with the backup restored: the late row and revision 0002 are gone
+    columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'grants'"
+    assert ("platform_note",) in platform.query(columns)
+
+    # rollback to blue (v1) with the backup restored: the late row and the migration are gone
     rolled = platform.json("rollback", "--env", "staging", "--restore", backup_id)
     live = platform.live()
     assert (live["colour"], live["tag"]) == ("blue", "v1")
@@ -278,7 +299,8 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert _refuses(green["port"])
     gone = httpx.get(f"http://127.0.0.1:{rolled['port']}/api/v1/grants/{late_id}", timeout=10)
     assert gone.status_code == 404
-    assert platform.query("SELECT version_num FROM alembic_version") == [("0001",)]
+    assert platform.query("SELECT version_num FROM alembic_version") == [(head,)]
+    assert ("platform_note",) not in platform.query(columns)
     workers = platform.json("status", "--env", "staging")["processes"]
     assert (workers["worker"]["tag"], workers["beat"]["tag"]) == ("v1", "v1")
     assert _alive(workers["worker"]["pid"])
