@@ -60,6 +60,12 @@ jobs:
     steps:
       - uses: actions/checkout@v4
       - run: python3 deploy/platform.py up --env staging
+      - uses: ./deploy/actions/platform
+        id: backup
+        with:
+          command: backup
+          env: staging
+      - run: echo "${{ steps.backup.outputs.backup-id }}" > "$DEPLOY_ROOT/backup-id"
       - run: python3 deploy/platform.py status --env staging --json > "$DEPLOY_ROOT/status.json"
 """
 INDEX_DOWN = ("Could not find a version", "Failed to establish", "No matching distribution")
@@ -363,3 +369,6 @@ def test_platform_processes_outlive_the_conveyor_job_that_started_them(
     assert _alive(parts["redis"]["pid"])
     assert platform.query("SELECT 1") == [(1,)]
     assert not _refuses(parts["redis"]["port"])
+    # the composite action ran a command and handed its output on
+    backup_id = (platform.root / "backup-id").read_text().strip()
+    assert (platform.root / "staging" / "backups" / f"{backup_id}.dump").stat().st_size > 0
