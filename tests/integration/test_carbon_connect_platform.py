@@ -30,7 +30,7 @@ import pytest
 
 from conveyor.cli import main as cli_main
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.registry]
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "examples" / "carbon-connect" / "deploy"
@@ -214,6 +214,8 @@ def _build(platform: Platform, tag: str) -> dict[str, Any]:
     return dict(json.loads(result.stdout))
 
 
+@pytest.mark.registry  # the first build installs the backend's requirements from PyPI
+@pytest.mark.timeout(600)  # ~2.5 min here, most of it pip installing the first image
 def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leaves_nothing(
     platform: Platform,
 ) -> None:
