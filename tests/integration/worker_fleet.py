@@ -183,15 +183,17 @@ def fleet(
 
 
 def _stop_all(running: Fleet) -> None:
-    for process in [*running.workers.values(), running.server]:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in [*running.workers.values(), running.server]:
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+    """The workers first (they deregister with the server), then the server."""
+    for group in (list(running.workers.values()), [running.server]):
+        for process in group:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in group:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
 
 
 def push_run(

@@ -51,10 +51,13 @@ def run_here(
     cancel: CancelSignal,
 ) -> JobResult:
     """The job on this host's executor (as `conveyor run` would run it), its repository
-    fetched from the server into this host's cache first."""
+    fetched from the server into this host's cache first; its artifacts and caches are stored
+    on the server."""
     from conveyor.bootstrap.actions_wiring import DeferredRemoteActions, actions_settings
     from conveyor.bootstrap.local_run import build_executor
+    from conveyor.bootstrap.worker_files import server_file_actions
     from conveyor.bootstrap.worker_source import fetched_document
+    from conveyor.distributed.job_files import JobFiles
 
     try:
         document = fetched_document(home, server, claim, document)
@@ -64,7 +67,10 @@ def run_here(
     repository = root if root.is_dir() else None
     revision = document.sha
     remote = DeferredRemoteActions(home, actions_settings(root, offline=False, revision=revision))
-    executor = build_executor(False, home, None, repository, remote=remote, revision=revision)
+    handlers = server_file_actions(JobFiles(server, claim), server)
+    executor = build_executor(
+        False, home, None, repository, remote=remote, revision=revision, action_handlers=handlers
+    )
     return executor.run_job(document, reporter, cancel)
 
 

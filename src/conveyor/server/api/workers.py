@@ -83,7 +83,8 @@ Hub = Annotated[WorkerCoordinator, Depends(_hub)]
 JobToken = Annotated[str, Depends(_job_token)]
 
 
-def _held(value: Any) -> Any:
+def held_or_401(value: Any) -> Any:
+    """`value`, unless it says the token holds no lease (None, False): then 401."""
     if value is None or value is False:
         raise HTTPException(401, "this token holds no lease on the job", headers=CHALLENGE)
     return value
@@ -142,12 +143,12 @@ def claim(job_id: int, body: ClaimRequest, _: Admin, hub: Hub) -> dict[str, Any]
 
 @router.get("/worker-jobs/{job_id}/document")
 def document(job_id: int, token: JobToken, hub: Hub) -> dict[str, Any]:
-    return dict(_held(hub.document(job_id, token)))
+    return dict(held_or_401(hub.document(job_id, token)))
 
 
 @router.get("/worker-jobs/{job_id}/secrets")
 def secrets(job_id: int, token: JobToken, hub: Hub) -> dict[str, Any]:
-    return dict(_held(hub.secrets(job_id, token)))
+    return dict(held_or_401(hub.secrets(job_id, token)))
 
 
 @router.post("/worker-jobs/{job_id}/heartbeat")
@@ -155,17 +156,17 @@ def job_heartbeat(job_id: int, body: JobBeat, token: JobToken, hub: Hub) -> dict
     """Renews the lease (`renew`); `cancel`: the job is to stop."""
     cancel = hub.heartbeat(job_id, token, body.renew)
     if cancel is None:
-        _held(None)
+        held_or_401(None)
     return {"cancel": bool(cancel)}
 
 
 @router.post("/worker-jobs/{job_id}/events")
 def events(job_id: int, body: Events, token: JobToken, hub: Hub) -> dict[str, int]:
     """Steps, log lines and annotations numbered from `offset`; `next`: the offset expected."""
-    return {"next": _held(hub.events(job_id, token, body.offset, body.events))}
+    return {"next": held_or_401(hub.events(job_id, token, body.offset, body.events))}
 
 
 @router.post("/worker-jobs/{job_id}/result")
 def result(job_id: int, body: ResultBody, token: JobToken, hub: Hub) -> dict[str, bool]:
-    _held(hub.result(job_id, token, body.result))
+    held_or_401(hub.result(job_id, token, body.result))
     return {"ok": True}
