@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from conveyor.bootstrap.worker_settings import LeaseTiming
-from conveyor.bootstrap.worker_source import token_header
+from conveyor.bootstrap.worker_source import fetched_document, token_header
+from conveyor.distributed.client import Claim
 from conveyor.server.api import worker_files
 from conveyor.store.handle import open_store
 from tests.integration.test_worker_api import Api, Recorded, api, document
@@ -215,3 +216,27 @@ def test_a_later_job_on_another_worker_gets_what_an_earlier_one_stored(
         assert list((conveyor_home / "caches").rglob("*.tar"))  # in the server's cache store
     finally:
         store.close()
+
+
+def test_a_worker_fetches_each_commit_once_into_its_own_mirror(api: Api, tmp_path: Path) -> None:
+    source, home = tmp_path / "app", tmp_path / "worker-home"
+    first = make_repo(source)
+    (source / "more.txt").write_text("more\n", encoding="utf-8")
+    git("-C", str(source), "add", "-A")
+    git("-C", str(source), "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "more")
+    second = git("-C", str(source), "rev-parse", "HEAD").stdout.strip()
+    fetched = []
+    for sha in (first, second):
+        job_id, token = claimed(api, source, sha)
+        planned = replace(document(), repository=str(source), sha=sha)
+        planned = replace(planned, contexts={**planned.contexts, "github": {"repository": "o/r"}})
+        fetched.append(fetched_document(home, api.url, Claim(job_id, token, 1, 1, 60), planned))
+    view = home / "worker" / "views" / "o" / "r"
+    assert [Path(d.repository) for d in fetched] == [view, view]
+    bare = home / "worker" / "mirrors" / "o" / "r.git"
+    assert git("-C", str(bare), "cat-file", "-t", second).stdout.strip() == "commit"
+    assert stat.S_IMODE((home / "worker").stat().st_mode) == 0o700
+    # a commit the worker has is not fetched again: a job whose token the server refuses runs
+    job_id, _ = claimed(api, source, first)
+    again = replace(fetched[0], repository=str(source))
+    assert fetched_document(home, api.url, Claim(job_id, "wrong", 1, 1, 60), again) == fetched[0]

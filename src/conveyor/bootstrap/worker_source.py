@@ -12,6 +12,7 @@ The per-job token goes to git as an `http.extraHeader` in git's environment
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -25,17 +26,40 @@ from conveyor.errors import UsageError
 def fetched_document(home: Path, server: str, claim: Claim, document: JobDocument) -> JobDocument:
     """`document` with its repository on this host, at least up to the job's commit (a
     ConveyorError when it cannot be fetched)."""
-    if not document.sha:  # nothing to fetch: a job planned from a working tree
+    sha = document.sha
+    if not sha:  # nothing to fetch: a job planned from a working tree
         return document
-    url = f"{server.rstrip('/')}/api/v1/worker-jobs/{claim.job_id}/git"
-    mirror = Mirror(home, repository_name(document), url, root="worker")
-    mirror.git_env = lambda: token_header(claim.token)
-    mirror.source = url  # not `origin`: another job may set it to its own URL meanwhile
-    mirror.ensure()
-    mirror.fetch([document.sha])
-    if not mirror.has(document.sha):
-        raise UsageError(f"the server has no commit {document.sha} of {mirror.name}")
+    mirror = _mirror(home, server, repository_name(document))
+    if not mirror.has(sha):  # a commit once fetched is known without asking git again
+        with _lock(("fetch", str(mirror.bare))):  # one job's URL and token at a time
+            mirror.source = f"{server.rstrip('/')}/api/v1/worker-jobs/{claim.job_id}/git"
+            mirror.git_env = lambda: token_header(claim.token)
+            mirror.fetch([sha])
+        if not mirror.has(sha):
+            raise UsageError(f"the server has no commit {sha} of {mirror.name}")
     return replace(document, repository=str(mirror.view))
+
+
+_mirrors: dict[str, Mirror] = {}
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_guard = threading.Lock()
+
+
+def _lock(key: tuple[str, str]) -> threading.Lock:
+    with _guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _mirror(home: Path, server: str, name: str) -> Mirror:
+    """This process's mirror of `name` (made on disk the first time; its `origin` is only
+    informative: each fetch names its job's URL)."""
+    with _lock(("mirror", name)):
+        key = f"{home}\0{name}"
+        if key not in _mirrors:
+            mirror = Mirror(home, name, f"{server.rstrip('/')}/api/v1/worker-jobs", root="worker")
+            mirror.ensure()
+            _mirrors[key] = mirror
+        return _mirrors[key]
 
 
 def repository_name(document: JobDocument) -> str:
