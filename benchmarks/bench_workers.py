@@ -127,7 +127,7 @@ def bench(timing: LeaseTiming) -> Iterator[Bench]:
         rung, claimed = _timed(hub)
         hub.start()
         stack.callback(hub.stop)
-        token = SqlTokenStore(store.database).create("bench", "admin")  # type: ignore[arg-type]
+        token = SqlTokenStore(store.database).create("bench", "worker")  # type: ignore[arg-type]
         tokens = StoreTokenVerifier.of(store)
         context = ServerContext(scratch, store, FakeStarter(), FakeControl(), tokens, workers=hub)
         url = stack.enter_context(served(create_app(context)))

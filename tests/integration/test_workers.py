@@ -205,7 +205,7 @@ def test_a_job_waits_for_a_worker_with_its_labels_and_workers_are_listed(
             assert "gpu job on big" in job_text(store, run_id)
             command = [sys.executable, "-m", "conveyor", "workers", "--server", running.url]
             listed = subprocess.run(
-                [*command, "--token", running.token],
+                [*command, "--token", running.admin],
                 env=environment(conveyor_home),
                 capture_output=True,
                 text=True,

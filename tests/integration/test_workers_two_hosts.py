@@ -1,5 +1,8 @@
 """Two hosts: a worker inside a network namespace made by the test (`ip netns`, a veth pair),
 reaching the server and the broker only over that pair's addresses, runs a job of the server's.
+The worker has a CONVEYOR_HOME of its own and, in its mount namespace, the server's
+CONVEYOR_HOME and the pushed repository are hidden (empty tmpfs over them): it fetches the job's
+commit from the server over HTTP.
 
 Needs root and iproute2 (skipped, with the reason, without them)."""
 
@@ -30,8 +33,12 @@ jobs:
   remote:
     runs-on: [self-hosted, linux]
     steps:
+      - uses: actions/checkout@v4
       - run: echo "network namespace $(readlink /proc/self/ns/net)"
+      - run: echo "commit $(git rev-parse HEAD) marker $(cat marker.txt)"
+      - run: echo "hidden entries $(find {server_home} {source} -mindepth 1 | wc -l)"
 """
+HIDE = 'for h in "$1" "$2"; do mount -t tmpfs none "$h" || exit 1; done; shift 2; exec "$@"'
 
 
 def ip(*args: str) -> None:
@@ -70,16 +77,28 @@ def test_a_worker_in_another_network_namespace_runs_the_servers_job(
         ):
             assert running.url.startswith(f"http://{server_address}:")
             assert running.broker.startswith(f"redis://{server_address}:")
+            source = tmp_path / "app"
+            source.mkdir()  # the worker hides it: a mount point
+            hidden = ("unshare", "--mount", "--propagation", "private", "sh", "-c", HIDE, "sh")
             worker = running.start_worker(
                 "far", tmp_path / "far", "--labels", "self-hosted,linux",
-                prefix=("ip", "netns", "exec", namespace),
+                prefix=("ip", "netns", "exec", namespace, *hidden, str(conveyor_home), str(source)),
             )  # fmt: skip
             running.workers_online(1)
             far = os.readlink(f"/proc/{worker.pid}/ns/net")
             assert far != os.readlink("/proc/self/ns/net")
-            run_id = push_run(running.url, tmp_path / "app", store, {"ci.yml": NAMESPACED})
-            assert wait_completed(store, run_id, timeout=120) == "success"
+            workflow = NAMESPACED.format(server_home=conveyor_home, source=source)
+            (source / "marker.txt").write_text("from-the-commit\n", encoding="utf-8")
+            run_id = push_run(running.url, source, store, {"ci.yml": workflow})
+            assert wait_completed(store, run_id, timeout=120) == "success", running.worker_log(
+                "far"
+            )
             (job,) = store.runs.list_jobs(run_id)
-            assert f"network namespace {far}" in job_log(store, run_id, 1, job.instance_key)
+            text = job_log(store, run_id, 1, job.instance_key)
+            assert f"network namespace {far}" in text
+            head = ["git", "-C", str(source), "rev-parse", "HEAD"]
+            sha = subprocess.check_output(head, text=True).strip()
+            assert f"commit {sha} marker from-the-commit" in text
+            assert "hidden entries 0" in text
     finally:
         store.close()

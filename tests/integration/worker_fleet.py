@@ -1,5 +1,6 @@
 """What the worker tests share: a real redis-server (the services launcher's), a real `conveyor
-serve --broker` process, real `conveyor worker` processes, an admin token, a pushed run."""
+serve --broker` process, real `conveyor worker` processes with a worker token (the test's own
+calls: an admin's), a pushed run."""
 
 from __future__ import annotations
 
@@ -94,12 +95,13 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 @dataclass
 class Fleet:
     url: str
-    token: str
+    token: str  # the workers' (role worker)
     broker: str
     server: subprocess.Popen[str]
     workers: dict[str, subprocess.Popen[str]] = field(default_factory=dict)
     logs: Path = Path()
     redis: RestartableRedis | None = None
+    admin: str = ""  # the test's own API calls
 
     def restart_broker(self) -> None:
         assert self.redis is not None
@@ -139,16 +141,16 @@ class Fleet:
 
     @property
     def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        return {"Authorization": f"Bearer {self.admin}"}
 
     def worker_log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text(encoding="utf-8", errors="replace")
 
 
-def admin_token(store: StoreHandle) -> str:
+def new_token(store: StoreHandle, name: str, role: str) -> str:
     from conveyor.store.api_tokens import SqlTokenStore
 
-    return SqlTokenStore(store.database).create("workers", "admin")  # type: ignore[arg-type]
+    return SqlTokenStore(store.database).create(name, role)  # type: ignore[arg-type]
 
 
 @contextmanager
@@ -156,7 +158,7 @@ def fleet(
     home: Path, store: StoreHandle, logs: Path, host: str = "127.0.0.1", **extra: str
 ) -> Iterator[Fleet]:
     """`conveyor serve --broker` on a real Redis; workers are started by the test."""
-    token = admin_token(store)
+    token, admin = new_token(store, "workers", "worker"), new_token(store, "test", "admin")
     with ExitStack() as stack:
         restartable = RestartableRedis(logs, host)
         restartable.start()
@@ -175,7 +177,9 @@ def fleet(
         line = server.stdout.readline()
         found = re.fullmatch(rf"listening on (http://{re.escape(host)}:\d+)\n", line)
         assert found, (line, (logs / "server.log").read_text())
-        running = Fleet(found.group(1), token, broker, server, logs=logs, redis=restartable)
+        running = Fleet(
+            found.group(1), token, broker, server, logs=logs, redis=restartable, admin=admin
+        )
         try:
             yield running
         finally:
@@ -183,15 +187,17 @@ def fleet(
 
 
 def _stop_all(running: Fleet) -> None:
-    for process in [*running.workers.values(), running.server]:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in [*running.workers.values(), running.server]:
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+    """The workers first (they deregister with the server), then the server."""
+    for group in (list(running.workers.values()), [running.server]):
+        for process in group:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in group:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
 
 
 def push_run(

@@ -89,7 +89,7 @@ class CacheStore:
 
     def save(self, key: str, version: str, files: Sequence[Path], anchors: Anchors) -> Path:
         private_directory(self.directory)
-        stem = self.directory / hashlib.sha256(f"{version}:{key}".encode()).hexdigest()
+        stem = self._stem(key, version)
         staging = stem.with_suffix(f".{uuid.uuid4().hex}.tmp")
         with (
             os.fdopen(open_private(staging), "wb") as raw,
@@ -97,10 +97,24 @@ class CacheStore:
         ):
             for file in files:
                 archive.add(str(file), arcname=member_name(file, anchors), recursive=False)
-        os.replace(staging, stem.with_suffix(".tar"))
+        return self.adopt(key, version, staging)
+
+    def adopt(self, key: str, version: str, archive: Path) -> Path:
+        """Stores the archive `archive` (a private file in this store's directory, made here
+        or received from a worker) under `key`; its new path."""
+        stem = self._stem(key, version)
+        os.replace(archive, stem.with_suffix(".tar"))
         meta = {"key": key, "version": version, "created": time.time()}
         write_private(stem.with_suffix(".json"), json.dumps(meta))
         return stem.with_suffix(".tar")
+
+    def staging(self) -> Path:
+        """A new name for an archive being written into this store (its directory made)."""
+        private_directory(self.directory)
+        return self.directory / f".{uuid.uuid4().hex}.tmp"
+
+    def _stem(self, key: str, version: str) -> Path:
+        return self.directory / hashlib.sha256(f"{version}:{key}".encode()).hexdigest()
 
 
 def member_name(file: Path, anchors: Anchors) -> str:

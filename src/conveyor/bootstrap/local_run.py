@@ -37,6 +37,7 @@ from conveyor.model.workflow import Workflow
 
 if TYPE_CHECKING:
     from conveyor.bootstrap.services_wiring import CancellableStarter
+    from conveyor.engine.ports.actions import ActionHandler
     from conveyor.engine.ports.remote_actions import RemoteActions
     from conveyor.executors.local.process_tracker import Supervision
     from conveyor.executors.local.workspace_pool import WorkspacePool
@@ -262,6 +263,7 @@ def build_executor(
     remote: RemoteActions | None = None,
     native_actions: bool = False,
     revision: str | None = None,
+    action_handlers: Mapping[str, ActionHandler] | None = None,
 ) -> Executor:
     """The fake executor for `--dry-run` (runs nothing); the local host executor otherwise
     (`close()` it after the run when it has a pool). The `[services]` settings of `repository`
@@ -271,7 +273,8 @@ def build_executor(
     `remote` fetches remote actions (the run's). `native_actions`: the built-in map of
     marketplace actions to native ones (with conveyor.toml's `[actions.native]` over it).
     `revision`: the run's commit, whose conveyor.toml every setting is read from when the
-    working tree has none (a served run)."""
+    working tree has none (a served run). `action_handlers`: native handlers by name that
+    replace conveyor's (a worker's artifact and cache actions, which store on the server)."""
     overrides = {}
     from conveyor.bootstrap.native_settings import native_map
 
@@ -292,9 +295,12 @@ def build_executor(
     if repository is not None:
         table = configured_services(repository, services_variables, revision=revision)
         platforms = (*platforms, *configured_platforms(repository, revision=revision))
+    actions = default_registry(natives)
+    for name, handler in (action_handlers or {}).items():
+        actions.register(name, handler)
     return LocalExecutor(
         home=home,
-        actions=default_registry(natives),
+        actions=actions,
         services=_DeferredServices(home / "services", table),
         workspace_pool=pool,
         supervision=supervision(),

@@ -6,6 +6,9 @@ mirrors/OWNER/REPO.git   a bare mirror of the registered URL or path; an event's
 views/OWNER/REPO         a `git clone --shared --no-checkout` of the mirror: a repository
                          with a `.git` that `conveyor run`'s pieces read workflows from (at
                          the event's commit) and clone job workspaces from; no working files
+
+A worker (`conveyor worker`) keeps the same layout under CONVEYOR_HOME/worker, its mirrors
+fetched from the server (`conveyor.bootstrap.worker_source`).
 """
 
 from __future__ import annotations
@@ -31,20 +34,23 @@ def _lock(name: str) -> threading.Lock:
 class Mirror:
     """The mirror and the view of one served repository."""
 
-    def __init__(self, home: Path, name: str, url: str) -> None:
+    def __init__(self, home: Path, name: str, url: str, *, root: str = "server") -> None:
         owner, _, repo = name.partition("/")
         if not owner or not repo or {owner, repo} & {".", ".."} or "/" in repo:
             raise UsageError(f"{name!r} is not a repository name (OWNER/REPO)")
         self.name = name
         self.url = url
-        self.bare = home / "server" / "mirrors" / owner / f"{repo}.git"
-        self.view = home / "server" / "views" / owner / repo
+        self.bare = home / root / "mirrors" / owner / f"{repo}.git"
+        self.view = home / root / "views" / owner / repo
         self.default_branch = "main"
         self._ready = False
         self._known: set[str] = set()
         # git's environment to reach `url` (a forge's token as an http.extraHeader: never in
         # the URL, argv or the mirror's config)
         self.git_env: Callable[[], Mapping[str, str]] = dict
+        # where `fetch` fetches from: the remote `origin`, or a URL (a worker's: one per job,
+        # so that jobs fetching at once never use each other's URL)
+        self.source = "origin"
 
     def ensure(self) -> None:
         """Make the mirror and the view when they are not there yet (once per process: the
@@ -81,10 +87,10 @@ class Mirror:
             return False
         with _lock(self.name):
             env = dict(self.git_env())
-            _git(self.bare, "fetch", "--quiet", "--prune", "origin", *REFSPECS, env=env)
+            _git(self.bare, "fetch", "--quiet", "--prune", self.source, *REFSPECS, env=env)
             for sha in missing:
                 if not self.has(sha):  # not on any ref: ask for the commit itself
-                    GitRepository(self.bare).try_git("fetch", "--quiet", "origin", sha, env=env)
+                    GitRepository(self.bare).try_git("fetch", "--quiet", self.source, sha, env=env)
             # The view's refs follow the mirror's (events name refs: a release's tag).
             _git(self.view, "fetch", "--quiet", "--update-head-ok", "--prune", "origin", *REFSPECS)
         return True

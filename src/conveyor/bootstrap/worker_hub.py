@@ -28,7 +28,7 @@ from conveyor.distributed.codec import CodecError, decode_as, encode
 from conveyor.distributed.doorbell import Doorbell
 from conveyor.distributed.queues import normalized, satisfies
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
-from conveyor.engine.ports.workers import Grant, WorkerInfo
+from conveyor.engine.ports.workers import Grant, HeldJob, WorkerInfo
 from conveyor.model.results import Annotation, Conclusion, JobResult, StepResult
 from conveyor.store import remote_jobs as rows
 from conveyor.store.database import Database
@@ -187,6 +187,13 @@ class WorkerHub:
             "secrets": dict(values) if isinstance(values, Mapping) else {},
             "masks": list(pending.document.masks),
         }
+
+    def held_job(self, job_id: int, token: str) -> HeldJob | None:
+        pending = self._held(job_id, token)
+        if pending is None:
+            return None
+        document = pending.document
+        return HeldJob(document.run_id, document.repository, document.sha)
 
     def heartbeat(self, job_id: int, token: str, renew: bool) -> bool | None:
         hashed = token_hash(token)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from conveyor.bootstrap.settings import load_settings
 from conveyor.distributed.celery_worker import WorkerConfig, run_worker
-from conveyor.distributed.client import ServerClient
+from conveyor.distributed.client import Claim, ServerClient
 from conveyor.distributed.job_runner import JobRunner
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
-from conveyor.model.results import JobResult
+from conveyor.errors import ConveyorError
+from conveyor.model.results import Conclusion, JobResult
 
 log = logging.getLogger("conveyor.worker")
 
@@ -33,24 +34,50 @@ def serve_worker(server: str, token: str, config: WorkerConfig) -> None:
     home = load_settings().home
     client = ServerClient(server, token)
     try:
-        runner = JobRunner(client, config.name, lambda d, r, c: run_here(home, d, r, c))
+        runner = JobRunner(
+            client, config.name, lambda claim, d, r, c: run_here(home, server, claim, d, r, c)
+        )
         run_worker(config, runner)
     finally:
         client.close()
 
 
 def run_here(
-    home: Path, document: JobDocument, reporter: JobReporter, cancel: CancelSignal
+    home: Path,
+    server: str,
+    claim: Claim,
+    document: JobDocument,
+    reporter: JobReporter,
+    cancel: CancelSignal,
 ) -> JobResult:
-    """The job on this host's executor (as `conveyor run` would run it)."""
+    """The job on this host's executor (as `conveyor run` would run it), its repository
+    fetched from the server into this host's cache first; its artifacts and caches are stored
+    on the server."""
     from conveyor.bootstrap.actions_wiring import DeferredRemoteActions, actions_settings
     from conveyor.bootstrap.local_run import build_executor
+    from conveyor.bootstrap.worker_files import server_file_actions
+    from conveyor.bootstrap.worker_source import fetched_document
+    from conveyor.distributed.job_files import JobFiles
 
+    try:
+        document = fetched_document(home, server, claim, document)
+    except ConveyorError as error:
+        return _not_fetched(document, reporter, error)
     root = Path(document.repository)
     repository = root if root.is_dir() else None
-    remote = DeferredRemoteActions(home, actions_settings(root, offline=False))
-    executor = build_executor(False, home, None, repository, remote=remote)
+    revision = document.sha
+    remote = DeferredRemoteActions(home, actions_settings(root, offline=False, revision=revision))
+    handlers = server_file_actions(JobFiles(server, claim), server)
+    executor = build_executor(
+        False, home, None, repository, remote=remote, revision=revision, action_handlers=handlers
+    )
     return executor.run_job(document, reporter, cancel)
+
+
+def _not_fetched(document: JobDocument, reporter: JobReporter, error: Exception) -> JobResult:
+    message = f"The job's repository could not be fetched from the server: {error}"
+    reporter.log_line(document.instance_key, None, message)
+    return JobResult(Conclusion.FAILURE, error=message)
 
 
 def _log_to_stderr() -> None:

@@ -33,7 +33,7 @@ def _tokens(store: StoreHandle) -> SqlTokenStore:
 @server_options
 @click.pass_context
 def tokens_command(ctx: click.Context, server: str | None, token: str | None) -> None:
-    """Manage the API tokens of `conveyor serve` (roles: read, write, admin)."""
+    """Manage the API tokens of `conveyor serve` (roles: read, write, admin, worker)."""
     ctx.obj = ServerClient.from_options(server, token, "tokens") if server else None
 
 

@@ -1,9 +1,10 @@
 """`conveyor worker --server URL --token T --labels a,b --capacity N [--name NAME]`: run the
 jobs of a `conveyor serve --broker` server on this host (docs/workers.md).
 
-It registers with the server (an admin token), consumes the Celery queues of every label set
-it satisfies, runs `--capacity` jobs at once with the local executor, and stops on SIGTERM:
-the running jobs finish, no new one starts, it deregisters; a second signal cancels them.
+It registers with the server (a worker token: `conveyor tokens create --role worker`),
+consumes the Celery queues of every label set it satisfies, runs `--capacity` jobs at once with
+the local executor, and stops on SIGTERM: the running jobs finish, no new one starts, it
+deregisters; a second signal cancels them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from conveyor.errors import UsageError
 
 @click.command("worker")
 @click.option("--server", envvar=SERVER_ENV, metavar="URL", help=f"The server (${SERVER_ENV}).")
-@click.option("--token", envvar=TOKEN_ENV, help=f"An admin API token (${TOKEN_ENV}).")
+@click.option(
+    "--token", envvar=TOKEN_ENV, help=f"A worker API token, --role worker (${TOKEN_ENV})."
+)
 @click.option(
     "--labels",
     default="self-hosted,linux,x64",

@@ -24,7 +24,9 @@ log = logging.getLogger("conveyor.worker")
 CANCEL_POLL_SECONDS = 0.5  # a cancel reaches the job within this (plus one request)
 SEND_SECONDS = 0.1  # events go to the server in batches this often
 
-RunJob = Callable[[JobDocument, JobReporter, CancelSignal], JobResult]
+# the job's claim (its per-job token: the job's repository, artifacts and caches are fetched
+# from the server with it), its document, the reporter and the cancel signal
+RunJob = Callable[[Claim, JobDocument, JobReporter, CancelSignal], JobResult]
 
 
 class EventSender:
@@ -128,7 +130,7 @@ class JobRunner:
         beats = _Heartbeats(self.client, claim, cancel)
         sender = EventSender(self.client, claim)
         try:
-            result = self.run_job(document, sender, cancel)
+            result = self.run_job(claim, document, sender, cancel)
         finally:
             sender.close()
             beats.stop()

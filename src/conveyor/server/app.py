@@ -32,6 +32,8 @@ ROUTERS: tuple[str, ...] = (
     "conveyor.server.api.tokens",
     "conveyor.server.api.coverage",
     "conveyor.server.api.workers",
+    "conveyor.server.api.worker_git",
+    "conveyor.server.api.worker_files",
     "conveyor.server.ui.auth",
     "conveyor.server.ui.assets",
     "conveyor.server.ui.badge",

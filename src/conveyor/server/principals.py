@@ -12,11 +12,14 @@ from typing import Protocol
 
 
 class Role(enum.IntEnum):
-    """What a token may do; each role includes the ones below it."""
+    """What a token may do; each role includes the ones below it (WORKER is below READ)."""
 
     READ = 1  # see runs, logs, artifacts, settings (never secret values)
     WRITE = 2  # also cancel, re-run, dispatch, approve or reject (as a reviewer)
     ADMIN = 3  # also repositories, tokens, secrets, variables, environments
+    # `conveyor worker`: register, heartbeat and claim jobs (the worker endpoints; a claimed
+    # job's own routes need its per-job token), nothing else: no run, page or repository
+    WORKER = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from conveyor.store.handle import StoreHandle
 from conveyor.store.job_tokens import PREFIX as JOB_PREFIX
 from conveyor.store.job_tokens import SqlJobTokens
 
-ROLES = {"read": Role.READ, "write": Role.WRITE, "admin": Role.ADMIN}
+ROLES = {"read": Role.READ, "write": Role.WRITE, "admin": Role.ADMIN, "worker": Role.WORKER}
 
 
 class StoreTokenVerifier:

@@ -19,7 +19,7 @@ from conveyor.store.database import Database
 from conveyor.store.models import ApiTokenRow
 from conveyor.store.rows import now
 
-ROLES = ("read", "write", "admin")
+ROLES = ("read", "write", "admin", "worker")
 PREFIX = "cvy_"
 USE_RESOLUTION = 60.0  # seconds: `last_used_at` is written at most once a minute
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

@@ -52,3 +52,12 @@ def test_the_cli_offers_the_roles_the_store_keeps() -> None:
     from conveyor.store.api_tokens import ROLES as STORED
 
     assert ROLES == STORED
+
+
+def test_a_worker_token_is_made_with_the_worker_role(cli: Cli, store: StoreHandle) -> None:
+    made = cli("tokens", "create", "--role", "worker", "--name", "fleet")
+    assert made.code == 0, made.err
+    assert "created worker token 'fleet'" in made.err
+    listed = cli("tokens", "list")
+    assert "fleet" in listed.out
+    assert "worker" in listed.out

@@ -69,6 +69,11 @@ JOB_TOKEN_ROUTES = {
     ("POST", f"{JOB}/heartbeat"),
     ("POST", f"{JOB}/events"),
     ("POST", f"{JOB}/result"),
+    ("GET", f"{JOB}/artifacts"),
+    ("GET", f"{JOB}/artifacts/{{name}}"),
+    ("PUT", f"{JOB}/artifacts/{{name}}"),
+    ("GET", f"{JOB}/cache"),
+    ("PUT", f"{JOB}/cache"),
 }
 PUBLIC = {("GET", "/healthz"), ("POST", "/webhooks/github")}  # webhooks: HMAC, not tokens
 VALUES = {
@@ -184,4 +189,37 @@ def test_a_jobs_github_token_is_no_key_to_conveyors_own_api_or_pages(api: Api) -
         assert csrf
         login = client.post("/login", data={"token": job.value, "csrf": csrf.group(1)})
     assert runs.status_code == 401
+    assert login.status_code == 401
+
+
+WORKER_ROUTES = {
+    ("POST", "/api/v1/workers"),
+    ("POST", "/api/v1/workers/{name}/heartbeat"),
+    ("DELETE", "/api/v1/workers/{name}"),
+    ("POST", "/api/v1/worker-jobs/{job_id}/claim"),
+}
+
+
+def test_a_worker_token_opens_the_worker_endpoints_only(api: Api) -> None:
+    """`conveyor tokens create --role worker`: a worker's token registers and claims (here, a
+    server without a broker, those routes answer 404 once the token is let in); every other
+    endpoint is 403, the web UI's login and the hosted repositories' Git refuse it."""
+    api.store.runs.create_run(NewRun("o/r", "CI", "ci.yml", "push"))
+    token = api.token("fleet", "worker")
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=api.url, headers=headers, timeout=10) as client:
+        for method, path, body, _ in ENDPOINTS:
+            answer = client.request(method, concrete(path), json=body)
+            if (method, path) in WORKER_ROUTES:
+                assert answer.status_code == 404, (path, answer.text)
+                assert "broker" in answer.json()["message"]
+            else:
+                assert answer.status_code == 403, (method, path, answer.text)
+                assert "fleet has worker" in answer.json()["message"]
+        git = client.get("/o/r.git/info/refs?service=git-upload-pack")
+        assert git.status_code in (403, 404)
+    with httpx.Client(base_url=api.url, timeout=10) as browser:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text)
+        assert csrf
+        login = browser.post("/login", data={"token": token, "csrf": csrf.group(1)})
     assert login.status_code == 401

@@ -33,6 +33,17 @@ class Grant:
     lease: float
 
 
+@dataclass(frozen=True, slots=True)
+class HeldJob:
+    """What the server keeps of a job a token holds: the run it belongs to, the repository the
+    server planned it from (a path on the server: served to the worker over Git smart HTTP) and
+    its commit."""
+
+    run_id: str
+    repository: str
+    sha: str | None
+
+
 class WorkerCoordinator(Protocol):
     def register(self, name: str, labels: Sequence[str], capacity: int) -> Mapping[str, Any]:
         """Where the broker is and the heartbeat and lease seconds."""
@@ -51,6 +62,10 @@ class WorkerCoordinator(Protocol):
     def document(self, job_id: int, token: str) -> Mapping[str, Any] | None: ...
 
     def secrets(self, job_id: int, token: str) -> Mapping[str, Any] | None: ...
+
+    def held_job(self, job_id: int, token: str) -> HeldJob | None:
+        """The job's run, repository and commit (None: the token holds no lease)."""
+        ...
 
     def heartbeat(self, job_id: int, token: str, renew: bool) -> bool | None:
         """Whether the job is to be cancelled (None: the token holds no lease)."""

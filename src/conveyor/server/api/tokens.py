@@ -23,7 +23,7 @@ TOKEN_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
 class NewToken(BaseModel):
     name: str = Field(pattern=TOKEN_NAME)
-    role: Literal["read", "write", "admin"] = "read"
+    role: Literal["read", "write", "admin", "worker"] = "read"
 
 
 class CreatedToken(BaseModel):

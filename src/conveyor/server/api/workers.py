@@ -1,7 +1,8 @@
 """The worker API (`conveyor serve --broker`; docs/workers.md): `conveyor worker` processes
 register, claim jobs and report them; `GET /api/v1/workers` lists them.
 
-Registering and claiming need an admin token (the worker's `--token`); everything about one
+Registering and claiming need a worker token (`conveyor tokens create --role worker`; an admin
+token works too, as before there was a worker role) — the worker's `--token`; everything about one
 job needs that job's per-job token, returned once by the claim: a wrong token, or one whose
 lease expired (its job was given to another worker), is 401 and changes nothing. Without a
 broker every route here is 404.
@@ -17,14 +18,33 @@ from pydantic import BaseModel, Field
 
 from conveyor.engine.ports.workers import WorkerCoordinator
 from conveyor.server.api.runs import Context
-from conveyor.server.auth import CHALLENGE, bearer, require
+from conveyor.server.auth import ANONYMOUS, CHALLENGE, bearer, principal, require
+from conveyor.server.context import ServerContext
+from conveyor.server.dependencies import context
 from conveyor.server.errors import ERRORS
-from conveyor.server.principals import Role
+from conveyor.server.principals import Principal, Role
 
 router = APIRouter(prefix="/api/v1", tags=["workers"], responses=ERRORS)
-Admin = Annotated[object, Depends(require(Role.ADMIN))]
 Reader = Annotated[object, Depends(require(Role.READ))]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+WORKER_ROLES = (Role.WORKER, Role.ADMIN)
+
+
+def worker_token(
+    credentials: Credentials, ctx: Annotated[ServerContext, Depends(context)]
+) -> Principal:
+    """A worker's token (role worker) or an admin's; 401 without a valid one, else 403."""
+    found = principal(credentials, ctx)
+    if found is None or found is ANONYMOUS:
+        raise HTTPException(401, "a valid API token is required", headers=CHALLENGE)
+    if found.role not in WORKER_ROLES:
+        raise HTTPException(
+            403, f"this needs a worker or admin token; {found.name} has {found.role.name.lower()}"
+        )
+    return found
+
+
+WorkerToken = Annotated[Principal, Depends(worker_token)]  # the worker endpoints' token
 Name = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
 Label = Annotated[str, Field(min_length=1, max_length=100)]
 JobId = Annotated[int, Field(ge=1, lt=2**63)]
@@ -83,27 +103,28 @@ Hub = Annotated[WorkerCoordinator, Depends(_hub)]
 JobToken = Annotated[str, Depends(_job_token)]
 
 
-def _held(value: Any) -> Any:
+def held_or_401(value: Any) -> Any:
+    """`value`, unless it says the token holds no lease (None, False): then 401."""
     if value is None or value is False:
         raise HTTPException(401, "this token holds no lease on the job", headers=CHALLENGE)
     return value
 
 
 @router.post("/workers")
-def register(body: Registration, _: Admin, hub: Hub) -> dict[str, Any]:
+def register(body: Registration, _: WorkerToken, hub: Hub) -> dict[str, Any]:
     """A worker is online: where the broker is, the heartbeat and lease seconds."""
     return dict(hub.register(body.name, body.labels, body.capacity))
 
 
 @router.post("/workers/{name}/heartbeat")
-def worker_heartbeat(name: str, body: WorkerBeat, _: Admin, hub: Hub) -> dict[str, bool]:
+def worker_heartbeat(name: str, body: WorkerBeat, _: WorkerToken, hub: Hub) -> dict[str, bool]:
     if not hub.worker_heartbeat(name, body.busy, body.draining):
         raise HTTPException(404, f"there is no worker {name!r}")
     return {"ok": True}
 
 
 @router.delete("/workers/{name}")
-def deregister(name: str, _: Admin, hub: Hub) -> dict[str, bool]:
+def deregister(name: str, _: WorkerToken, hub: Hub) -> dict[str, bool]:
     if not hub.deregister(name):
         raise HTTPException(404, f"there is no worker {name!r}")
     return {"ok": True}
@@ -127,7 +148,7 @@ def _worker(info: Any) -> Worker:
 
 
 @router.post("/worker-jobs/{job_id}/claim")
-def claim(job_id: int, body: ClaimRequest, _: Admin, hub: Hub) -> dict[str, Any]:
+def claim(job_id: int, body: ClaimRequest, _: WorkerToken, hub: Hub) -> dict[str, Any]:
     """The job's per-job token and lease; 409 when it is not queued (taken, ended)."""
     grant = hub.claim(job_id, body.worker) if 0 < job_id < 2**63 else None
     if grant is None:
@@ -142,12 +163,12 @@ def claim(job_id: int, body: ClaimRequest, _: Admin, hub: Hub) -> dict[str, Any]
 
 @router.get("/worker-jobs/{job_id}/document")
 def document(job_id: int, token: JobToken, hub: Hub) -> dict[str, Any]:
-    return dict(_held(hub.document(job_id, token)))
+    return dict(held_or_401(hub.document(job_id, token)))
 
 
 @router.get("/worker-jobs/{job_id}/secrets")
 def secrets(job_id: int, token: JobToken, hub: Hub) -> dict[str, Any]:
-    return dict(_held(hub.secrets(job_id, token)))
+    return dict(held_or_401(hub.secrets(job_id, token)))
 
 
 @router.post("/worker-jobs/{job_id}/heartbeat")
@@ -155,17 +176,17 @@ def job_heartbeat(job_id: int, body: JobBeat, token: JobToken, hub: Hub) -> dict
     """Renews the lease (`renew`); `cancel`: the job is to stop."""
     cancel = hub.heartbeat(job_id, token, body.renew)
     if cancel is None:
-        _held(None)
+        held_or_401(None)
     return {"cancel": bool(cancel)}
 
 
 @router.post("/worker-jobs/{job_id}/events")
 def events(job_id: int, body: Events, token: JobToken, hub: Hub) -> dict[str, int]:
     """Steps, log lines and annotations numbered from `offset`; `next`: the offset expected."""
-    return {"next": _held(hub.events(job_id, token, body.offset, body.events))}
+    return {"next": held_or_401(hub.events(job_id, token, body.offset, body.events))}
 
 
 @router.post("/worker-jobs/{job_id}/result")
 def result(job_id: int, body: ResultBody, token: JobToken, hub: Hub) -> dict[str, bool]:
-    _held(hub.result(job_id, token, body.result))
+    held_or_401(hub.result(job_id, token, body.result))
     return {"ok": True}

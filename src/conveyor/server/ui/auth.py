@@ -130,7 +130,7 @@ def login(
 ) -> Response:
     principal = person(ctx.tokens.verify(form.get("token", "").strip()))
     target = _safe_next(form.get("next"))
-    if principal is None:
+    if principal is None or principal.role is Role.WORKER:  # a worker's token opens no page
         found = current_session(request, ctx) or sessions.new_session(ctx.clock())
         return _login_form(request, ctx, found, target, "That is not a valid token.", 401)
     response = RedirectResponse(target, status_code=303)
