@@ -34,10 +34,10 @@ from conveyor.actions.cache_store import CacheStore
 from conveyor.distributed.file_archives import ArchiveRefused, chunks, pack, unpack
 from conveyor.engine.ports.workers import HeldJob
 from conveyor.private_files import open_private, private_directory
-from conveyor.server.api.artifacts import artifacts_dir
 from conveyor.server.api.runs import Context
 from conveyor.server.api.workers import Hub, JobToken, held_or_401
 from conveyor.server.errors import ERRORS
+from conveyor.server.run_artifacts import artifacts_dir
 
 router = APIRouter(prefix="/api/v1", tags=["workers"], responses=ERRORS)
 MAX_UPLOAD_BYTES = 10 * 2**30  # one artifact or cache archive

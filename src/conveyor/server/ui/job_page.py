@@ -3,19 +3,17 @@ of a running step refreshed live; and artifact downloads."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, StreamingResponse
 
 from conveyor.engine.ports.store import ACTIVE_STATUSES, LogKey, StoredJob, StoredRun, StoredStep
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
+from conveyor.server.run_artifacts import artifact_directory, zip_response, zipped
 from conveyor.server.run_lookup import run_or_404
 from conveyor.server.ui.auth import Viewer, viewer
 from conveyor.server.ui.log_view import live_log_html, log_html
@@ -119,24 +117,9 @@ def job_steps(ctx: Context, who: Looker, run_id: int, key: str) -> str:
 
 
 @router.get("/runs/{run_id}/artifacts/{name}")
-def artifact(ctx: Context, who: Looker, run_id: int, name: str) -> Response:
+def artifact(ctx: Context, who: Looker, run_id: int, name: str) -> StreamingResponse:
     run = run_or_404(ctx, run_id)
-    found = [a for a in ctx.store.runs.list_artifacts(run.id) if a.name == name]
-    if not found:
+    directory = artifact_directory(ctx.home, run.id, name)
+    if directory is None:
         raise HTTPException(404, f"run {run_id} has no artifact {name!r}")
-    path = Path(found[-1].path)
-    path = path if path.is_absolute() else ctx.home / path
-    if not path.resolve().is_relative_to(ctx.home.resolve()) or not path.exists():
-        raise HTTPException(404, f"the files of artifact {name!r} are gone")
-    if path.is_file():
-        return FileResponse(path, filename=path.name)
-    disposition = {"Content-Disposition": f'attachment; filename="{name}.zip"'}
-    return Response(_zipped(path), media_type="application/zip", headers=disposition)
-
-
-def _zipped(directory: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(p for p in directory.rglob("*") if p.is_file()):
-            archive.write(file, file.relative_to(directory).as_posix())
-    return buffer.getvalue()
+    return zip_response(zipped(directory), name)

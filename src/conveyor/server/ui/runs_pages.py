@@ -20,6 +20,7 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.server.context import ServerContext
 from conveyor.server.dependencies import context
+from conveyor.server.run_artifacts import run_artifacts
 from conveyor.server.run_lookup import run_or_404
 from conveyor.server.ui.auth import Viewer, viewer
 from conveyor.server.ui.job_graph import job_graph
@@ -129,7 +130,7 @@ def run_page(ctx: Context, who: Looker, run_id: int) -> str:
         viewer=who,
         annotations=ctx.store.runs.list_annotations(run.id, run.attempt),
         summaries=_summaries(ctx, run, values["jobs"]),
-        artifacts=ctx.store.runs.list_artifacts(run.id),
+        artifacts=run_artifacts(ctx.home, run.id),
         **values,
     )
 

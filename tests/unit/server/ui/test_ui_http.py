@@ -363,3 +363,30 @@ def test_the_live_log_stream_needs_a_session_and_sends_rendered_lines(
         f'id: {offset + 20}\nevent: line\ndata: <div class="line" data-n="3">ok</div>',
         "event: end\ndata: {}",
     ]
+
+
+def test_the_run_page_lists_the_artifacts_upload_artifact_wrote_and_zips_them(
+    base_url: str, store: StoreHandle, conveyor_home: Path, tmp_path: Path
+) -> None:
+    """Artifacts are the files upload-artifact wrote under CONVEYOR_HOME/runs/<id>/artifacts/
+    (as the API lists them); a symbolic link in one never leads outside it."""
+    import io
+    import zipfile
+
+    run_id = new_run(store, str(workflow_repository(tmp_path / "repo")))
+    dist = conveyor_home / "runs" / str(run_id) / "artifacts" / "dist"
+    (dist / "sub").mkdir(parents=True)
+    (dist / "app.whl").write_bytes(b"x" * 2048)
+    (dist / "sub" / "notes.txt").write_text("hello", encoding="utf-8")
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not an artifact", encoding="utf-8")
+    (dist / "link.txt").symlink_to(secret)
+    client = logged_in(base_url, READER)
+    html = client.get(f"/runs/{run_id}").text
+    assert f'href="/runs/{run_id}/artifacts/dist"' in html
+    answer = client.get(f"/runs/{run_id}/artifacts/dist")
+    assert answer.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    assert sorted(names) == ["app.whl", "sub/notes.txt"]
+    assert client.get(f"/runs/{run_id}/artifacts/%2E%2E").status_code == 404
+    assert client.get(f"/runs/{run_id}/artifacts/nope").status_code == 404
