@@ -31,9 +31,7 @@ Write = Callable[[], None]
 LINGER = 0.02  # seconds a burst may gather before it is written
 
 
-class _Line(NamedTuple):
-    key: LogKey
-    text: str
+_Line = tuple[LogKey, str]  # a log line: a plain tuple (the one item queued per line)
 
 
 class _Close(NamedTuple):
@@ -87,9 +85,11 @@ class StoreReporter:
         self._put(_StepStart(instance_key, index, name, time.time()))
 
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
-        text = line if line.endswith("\n") else line + "\n"
+        text = line if line[-1:] == "\n" else line + "\n"
         key = self._keys.get((instance_key, index)) or self._log_key(instance_key, index)
-        self._put(_Line(key, text))
+        self._pending.append((key, text))  # _put, inlined: called for every line
+        if not self._wake.is_set():
+            self._wake.set()
 
     def _log_key(self, instance_key: str, index: int | None) -> LogKey:
         key = self._keys[(instance_key, index)] = LogKey(
@@ -171,14 +171,14 @@ class StoreReporter:
         log_ops: list[_Line | _Close] = []
         rows: list[Write | _StepStart | _StepEnd] = []
         for item in items:
-            if type(item) is _Line:  # most items: checked first
+            if type(item) is tuple:  # a line (_Line): most items, checked first
                 log_ops.append(item)
             elif isinstance(item, threading.Event):
                 self._write_logs(log_ops)
                 self._store(self._row_writes(rows))
                 log_ops, rows = [], []
                 item.set()
-            elif isinstance(item, _Line | _Close):
+            elif isinstance(item, _Close):
                 log_ops.append(item)
             elif item is not None:
                 rows.append(item)
@@ -219,11 +219,11 @@ class StoreReporter:
         key: LogKey | None = None  # the key of the last line: most lines follow one of theirs
         texts: list[str] = []
         for op in ops:
-            if type(op) is _Line:
-                if op.key is not key:
-                    key = op.key
+            if type(op) is tuple:  # a line
+                if op[0] is not key:
+                    key = op[0]
                     texts = gathered.setdefault(key, [])
-                texts.append(op.text)
+                texts.append(op[1])
                 continue
             key = None
             self._store_one(partial(self._append, op.key, gathered.pop(op.key, [])))
