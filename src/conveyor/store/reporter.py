@@ -72,6 +72,7 @@ class StoreReporter:
         self._urgent = threading.Event()
         self._error: StoreError | None = None
         self._keys: dict[tuple[str, int | None], LogKey] = {}  # made once per step, not per line
+        self._prepared: set[str] = set()  # jobs whose step files were made
         self._thread = threading.Thread(target=self._drain, name="conveyor-recorder", daemon=True)
         self._thread.start()
 
@@ -82,7 +83,17 @@ class StoreReporter:
 
     # JobReporter
     def step_started(self, instance_key: str, index: int, name: str) -> None:
+        if instance_key not in self._prepared:  # the job's first step, on the job's thread
+            self._prepare(instance_key)
         self._put(_StepStart(instance_key, index, name, time.time()))
+
+    def _prepare(self, instance_key: str) -> None:
+        """Make the job's step files (with their reserve of disk, job_log.RESERVE) before its
+        first step's process starts, while the disk has room. On the job's thread: the
+        scheduler's, which starts the jobs one after another, never waits for these files."""
+        self._prepared.add(instance_key)
+        if isinstance(self.logs, FileLogStore):
+            self.logs.prepare_job(self.run_id, self.attempt, instance_key)
 
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
         text = line if line[-1:] == "\n" else line + "\n"
@@ -118,8 +129,6 @@ class StoreReporter:
     # Job life, for the scheduler
     def start_job(self, job: NewJob) -> None:
         self._put(lambda: self.runs.start_job(self.run_id, self.attempt, job))
-        if isinstance(self.logs, FileLogStore):  # its step files now, while the disk has room
-            self.logs.prepare_job(self.run_id, self.attempt, job.instance_key)
 
     def set_job_status(self, instance_key: str, status: RunStatus) -> None:
         self._put(lambda: self.runs.set_job_status(self.run_id, self.attempt, instance_key, status))
