@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from conveyor.engine.ports.store import LogKey, LogStore, NewJob, RunStatus, RunStore
 from conveyor.errors import StoreError
@@ -50,6 +50,7 @@ class _StepEnd(NamedTuple):
     result: StepResult
 
 
+_Row = Write | _StepStart | _StepEnd
 Item = Write | _Line | _Close | _StepStart | _StepEnd | threading.Event | None
 
 
@@ -181,7 +182,7 @@ class StoreReporter:
         rows: list[Write | _StepStart | _StepEnd] = []
         for item in items:
             if type(item) is tuple:  # a line (_Line): most items, checked first
-                log_ops.append(item)
+                log_ops.append(cast(_Line, item))
             elif isinstance(item, threading.Event):
                 self._write_logs(log_ops)
                 self._store(self._row_writes(rows))
@@ -190,7 +191,7 @@ class StoreReporter:
             elif isinstance(item, _Close):
                 log_ops.append(item)
             elif item is not None:
-                rows.append(item)
+                rows.append(cast(_Row, item))
         self._write_logs(log_ops)
         self._store(self._row_writes(rows))
 
@@ -228,15 +229,15 @@ class StoreReporter:
         key: LogKey | None = None  # the key of the last line: most lines follow one of theirs
         texts: list[str] = []
         for op in ops:
-            if type(op) is tuple:  # a line
-                if op[0] is not key:
-                    key = op[0]
-                    texts = gathered.setdefault(key, [])
-                texts.append(op[1])
+            if isinstance(op, _Close):
+                key = None
+                self._store_one(partial(self._append, op.key, gathered.pop(op.key, [])))
+                self._store_one(partial(self.logs.close, op.key))
                 continue
-            key = None
-            self._store_one(partial(self._append, op.key, gathered.pop(op.key, [])))
-            self._store_one(partial(self.logs.close, op.key))
+            if op[0] is not key:  # a line
+                key = op[0]
+                texts = gathered.setdefault(key, [])
+            texts.append(op[1])
         for key, texts in gathered.items():
             self._store_one(partial(self._append, key, texts))
 
