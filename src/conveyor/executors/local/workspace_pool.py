@@ -40,6 +40,7 @@ from conveyor.executors.local.workspace import (
     layout_at,
     make_empty_job_directory,
     make_job_directories,
+    resolved,
 )
 from conveyor.executors.local.workspace_reuse import IdleWorkspaces
 from conveyor.private_files import private_directory
@@ -110,7 +111,7 @@ class WorkspacePool:
         want an empty job directory: make one for each that has not asked for its own yet."""
         with self._condition:
             if not self._closed:
-                source = Path(repository).resolve()
+                source = resolved(repository)  # remembered: forecasts come often
                 self._empties.setdefault(source, _Empties(source)).expected = jobs
                 self._wake()
 
@@ -138,7 +139,7 @@ class WorkspacePool:
             return
         with self._condition:
             if not self._closed:
-                self._source(Path(repository).resolve(), sha).expected = jobs
+                self._source(resolved(repository), sha).expected = jobs
                 self._wake()
 
     def _source(self, source: Path, commit: str) -> _Source:
