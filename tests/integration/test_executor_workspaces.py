@@ -12,13 +12,23 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from conveyor.actions import default_registry
 from conveyor.model.results import Status
-from tests.unit.executors.harness import document, git, make_repo, run_job, steps
+from tests.unit.executors.harness import (
+    RecordingReporter,
+    document,
+    executor,
+    git,
+    make_repo,
+    run_job,
+    steps,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -207,3 +217,49 @@ def test_the_default_checkout_step_runs_no_git(
     assert result.result is Status.SUCCESS, reporter.text(every=True)
     assert result.steps[0].outputs["commit"] == head
     assert not [call for call in git_calls.read_text().splitlines() if "rev-parse HEAD" in call]
+
+
+PROBE_CLEAN = """\
+ls -A "$GITHUB_WORKSPACE" | wc -l
+for f in "$GITHUB_ENV" "$GITHUB_OUTPUT" "$GITHUB_STATE" "$GITHUB_PATH" "$GITHUB_STEP_SUMMARY"; do
+  test -f "$f" && ! test -s "$f" || echo "not empty: $f"
+done
+echo "X=1" >> "$GITHUB_ENV"; echo "o=1" >> "$GITHUB_OUTPUT"; echo "# s" >> "$GITHUB_STEP_SUMMARY"
+touch "$GITHUB_WORKSPACE/left-by-$GITHUB_JOB" "$RUNNER_TEMP/left-by-$GITHUB_JOB"
+"""
+
+
+def test_jobs_given_empty_directories_made_ahead_start_clean(tmp_path: Path) -> None:
+    """A job that does not read the repository takes an empty job directory the pool made
+    while earlier jobs ran: its workspace empty, its file-command files empty at each step,
+    nothing of the job that ran before it (GitHub: every job starts from a clean runner)."""
+    from conveyor.engine.ports.executor import JobForecast
+    from conveyor.executors.local.workspace_pool import WorkspacePool
+
+    repo = make_repo(tmp_path / "repo", {"a.txt": "one\n"})
+    home = tmp_path / "home"
+    pool = WorkspacePool(home)
+    runner = executor(home, workspace_pool=pool)
+    try:
+        runner.forecast(JobForecast(str(repo), None, False, 0, 0, 0, 2))
+        deadline = time.monotonic() + 20
+        while sum(len(e.ready) for e in pool._empties.values()) < 2:
+            assert time.monotonic() < deadline, "the pool made no empty job directory"
+            time.sleep(0.02)
+        made = {path.name for e in pool._empties.values() for path in e.ready}
+        for job in ("one", "two"):
+            doc = document(
+                repo,
+                steps({"run": PROBE_CLEAN}, {"run": PROBE_CLEAN}),
+                job_id=job,
+                instance_key=job,
+            )
+            reporter = RecordingReporter()
+            result = runner.run_job(doc, reporter, threading.Event())
+            assert result.result is Status.SUCCESS, reporter.text(every=True)
+            assert reporter.output(0) == ["0"], reporter.text(every=True)  # empty, files empty
+            assert reporter.output(1) == ["1"], reporter.text(every=True)  # emptied again
+        assert not any(e.ready for e in pool._empties.values())  # both were taken
+        assert len(made) == 2
+    finally:
+        pool.close()

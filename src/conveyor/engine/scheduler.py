@@ -62,8 +62,9 @@ class Scheduler:
         self._hard_deadline: float | None = None
         self._threads = JobThreads()
         self._forecaster = executor if isinstance(executor, ForecastingExecutor) else None
-        self._forecast_sent: tuple[int, int] | None = None
+        self._forecast_sent: tuple[int, int, int, int] | None = None
         self._started = 0  # jobs started that read the repository (see _forecast)
+        self._others_started = 0  # and the other jobs
 
     @property
     def interrupted(self) -> bool:
@@ -171,6 +172,8 @@ class Scheduler:
         self._running.append(leg)
         if leg.node.job.reads_repository:
             self._started += 1
+        else:
+            self._others_started += 1
         self._observer.job_started(leg.view)
         self._threads.run(lambda: self._work(leg))
 
@@ -188,29 +191,29 @@ class Scheduler:
         """Tell a forecasting executor how many jobs that read the repository (only they need it
         in their workspace: Job.reads_repository) started and are about to start: those queued
         and those still waiting for their needs, at most `parallel` (it may prepare their
-        workspaces)."""
+        workspaces); and the same for the other jobs (it may make their empty directories)."""
         if self._forecaster is None or not self._runs:
             return
-        waiting = sum(
-            1
-            for run in self._runs
-            for node in run.nodes.values()
-            if node.state is NodeState.WAITING and node.job.reads_repository
-        )
-        queued = sum(1 for leg in self._queue if leg.node.job.reads_repository)
-        upcoming = min(self._parallel, queued + waiting)
+        counts = [0, 0]  # jobs to come: [others, readers]
+        for run in self._runs:
+            for node in run.nodes.values():
+                if node.state is NodeState.WAITING:
+                    counts[node.job.reads_repository] += 1
+        for leg in self._queue:
+            counts[leg.node.job.reads_repository] += 1
+        upcoming, others = (min(self._parallel, n) for n in (counts[1], counts[0]))
         if self._hard_deadline is not None:
-            upcoming = 0
-        if (self._started, upcoming) != self._forecast_sent:
-            self._forecast_sent = (self._started, upcoming)
+            upcoming = others = 0
+        sent = (self._started, upcoming, self._others_started, others)
+        if sent != self._forecast_sent:
+            self._forecast_sent = sent
             settings = self._runs[0].settings
             self._forecaster.forecast(
                 JobForecast(
                     settings.repository,
                     settings.sha,
                     settings.include_uncommitted,
-                    self._started,
-                    upcoming,
+                    *sent,
                 )
             )
 

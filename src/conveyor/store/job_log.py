@@ -11,7 +11,8 @@ a reader sees it. A killed run can leave bytes no line indexes (never shown) and
 a last line cut short: a line without its four fields is ignored, and a writer that reopens the
 file ends such a line first. Files are created 0600 (directory 0700, made by the caller).
 
-Full disk: both files are given `RESERVE` bytes of disk when they are made, as the job starts
+Full disk: both files are given `RESERVE` bytes of disk when they are made, before the job's first
+step starts (on the job's thread: `StoreReporter.step_started`)
 (`posix_fallocate`; the unwritten part reads as NUL bytes, which no reader shows), and written at
 explicit offsets (the data after the last indexed byte), so a step that fills the disk still has
 its first lines, and their index, stored.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -47,11 +47,19 @@ class LiteDatabase:
     location: str
     _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     _depth: int = field(default=0, init=False, repr=False)
+    _owner: int | None = field(default=None, init=False, repr=False)  # the batch's thread
+
+    def write(self, *, durable: bool = False) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE); `durable` fsyncs its commit (synchronous=FULL).
+        A write inside a batch joins the batch's transaction (on the batch's thread, with no
+        lock or translation of its own: the batch holds both; the recorder's writer makes
+        a hundred such writes a second)."""
+        if self._owner == threading.get_ident():
+            return nullcontext(self.connection)
+        return self._write(durable)
 
     @contextmanager
-    def write(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE); `durable` fsyncs its commit (synchronous=FULL).
-        A write inside a batch joins the batch's transaction."""
+    def _write(self, durable: bool) -> Iterator[sqlite3.Connection]:
         with self._lock, self.translated():
             if self._depth:
                 yield self.connection
@@ -66,6 +74,7 @@ class LiteDatabase:
 
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         self._depth += 1
+        self._owner = threading.get_ident()
         try:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
@@ -75,6 +84,7 @@ class LiteDatabase:
                 raise
             self.connection.execute("COMMIT")
         finally:
+            self._owner = None
             self._depth -= 1
 
     def batch(self) -> AbstractContextManager[sqlite3.Connection]:

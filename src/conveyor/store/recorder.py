@@ -70,6 +70,11 @@ class RunRecorder:
         with self._lock:
             return self._reporters[str(run_id)]
 
+    def engine_reporter(self, run_id: str) -> StoreReporter:
+        """`reporter` for an engine run id (a str), without the lock: called for every log
+        line, and one dict lookup is atomic (the dict only changes under the lock)."""
+        return self._reporters[run_id]
+
     def observer(self, display: RunObserver | None = None) -> StoreObserver:
         return StoreObserver(self, display)
 
@@ -130,17 +135,17 @@ class StoreObserver:
             self.display.job_finished(job, record)
 
     def step_started(self, job: JobView, index: int, name: str) -> None:
-        self.recorder.reporter(job.run_id).step_started(job.instance_key, index, name)
+        self.recorder.engine_reporter(job.run_id).step_started(job.instance_key, index, name)
         if self.display is not None:
             self.display.step_started(job, index, name)
 
     def log_line(self, job: JobView, index: int | None, line: str) -> None:
-        self.recorder.reporter(job.run_id).log_line(job.instance_key, index, line)
+        self.recorder.engine_reporter(job.run_id).log_line(job.instance_key, index, line)
         if self.display is not None:
             self.display.log_line(job, index, line)
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
-        self.recorder.reporter(job.run_id).step_finished(job.instance_key, result)
+        self.recorder.engine_reporter(job.run_id).step_finished(job.instance_key, result)
         if self.display is not None:
             self.display.step_finished(job, result)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from conveyor.engine.ports.store import LogKey, LogStore, NewJob, RunStatus, RunStore
 from conveyor.errors import StoreError
@@ -31,9 +31,7 @@ Write = Callable[[], None]
 LINGER = 0.02  # seconds a burst may gather before it is written
 
 
-class _Line(NamedTuple):
-    key: LogKey
-    text: str
+_Line = tuple[LogKey, str]  # a log line: a plain tuple (the one item queued per line)
 
 
 class _Close(NamedTuple):
@@ -52,6 +50,7 @@ class _StepEnd(NamedTuple):
     result: StepResult
 
 
+_Row = Write | _StepStart | _StepEnd
 Item = Write | _Line | _Close | _StepStart | _StepEnd | threading.Event | None
 
 
@@ -74,6 +73,7 @@ class StoreReporter:
         self._urgent = threading.Event()
         self._error: StoreError | None = None
         self._keys: dict[tuple[str, int | None], LogKey] = {}  # made once per step, not per line
+        self._prepared: set[str] = set()  # jobs whose step files were made
         self._thread = threading.Thread(target=self._drain, name="conveyor-recorder", daemon=True)
         self._thread.start()
 
@@ -84,12 +84,24 @@ class StoreReporter:
 
     # JobReporter
     def step_started(self, instance_key: str, index: int, name: str) -> None:
+        if instance_key not in self._prepared:  # the job's first step, on the job's thread
+            self._prepare(instance_key)
         self._put(_StepStart(instance_key, index, name, time.time()))
 
+    def _prepare(self, instance_key: str) -> None:
+        """Make the job's step files (with their reserve of disk, job_log.RESERVE) before its
+        first step's process starts, while the disk has room. On the job's thread: the
+        scheduler's, which starts the jobs one after another, never waits for these files."""
+        self._prepared.add(instance_key)
+        if isinstance(self.logs, FileLogStore):
+            self.logs.prepare_job(self.run_id, self.attempt, instance_key)
+
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
-        text = line if line.endswith("\n") else line + "\n"
+        text = line if line[-1:] == "\n" else line + "\n"
         key = self._keys.get((instance_key, index)) or self._log_key(instance_key, index)
-        self._put(_Line(key, text))
+        self._pending.append((key, text))  # _put, inlined: called for every line
+        if not self._wake.is_set():
+            self._wake.set()
 
     def _log_key(self, instance_key: str, index: int | None) -> LogKey:
         key = self._keys[(instance_key, index)] = LogKey(
@@ -118,8 +130,6 @@ class StoreReporter:
     # Job life, for the scheduler
     def start_job(self, job: NewJob) -> None:
         self._put(lambda: self.runs.start_job(self.run_id, self.attempt, job))
-        if isinstance(self.logs, FileLogStore):  # its step files now, while the disk has room
-            self.logs.prepare_job(self.run_id, self.attempt, job.instance_key)
 
     def set_job_status(self, instance_key: str, status: RunStatus) -> None:
         self._put(lambda: self.runs.set_job_status(self.run_id, self.attempt, instance_key, status))
@@ -171,17 +181,17 @@ class StoreReporter:
         log_ops: list[_Line | _Close] = []
         rows: list[Write | _StepStart | _StepEnd] = []
         for item in items:
-            if type(item) is _Line:  # most items: checked first
-                log_ops.append(item)
+            if type(item) is tuple:  # a line (_Line): most items, checked first
+                log_ops.append(cast(_Line, item))
             elif isinstance(item, threading.Event):
                 self._write_logs(log_ops)
                 self._store(self._row_writes(rows))
                 log_ops, rows = [], []
                 item.set()
-            elif isinstance(item, _Line | _Close):
+            elif isinstance(item, _Close):
                 log_ops.append(item)
             elif item is not None:
-                rows.append(item)
+                rows.append(cast(_Row, item))
         self._write_logs(log_ops)
         self._store(self._row_writes(rows))
 
@@ -219,15 +229,15 @@ class StoreReporter:
         key: LogKey | None = None  # the key of the last line: most lines follow one of theirs
         texts: list[str] = []
         for op in ops:
-            if type(op) is _Line:
-                if op.key is not key:
-                    key = op.key
-                    texts = gathered.setdefault(key, [])
-                texts.append(op.text)
+            if isinstance(op, _Close):
+                key = None
+                self._store_one(partial(self._append, op.key, gathered.pop(op.key, [])))
+                self._store_one(partial(self.logs.close, op.key))
                 continue
-            key = None
-            self._store_one(partial(self._append, op.key, gathered.pop(op.key, [])))
-            self._store_one(partial(self.logs.close, op.key))
+            if op[0] is not key:  # a line
+                key = op[0]
+                texts = gathered.setdefault(key, [])
+            texts.append(op[1])
         for key, texts in gathered.items():
             self._store_one(partial(self._append, key, texts))
 

@@ -88,6 +88,24 @@ def test_log_files_keep_every_line(tmp_path: Path) -> None:
     assert text.endswith("success\n")
 
 
+def test_a_jobs_log_file_is_made_by_its_first_line_not_when_it_starts(tmp_path: Path) -> None:
+    """`job_started` comes from the scheduler's thread, which starts a wave's jobs one after
+    another: it makes no file; the job's first line (on its own thread) makes it, header first."""
+    logs = LogFiles(tmp_path)
+    logs.job_started(VIEW)
+    assert not logs.path_for(VIEW).exists()
+    logs.step_started(VIEW, 0, "Run tests")
+    logs.job_finished(VIEW, _record())
+    lines = logs.path_for(VIEW).read_text(encoding="utf-8").splitlines()
+    assert lines == ["=== test (3.11)", "--- step 1: Run tests", "=== test (3.11): success"]
+
+
+def test_a_job_that_never_started_still_gets_its_file(tmp_path: Path) -> None:
+    logs = LogFiles(tmp_path)
+    logs.job_finished(VIEW, _record(Status.SKIPPED))
+    assert logs.path_for(VIEW).read_text(encoding="utf-8") == "=== test (3.11): skipped\n"
+
+
 def test_summary_lists_jobs_annotations_summaries_and_logs(tmp_path: Path) -> None:
     note = Annotation(AnnotationLevel.WARNING, "look here", file="src/a.py", line=3)
     record = RunRecord(

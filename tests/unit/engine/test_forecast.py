@@ -69,3 +69,18 @@ def test_an_executor_without_forecast_is_not_asked() -> None:
     assert not isinstance(executor, ForecastingExecutor)
     outcome = run_workflow(FAN, executor)
     assert len(outcome.record.jobs) == 5
+
+
+def test_jobs_that_do_not_read_the_repository_are_counted_apart() -> None:
+    """They need an empty job directory only, which the executor may make ahead too."""
+    executor = ForecastedFake()
+    outcome = run_workflow(MIXED, executor, parallel=3)
+    assert set(outcome.conclusions().values()) == {"success"}
+    others = [(f.others_started, f.others_upcoming) for f in executor.forecasts]
+    assert others[0] == (1, 2)  # root started; b and c wait (a reads the repository)
+    assert others[-1] == (3, 0)
+    assert all(0 <= upcoming <= 3 for _, upcoming in others)
+    seen = [
+        (f.started, f.upcoming, f.others_started, f.others_upcoming) for f in executor.forecasts
+    ]
+    assert len(seen) == len(set(seen))  # sent only when it changes

@@ -191,3 +191,46 @@ def test_reused_checkouts_match_a_plain_clone_and_a_bad_one_is_replaced(
     again.check_out(root, commit, tmp_path / "job3" / "repo")
     _clean_checkout(tmp_path / "job3" / "repo", commit)
     assert not list((home / "workspaces").glob("*/idle-*"))
+
+
+def _wait_empty_ready(pool: WorkspacePool, count: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with pool._condition:
+            if sum(len(entry.ready) for entry in pool._empties.values()) >= count:
+                return
+        time.sleep(0.02)
+    raise AssertionError("the pool made no empty job directory")
+
+
+def test_empty_job_directories_are_made_ahead_and_given_once(
+    repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    """For jobs that do not read the repository: a fresh directory each, as a job would make
+    it (an empty workspace, RUNNER_TEMP with its empty file-command files), never another's."""
+    root, _ = repo
+    pool = WorkspacePool(tmp_path / "home")
+    pool.expect_empty(str(root), 2)
+    _wait_empty_ready(pool, 2)
+    first, second = _layout(tmp_path, "job1", root), _layout(tmp_path, "job2", root)
+    assert pool.take_empty(root, first)
+    assert pool.take_empty(root, second)
+    for layout in (first, second):
+        assert layout.workspace.is_dir()
+        assert not list(layout.workspace.iterdir())
+        files = layout.temp / "_runner_file_commands"
+        assert sorted(p.name for p in files.iterdir()) == sorted(
+            ["set_env", "set_output", "save_state", "add_path", "step_summary"]
+        )
+        assert all(
+            p.stat().st_size == 0 and p.stat().st_mode & 0o777 == 0o600 for p in files.iterdir()
+        )
+        assert (layout.temp / "_github_workflow").is_dir()
+        assert layout.job_dir.is_dir()
+        assert layout.tmp.is_dir()
+        assert layout.root.stat().st_mode & 0o777 == 0o700
+    (first.workspace / "left.txt").write_text("by job 1\n")
+    assert not list(second.workspace.iterdir())
+    assert not pool.take_empty(root, _layout(tmp_path, "job3", root))  # two were expected
+    pool.close()
+    assert not list((tmp_path / "home" / "runs").iterdir())

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from conveyor.engine.ports.observer import JobView
-from conveyor.engine.ports.store import Conclusion, LogKey, RunStatus
+from conveyor.engine.ports.store import Conclusion, LogKey, NewJob, RunStatus
 from conveyor.engine.records import JobRecord
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, AnnotationLevel, Status, StepResult
@@ -181,3 +181,29 @@ def test_the_conclusion_waits_for_space_to_come_back() -> None:
     run = recorder.begin(new_run())
     assert recorder.finish(run.id, Conclusion.FAILURE).conclusion is Conclusion.FAILURE
     assert runs.refusals == 0
+
+
+def test_a_jobs_step_files_are_made_before_its_first_step_not_on_the_schedulers_thread(
+    store: StoreHandle,
+) -> None:
+    """`job_started` comes from the scheduler's thread, which starts a wave's jobs one after
+    another: it makes no file. The job's step files (with their reserve of disk, for a step
+    that fills it) exist once its first step is announced, before that step's process starts."""
+    from conveyor.store.job_log import DATA_FILE, INDEX_FILE, RESERVE
+    from conveyor.store.logs import FileLogStore
+
+    assert isinstance(store.logs, FileLogStore)
+    run = store.runs.create_run(new_run())
+    reporter = StoreReporter(store.runs, store.logs, run.id, 1)
+    directory = store.logs.job_dir(run.id, 1, "a")
+    gate = threading.Event()
+    reporter._put(gate.wait)  # hold the writer: whatever exists below, the caller made
+    try:
+        reporter.start_job(NewJob("a", "a", "a", status=RunStatus.IN_PROGRESS))
+        assert not directory.exists()
+        reporter.step_started("a", 0, "first")
+        for name in (DATA_FILE, INDEX_FILE):
+            assert (directory / name).stat().st_size >= RESERVE
+    finally:
+        gate.set()
+        reporter.close()

@@ -33,6 +33,7 @@ class LogFiles:
         self.directory = directory
         self._files: dict[str, TextIO] = {}
         self._failed: set[str] = set()  # jobs whose file could not be written
+        self._headers: dict[str, str] = {}  # the first line of a job's file, not opened yet
         self._lock = threading.Lock()
 
     def path_for(self, job: JobView) -> Path:
@@ -58,6 +59,9 @@ class LogFiles:
         fd = open_private(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         handle = os.fdopen(fd, "a", encoding="utf-8", errors="replace")
         self._files[key] = handle
+        header = self._headers.pop(key, None)
+        if header is not None:
+            handle.write(header + "\n")
         return handle
 
     def _fail(self, key: str) -> None:
@@ -68,14 +72,20 @@ class LogFiles:
                 handle.close()
 
     def job_started(self, job: JobView) -> None:
-        self._write(job, f"=== {job.display_name}")
+        """The file is made by the job's first line, on the job's thread: the scheduler's
+        thread, which starts a wave's jobs one after another, does not wait for it."""
+        key = job.instance_key + "\0" + job.workflow_path
+        with self._lock:
+            self._headers[key] = f"=== {job.display_name}"
 
     def job_finished(self, job: JobView, record: JobRecord) -> None:
         if record.error:
             self._write(job, f"error: {record.error}")
         self._write(job, f"=== {job.display_name}: {record.conclusion}")
         with self._lock:
-            handle = self._files.pop(job.instance_key + "\0" + job.workflow_path, None)
+            key = job.instance_key + "\0" + job.workflow_path
+            handle = self._files.pop(key, None)
+            self._headers.pop(key, None)
         if handle is not None:
             with contextlib.suppress(OSError):  # a full disk: what was written is kept
                 handle.close()

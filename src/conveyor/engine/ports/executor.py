@@ -86,13 +86,16 @@ class JobForecast:
     or use a `./` action: model.workflow.reads_repository): how many the scheduler has started
     so far, and how many are about to start (queued, or waiting for their needs; at most the run's
     `parallel`). An executor may prepare their workspaces ahead, while earlier jobs run. A new
-    forecast replaces the previous one for the same source."""
+    forecast replaces the previous one for the same source. `others_started` and
+    `others_upcoming` count the other jobs the same way (they need an empty job directory)."""
 
     repository: str
     sha: str | None
     include_uncommitted: bool
     started: int
     upcoming: int
+    others_started: int = 0
+    others_upcoming: int = 0
 
 
 @runtime_checkable

@@ -18,7 +18,6 @@ from conveyor.executors.local.docker_action import (
     image_tag,
 )
 from conveyor.executors.local.environment import github_variables, runner_variables
-from conveyor.executors.local.file_commands import StepFiles
 from conveyor.executors.local.job_state import JobRun
 from conveyor.executors.local.node_action import input_variables
 from conveyor.executors.local.step_log import StepLog
@@ -115,7 +114,7 @@ def _run_image(
 ) -> BodyResult:
     layout = run.layout
     private_directory(layout.temp / "_github_home")
-    files = StepFiles.fresh(layout.temp)
+    files = run.step_files()
     wanted = {
         **call.env,
         **spec.env,

@@ -115,6 +115,11 @@ class StepFiles:
                 _create_empty(file)
         return files
 
+    @classmethod
+    def made(cls, temp: Path) -> StepFiles:
+        """The files as they are (made empty with the job directory, nothing has run since)."""
+        return _step_files(temp)
+
     def all(self) -> tuple[Path, ...]:
         return (self.env, self.output, self.state, self.path, self.summary)
 

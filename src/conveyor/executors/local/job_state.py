@@ -15,6 +15,7 @@ from conveyor.engine.ports.remote_actions import RemoteActions
 from conveyor.errors import SourceLocation
 from conveyor.executors.local.action_overrides import ActionOverride, RunNotices
 from conveyor.executors.local.docker_action import ContainerEngines
+from conveyor.executors.local.file_commands import StepFiles
 from conveyor.executors.local.masking import SecretMasker
 from conveyor.executors.local.process_tracker import ProcessTracker, Supervision
 from conveyor.executors.local.processes import StopPolicy
@@ -110,6 +111,15 @@ class JobRun:
     next_index: int = 0
     cancelled_at: float | None = None
     unavailable: str | None = None  # set by a step: this host cannot run the job (no more steps)
+    fresh_step_files: bool = True  # the file-command files are as the job directory made them
+
+    def step_files(self) -> StepFiles:
+        """The file-command files, empty, for a step about to start: the first step gets
+        those made (empty) with the job directory, each later one new empty files."""
+        if self.fresh_step_files:
+            self.fresh_step_files = False
+            return StepFiles.made(self.layout.temp)
+        return StepFiles.fresh(self.layout.temp)
 
     # -- status ---------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from conveyor.executors.local import evaluation
 from conveyor.executors.local.action_metadata import ActionDefinition
 from conveyor.executors.local.contexts import process_environment, search_path
-from conveyor.executors.local.file_commands import StepFiles
 from conveyor.executors.local.job_state import JobRun
 from conveyor.executors.local.node_versions import choose_node
 from conveyor.executors.local.step_log import StepLog
@@ -59,7 +58,7 @@ def run_node_phase(
     if choice.node is None:
         log.error(f"'{definition.name}': {choice.error}")
         return BodyResult(Status.FAILURE)
-    files = StepFiles.fresh(run.layout.temp)
+    files = run.step_files()
     extra = {**input_variables(inputs), **{f"STATE_{k}": v for k, v in state.items()}}
     env = process_environment(run, call.env, call.github, files, extra)
     argv = [choice.node, str(definition.directory / script)]

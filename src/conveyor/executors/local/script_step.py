@@ -7,7 +7,6 @@ from pathlib import Path
 
 from conveyor.executors.local import evaluation
 from conveyor.executors.local.contexts import process_environment, search_path
-from conveyor.executors.local.file_commands import StepFiles
 from conveyor.executors.local.job_state import JobRun, Scope
 from conveyor.executors.local.shells import Shell, ShellError, resolve_shell
 from conveyor.executors.local.step_log import StepLog
@@ -46,7 +45,7 @@ def _execute(
     path = run.layout.temp / f"step_script{shell.extension}"
     try:
         write_private(path, shell.script_text(script))
-        files = StepFiles.fresh(run.layout.temp)
+        files = run.step_files()
     except OSError as exc:
         path.unlink(missing_ok=True)
         log.error(f"The step's script could not be written to {path}: {exc.strerror or exc}")

@@ -105,6 +105,13 @@ def make_job_directories(layout: JobWorkspace) -> None:
     StepFiles.fresh(layout.temp)
 
 
+def make_empty_job_directory(layout: JobWorkspace) -> None:
+    """The directory of a job that does not read the repository: its folders and an empty
+    workspace, as on GitHub before actions/checkout."""
+    make_job_directories(layout)
+    private_directory(layout.workspace)
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._ -]+", "-", name).strip() or "run"
 
@@ -118,6 +125,10 @@ class WorkspaceSupply(Protocol):
 
     def check_out(self, source: Path, commit: str, target: Path) -> None:
         """Make a checkout now, as the supply makes them (see `check_out` below)."""
+
+    def take_empty(self, source: Path, layout: JobWorkspace) -> bool:
+        """Move a ready empty job directory (`make_empty_job_directory`'s) to `layout.root`
+        (whose parent exists); False when none is ready."""
 
 
 def prepare_workspace(
@@ -138,8 +149,8 @@ def prepare_workspace(
         shutil.rmtree(layout.root)
     source = resolved(repository)
     if not fill:
-        make_job_directories(layout)
-        private_directory(layout.workspace)
+        if supply is None or not supply.take_empty(source, layout):
+            make_empty_job_directory(layout)
         return sha if is_full_sha(sha) else resolve_commit(source, sha)
     if supply is not None and is_full_sha(sha) and not include_uncommitted:
         assert sha is not None

@@ -7,7 +7,10 @@ checkouts made as described in `checkouts`, kept under `CONVEYOR_HOME/runs/.pool
 until a job takes one (`take` moves it into place: a rename). Each is given to one job only, and
 is a fresh checkout or one reset to the commit (workspace_reuse): no file of another job is left
 in it. A job that finds none ready waits for one being made for it, or makes its own the same
-way. Only jobs that read the repository (Job.reads_repository) are forecast.
+way. Only jobs that read the repository (Job.reads_repository) get a checkout; for the
+others the pool makes their empty job directories ahead the same way (`expect_empty`,
+`take_empty`: the folders and file-command files a job would make itself, ~20 file creations
+that cost 10-30 ms on a busy disk before each job's first step), made while earlier jobs run.
 
 A finished job's workspace is kept for a later checkout, by this run or the next
 (`finish`, see workspace_reuse); the rest of its directory is renamed aside at once and deleted on
@@ -35,7 +38,9 @@ from conveyor.executors.local.workspace import (
     JobWorkspace,
     is_full_sha,
     layout_at,
+    make_empty_job_directory,
     make_job_directories,
+    resolved,
 )
 from conveyor.executors.local.workspace_reuse import IdleWorkspaces
 from conveyor.private_files import private_directory
@@ -61,6 +66,18 @@ class _Source:
     usable: bool = True  # False once a checkout failed: jobs make their own
 
 
+@dataclass(slots=True)
+class _Empties:
+    """Empty job directories for the jobs that do not read the repository `source`."""
+
+    source: Path
+    expected: int = 0  # jobs expected in all: started, or about to start
+    served: int = 0  # jobs that asked for one (given one, or making their own)
+    ready: deque[Path] = field(default_factory=deque)
+    making: int = 0
+    usable: bool = True  # False once making one failed: jobs make their own
+
+
 class WorkspacePool:
     """Checkouts made ahead by one background thread; thread-safe."""
 
@@ -68,6 +85,7 @@ class WorkspacePool:
         self._home = home.resolve()
         self._directory = self._home / "runs" / f".pool-{os.getpid()}-{next(_COUNTER)}"
         self._sources: dict[tuple[Path, str], _Source] = {}
+        self._empties: dict[Path, _Empties] = {}
         self._trash: deque[Path] = deque()
         self._parents: set[Path] = set()  # the `jobs/` directories of discarded directories
         self._numbers = itertools.count()
@@ -84,6 +102,34 @@ class WorkspacePool:
         if not forecast.include_uncommitted:
             total = forecast.started + forecast.upcoming
             self.expect(forecast.repository, forecast.sha, total)
+            others = forecast.others_started + forecast.others_upcoming
+            if others:
+                self.expect_empty(forecast.repository, others)
+
+    def expect_empty(self, repository: str, jobs: int) -> None:
+        """`jobs` jobs in all (started or about to start) that do not read `repository` will
+        want an empty job directory: make one for each that has not asked for its own yet."""
+        with self._condition:
+            if not self._closed:
+                source = resolved(repository)  # remembered: forecasts come often
+                self._empties.setdefault(source, _Empties(source)).expected = jobs
+                self._wake()
+
+    def take_empty(self, source: Path, layout: JobWorkspace) -> bool:
+        """Move a ready empty job directory to `layout.root` (whose parent exists); False when
+        none is ready (the job makes its own: as quick as waiting for one being made)."""
+        with self._condition:
+            entry = self._empties.setdefault(source, _Empties(source))
+            entry.served += 1
+            if not entry.ready:
+                return False
+            ready = entry.ready.popleft()
+        try:
+            os.rename(ready, layout.root)
+        except OSError:
+            self.discard(ready)
+            return False
+        return True
 
     def expect(self, repository: str, sha: str | None, jobs: int) -> None:
         """`jobs` jobs in all (started or about to start) will want a checkout of commit `sha`:
@@ -93,7 +139,7 @@ class WorkspacePool:
             return
         with self._condition:
             if not self._closed:
-                self._source(Path(repository).resolve(), sha).expected = jobs
+                self._source(resolved(repository), sha).expected = jobs
                 self._wake()
 
     def _source(self, source: Path, commit: str) -> _Source:
@@ -192,9 +238,27 @@ class WorkspacePool:
                 entry.making += 1
                 path = self._directory / f"job-{next(self._numbers)}"
                 return functools.partial(self._make, entry, path)
+        for empties in self._empties.values() if not self._closed else ():
+            supplied = empties.served + len(empties.ready) + empties.making
+            if empties.usable and supplied < empties.expected:
+                empties.making += 1
+                path = self._directory / f"job-{next(self._numbers)}"
+                return functools.partial(self._make_empty, empties, path)
         if self._trash:
             return functools.partial(shutil.rmtree, self._trash.popleft(), ignore_errors=True)
         return None
+
+    def _make_empty(self, entry: _Empties, path: Path) -> None:
+        ok = True
+        try:
+            make_empty_job_directory(layout_at(path, entry.source, self._home))
+        except OSError:
+            ok = entry.usable = False  # jobs make their own (and report what fails)
+            shutil.rmtree(path, ignore_errors=True)
+        with self._condition:
+            entry.making -= 1
+            if ok:
+                (self._trash if self._closed else entry.ready).append(path)
 
     def _make(self, entry: _Source, path: Path) -> None:
         ok = False
