@@ -25,7 +25,7 @@ import httpx
 from tests.support.http_server import running_app
 
 from conveyor.engine.ports.store import LogKey, NewJob, NewRun, RunStatus
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 from conveyor.server.app import create_app
 from conveyor.server.context import ServerContext
 from conveyor.server.fake import FakeControl, FakeStarter
@@ -89,7 +89,7 @@ def measure(lines: int, clients: int, interval: float) -> list[float]:
             arguments = [str(home), str(key.run_id), str(lines), str(interval)]
             writer = [sys.executable, "-c", WRITER, *arguments]
             subprocess.run(writer, check=True, env={"PYTHONPATH": env_path})
-            store.runs.finish_job(key.run_id, 1, "build", JobResult(Status.SUCCESS))
+            store.runs.finish_job(key.run_id, 1, "build", JobResult(Conclusion.SUCCESS))
             for thread in threads:
                 thread.join(30)
         store.close()
@@ -109,8 +109,8 @@ def big_run(store: StoreHandle, jobs: int, steps: int) -> int:
                 StepResult(
                     index,
                     f"step {index}",
-                    Status.SUCCESS,
-                    Status.SUCCESS,
+                    Conclusion.SUCCESS,
+                    Conclusion.SUCCESS,
                     started_at=time.time(),
                     finished_at=time.time(),
                 )
@@ -119,7 +119,7 @@ def big_run(store: StoreHandle, jobs: int, steps: int) -> int:
             for step in results:
                 store.runs.start_step(run.id, 1, key, step.index, step.name)
                 store.runs.finish_step(run.id, 1, key, step)
-            store.runs.finish_job(run.id, 1, key, JobResult(Status.SUCCESS, steps=results))
+            store.runs.finish_job(run.id, 1, key, JobResult(Conclusion.SUCCESS, steps=results))
     return run.id
 
 

@@ -102,7 +102,7 @@ def engine_round(repo: Path, home: Path, record: bool) -> tuple[float, float]:
 
 
 def synthetic_round(home: Path, record: bool) -> tuple[float, float]:
-    from conveyor.model.results import JobResult, Status, StepResult
+    from conveyor.model.results import Conclusion, JobResult, StepResult
 
     started = time.perf_counter()
     cpu = time.process_time()
@@ -115,10 +115,10 @@ def synthetic_round(home: Path, record: bool) -> tuple[float, float]:
         subprocess.run(["/bin/true"], check=True)
         for line in range(10):
             reporter.log_line("build", index, f"step {index} {line}")  # type: ignore[attr-defined]
-        result = StepResult(index, f"step {index}", Status.SUCCESS, Status.SUCCESS)
+        result = StepResult(index, f"step {index}", Conclusion.SUCCESS, Conclusion.SUCCESS)
         reporter.step_finished("build", result)  # type: ignore[attr-defined]
     if recorder and run and store:
-        recorder.reporter(run.id).finish_job("build", JobResult(Status.SUCCESS))
+        recorder.reporter(run.id).finish_job("build", JobResult(Conclusion.SUCCESS))
         recorder.finish(run.id, "success")
         store.close()
     return time.perf_counter() - started, time.process_time() - cpu

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.actions import default_registry
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,7 @@ def test_cache_miss_save_hit_and_restore_key(repo: Path, conveyor_home: Path) ->
     first, reporter = run_job(
         _cache_job(repo, "deps-${{ hashFiles('lock.txt') }}"), conveyor_home, actions=registry
     )
-    assert first.result is Status.SUCCESS, reporter.text(every=True)
+    assert first.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert reporter.output(1) == ["missing", "hit=false"]
     assert [s.name for s in first.steps][-1].startswith("Post ")
     assert "Cache saved with key: deps-" in reporter.text(first.steps[-1].index)
@@ -74,7 +74,7 @@ def test_cache_is_not_saved_when_the_job_fails(repo: Path, conveyor_home: Path) 
     registry = default_registry()
     failing = _cache_job(repo, "k1", extra=({"run": "exit 1"},))
     result, _ = run_job(failing, conveyor_home, actions=registry)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert not any(s.name.startswith("Post ") for s in result.steps)
     _, reporter = run_job(_cache_job(repo, "k1"), conveyor_home, actions=registry)
     assert reporter.output(1) == ["missing", "hit=false"]
@@ -93,7 +93,7 @@ def test_cache_restore_and_save_actions(repo: Path, conveyor_home: Path) -> None
         ),
     )
     result, reporter = run_job(save, conveyor_home, actions=registry)
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     restore = document(
         repo,
         steps(
@@ -112,7 +112,7 @@ def test_cache_restore_and_save_actions(repo: Path, conveyor_home: Path) -> None
     result, reporter = run_job(restore, conveyor_home, actions=registry)
     assert result.steps[0].outputs["cache-hit"] == "true"
     assert reporter.output(1) == ["saved", "excluded"]
-    assert result.steps[2].outcome is Status.FAILURE  # another path → another cache version
+    assert result.steps[2].outcome is Conclusion.FAILURE  # another path → another cache version
 
 
 def test_artifacts_between_two_jobs_of_a_run(repo: Path, conveyor_home: Path) -> None:
@@ -182,7 +182,7 @@ def test_artifacts_between_two_jobs_of_a_run(repo: Path, conveyor_home: Path) ->
     result, reporter = run_job(download, conveyor_home, actions=registry)
     assert reporter.output(1) == ["got/a.whl"]
     assert reporter.output(3) == ["all/dist/a.whl", "all/log/build.log"]
-    assert result.steps[4].outcome is Status.FAILURE
+    assert result.steps[4].outcome is Conclusion.FAILURE
     assert "Artifact not found for name: missing" in reporter.text(4)
 
 
@@ -202,7 +202,7 @@ def test_artifacts_are_scoped_to_their_run(repo: Path, conveyor_home: Path) -> N
         run_id="run-2",
     )
     result, _ = run_job(other_run, conveyor_home, actions=registry)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
 
 
 SECRET = "s3cr3t-V@LUE_q9z"

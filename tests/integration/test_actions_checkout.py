@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.actions import default_registry
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import commit_all, document, git, make_repo, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -39,7 +39,7 @@ def test_default_checkout_keeps_the_job_commit(repo: Path, conveyor_home: Path) 
         sha=head,
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert result.steps[0].outputs["commit"] == head
     assert reporter.output(1) == ["two", head, "2"]
 
@@ -92,7 +92,7 @@ def test_uncommitted_changes_survive_checkout(repo: Path, conveyor_home: Path) -
         include_uncommitted=True,
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(1)[:2] == ["dirty", "untracked"]
     assert "ignored.txt" not in reporter.output(1)[2:]
 
@@ -101,14 +101,14 @@ def test_an_older_sha_is_checked_out(repo: Path, conveyor_home: Path) -> None:
     first = git(repo, "rev-list", "--max-parents=0", "HEAD")
     doc = document(repo, steps(CHECKOUT, {"run": "cat version.txt"}), sha=first)
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(1) == ["one"]
 
 
 def test_unknown_sha_fails_the_job_before_steps(repo: Path, conveyor_home: Path) -> None:
     doc = document(repo, steps(CHECKOUT, {"run": "true"}), sha="0" * 40)
     result, _ = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert result.steps == ()
     assert result.error is not None
     assert "0000000" in result.error
@@ -120,5 +120,5 @@ def test_a_plain_directory_is_copied(tmp_path: Path, conveyor_home: Path) -> Non
     (plain / "file.txt").write_text("content\n")
     doc = document(plain, steps(CHECKOUT, {"run": "cat file.txt"}))
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(1) == ["content"]

@@ -11,7 +11,7 @@ import pytest
 
 from conveyor.actions import default_registry
 from conveyor.actions.interpreters import identify, python_candidates
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ def test_setup_python_makes_a_job_installation(repo: Path, shared_home: Path) ->
         ),
     )
     result, reporter = run_job(doc, shared_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     outputs = result.steps[0].outputs
     assert outputs["python-version"].startswith(version + ".")
     major, minor = version.split(".")
@@ -74,7 +74,7 @@ def test_setup_python_from_version_file_and_ranges(repo: Path, shared_home: Path
         ),
     )
     result, reporter = run_job(doc, shared_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert result.steps[1].outputs["python-version"].startswith("3.")
     assert result.steps[2].outputs["python-version"] == result.steps[1].outputs["python-version"]
 
@@ -90,7 +90,7 @@ def test_setup_python_makes_the_job_unavailable_for_a_missing_version(
         ),
     )
     result, reporter = run_job(doc, shared_home, actions=default_registry())
-    assert result.result is Status.SKIPPED
+    assert result.result is Conclusion.SKIPPED
     assert result.unavailable is not None
     assert "no installed Python satisfies python-version '3.99'" in result.unavailable
     assert "installed:" in reporter.text(0)
@@ -107,7 +107,7 @@ def test_a_pypy_leg_is_unavailable_not_failed(repo: Path, shared_home: Path) -> 
         ),
     )
     result, _ = run_job(doc, shared_home, actions=default_registry())
-    assert result.result is Status.SKIPPED
+    assert result.result is Conclusion.SKIPPED
     assert result.unavailable is not None
     assert "pypy-3.11" in result.unavailable
     assert "CPython only" in result.unavailable
@@ -150,5 +150,5 @@ def test_setup_node_uses_installed_node_and_a_job_prefix(repo: Path, conveyor_ho
     outcomes = [str(s.outcome) for s in result.steps[2:]]
     missing = "4" if major == "20" else "20"  # .nvmrc asks for 20
     assert outcomes == (["success", "success", "skipped"] if major == "20" else ["skipped"])
-    assert result.result is Status.SKIPPED
+    assert result.result is Conclusion.SKIPPED
     assert f"no installed node satisfies node-version '{missing}'" in (result.unavailable or "")

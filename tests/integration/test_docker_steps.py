@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,7 @@ def test_a_docker_action_and_an_image_step_run_through_the_engine(
         ),
     )
     result, reporter = run_job(doc, conveyor_home, container_engines=(engine,))
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     argv, seen = reporter.output(0)[-2:]
     assert argv.startswith("argv: run --name alpine_3_19_")
     assert "--entrypoint /bin/echo --network host" in argv

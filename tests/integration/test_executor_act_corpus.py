@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.actions import default_registry
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 from tests.integration.act_corpus_cases import JOB_FAILED, Case, load_cases
 from tests.unit.executors.harness import (
     RecordingReporter,
@@ -25,36 +25,41 @@ pytestmark = pytest.mark.integration
 
 # (case directory, workflow file, job ids or None for every job, expected result)
 CASES = [
-    ("act-composite-env-test", "push.yml", None, Status.SUCCESS),
-    ("checkout", "push.yml", None, Status.SUCCESS),
-    ("commands", "push.yml", None, Status.SUCCESS),
-    ("composite-fail-with-output", "push.yml", None, Status.SUCCESS),
-    ("defaults-run", "main.yaml", None, Status.SUCCESS),
-    ("dir with spaces", "push.yml", None, Status.SUCCESS),
-    ("do-not-leak-step-env-in-composite", "push.yml", None, Status.SUCCESS),
-    ("ensure-post-steps", "push.yml", None, Status.FAILURE),
-    ("env-and-path", "push.yaml", None, Status.SUCCESS),
-    ("environment-files", "push.yaml", None, Status.SUCCESS),
-    ("environment-files-parser-bug", "push.yaml", None, Status.SUCCESS),
-    ("if-expressions", "push.yml", ["mytest"], Status.FAILURE),
-    ("inputs-via-env-context", "push.yml", None, Status.SUCCESS),
-    ("local-action-js", "push.yml", None, Status.SUCCESS),
-    ("mask-values", "push.yml", None, Status.SUCCESS),
-    ("nix-prepend-path", "push.yml", None, Status.SUCCESS),
-    ("non-existent-action", "push.yml", None, Status.FAILURE),
-    ("outputs", "push.yml", ["build_output"], Status.SUCCESS),
-    ("post-step-failure-is-job-failure", "push.yml", None, Status.FAILURE),
-    ("set-env-new-env-file-per-step", "push.yml", None, Status.SUCCESS),
-    ("set-env-step-env-override", "push.yml", None, Status.SUCCESS),
-    ("steps-context/conclusion", "push.yml", None, Status.SUCCESS),
-    ("steps-context/outcome", "push.yml", None, Status.SUCCESS),
-    ("uses-composite", "push.yml", None, Status.SUCCESS),
-    ("uses-composite-check-for-input-collision", "push.yml", None, Status.SUCCESS),
-    ("uses-composite-check-for-input-shadowing", "push.yml", None, Status.SUCCESS),
-    ("uses-composite-with-error", "push.yml", None, Status.FAILURE),
-    ("uses-github-root", "push.yml", None, Status.SUCCESS),
-    ("workdir", "push.yml", ["workdir", "top-level-workdir"], Status.SUCCESS),
-    ("workflow_dispatch-scalar-composite-action", "workflow_dispatch.yml", None, Status.SUCCESS),
+    ("act-composite-env-test", "push.yml", None, Conclusion.SUCCESS),
+    ("checkout", "push.yml", None, Conclusion.SUCCESS),
+    ("commands", "push.yml", None, Conclusion.SUCCESS),
+    ("composite-fail-with-output", "push.yml", None, Conclusion.SUCCESS),
+    ("defaults-run", "main.yaml", None, Conclusion.SUCCESS),
+    ("dir with spaces", "push.yml", None, Conclusion.SUCCESS),
+    ("do-not-leak-step-env-in-composite", "push.yml", None, Conclusion.SUCCESS),
+    ("ensure-post-steps", "push.yml", None, Conclusion.FAILURE),
+    ("env-and-path", "push.yaml", None, Conclusion.SUCCESS),
+    ("environment-files", "push.yaml", None, Conclusion.SUCCESS),
+    ("environment-files-parser-bug", "push.yaml", None, Conclusion.SUCCESS),
+    ("if-expressions", "push.yml", ["mytest"], Conclusion.FAILURE),
+    ("inputs-via-env-context", "push.yml", None, Conclusion.SUCCESS),
+    ("local-action-js", "push.yml", None, Conclusion.SUCCESS),
+    ("mask-values", "push.yml", None, Conclusion.SUCCESS),
+    ("nix-prepend-path", "push.yml", None, Conclusion.SUCCESS),
+    ("non-existent-action", "push.yml", None, Conclusion.FAILURE),
+    ("outputs", "push.yml", ["build_output"], Conclusion.SUCCESS),
+    ("post-step-failure-is-job-failure", "push.yml", None, Conclusion.FAILURE),
+    ("set-env-new-env-file-per-step", "push.yml", None, Conclusion.SUCCESS),
+    ("set-env-step-env-override", "push.yml", None, Conclusion.SUCCESS),
+    ("steps-context/conclusion", "push.yml", None, Conclusion.SUCCESS),
+    ("steps-context/outcome", "push.yml", None, Conclusion.SUCCESS),
+    ("uses-composite", "push.yml", None, Conclusion.SUCCESS),
+    ("uses-composite-check-for-input-collision", "push.yml", None, Conclusion.SUCCESS),
+    ("uses-composite-check-for-input-shadowing", "push.yml", None, Conclusion.SUCCESS),
+    ("uses-composite-with-error", "push.yml", None, Conclusion.FAILURE),
+    ("uses-github-root", "push.yml", None, Conclusion.SUCCESS),
+    ("workdir", "push.yml", ["workdir", "top-level-workdir"], Conclusion.SUCCESS),
+    (
+        "workflow_dispatch-scalar-composite-action",
+        "workflow_dispatch.yml",
+        None,
+        Conclusion.SUCCESS,
+    ),
 ]
 
 # (case, act's error, job) -> the same error in conveyor's words: a regular expression matched
@@ -76,15 +81,15 @@ ERROR_FORMS = {
 }
 
 PARTIAL_CASES = [
-    ("shells/bash", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
-    ("shells/sh", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
-    ("shells/python", "push.yml", ["check", "check-job-default"], Status.SUCCESS),
-    ("shells/defaults", "push.yml", ["check"], Status.SUCCESS),
+    ("shells/bash", "push.yml", ["check", "check-job-default"], Conclusion.SUCCESS),
+    ("shells/sh", "push.yml", ["check", "check-job-default"], Conclusion.SUCCESS),
+    ("shells/python", "push.yml", ["check", "check-job-default"], Conclusion.SUCCESS),
+    ("shells/defaults", "push.yml", ["check"], Conclusion.SUCCESS),
     (
         "no-panic-on-invalid-composite-action",
         "push.yml",
         ["local-invalid-step", "local-missing-steps"],
-        Status.FAILURE,
+        Conclusion.FAILURE,
     ),
 ]
 
@@ -125,18 +130,18 @@ def _run_case(repo: Path, home: Path, case: str, workflow: str, jobs: list[str] 
     return results
 
 
-def _check(results: Results, expected: Status, act: Case) -> None:
+def _check(results: Results, expected: Conclusion, act: Case) -> None:
     """Successful jobs ran steps; failures are those act records (its errors, log_expect)."""
     assert results
     assert str(expected) == act.expect, "CASES disagrees with expected.json"
     shown = {job: reporter.text(every=True) for job, (_, reporter) in results.items()}
-    if expected is Status.SUCCESS:
+    if expected is Conclusion.SUCCESS:
         failing = {job: shown[job] for job, (r, _) in results.items() if r.result is not expected}
         assert not failing, failing
         idle = [job for job, (r, _) in results.items() if not _ran_a_step(r)]
         assert not idle, f"{idle} ran no step\n{shown}"
         return
-    failed = {job for job, (result, _) in results.items() if result.result is Status.FAILURE}
+    failed = {job for job, (result, _) in results.items() if result.result is Conclusion.FAILURE}
     assert failed, shown
     for error in act.errors:
         named = JOB_FAILED.match(error)
@@ -151,7 +156,7 @@ def _check(results: Results, expected: Status, act: Case) -> None:
 
 
 def _ran_a_step(result: JobResult) -> bool:
-    return any(step.conclusion is not Status.SKIPPED for step in result.steps)
+    return any(step.conclusion is not Conclusion.SKIPPED for step in result.steps)
 
 
 def _check_error(key: str, error: str, results: Results) -> None:
@@ -171,7 +176,7 @@ def test_act_case(
     case: str,
     workflow: str,
     jobs: list[str] | None,
-    expected: Status,
+    expected: Conclusion,
 ) -> None:
     results = _run_case(corpus_repo, conveyor_home, case, workflow, jobs)
     _check(results, expected, act_cases[case])
@@ -187,7 +192,7 @@ def test_act_partial_case(
     case: str,
     workflow: str,
     jobs: list[str],
-    expected: Status,
+    expected: Conclusion,
 ) -> None:
     results = _run_case(partial_repo, conveyor_home, case, workflow, jobs)
     assert set(results) == set(jobs)
@@ -199,7 +204,7 @@ def test_act_partial_case(
 def test_mask_values_hides_masked_output(corpus_repo: Path, conveyor_home: Path) -> None:
     results = _run_case(corpus_repo, conveyor_home, "mask-values", "push.yml", None)
     ((result, reporter),) = results.values()
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     printed = [line for _, line in reporter.lines if not line.startswith(("##[", "echo", "shell:"))]
     assert "secret value" not in "\n".join(printed)
     assert "YWJjCg==" not in "\n".join(printed)

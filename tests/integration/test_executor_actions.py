@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import conclusions, document, make_repo, outcomes, run_job, steps
 
 pytestmark = [
@@ -169,7 +169,7 @@ def test_composite_inputs_outputs_env_and_nesting(repo: Path, conveyor_home: Pat
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     composite_lines = reporter.output(0)
     assert any(
         line.startswith("path=") and line.endswith("actions/greet env=s")
@@ -192,7 +192,7 @@ def test_failing_composite_keeps_outputs_and_honours_continue_on_error(
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert outcomes(result) == ["failure", "success"]
     assert conclusions(result) == ["success", "success"]
     assert "skipped-inside" not in reporter.output(0)
@@ -207,7 +207,7 @@ def test_composite_run_step_needs_a_shell(repo: Path, conveyor_home: Path) -> No
     )
     doc = document(repo, steps({"uses": "./actions/noshell"}), include_uncommitted=True)
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert "Required property is missing: shell" in reporter.text(0)
 
 
@@ -224,7 +224,7 @@ def test_action_written_by_an_earlier_step(repo: Path, conveyor_home: Path) -> N
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert "from-generated" in reporter.output(1)
 
 
@@ -238,7 +238,7 @@ def test_node_action_pre_main_post_with_state(repo: Path, conveyor_home: Path) -
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     names = [step.name for step in result.steps]
     assert names[0] == "Pre Run ./actions/node"
     assert names[-1] == "Post Run ./actions/node"
@@ -259,7 +259,7 @@ def test_node_action_defaults_and_failing_post(repo: Path, conveyor_home: Path) 
         steps({"uses": "./actions/node", "env": {"FAIL_POST": "1"}}, {"run": "echo fine"}),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert outcomes(result) == ["success", "success", "success", "failure"]
     assert "pre sees World" in reporter.text(2)
 
@@ -267,7 +267,7 @@ def test_node_action_defaults_and_failing_post(repo: Path, conveyor_home: Path) 
 def test_post_runs_after_a_failed_main(repo: Path, conveyor_home: Path) -> None:
     doc = document(repo, steps({"uses": "./actions/node", "env": {"FAIL_MAIN": "1"}}))
     result, _ = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert [s.name.split()[0] for s in result.steps] == ["Pre", "Run", "Post"]
     assert outcomes(result) == ["success", "failure", "success"]
 
@@ -328,7 +328,7 @@ def test_remote_action_from_a_local_directory(
     )
     doc = document(repo, steps({"uses": "octo/mirror/sub@v1"}, {"uses": "acme/tool@v2"}))
     result, reporter = run_job(doc, conveyor_home, action_directories={"octo/mirror": mirror})
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert reporter.output(0) == ["mirrored octo/mirror@v1"]
     assert reporter.output(1) == ["from-home"]
 
@@ -340,7 +340,7 @@ def test_composite_nesting_is_bounded(repo: Path, conveyor_home: Path) -> None:
     )
     doc = document(repo, steps({"uses": "./actions/loop"}), include_uncommitted=True)
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert "may nest at most 9 deep" in reporter.text(0)
 
 
@@ -353,7 +353,7 @@ def test_legacy_commands_of_an_old_node12_action(repo: Path, conveyor_home: Path
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert result.steps[0].outputs == {"result": "done; legacy-dynamic-secret"}
     assert reporter.output(0) == ["##[warning]old style"]
     assert (reporter.annotations[0].file, reporter.annotations[0].line) == ("src/a.js", 3)

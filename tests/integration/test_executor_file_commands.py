@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.model.results import AnnotationLevel, Status
+from conveyor.model.results import AnnotationLevel, Conclusion
 from tests.unit.executors.harness import document, make_repo, outcomes, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ def test_github_env_simple_heredoc_and_equals(repo: Path, conveyor_home: Path) -
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(1) == ["value=with=equals|line 1", "line 2|no-newline"]
 
 
@@ -67,7 +67,7 @@ def test_malformed_env_file_fails_the_step(
 ) -> None:
     doc = document(repo, steps({"run": f"printf '{content}\\n' >> $GITHUB_ENV"}))
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert message in reporter.text(0)
 
 
@@ -86,7 +86,7 @@ def test_github_path_most_recent_first(repo: Path, conveyor_home: Path, tmp_path
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(2) == [f"{tools}/b", f"{tools}/a", "from-b"]
 
 
@@ -117,7 +117,7 @@ def test_annotations_groups_and_debug(repo: Path, conveyor_home: Path) -> None:
         ]
     )
     result, reporter = run_job(document(repo, steps({"run": script})), conveyor_home)
-    assert result.result is Status.SUCCESS  # ::error alone does not fail a step
+    assert result.result is Conclusion.SUCCESS  # ::error alone does not fail a step
     assert reporter.output(0) == [
         "##[group]Setup things",
         "inside",
@@ -167,7 +167,7 @@ def test_stop_commands_and_unsecure_commands(repo: Path, conveyor_home: Path) ->
         env={"ACTIONS_ALLOW_UNSECURE_COMMANDS": "true"},
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(1) == ["bar"]
     assert reporter.output(3) == ["1"]
     assert reporter.output(4) == ["::set-env name=foo::baz"]
@@ -178,7 +178,7 @@ def test_unsecure_commands_are_refused_by_default(repo: Path, conveyor_home: Pat
     result, reporter = run_job(
         document(repo, steps({"run": 'echo "::set-env name=foo::bar"'})), conveyor_home
     )
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert "`set-env` command is disabled" in reporter.text(0)
 
 
@@ -188,7 +188,7 @@ def test_save_state_and_github_state_file(repo: Path, conveyor_home: Path) -> No
         steps({"run": 'echo "::save-state name=a::1"\necho "b=2" >> "$GITHUB_STATE"', "id": "s"}),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(0) == []
 
 
@@ -212,6 +212,6 @@ def test_a_fifo_or_directory_in_place_of_a_file_command_fails_only_that_step(
     )
     result, reporter = run_job(doc, conveyor_home)
     assert outcomes(result) == ["failure", "success"]
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     kind = "a named pipe" if replacement == "mkfifo" else "a directory"
     assert f"${variable} is {kind}, not a regular file" in reporter.text(0)

@@ -14,7 +14,7 @@ import pytest
 from conveyor.cli import main as cli_main
 from conveyor.executors.local.lines import DEFAULT_MAX_LINE_BYTES
 from conveyor.executors.local.masking import MIN_SECRET_LENGTH
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -57,7 +57,7 @@ def test_secrets_are_masked_in_every_form(repo: Path, conveyor_home: Path) -> No
         outputs={"leak": "${{ secrets.TOKEN }}", "fine": "ok"},
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     everything = _everything(result, reporter)
     for form in (SECRET, json_form, encoded, "first-line-secret", "second-line-secret"):
         assert form not in everything
@@ -86,7 +86,7 @@ def test_every_field_of_a_command_is_masked(repo: Path, conveyor_home: Path) -> 
         masks=(SECRET,),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     notice, error = reporter.annotations[0], reporter.annotations[1]
     assert (notice.file, notice.title, notice.message, notice.line) == (
         "***.txt",
@@ -117,7 +117,7 @@ def test_commands_on_long_lines_are_applied_whole(repo: Path, conveyor_home: Pat
         masks=(SECRET,),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.annotations[0].message == "x" * 65530 + "***"
     assert reporter.output(0) == ["##[warning]" + "x" * 65530 + "***"]
     assert reporter.output(1) == [
@@ -139,7 +139,7 @@ def test_values_too_short_to_mask_are_ignored_with_a_warning(
         masks=("7", SECRET),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(0) == ["version 1.7.0 pin=7"]
     assert reporter.text(None).count("##[warning]") == 1
     assert f"Secret 'PIN' is shorter than {MIN_SECRET_LENGTH} characters" in reporter.text(None)
@@ -163,7 +163,7 @@ def test_add_mask_hides_later_lines_and_is_not_echoed(repo: Path, conveyor_home:
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(0) == ["before dynamic-value", "after ***"]
     assert reporter.output(1) == ["next step ***"]
     assert reporter.output(2) == ["***"]

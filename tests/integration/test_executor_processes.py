@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.executors.local import StopPolicy
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import (
     RecordingReporter,
     document,
@@ -77,9 +77,9 @@ def test_timed_out_step_with_continue_on_error(repo: Path, conveyor_home: Path) 
         ),
     )
     result, _ = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert outcomes(result) == ["failure", "success"]
-    assert result.steps[0].conclusion is Status.SUCCESS
+    assert result.steps[0].conclusion is Conclusion.SUCCESS
 
 
 def test_cancel_stops_the_group_and_runs_always_steps(repo: Path, conveyor_home: Path) -> None:
@@ -104,7 +104,7 @@ def test_cancel_stops_the_group_and_runs_always_steps(repo: Path, conveyor_home:
 
     threading.Thread(target=cancel_when_started, daemon=True).start()
     result, _ = run_job(doc, conveyor_home, cancel=cancel, reporter=reporter)
-    assert result.result is Status.CANCELLED
+    assert result.result is Conclusion.CANCELLED
     assert outcomes(result) == ["cancelled", "skipped", "success", "skipped"]
     assert reporter.output(2) == ["status=cancelled"]
     assert processes_with(marker) == []
@@ -127,7 +127,7 @@ def test_background_processes_end_with_the_job(repo: Path, conveyor_home: Path) 
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(1) == ["2"]  # still running while the job is
     assert processes_with(marker) == []
 
@@ -143,7 +143,7 @@ def test_job_timeout_fails_the_job(repo: Path, conveyor_home: Path) -> None:
         timeout_minutes=0.01,
     )
     result, _ = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert result.error is not None
     assert "maximum execution time" in result.error
     assert outcomes(result) == ["cancelled", "skipped", "success"]
@@ -192,7 +192,7 @@ def test_huge_and_binary_output_keeps_memory_flat(repo: Path, conveyor_home: Pat
 def test_binary_output_is_decoded_with_replacement(repo: Path, conveyor_home: Path) -> None:
     doc = document(repo, steps({"run": "printf 'ok \\377\\376 bytes\\n\\342\\202'"}))
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert reporter.output(0) == ["ok \ufffd\ufffd bytes", "\ufffd"]
 
 
@@ -247,6 +247,6 @@ def test_forced_cancel_kills_at_once_and_runs_nothing_more(repo: Path, conveyor_
         doc, conveyor_home, cancel=cancel, reporter=reporter, stop_policy=StopPolicy(30, 30)
     )
     assert time.monotonic() - started < 5
-    assert result.result is Status.CANCELLED
+    assert result.result is Conclusion.CANCELLED
     assert outcomes(result) == ["cancelled", "skipped"]
     assert processes_with(marker) == []

@@ -11,7 +11,7 @@ import pytest
 
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
 from conveyor.errors import InfrastructureError, SourceLocation
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.model.services import ServiceSpec
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
@@ -51,7 +51,7 @@ def test_services_start_before_steps_and_stop_after_a_failure(
     result, reporter = run_job(doc, conveyor_home, services=starter)
     assert events == ["start ['db']", "stop"]
     assert reporter.output(0) == ["port=49153"]
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
 
 
 def test_a_failing_provider_fails_the_job_with_its_message(repo: Path, conveyor_home: Path) -> None:
@@ -67,7 +67,7 @@ def test_a_failing_provider_fails_the_job_with_its_message(repo: Path, conveyor_
         conveyor_home,
         services=starter,
     )
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert result.error == "postgres did not become ready"
     assert result.steps == ()
     assert "postgres did not become ready" in reporter.text(None)
@@ -96,7 +96,7 @@ def test_a_cancel_while_services_start_ends_the_job_cancelled(
         services=starter,
     )
     assert given == [signal]
-    assert result.result is Status.CANCELLED
+    assert result.result is Conclusion.CANCELLED
     assert result.steps == ()
     assert result.annotations == ()
     assert "cancelled while waiting" in reporter.text(None)
@@ -105,9 +105,9 @@ def test_a_cancel_while_services_start_ends_the_job_cancelled(
 def test_without_a_provider_only_empty_images_are_accepted(repo: Path, conveyor_home: Path) -> None:
     empty = ServiceSpec(id="none", image="", location=SourceLocation("ci.yml", 9, 5))
     ok, _ = run_job(document(repo, steps({"run": "true"}), services=(empty,)), conveyor_home)
-    assert ok.result is Status.SUCCESS
+    assert ok.result is Conclusion.SUCCESS
     failed, _ = run_job(document(repo, steps({"run": "true"}), services=(DB,)), conveyor_home)
-    assert failed.result is Status.FAILURE
+    assert failed.result is Conclusion.FAILURE
     assert failed.error is not None
     assert "no service provider is configured" in failed.error
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.actions import default_registry
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import RunDefaults
 from tests.unit.executors.harness import (
     conclusions,
@@ -34,7 +34,7 @@ def repo(tmp_path: Path) -> Path:
 def test_default_shell_is_bash_without_pipefail(repo: Path, conveyor_home: Path) -> None:
     doc = document(repo, steps({"run": 'false | true\necho "bash=$BASH"'}))
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert any(line.startswith("bash=/") for line in reporter.output(0))
     assert "shell: " + shutil.which("bash") + " -e {0}" in reporter.text(0)  # type: ignore[operator]
 
@@ -42,7 +42,7 @@ def test_default_shell_is_bash_without_pipefail(repo: Path, conveyor_home: Path)
 def test_explicit_bash_uses_pipefail(repo: Path, conveyor_home: Path) -> None:
     doc = document(repo, steps({"run": "false | true", "shell": "bash"}))
     result, _ = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
 
 
 def test_sh_python_and_custom_shells(repo: Path, conveyor_home: Path) -> None:
@@ -60,7 +60,7 @@ def test_sh_python_and_custom_shells(repo: Path, conveyor_home: Path) -> None:
     assert reporter.output(1) == ["py 3"]
     assert reporter.output(2) == ["print 'perl-free custom'"]
     assert outcomes(result)[:3] == ["success"] * 3
-    assert result.steps[3].outcome is Status.FAILURE
+    assert result.steps[3].outcome is Conclusion.FAILURE
     assert "must contain '{0}'" in reporter.text(3)
 
 
@@ -71,7 +71,7 @@ def test_pwsh_missing_fails_clearly(repo: Path, conveyor_home: Path) -> None:
     result, reporter = run_job(
         document(repo, steps({"run": "Write-Output hi", "shell": "pwsh"})), conveyor_home
     )
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert "'pwsh' was not found" in reporter.text(0)
 
 
@@ -95,7 +95,7 @@ def test_working_directory_and_defaults(repo: Path, conveyor_home: Path, tmp_pat
     assert reporter.output(2) == [workspace]
     assert reporter.output(3) == [str(tmp_path)]
     assert "shell: /usr/bin/sh -e {0}" in reporter.text(4) or "sh -e" in reporter.text(4)
-    assert result.steps[5].outcome is Status.FAILURE
+    assert result.steps[5].outcome is Conclusion.FAILURE
     assert "missing-dir" in reporter.text(5)
 
 
@@ -119,7 +119,7 @@ def test_env_layers_and_default_variables(repo: Path, conveyor_home: Path) -> No
         env={"A": "from-job", "B": "from-job", "C": "from-job"},
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     out = reporter.output(1)
     assert out[0] == "A=from-job B=from-file C=from-step"
     sha = result.steps and out[1].split("SHA=")[1].split()[0]
@@ -152,7 +152,7 @@ def test_if_status_functions_and_continue_on_error(repo: Path, conveyor_home: Pa
         ),
     )
     result, reporter = run_job(doc, conveyor_home)
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert outcomes(result) == [
         "success",
         "failure",
@@ -213,7 +213,7 @@ def test_runner_and_github_contexts(repo: Path, conveyor_home: Path) -> None:
         ),
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     parts = reporter.output(1)[0].split()
     assert parts[0] == "Linux"
     assert parts[3] == "build"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.actions import default_registry
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import (
     RecordingReporter,
     document,
@@ -81,7 +81,7 @@ def test_a_job_without_checkout_starts_in_an_empty_workspace_without_git(
     git_calls.write_text("")
     doc = document(repo, steps(LIST_WORKSPACE, {"run": "echo sha=$GITHUB_SHA"}), sha=head)
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert reporter.output(0) == ["0"]
     assert reporter.output(1) == [f"sha={head}"]
     assert git_calls.read_text() == ""
@@ -96,7 +96,7 @@ def test_a_job_that_checks_out_has_the_repository_from_its_first_step(
         sha=git(repo, "rev-parse", "HEAD"),
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert reporter.output(0) == ["hello"]
     assert reporter.output(2) == []
 
@@ -104,7 +104,7 @@ def test_a_job_that_checks_out_has_the_repository_from_its_first_step(
 def test_a_job_using_a_local_action_has_the_repository(repo: Path, conveyor_home: Path) -> None:
     doc = document(repo, steps({"uses": "./greet"}), sha=git(repo, "rev-parse", "HEAD"))
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert "greeted" in reporter.text(every=True)
 
 
@@ -170,7 +170,7 @@ def _pooled_run(repo: Path, home: Path, script: str, sha: str) -> list[str]:
         result, reporter = run_job(doc, home, actions=default_registry(), workspace_pool=pool)
     finally:
         pool.close()
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     return reporter.output(1)
 
 
@@ -214,7 +214,7 @@ def test_the_default_checkout_step_runs_no_git(
     doc = document(repo, steps({"uses": "actions/checkout@v4", "id": "co"}), sha=head)
     git_calls.write_text("")
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert result.steps[0].outputs["commit"] == head
     assert not [call for call in git_calls.read_text().splitlines() if "rev-parse HEAD" in call]
 
@@ -256,7 +256,7 @@ def test_jobs_given_empty_directories_made_ahead_start_clean(tmp_path: Path) -> 
             )
             reporter = RecordingReporter()
             result = runner.run_job(doc, reporter, threading.Event())
-            assert result.result is Status.SUCCESS, reporter.text(every=True)
+            assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
             assert reporter.output(0) == ["0"], reporter.text(every=True)  # empty, files empty
             assert reporter.output(1) == ["1"], reporter.text(every=True)  # emptied again
         assert not any(e.ready for e in pool._empties.values())  # both were taken

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.actions import default_registry
-from conveyor.model.results import AnnotationLevel, Status
+from conveyor.model.results import AnnotationLevel, Conclusion
 from tests.unit.executors.harness import commit_all, document, git, make_repo, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -24,7 +24,7 @@ def test_secret_scan_step_annotates_and_fails_without_showing_the_value(
     doc = document(repo, steps({"uses": "actions/checkout@v4"},
                                {"uses": "conveyor/secret-scan@v1", "id": "scan"}))  # fmt: skip
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     found = [
         (a.level, a.file, a.line) for a in reporter.annotations if a.title == "Secret detected"
     ]
@@ -50,7 +50,7 @@ def test_release_step_on_a_tag_prints_the_release_it_would_make(
         contexts={"github": github},
     )  # fmt: skip
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     outputs = result.steps[1].outputs
     assert outputs["prerelease"] == "true"
     assert outputs["previous-tag"] == "v0.1.0"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.executors.local.node_versions import required_major
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.fake_npm_registry import fake_registry
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
@@ -47,7 +47,7 @@ def test_a_node24_action_runs_on_a_provisioned_node_24(tmp_path: Path, conveyor_
     with fake_registry([f"{wanted}.0.1", f"{wanted}.3.0", "20.1.0"]) as registry:
         doc = document(repo, steps({"uses": "./act"}, {"uses": "./act"}))
         result, reporter = run_job(doc, conveyor_home, npm_registry=registry.url)
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert f"Provisioning node {wanted}" in reporter.text(0)
     assert f"fake node v{wanted}.3.0 ran" in reporter.text(0)
     assert f"fake node v{wanted}.3.0 ran" in reporter.text(1)
@@ -62,7 +62,7 @@ def test_without_a_registry_a_node24_action_fails_naming_the_version(
     result, reporter = run_job(
         document(repo, steps({"uses": "./act"})), conveyor_home, npm_registry=NOWHERE
     )
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     text = reporter.text(0)
     assert f"needs node {wanted}" in text
     assert NOWHERE in text
@@ -79,7 +79,7 @@ def test_old_actions_run_on_the_host_node_when_it_is_20_or_newer(
     result, reporter = run_job(
         document(repo, steps({"uses": "./act"})), conveyor_home, npm_registry=NOWHERE
     )
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert reporter.output(0) == [f"node {_host_major()}"]
 
 
@@ -90,5 +90,5 @@ def test_a_matching_host_node_is_used_without_a_registry(
     result, reporter = run_job(
         document(repo, steps({"uses": "./act"})), conveyor_home, npm_registry=NOWHERE
     )
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert reporter.output(0) == [f"node {_host_major()}"]

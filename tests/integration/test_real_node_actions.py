@@ -13,7 +13,7 @@ import pytest
 
 from conveyor.executors.local.node_provision import cached_node, platform_package
 from conveyor.executors.local.node_versions import node_major, npm_registry
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
 pytestmark = [
@@ -45,7 +45,7 @@ def test_a_node12_action_with_legacy_commands_sets_its_output(
     repo = make_repo(tmp_path / "repo")
     doc = document(repo, _greet_then_use_the_time(repo, "v1.1"))
     result, reporter = run_job(doc, conveyor_home, action_directories={ACTION: action})
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert "Hello Mona!" in reporter.output(0)
     time = result.steps[0].outputs["time"]
     assert "GMT" in time
@@ -74,7 +74,7 @@ def test_a_node24_action_gets_node_24_from_the_real_registry(
     result, reporter = run_job(
         doc, conveyor_home, action_directories={ACTION: action}, npm_registry=registry
     )
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert result.steps[0].outputs["time"]
     assert reporter.output(1)[0].startswith("greeted at ")
     node = cached_node(24, conveyor_home / "toolcache")

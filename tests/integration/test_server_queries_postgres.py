@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conveyor.engine.ports.store import Conclusion, NewJob, NewRun
-from conveyor.model.results import JobResult, Status, StepResult
+from conveyor.engine.ports.store import NewJob, NewRun
+from conveyor.model.results import Conclusion, JobResult, StepResult
 from conveyor.store import StoreHandle
 from conveyor.store.api_tokens import SqlTokenStore
 from conveyor.store.run_search import (
@@ -37,13 +37,15 @@ def test_search_and_metrics_on_postgres(pg_store: StoreHandle) -> None:
     second = runs.create_run(NewRun("o/r", "CI", ".github/workflows/ci.yml", "pull_request"))
     runs.start_job(second.id, 1, NewJob("build", "build", "build"))
     runs.start_job(first.id, 1, NewJob("build", "build", "build"))
-    step = StepResult(0, "one", Status.SUCCESS, Status.SUCCESS, started_at=1.0, finished_at=2.0)
+    step = StepResult(
+        0, "one", Conclusion.SUCCESS, Conclusion.SUCCESS, started_at=1.0, finished_at=2.0
+    )
     runs.finish_step(first.id, 1, "build", step)
     runs.finish_job(
         first.id,
         1,
         "build",
-        JobResult(Status.SUCCESS, steps=(step,), started_at=10.0, finished_at=12.0),
+        JobResult(Conclusion.SUCCESS, steps=(step,), started_at=10.0, finished_at=12.0),
     )
     runs.finish_run(first.id, Conclusion.SUCCESS)
     database = pg_store.database

@@ -13,7 +13,7 @@ import pytest
 
 from conveyor.actions import default_registry
 from conveyor.actions.interpreters import Interpreter, identify, python_candidates
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.integration.python_tools import make_wheel, tree_listing, uv_from_index
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
@@ -86,7 +86,7 @@ python -c 'import jobuser; print("user=" + jobuser.__file__)'
         ),
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     values = _values(reporter.output(1))
     location = values["location"]
     assert values["venv"] == "unset"
@@ -134,7 +134,7 @@ python -c 'import uvsys; print("system=" + uvsys.__file__)'
         env=env,
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     values = _values(reporter.output(1))
     location = values["location"]
     assert values["found"] == f"{location}/bin/python{version}"
@@ -169,9 +169,9 @@ def test_nox_finds_the_python_setup_python_provides(
         ),
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    if result.steps[2].outcome is not Status.SUCCESS:
+    if result.steps[2].outcome is not Conclusion.SUCCESS:
         pytest.skip(f"the package index did not answer for nox: {reporter.text(2)[-300:]}")
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert f"nox-python {tuple(interpreter.version[:2])}" in reporter.text(3)
 
 
@@ -205,7 +205,7 @@ def test_several_versions_each_from_the_host_and_update_environment_false(
         ),
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     first_prefix, location = reporter.output(2)
     assert "/_job/python/" in first_prefix
     assert location.rsplit("/", 1)[-1].startswith(second + ".")
@@ -229,7 +229,7 @@ def test_the_job_installation_and_its_template_are_private(
         instance_key="private",
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     open_to_others = [
         str(path)
         for root in (conveyor_home / "toolcache", next(conveyor_home.glob("runs/*/jobs/copy")))
@@ -262,7 +262,7 @@ def test_tox_finds_the_python_setup_python_provides(
         ),
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    if result.steps[2].outcome is not Status.SUCCESS:
+    if result.steps[2].outcome is not Conclusion.SUCCESS:
         pytest.skip(f"the package index did not answer for tox: {reporter.text(2)[-300:]}")
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert f"tox-python {tuple(interpreter.version[:2])}" in reporter.text(3)

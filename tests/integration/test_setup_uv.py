@@ -21,7 +21,7 @@ import pytest
 from conveyor.actions import default_registry
 from conveyor.actions.uv_install import machine_arch
 from conveyor.engine.ports.executor import JobDocument
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import document, make_repo, run_job, steps
 
 pytestmark = pytest.mark.integration
@@ -128,7 +128,7 @@ def test_setup_uv_downloads_once_and_sets_up_the_job(
         {"run": 'uv --version; echo "python=$UV_PYTHON"; echo "venv=$VIRTUAL_ENV"; command -v uv'},
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     outputs = result.steps[1].outputs
     tool_dir = conveyor_home / "toolcache" / "uv" / "0.5.0" / machine_arch()
     assert outputs["uv-version"] == "0.5.0"
@@ -154,11 +154,11 @@ def test_setup_uv_downloads_once_and_sets_up_the_job(
         {"uses": "astral-sh/setup-uv@v6", "with": {"version": "0.5.0"}},
     )
     result, reporter = run_job(exact, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert "Found uv in tool-cache for 0.5.0" in reporter.text(0)
     ranged = _job(repo, "http://127.0.0.1:9/simple", {"uses": "astral-sh/setup-uv@v6"})
     result, reporter = run_job(ranged, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert result.steps[0].outputs["uv-version"] == "0.5.0"
     assert "did not answer" in reporter.text(0)
     assert len(index.downloads) == 1
@@ -170,7 +170,7 @@ def test_a_wheel_whose_hash_differs_is_refused(
     index.tamper = True
     doc = _job(make_repo(tmp_path / "demo"), index.url, {"uses": "astral-sh/setup-uv@v6"})
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert "is not the index's" in reporter.text(0)
     assert not (conveyor_home / "toolcache" / "uv" / "0.6.1" / machine_arch()).exists()
 
@@ -188,7 +188,7 @@ def test_a_version_file_and_no_matching_release(
     )
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
     assert result.steps[1].outputs["uv-version"] == "0.4.2"
-    assert result.steps[2].outcome is Status.FAILURE
+    assert result.steps[2].outcome is Conclusion.FAILURE
     assert "no uv release on" in reporter.text(2)
     assert "satisfies '9.9'" in reporter.text(2)
 
@@ -210,7 +210,7 @@ def test_enable_cache_keeps_the_uv_cache_in_the_cache_store(
     first, reporter = run_job(
         _job(repo, index.url, checkout, uv_step, fill), conveyor_home, actions=default_registry()
     )
-    assert first.result is Status.SUCCESS, reporter.text(every=True)
+    assert first.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert first.steps[1].outputs["cache-hit"] == "false"
     key = first.steps[1].outputs["cache-key"]
     assert key.startswith(f"setup-uv-2-{machine_arch()}-")
@@ -219,7 +219,7 @@ def test_enable_cache_keeps_the_uv_cache_in_the_cache_store(
     second, reporter = run_job(
         _job(repo, index.url, checkout, uv_step, check), conveyor_home, actions=default_registry()
     )
-    assert second.result is Status.SUCCESS, reporter.text(every=True)
+    assert second.result is Conclusion.SUCCESS, reporter.text(every=True)
     assert second.steps[1].outputs["cache-hit"] == "true"
     assert second.steps[1].outputs["cache-key"] == key
     assert reporter.output(2) == ["hi"]
@@ -232,12 +232,12 @@ def test_nothing_to_cache_fails_the_post_step_unless_ignored(
     inputs = {"version": "0.4.2", "enable-cache": "true"}
     doc = _job(repo, index.url, {"uses": "astral-sh/setup-uv@v6", "with": inputs})
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert "there are no dependencies to cache" in reporter.text(every=True)
     ignored = {**inputs, "ignore-nothing-to-cache": "true"}
     doc = _job(repo, index.url, {"uses": "astral-sh/setup-uv@v6", "with": ignored})
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
 
 
 def test_a_cache_suffix_holding_a_secret_is_refused(
@@ -249,7 +249,7 @@ def test_a_cache_suffix_holding_a_secret_is_refused(
     )
     doc = replace(doc, contexts={**doc.contexts, "secrets": {"TOKEN": "s3cr3t-value-xyz"}})
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.FAILURE
+    assert result.result is Conclusion.FAILURE
     assert "the cache key holds a secret" in reporter.text(0)
     assert "s3cr3t-value-xyz" not in reporter.text(every=True)
     stored = (

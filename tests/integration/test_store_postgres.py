@@ -27,7 +27,6 @@ from sqlalchemy import text
 
 from conveyor.engine.ports.store import (
     Admission,
-    Conclusion,
     GroupTicket,
     NewJob,
     ProtectionRules,
@@ -35,7 +34,7 @@ from conveyor.engine.ports.store import (
     RunStatus,
     workflow_holder,
 )
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 from conveyor.store import StoreHandle, open_store
 from conveyor.store.database import connect
 from conveyor.store.schema import HEAD, current_revision, ensure_schema, known_revisions, migrate
@@ -179,7 +178,7 @@ def test_runs_jobs_and_reruns_on_postgres(pg_store: StoreHandle) -> None:
     first, second = runs.create_run(new_run()), runs.create_run(new_run())
     assert (first.run_number, second.run_number) == (1, 2)
     runs.start_job(first.id, 1, NewJob("a", "a", "a", {"n": 1}, status=RunStatus.IN_PROGRESS))
-    runs.finish_job(first.id, 1, "a", JobResult(Status.SUCCESS, outputs={"x": "y"}))
+    runs.finish_job(first.id, 1, "a", JobResult(Conclusion.SUCCESS, outputs={"x": "y"}))
     runs.finish_run(first.id, Conclusion.SUCCESS)
     again = runs.begin_attempt(first.id, None, ["a"])
     assert again.attempt == 2

@@ -19,7 +19,6 @@ import pytest
 
 from conveyor.engine.ports.store import (
     Admission,
-    Conclusion,
     GroupTicket,
     NewJob,
     NewRun,
@@ -27,7 +26,7 @@ from conveyor.engine.ports.store import (
     RunStatus,
     workflow_holder,
 )
-from conveyor.model.results import JobResult, Status, StepResult
+from conveyor.model.results import Conclusion, JobResult, StepResult
 from conveyor.store import RunRecorder, StoreHandle, open_store
 from conveyor.store.owner import current_owner
 from tests.conftest import REPO_ROOT
@@ -71,9 +70,9 @@ def child_finish(store: StoreHandle) -> None:
         reporter.step_started("build", index, f"step {index}")
         reporter.log_line("build", index, f"output {index}")
         reporter.step_finished(
-            "build", StepResult(index, f"step {index}", Status.SUCCESS, Status.SUCCESS)
+            "build", StepResult(index, f"step {index}", Conclusion.SUCCESS, Conclusion.SUCCESS)
         )
-    reporter.finish_job("build", JobResult(Status.SUCCESS, outputs={"v": "42"}))
+    reporter.finish_job("build", JobResult(Conclusion.SUCCESS, outputs={"v": "42"}))
     recorder.finish(run.id, Conclusion.SUCCESS)
     print(run.id, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)

@@ -25,7 +25,7 @@ from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
 from conveyor.actions.native_support import flag, names, pull_request, sticky_comment, table
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import ForgeError
-from conveyor.model.results import Annotation, AnnotationLevel, Status
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion
 
 COMMENT = "coverage-gate"
 MAX_ANNOTATIONS = 50
@@ -121,7 +121,7 @@ def _judge(
         return ActionOutcome(outputs=outputs, summary=summary, annotations=annotations, trend=TREND)
     reasons = [f"{m.name.lower()} {m.rate:.2f} % < {m.threshold:g} %" for m in failing]
     return ActionOutcome(
-        status=Status.FAILURE,
+        status=Conclusion.FAILURE,
         outputs=outputs,
         summary=summary,
         annotations=annotations,

@@ -19,7 +19,7 @@ from conveyor.actions.forge_rest import ForgeRest, ForgeTarget
 from conveyor.actions.native_support import event, flag, listed, pull_request, sticky_comment
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import ForgeError, UsageError
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 
 NAME = "dependency-review"
 OSV_SETTING = "CONVEYOR_OSV_DATA"  # the OSV directory/zip when the input is not given
@@ -93,8 +93,8 @@ def _review(invocation: ActionInvocation, console: ActionConsole) -> ActionOutco
     console.log(f"conveyor/{NAME}: {base[:12]}...{head[:12]}: {len(changes)} change(s)")
     text = comment(changes, failing, chosen.fail_on_severity)
     _comment(invocation, console, text, failing, chosen.comment_mode)
-    status = Status.FAILURE if failing and not chosen.warn_only else Status.SUCCESS
-    error = f"conveyor/{NAME}: " + "; ".join(failing) if status is Status.FAILURE else None
+    status = Conclusion.FAILURE if failing and not chosen.warn_only else Conclusion.SUCCESS
+    error = f"conveyor/{NAME}: " + "; ".join(failing) if status is Conclusion.FAILURE else None
     return ActionOutcome(
         status, outputs(changes, text), error=error, summary=summary(changes, failing),
         annotations=finding_annotations(

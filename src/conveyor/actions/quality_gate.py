@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from conveyor.actions.native_support import names, table, warning
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 
 _PASSING = {"success"}
 
@@ -106,7 +106,7 @@ def _outcome(verdicts: list[Verdict], missing: list[str], console: ActionConsole
         return ActionOutcome(outputs=outputs, summary=summary, annotations=annotations)
     why = [f"'{job}' ({_result_of(job, verdicts)})" for job in failing]
     return ActionOutcome(
-        status=Status.FAILURE,
+        status=Conclusion.FAILURE,
         outputs=outputs,
         summary=summary,
         annotations=annotations,

@@ -19,7 +19,7 @@ from conveyor.actions.native_support import finding, flag, table
 from conveyor.actions.secret_sources import Target, diff_targets, tree_targets
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import UsageError
-from conveyor.model.results import Annotation, Status
+from conveyor.model.results import Annotation, Conclusion
 
 BASELINE = ".secrets.baseline"
 _SETTINGS_LOCK = threading.Lock()  # detect-secrets keeps its settings in globals
@@ -165,9 +165,9 @@ def _outcome(
             "annotations; audit false positives into the baseline "
             "(detect-secrets scan --baseline .secrets.baseline)"
         )
-        status = Status.FAILURE
+        status = Conclusion.FAILURE
     else:
-        status, message = Status.SUCCESS, None
+        status, message = Conclusion.SUCCESS, None
     annotations = tuple(_annotation(found) for found in new)
     return ActionOutcome(status, outputs, error=message, summary=summary, annotations=annotations)
 

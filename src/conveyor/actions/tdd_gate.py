@@ -28,7 +28,7 @@ from conveyor.actions.native_support import (
 )
 from conveyor.engine.ports.actions import ActionConsole, ActionInvocation, ActionOutcome, failed
 from conveyor.errors import ForgeError
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 
 COMMENT = "tdd-gate"
 _ITEM = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s*(?P<text>.*?)\s*$")
@@ -117,7 +117,7 @@ def _judge(
     if not missing:
         return ActionOutcome(outputs=outputs, summary=report)
     return ActionOutcome(
-        status=Status.FAILURE,
+        status=Conclusion.FAILURE,
         outputs=outputs,
         summary=report,
         annotations=tuple(error(m, title="tdd-gate") for m in missing),

@@ -16,7 +16,7 @@ from conveyor.engine.ports.observer import JobView
 from conveyor.engine.ports.store import StoredJob
 from conveyor.engine.records import JobRecord
 from conveyor.engine.run_state import JobNode, Leg, NodeState, WorkflowRun
-from conveyor.model.results import Conclusion, Status
+from conveyor.model.results import Conclusion
 
 Carried = Mapping[str, Sequence[StoredJob]]  # job id → its instances in the previous attempt
 _FINISHED = frozenset(
@@ -87,7 +87,7 @@ def _leg(run: WorkflowRun, node: JobNode, index: int, job: StoredJob) -> Leg:
     leg.finish(
         JobRecord(
             view=view,
-            conclusion=Status(str(conclusion)),
+            conclusion=Conclusion(str(conclusion)),
             outputs=dict(job.outputs),
             started_at=job.started_at,
             finished_at=job.finished_at,

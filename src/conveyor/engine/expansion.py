@@ -16,7 +16,7 @@ from conveyor.engine.run_state import JobNode, Leg, LegState, NodeState, Workflo
 from conveyor.engine.scope import RunScope
 from conveyor.engine.strategy import StrategyPlan, plan_strategy
 from conveyor.errors import ConveyorError
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import Strategy
 from conveyor.workflow.matrix import MatrixLeg
 
@@ -31,17 +31,17 @@ def activate(run: WorkflowRun, node: JobNode, make_child: ChildFactory) -> list[
     status = job_status(run.ancestor_results(node.job_id), run.cancelled)
     try:
         if not evaluate_condition(node.job.condition, contexts, status):
-            final = Status.CANCELLED if run.cancelled else Status.SKIPPED
+            final = Conclusion.CANCELLED if run.cancelled else Conclusion.SKIPPED
             return [_closed_leg(run, node, final)]
         strategy = plan_strategy(node.job.strategy, contexts, run.settings.matrix_filter or None)
     except ConveyorError as exc:
         if run.settings.dry_run and _reads_needs(node.job.strategy):
             return [_deferred_leg(run, node)]
-        return [_closed_leg(run, node, Status.FAILURE, _message(node, exc))]
+        return [_closed_leg(run, node, Conclusion.FAILURE, _message(node, exc))]
     node.strategy = strategy
     if not strategy.legs:
         reason = "no matrix combination is left after --matrix"
-        return [_closed_leg(run, node, Status.SKIPPED, reason)]
+        return [_closed_leg(run, node, Conclusion.SKIPPED, reason)]
     node.legs = _legs(run, node, strategy, contexts, make_child)
     return node.legs
 
@@ -94,7 +94,7 @@ def _new_leg(
         )
     except ConveyorError as exc:
         leg = Leg(node, index, _view(run, node, key, key, combination))
-        leg.finish(_record(leg, Status.FAILURE, _message(node, exc)))
+        leg.finish(_record(leg, Conclusion.FAILURE, _message(node, exc)))
         return leg
     return Leg(node, index, _view(run, node, key, name, combination))
 
@@ -108,7 +108,7 @@ def _prepare(
         else:
             _prepare_job(run, node, leg, contexts)
     except ConveyorError as exc:
-        leg.finish(_record(leg, Status.FAILURE, _message(node, exc)))
+        leg.finish(_record(leg, Conclusion.FAILURE, _message(node, exc)))
 
 
 def _prepare_job(run: WorkflowRun, node: JobNode, leg: Leg, contexts: dict[str, object]) -> None:
@@ -192,7 +192,9 @@ def _prepare_call(
     leg.state = LegState.RUNNING
 
 
-def _closed_leg(run: WorkflowRun, node: JobNode, status: Status, error: str | None = None) -> Leg:
+def _closed_leg(
+    run: WorkflowRun, node: JobNode, status: Conclusion, error: str | None = None
+) -> Leg:
     leg = Leg(node, 0, _view(run, node, node.job_id, _plain_name(node), None))
     leg.finish(_record(leg, status, error))
     node.legs = [leg]
@@ -210,7 +212,7 @@ def _reads_needs(strategy: Strategy | None) -> bool:
 def _deferred_leg(run: WorkflowRun, node: JobNode) -> Leg:
     """`--dry-run`: a job whose matrix only the run can make is skipped, and says so."""
     leg = Leg(node, 0, _view(run, node, node.job_id, _plain_name(node), None))
-    leg.finish(JobRecord(view=leg.view, conclusion=Status.SKIPPED, deferred=DEFERRED_MATRIX))
+    leg.finish(JobRecord(view=leg.view, conclusion=Conclusion.SKIPPED, deferred=DEFERRED_MATRIX))
     node.legs = [leg]
     return leg
 
@@ -235,7 +237,7 @@ def _view(
     )
 
 
-def _record(leg: Leg, status: Status, error: str | None = None) -> JobRecord:
+def _record(leg: Leg, status: Conclusion, error: str | None = None) -> JobRecord:
     return JobRecord(view=leg.view, conclusion=status, error=error)
 
 

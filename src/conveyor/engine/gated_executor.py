@@ -43,7 +43,7 @@ from conveyor.engine.ports.store import (
     job_holder,
 )
 from conveyor.errors import ConveyorError
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 
 
 def _quiet(_text: str) -> None:
@@ -87,12 +87,12 @@ class GatedExecutor:
             group = concurrency(job.concurrency, document.contexts)
             environment = environment_name(job.environment, document.contexts)
         except ConveyorError as exc:
-            return JobResult(Status.FAILURE, error=f"job '{document.job_id}': {exc}")
+            return JobResult(Conclusion.FAILURE, error=f"job '{document.job_id}': {exc}")
         ticket = self._ticket(document, group.group) if group else None
         if ticket is not None and group is not None:
             admission = self._enter(document, ticket, group.cancel_in_progress, cancel)
             if admission is not Admission.RUNNING:
-                return JobResult(Status.CANCELLED, error=_replaced(ticket.group))
+                return JobResult(Conclusion.CANCELLED, error=_replaced(ticket.group))
         try:
             return self._gated(document, entry, environment, reporter, cancel, ticket)
         finally:
@@ -134,16 +134,18 @@ class GatedExecutor:
             return self._run(document, reporter, cancel, ticket)
         decision = self._controls.deployments.enter(self._request(document, environment), cancel)
         if decision.verdict is GateVerdict.REJECTED:
-            return JobResult(Status.FAILURE, error=decision.reason)
+            return JobResult(Conclusion.FAILURE, error=decision.reason)
         if decision.verdict is GateVerdict.CANCELLED:
-            return JobResult(Status.CANCELLED, error=decision.reason or "cancelled while waiting")
+            return JobResult(
+                Conclusion.CANCELLED, error=decision.reason or "cancelled while waiting"
+            )
         controls = self._controls
         try:
             document = with_environment(
                 document, entry, decision, controls.pinned_secrets, controls.pinned_vars
             )
         except ConveyorError as exc:
-            return JobResult(Status.FAILURE, error=f"job '{document.job_id}': {exc}")
+            return JobResult(Conclusion.FAILURE, error=f"job '{document.job_id}': {exc}")
         deployment = controls.environments.record_deployment(
             int(document.run_id),
             document.run_attempt,

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from conveyor.engine.ports.observer import JobView
-from conveyor.model.results import Annotation, Conclusion, Status, StepResult
+from conveyor.model.results import Annotation, Conclusion, StepResult
 
 
 @dataclass(frozen=True, slots=True)
 class JobRecord:
     view: JobView
-    conclusion: Status
+    conclusion: Conclusion
     continue_on_error: bool = False
     outputs: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[StepResult, ...] = ()

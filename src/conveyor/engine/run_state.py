@@ -18,7 +18,7 @@ from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord
 from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.strategy import StrategyPlan
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import Job
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class JobNode:
     state: NodeState = NodeState.WAITING
     strategy: StrategyPlan | None = None
     legs: list[Leg] = field(default_factory=list)
-    result: Status | None = None  # what dependants see (continue-on-error applied)
+    result: Conclusion | None = None  # what dependants see (continue-on-error applied)
     outputs: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -140,12 +140,12 @@ class WorkflowRun:
         context: dict[str, object] = {}
         for need in self.plan.needs[job_id]:
             node = self.nodes[need]
-            result = node.result or Status.SKIPPED
+            result = node.result or Conclusion.SKIPPED
             context[need] = {"result": str(result), "outputs": dict(node.outputs)}
         return context
 
-    def ancestor_results(self, job_id: str) -> list[Status]:
-        return [self.nodes[a].result or Status.SKIPPED for a in self.plan.ancestors[job_id]]
+    def ancestor_results(self, job_id: str) -> list[Conclusion]:
+        return [self.nodes[a].result or Conclusion.SKIPPED for a in self.plan.ancestors[job_id]]
 
     def complete(self, node: JobNode) -> bool:
         """Close a node whose legs have all finished; True when it was closed now."""
@@ -159,7 +159,10 @@ class WorkflowRun:
     def jobs_context(self) -> dict[str, object]:
         """`jobs` (for workflow_call outputs): every job's result and outputs."""
         return {
-            job_id: {"result": str(node.result or Status.SKIPPED), "outputs": dict(node.outputs)}
+            job_id: {
+                "result": str(node.result or Conclusion.SKIPPED),
+                "outputs": dict(node.outputs),
+            }
             for job_id, node in self.nodes.items()
         }
 
@@ -174,7 +177,7 @@ class WorkflowRun:
                     found.append(leg.record)
         return tuple(found)
 
-    def conclusion(self) -> Status:
+    def conclusion(self) -> Conclusion:
         pairs = [(_conclusion(leg), leg.continue_on_error) for leg in self._legs()]
         return run_conclusion(pairs, self.cancelled)
 
@@ -183,5 +186,5 @@ class WorkflowRun:
             yield from node.legs
 
 
-def _conclusion(leg: Leg) -> Status:
-    return leg.record.conclusion if leg.record is not None else Status.CANCELLED
+def _conclusion(leg: Leg) -> Conclusion:
+    return leg.record.conclusion if leg.record is not None else Conclusion.CANCELLED

@@ -29,7 +29,7 @@ from conveyor.engine.records import JobRecord
 from conveyor.engine.run_state import JobNode, Leg, LegState, NodeState, WorkflowRun
 from conveyor.engine.scope import RunScope
 from conveyor.errors import ConveyorError
-from conveyor.model.results import Annotation, JobResult, Status, StepResult
+from conveyor.model.results import Annotation, Conclusion, JobResult, StepResult
 
 Clock = Callable[[], float]
 
@@ -131,7 +131,7 @@ class Scheduler:
         elif leg.document is not None:
             leg.sequence = next(self._sequence)
             if self._hard_deadline is not None:
-                self._close(leg, Status.CANCELLED, "the run was stopped")
+                self._close(leg, Conclusion.CANCELLED, "the run was stopped")
             else:
                 self._queue.append(leg)
 
@@ -146,7 +146,7 @@ class Scheduler:
 
             outputs = reusable.outputs_of(child.plan.workflow, contexts)
         except ConveyorError as exc:
-            status, outputs, error = Status.FAILURE, {}, f"workflow_call outputs: {exc}"
+            status, outputs, error = Conclusion.FAILURE, {}, f"workflow_call outputs: {exc}"
         record = JobRecord(view=leg.view, conclusion=status, outputs=outputs, error=error)
         leg.finish(record)
         leg.node.outputs.update(outputs)
@@ -184,7 +184,9 @@ class Scheduler:
         try:
             result = self._executor.run_job(leg.document, reporter, leg.cancel)
         except BaseException as exc:  # an executor must not take the run down with it
-            result = JobResult(Status.FAILURE, error=f"executor error: {type(exc).__name__}: {exc}")
+            result = JobResult(
+                Conclusion.FAILURE, error=f"executor error: {type(exc).__name__}: {exc}"
+            )
         return lambda: self._results.put((leg, result))
 
     def _forecast(self) -> None:
@@ -245,9 +247,9 @@ class Scheduler:
             return  # abandoned after a hard stop
         self._running.remove(leg)
         status, error = result.result, result.error
-        if leg.timed_out and status in (Status.CANCELLED, Status.FAILURE):
+        if leg.timed_out and status in (Conclusion.CANCELLED, Conclusion.FAILURE):
             minutes = leg.timeout_seconds / 60
-            status = Status.FAILURE
+            status = Conclusion.FAILURE
             error = error or f"the job exceeded its timeout of {minutes:g} minutes"
         record = JobRecord(
             view=leg.view,
@@ -273,7 +275,11 @@ class Scheduler:
     def _after_finish(self, leg: Leg) -> None:
         record = leg.record
         assert record is not None
-        if record.conclusion is Status.FAILURE and not leg.continue_on_error and leg.node.fail_fast:
+        if (
+            record.conclusion is Conclusion.FAILURE
+            and not leg.continue_on_error
+            and leg.node.fail_fast
+        ):
             self._fail_fast(leg.node)
 
     # -- cancellation ------------------------------------------------------------------------
@@ -283,13 +289,13 @@ class Scheduler:
         for sibling in node.legs:
             if sibling.state is LegState.QUEUED and sibling.record is None:
                 self._queue.remove(sibling)
-                self._close(sibling, Status.CANCELLED, "cancelled by fail-fast")
+                self._close(sibling, Conclusion.CANCELLED, "cancelled by fail-fast")
             elif sibling.state is LegState.RUNNING and sibling.child is not None:
                 self._cancel_run(sibling.child)
             elif sibling.state is LegState.RUNNING:
                 sibling.cancel.set()
 
-    def _close(self, leg: Leg, status: Status, error: str) -> None:
+    def _close(self, leg: Leg, status: Conclusion, error: str) -> None:
         record = JobRecord(view=leg.view, conclusion=status, error=error)
         leg.finish(record)
         self._observer.job_finished(leg.view, record)
@@ -323,7 +329,7 @@ class Scheduler:
             elif not _survives_cancel(run, node):
                 if leg.state is LegState.QUEUED:
                     self._queue.remove(leg)
-                    self._close(leg, Status.CANCELLED, "the run was cancelled")
+                    self._close(leg, Conclusion.CANCELLED, "the run was cancelled")
                 else:
                     leg.cancel.set()
 
@@ -333,7 +339,7 @@ class Scheduler:
             run.cancel()
         for leg in list(self._queue):
             self._queue.remove(leg)
-            self._close(leg, Status.CANCELLED, "the run was stopped")
+            self._close(leg, Conclusion.CANCELLED, "the run was stopped")
         for leg in self._running:
             leg.cancel.force()
 
@@ -352,10 +358,10 @@ class Scheduler:
         """Close everything still open (after a hard stop's grace period, or a stall)."""
         for leg in list(self._running):
             self._running.remove(leg)
-            self._close(leg, Status.CANCELLED, reason)
+            self._close(leg, Conclusion.CANCELLED, reason)
         for leg in list(self._queue):
             self._queue.remove(leg)
-            self._close(leg, Status.CANCELLED, reason)
+            self._close(leg, Conclusion.CANCELLED, reason)
         for run in self._runs:
             for node in run.nodes.values():
                 if node.legs and all(leg.record is not None for leg in node.legs):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from conveyor.engine.expressions import static_condition
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
-from conveyor.model.results import JobResult, Status, StepResult
+from conveyor.model.results import Conclusion, JobResult, StepResult
 from conveyor.model.workflow import Step
 
 
@@ -22,7 +22,7 @@ from conveyor.model.workflow import Step
 class FakeJob:
     """How one scripted job instance ends."""
 
-    result: Status = Status.SUCCESS
+    result: Conclusion = Conclusion.SUCCESS
     outputs: Mapping[str, str] = field(default_factory=dict)
     duration: float = 0.0  # seconds to wait before finishing (ends early when cancelled)
     until_cancelled: bool = False  # run until the cancel signal is set
@@ -56,7 +56,7 @@ class FakeExecutor:
             self._leave()
         return JobResult(
             result=result,
-            outputs=dict(plan.outputs) if result is Status.SUCCESS else {},
+            outputs=dict(plan.outputs) if result is Conclusion.SUCCESS else {},
             steps=steps,
             started_at=started,
             finished_at=time.time(),
@@ -81,14 +81,14 @@ class FakeExecutor:
             self._active -= 1
 
 
-def _wait(plan: FakeJob, cancel: CancelSignal) -> Status:
+def _wait(plan: FakeJob, cancel: CancelSignal) -> Conclusion:
     if plan.until_cancelled:
         cancel.wait()
-        return Status.CANCELLED
+        return Conclusion.CANCELLED
     if plan.duration > 0 and cancel.wait(plan.duration):
-        return Status.CANCELLED
+        return Conclusion.CANCELLED
     if cancel.is_set():
-        return Status.CANCELLED
+        return Conclusion.CANCELLED
     return plan.result
 
 
@@ -103,7 +103,7 @@ def step_name(step: Step) -> str:
 
 
 def _report_steps(
-    document: JobDocument, reporter: JobReporter, result: Status, lines: tuple[str, ...]
+    document: JobDocument, reporter: JobReporter, result: Conclusion, lines: tuple[str, ...]
 ) -> tuple[StepResult, ...]:
     steps: list[StepResult] = []
     for step in document.steps:
@@ -113,9 +113,9 @@ def _report_steps(
             reporter.log_line(document.instance_key, step.index, line)
         # Every step succeeds but the last, which ends as the job does; a step whose `if:` is
         # false before anything runs is skipped.
-        status = result if step.index == len(document.steps) - 1 else Status.SUCCESS
+        status = result if step.index == len(document.steps) - 1 else Conclusion.SUCCESS
         if static_condition(step.condition, document.contexts) is False:
-            status = Status.SKIPPED
+            status = Conclusion.SKIPPED
         stepped = StepResult(step.index, name, status, status, id=step.id, location=step.location)
         reporter.step_finished(document.instance_key, stepped)
         steps.append(stepped)

@@ -32,9 +32,6 @@ class Conclusion(enum.StrEnum):
 
 _PASSED = frozenset({Conclusion.SUCCESS, Conclusion.SKIPPED})
 
-# A job's `result`, a step's `outcome`: the same words.
-Status = Conclusion
-
 
 class AnnotationLevel(enum.StrEnum):
     ERROR = "error"
@@ -63,8 +60,8 @@ class StepResult:
 
     index: int
     name: str
-    outcome: Status
-    conclusion: Status
+    outcome: Conclusion
+    conclusion: Conclusion
     id: str | None = None
     outputs: Mapping[str, str] = field(default_factory=dict)
     started_at: float | None = None  # epoch seconds
@@ -77,7 +74,7 @@ class StepResult:
 class JobResult:
     """What one job instance did, as handed back by an executor."""
 
-    result: Status
+    result: Conclusion
     outputs: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[StepResult, ...] = ()
     annotations: tuple[Annotation, ...] = ()

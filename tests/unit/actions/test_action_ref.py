@@ -10,7 +10,7 @@ from conveyor.engine.ports.actions import (
     ActionRegistry,
     parse_action_ref,
 )
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_ref_name_and_text() -> None:
 
 class Handler:
     def run(self, invocation: ActionInvocation, console: object) -> ActionOutcome:
-        return ActionOutcome(status=Status.SUCCESS, outputs={"x": invocation.input("Who", "d")})
+        return ActionOutcome(status=Conclusion.SUCCESS, outputs={"x": invocation.input("Who", "d")})
 
 
 def test_registry_lookup_is_case_insensitive() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.engine.ports.actions import ActionOutcome
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.support.native_bots import LinesConsole, invocation, run_native
 
 # Made up here, in pieces, so this file holds no secret-shaped literal.
@@ -60,7 +60,7 @@ def test_the_tree_scan_annotates_path_line_and_never_shows_the_value(
     tmp_path: Path, repo: Path
 ) -> None:
     outcome, console, summary = scan(tmp_path, repo)
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert (
         "settings.py",
         2,
@@ -83,14 +83,14 @@ def test_a_baseline_from_detect_secrets_accepts_known_findings_only(
     baseline = subprocess.run([str(cli), "scan"], cwd=repo, check=True, capture_output=True)
     (repo / ".secrets.baseline").write_bytes(baseline.stdout)
     clean, _, summary = scan(tmp_path, repo)
-    assert clean.status is Status.SUCCESS, clean.error
+    assert clean.status is Conclusion.SUCCESS, clean.error
     assert clean.outputs["findings"] == "0"
     assert clean.outputs["baselined"] != "0"
     assert "no new potential secrets" in summary
     (repo / "deploy.sh").write_text(f"#!/bin/sh\nexport GITHUB_TOKEN={GITHUB_TOKEN}\n")
     git(repo, "add", "deploy.sh")
     outcome, console, summary = scan(tmp_path, repo)
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     places = {(a.file, a.line) for a in outcome.annotations}
     assert places == {("deploy.sh", 2)}  # the baselined one is not reported
     assert "GitHub Token: a potential secret (detect-secrets)" in [
@@ -107,14 +107,14 @@ def test_a_pull_requests_diff_counts_only_the_lines_it_adds(tmp_path: Path, repo
     head = git(repo, "rev-parse", "HEAD")
     event = {"pull_request": {"base": {"sha": base}, "head": {"sha": head}}}
     outcome, _console, summary = scan(tmp_path, repo, event=event)
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     found = json.loads(outcome.outputs["findings-json"])
     assert {"file": "app.py", "line": 4, "type": "GitHub Token"} in found
     assert {(f["file"], f["line"]) for f in found} == {("app.py", 4)}
     assert {a.file for a in outcome.annotations} == {"app.py"}  # the old secret is not in the diff
     assert f"diff {base[:12]}...{head[:12]}: 1 files scanned" in summary
     advisory, _, _ = scan(tmp_path, repo, {"fail-on-findings": "false"}, event)
-    assert advisory.status is Status.SUCCESS
+    assert advisory.status is Conclusion.SUCCESS
     assert advisory.outputs["findings"] == str(len(found))
 
 

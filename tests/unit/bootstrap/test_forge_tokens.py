@@ -11,7 +11,7 @@ from conveyor.bootstrap.forge_tokens import TokenExecutor, from_fork
 from conveyor.engine.ports.executor import JobDocument
 from conveyor.engine.ports.forge import JobToken
 from conveyor.forge.fake import FAKE_URLS, FakeForge
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 from conveyor.workflow.loader import load_workflow_or_raise
 
 WORKFLOW = """\
@@ -37,7 +37,7 @@ class Recording:
 
     def run_job(self, document: JobDocument, reporter: object, cancel: object) -> JobResult:
         self.documents.append(document)
-        return JobResult(Status.SUCCESS)
+        return JobResult(Conclusion.SUCCESS)
 
 
 def document(job_id: str, path: str = ".github/workflows/ci.yml") -> JobDocument:
@@ -108,7 +108,7 @@ class BrokenForge(FakeForge):
 def test_a_forge_that_gives_no_token_does_not_stop_the_job() -> None:
     tokens = executor(BrokenForge())
     result = tokens.run_job(document("build"), None, None)  # type: ignore[arg-type]
-    assert result.result is Status.SUCCESS
+    assert result.result is Conclusion.SUCCESS
     assert isinstance(tokens.inner, Recording)
     assert "GITHUB_TOKEN" not in contexts_of(tokens.inner.documents[0])["secrets"]
 

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from conveyor.engine.ports.store import Conclusion, LogKey, NewJob, RunStatus
-from conveyor.model.results import JobResult, Status, StepResult
+from conveyor.engine.ports.store import LogKey, NewJob, RunStatus
+from conveyor.model.results import Conclusion, JobResult, StepResult
 from conveyor.store import StoreHandle
 from tests.unit.store.cli_helpers import Cli, make_cli, make_store
 from tests.unit.store.conftest import new_run
@@ -23,9 +23,9 @@ def recorded_run(store: StoreHandle) -> int:
             store.runs.start_step(run.id, 1, key, index, name)
             store.logs.append(LogKey(run.id, 1, key, index), f"{key}: {name} output\n")
             store.runs.finish_step(
-                run.id, 1, key, StepResult(index, name, Status.SUCCESS, Status.SUCCESS)
+                run.id, 1, key, StepResult(index, name, Conclusion.SUCCESS, Conclusion.SUCCESS)
             )
-        store.runs.finish_job(run.id, 1, key, JobResult(Status.SUCCESS))
+        store.runs.finish_job(run.id, 1, key, JobResult(Conclusion.SUCCESS))
     store.runs.finish_run(run.id, Conclusion.SUCCESS)
     return run.id
 

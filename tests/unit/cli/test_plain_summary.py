@@ -12,10 +12,10 @@ from conveyor.cli.display.plain_summary import plain_summary, plain_width
 from conveyor.cli.display.summary import render_summary, summary_parts
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord, RunRecord, WorkflowRecord
-from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, Status
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion
 
 
-def _job(name: str, conclusion: Status, **extra: object) -> JobRecord:
+def _job(name: str, conclusion: Conclusion, **extra: object) -> JobRecord:
     view = JobView("1", "ci.yml", "CI", name, name, name)
     return JobRecord(view, conclusion, **extra)  # type: ignore[arg-type]
 
@@ -31,7 +31,7 @@ RECORDS = {
         Conclusion.SUCCESS,
         (
             WorkflowRecord(
-                "1", "ci.yml", "CI", Conclusion.SUCCESS, (_job("build", Status.SUCCESS),)
+                "1", "ci.yml", "CI", Conclusion.SUCCESS, (_job("build", Conclusion.SUCCESS),)
             ),
         ),
     ),
@@ -44,10 +44,10 @@ RECORDS = {
                 "CI",
                 Conclusion.FAILURE,
                 (
-                    _job("a long job name (3.11, ubuntu)", Status.SUCCESS, started_at=1.0),
+                    _job("a long job name (3.11, ubuntu)", Conclusion.SUCCESS, started_at=1.0),
                     _job(
                         "t",
-                        Status.FAILURE,
+                        Conclusion.FAILURE,
                         continue_on_error=True,
                         started_at=0.0,
                         finished_at=123456.78,
@@ -56,8 +56,8 @@ RECORDS = {
                             Annotation(AnnotationLevel.WARNING, "look here", title="Lint"),
                         ),
                     ),
-                    _job("s", Status.SKIPPED),
-                    _job("c", Status.CANCELLED, started_at=0.0, finished_at=0.04),
+                    _job("s", Conclusion.SKIPPED),
+                    _job("c", Conclusion.CANCELLED, started_at=0.0, finished_at=0.04),
                 ),
             ),
             WorkflowRecord(
@@ -93,7 +93,7 @@ def test_plain_text_is_what_rich_prints(name: str, with_logs: bool, tmp_path: Pa
     ],
 )
 def test_declines_what_only_rich_renders_faithfully(job_name: str, error: str | None) -> None:
-    job = _job(job_name, Status.FAILURE, error=error)
+    job = _job(job_name, Conclusion.FAILURE, error=error)
     record = RunRecord(
         Conclusion.FAILURE, (WorkflowRecord("1", "ci.yml", "CI", Conclusion.FAILURE, (job,)),)
     )
@@ -101,7 +101,7 @@ def test_declines_what_only_rich_renders_faithfully(job_name: str, error: str | 
 
 
 def test_declines_step_summaries() -> None:
-    job = _job("b", Status.SUCCESS, summary="## Done")
+    job = _job("b", Conclusion.SUCCESS, summary="## Done")
     record = RunRecord(
         Conclusion.SUCCESS, (WorkflowRecord("1", "ci.yml", "CI", Conclusion.SUCCESS, (job,)),)
     )

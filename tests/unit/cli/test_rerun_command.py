@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from conveyor.cli import rerun_command
-from conveyor.engine.ports.store import Conclusion, NewJob
-from conveyor.model.results import JobResult, Status
+from conveyor.engine.ports.store import NewJob
+from conveyor.model.results import Conclusion, JobResult
 from conveyor.store import StoreHandle
 from tests.unit.store.cli_helpers import Cli, make_cli, make_store
 from tests.unit.store.conftest import new_run
@@ -13,7 +13,7 @@ cli_fixture = pytest.fixture(name="cli")(make_cli)
 store_fixture = pytest.fixture(name="store")(make_store)
 
 
-def finished_run(store: StoreHandle, **results: Status) -> int:
+def finished_run(store: StoreHandle, **results: Conclusion) -> int:
     run = store.runs.create_run(new_run(event_payload={"after": "abc"}, inputs={"x": 1}))
     for key, status in results.items():
         store.runs.start_job(run.id, 1, NewJob(key, key.split("-")[0], key))
@@ -38,7 +38,9 @@ def test_failed_reruns_the_failed_jobs_and_offers_the_passed_ones(
     cli: Cli, store: StoreHandle, plans: list[rerun_command.RerunPlan]
 ) -> None:
     run_id = finished_run(
-        store, build=Status.SUCCESS, **{"test-a": Status.FAILURE, "lint": Status.CANCELLED}
+        store,
+        build=Conclusion.SUCCESS,
+        **{"test-a": Conclusion.FAILURE, "lint": Conclusion.CANCELLED},
     )
     assert cli("rerun", str(run_id), "--failed").code == 0
     (plan,) = plans
@@ -51,7 +53,7 @@ def test_failed_reruns_the_failed_jobs_and_offers_the_passed_ones(
 def test_job_and_all_modes(
     cli: Cli, store: StoreHandle, plans: list[rerun_command.RerunPlan]
 ) -> None:
-    run_id = finished_run(store, build=Status.SUCCESS, test=Status.FAILURE)
+    run_id = finished_run(store, build=Conclusion.SUCCESS, test=Conclusion.FAILURE)
     assert cli("rerun", str(run_id), "--job", "build").code == 0
     assert cli("rerun", str(run_id)).code == 0
     assert plans[0].rerun == {"build"}
@@ -61,7 +63,7 @@ def test_job_and_all_modes(
 def test_rerun_refuses_what_it_cannot_do(
     cli: Cli, store: StoreHandle, plans: list[rerun_command.RerunPlan]
 ) -> None:
-    green = finished_run(store, build=Status.SUCCESS)
+    green = finished_run(store, build=Conclusion.SUCCESS)
     assert "no failed jobs" in cli("rerun", str(green), "--failed").err
     assert "no job 'deploy'" in cli("rerun", str(green), "--job", "deploy").err
     assert "there is no run 4242" in cli("rerun", "4242").err

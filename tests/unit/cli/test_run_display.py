@@ -14,15 +14,15 @@ from conveyor.cli.display.summary import render_summary
 from conveyor.cli.run_command import exit_code
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord, RunRecord, WorkflowRecord
-from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, Status, StepResult
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, StepResult
 
 VIEW = JobView(
     "7", ".github/workflows/ci.yml", "CI", "test (3.11)", "test", "test (3.11)", {"py": "3.11"}
 )
 
 
-def _record(conclusion: Status = Status.SUCCESS, **extra: object) -> JobRecord:
-    step = StepResult(0, "Run tests", Status.FAILURE, Status.SUCCESS, id="t")
+def _record(conclusion: Conclusion = Conclusion.SUCCESS, **extra: object) -> JobRecord:
+    step = StepResult(0, "Run tests", Conclusion.FAILURE, Conclusion.SUCCESS, id="t")
     return JobRecord(VIEW, conclusion, steps=(step,), outputs={"v": "1"}, **extra)  # type: ignore[arg-type]
 
 
@@ -35,8 +35,8 @@ def test_plain_lines_are_prefixed_and_debug_needs_verbose() -> None:
     display.log_line(VIEW, 0, "##[debug]hidden")
     display.log_line(VIEW, 0, "##[group]Details")
     display.log_line(VIEW, 0, "##[endgroup]")
-    display.step_finished(VIEW, StepResult(0, "Run tests", Status.FAILURE, Status.SUCCESS))
-    display.job_finished(VIEW, _record(Status.FAILURE, continue_on_error=True, error="boom"))
+    display.step_finished(VIEW, StepResult(0, "Run tests", Conclusion.FAILURE, Conclusion.SUCCESS))
+    display.job_finished(VIEW, _record(Conclusion.FAILURE, continue_on_error=True, error="boom"))
     lines = out.getvalue().splitlines()
     assert all(line.startswith("[CI/test (3.11)] ") for line in lines)
     text = "\n".join(lines)
@@ -55,8 +55,8 @@ def test_a_job_error_already_logged_is_shown_once() -> None:
     out = io.StringIO()
     display = PlainDisplay(out)
     display.log_line(VIEW, None, "##[error]service db: unhealthy")
-    display.job_finished(VIEW, _record(Status.FAILURE, error="service db: unhealthy"))
-    display.job_finished(VIEW, _record(Status.FAILURE, error="exceeded its timeout"))
+    display.job_finished(VIEW, _record(Conclusion.FAILURE, error="service db: unhealthy"))
+    display.job_finished(VIEW, _record(Conclusion.FAILURE, error="exceeded its timeout"))
     text = out.getvalue()
     assert text.count("service db: unhealthy") == 1
     assert "| Error: service db: unhealthy" in text
@@ -65,8 +65,8 @@ def test_a_job_error_already_logged_is_shown_once() -> None:
 
 def test_summary_shows_a_job_error_once_with_its_annotation() -> None:
     note = Annotation(AnnotationLevel.ERROR, "service db: unhealthy")
-    annotated = _record(Status.FAILURE, annotations=(note,), error="service db: unhealthy")
-    bare = _record(Status.FAILURE, error="exceeded its timeout")
+    annotated = _record(Conclusion.FAILURE, annotations=(note,), error="service db: unhealthy")
+    bare = _record(Conclusion.FAILURE, error="exceeded its timeout")
     workflow = WorkflowRecord("7", "ci.yml", "CI", Conclusion.FAILURE, (annotated, bare))
     out = io.StringIO()
     render_summary(Console(file=out, width=200), RunRecord(Conclusion.FAILURE, (workflow,)), None)
@@ -102,7 +102,7 @@ def test_a_jobs_log_file_is_made_by_its_first_line_not_when_it_starts(tmp_path: 
 
 def test_a_job_that_never_started_still_gets_its_file(tmp_path: Path) -> None:
     logs = LogFiles(tmp_path)
-    logs.job_finished(VIEW, _record(Status.SKIPPED))
+    logs.job_finished(VIEW, _record(Conclusion.SKIPPED))
     assert logs.path_for(VIEW).read_text(encoding="utf-8") == "=== test (3.11): skipped\n"
 
 

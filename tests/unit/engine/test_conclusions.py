@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conveyor.engine.conclusions import aggregate, effective, job_status, run_conclusion
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 
-S, F, C, K = Status.SUCCESS, Status.FAILURE, Status.CANCELLED, Status.SKIPPED
+S, F, C, K = Conclusion.SUCCESS, Conclusion.FAILURE, Conclusion.CANCELLED, Conclusion.SKIPPED
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ S, F, C, K = Status.SUCCESS, Status.FAILURE, Status.CANCELLED, Status.SKIPPED
         ([F], True, "cancelled"),
     ],
 )
-def test_job_status(ancestors: list[Status], cancelled: bool, expected: str) -> None:
+def test_job_status(ancestors: list[Conclusion], cancelled: bool, expected: str) -> None:
     assert job_status(ancestors, cancelled) == expected
 
 
@@ -35,7 +35,7 @@ def test_continue_on_error_turns_a_failure_into_success_for_dependants() -> None
     ("legs", "expected"),
     [([S, S], S), ([S, F, C], F), ([S, C], C), ([K, K], K), ([K, S], S), ([], K)],
 )
-def test_matrix_aggregation(legs: list[Status], expected: Status) -> None:
+def test_matrix_aggregation(legs: list[Conclusion], expected: Conclusion) -> None:
     assert aggregate(legs) is expected
 
 
@@ -50,5 +50,7 @@ def test_matrix_aggregation(legs: list[Status], expected: Status) -> None:
         ([(S, False)], True, "cancelled"),
     ],
 )
-def test_run_conclusion(jobs: list[tuple[Status, bool]], cancelled: bool, expected: str) -> None:
+def test_run_conclusion(
+    jobs: list[tuple[Conclusion, bool]], cancelled: bool, expected: str
+) -> None:
     assert run_conclusion(jobs, cancelled) == expected

@@ -13,7 +13,7 @@ from conveyor.engine.records import RunRecord
 from conveyor.engine.scope import RunScope, RunSettings
 from conveyor.engine.session import RunRequest, RunSession
 from conveyor.executors.fake import FakeExecutor, FakeJob
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.store.fake import (
     FakeConcurrencyGate,
     FakeEnvironmentStore,
@@ -195,7 +195,7 @@ def test_a_rejected_deployment_fails_the_job_without_running_it() -> None:
 
 def test_a_failed_deployment_is_recorded_as_such() -> None:
     store = Store()
-    executor = FakeExecutor({"deploy": FakeJob(result=Status.FAILURE)})
+    executor = FakeExecutor({"deploy": FakeJob(result=Conclusion.FAILURE)})
     run_gated(DEPLOY, store, executor)
     (deployment,) = store.environments.list_deployments(REPO, "production")
     assert deployment.status == "failure"

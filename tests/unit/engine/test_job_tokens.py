@@ -13,7 +13,7 @@ from conveyor.engine.job_environment import JobEntry
 from conveyor.engine.job_tokens import JobTokenExecutor, JobTokenWiring
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobForecast, JobReporter
 from conveyor.engine.ports.forge import ForgeUrls, JobToken
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 from tests.unit.engine.conftest import workflow_from
 
 WORKFLOW = """\
@@ -60,7 +60,7 @@ class Inner:
         self.seen.append(document)
         if self.fail:
             raise RuntimeError("the executor broke")
-        return JobResult(Status.SUCCESS)
+        return JobResult(Conclusion.SUCCESS)
 
     def forecast(self, forecast: JobForecast) -> None:
         self.forecasts.append(forecast)

@@ -7,7 +7,7 @@ import pytest
 from conveyor.engine.planner import plan_workflow
 from conveyor.errors import WorkflowError
 from conveyor.executors.fake import FakeExecutor, FakeJob
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.engine.conftest import DictSource, run_workflow, workflow_from
 
 CALLED = """
@@ -94,7 +94,7 @@ def test_inputs_secrets_and_outputs_flow_through_a_call() -> None:
 
 
 def test_a_failing_called_job_fails_the_caller() -> None:
-    executor = FakeExecutor({"inner": FakeJob(Status.FAILURE)})
+    executor = FakeExecutor({"inner": FakeJob(Conclusion.FAILURE)})
     outcome = run_workflow(CALLER, executor, called=FILES)
     assert outcome.conclusions()["after"] == "skipped"
     assert outcome.record.conclusion == "failure"

@@ -7,7 +7,7 @@ import threading
 from conveyor.engine.ports.executor import CancelSignal, JobDocument, JobReporter
 from conveyor.engine.ports.observer import JobView
 from conveyor.executors.fake import FakeExecutor, FakeJob
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 from tests.unit.engine.conftest import Recorder, run_workflow
 
 FAN = """
@@ -51,7 +51,7 @@ def test_a_job_timeout_cancels_it_and_fails_it() -> None:
     """
     outcome = run_workflow(text, FakeExecutor({"slow": FakeJob(until_cancelled=True)}))
     slow = outcome.job("slow")
-    assert slow.conclusion is Status.FAILURE
+    assert slow.conclusion is Conclusion.FAILURE
     assert "timeout" in (slow.error or "")
     assert outcome.conclusions()["after"] == "success"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conveyor.engine.ports.executor import JobDocument
 from conveyor.executors.fake import FakeExecutor, FakeJob
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.engine.conftest import run_workflow
 
 MATRIX = """
@@ -62,7 +62,7 @@ def test_max_parallel_limits_running_legs() -> None:
 def test_fail_fast_cancels_running_and_queued_siblings() -> None:
     executor = FakeExecutor(
         {
-            "test (3.11)": FakeJob(Status.FAILURE, duration=0.05),
+            "test (3.11)": FakeJob(Conclusion.FAILURE, duration=0.05),
             "test (3.12)": FakeJob(until_cancelled=True),
         }
     )
@@ -77,13 +77,13 @@ def test_fail_fast_cancels_running_and_queued_siblings() -> None:
 
 
 def test_without_fail_fast_siblings_finish() -> None:
-    executor = FakeExecutor({"test (3.11)": FakeJob(Status.FAILURE)})
+    executor = FakeExecutor({"test (3.11)": FakeJob(Conclusion.FAILURE)})
     outcome = run_workflow(MATRIX, executor)
     assert outcome.conclusions()["test (3.12)"] == "success"
 
 
 def test_a_continue_on_error_leg_does_not_trip_fail_fast() -> None:
-    executor = FakeExecutor({"test (3.13)": FakeJob(Status.FAILURE)})
+    executor = FakeExecutor({"test (3.13)": FakeJob(Conclusion.FAILURE)})
     outcome = run_workflow(MATRIX, executor, variables={"FAST": "yes"})
     assert outcome.conclusions()["test (3.11)"] == "success"
     assert outcome.record.conclusion == "success"

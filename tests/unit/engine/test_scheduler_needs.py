@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conveyor.executors.fake import FakeExecutor, FakeJob
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.engine.conftest import run_workflow
 
 JOB_STATUS_CHECK = """
@@ -31,7 +31,7 @@ jobs:
 
 def test_a_failure_skips_dependants_transitively() -> None:
     """act's job-status-check: `next` is skipped although its direct needs succeeded."""
-    outcome = run_workflow(JOB_STATUS_CHECK, FakeExecutor({"fail": FakeJob(Status.FAILURE)}))
+    outcome = run_workflow(JOB_STATUS_CHECK, FakeExecutor({"fail": FakeJob(Conclusion.FAILURE)}))
     assert outcome.conclusions() == {
         "fail": "failure",
         "suc1": "success",
@@ -110,13 +110,13 @@ def test_needs_outputs_and_results_reach_dependants() -> None:
         steps: [{run: echo}]
     """
     executor = FakeExecutor(
-        {"build": FakeJob(outputs={"version": "1.2.3"}), "lint": FakeJob(Status.FAILURE)}
+        {"build": FakeJob(outputs={"version": "1.2.3"}), "lint": FakeJob(Conclusion.FAILURE)}
     )
     outcome = run_workflow(text, executor)
     deploy = outcome.document("deploy")
     assert deploy.env["VERSION"] == "1.2.3"
     assert deploy.env["LINT"] == "success"  # continue-on-error: dependants see success
-    assert outcome.job("lint").conclusion is Status.FAILURE
+    assert outcome.job("lint").conclusion is Conclusion.FAILURE
     assert outcome.job("lint").continue_on_error
     assert outcome.record.conclusion == "success"
     assert outcome.job("build").outputs == {"version": "1.2.3"}

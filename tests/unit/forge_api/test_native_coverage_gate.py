@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conveyor.actions.coverage_gate import CoverageGate
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge
 from tests.unit.natives.support import LogConsole, invocation
 
@@ -31,7 +31,7 @@ def report(root: Path, covered: int) -> None:
     (root / "coverage.xml").write_text(text)
 
 
-def run_gate(forge: Forge, root: Path, number: int) -> Status:
+def run_gate(forge: Forge, root: Path, number: int) -> Conclusion:
     github = {
         "api_url": forge.api,
         "repository": REPO,
@@ -50,9 +50,9 @@ def test_the_comment_is_updated_not_duplicated(forge: Forge, tmp_path: Path) -> 
         )
         number = pull.json()["number"]
         report(tmp_path, 2)
-        assert run_gate(forge, tmp_path, number) is Status.FAILURE
+        assert run_gate(forge, tmp_path, number) is Conclusion.FAILURE
         report(tmp_path, 3)
-        assert run_gate(forge, tmp_path, number) is Status.SUCCESS
+        assert run_gate(forge, tmp_path, number) is Conclusion.SUCCESS
         [comment] = client.get(f"/repos/{REPO}/issues/{number}/comments").json()
     assert "### Coverage gate passed" in comment["body"]
     assert "| Lines | 75.00 % | 60 % | ✅ |" in comment["body"]

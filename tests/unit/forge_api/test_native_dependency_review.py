@@ -11,7 +11,7 @@ from pathlib import Path
 from conveyor.actions import BUILTIN_NATIVE_MAP, NATIVE_ACTIONS, default_registry
 from conveyor.actions.dependency_review import DependencyReview
 from conveyor.engine.ports.actions import ActionOutcome
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.executors.harness import document, run_job, steps
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge, git
 from tests.unit.natives.support import LogConsole, invocation
@@ -82,7 +82,7 @@ def test_a_gpl_dependency_is_blocked_with_one_comment_updated_on_the_next_push(
     head = commit(forge, {"requirements.txt": "requests==2.31.0\nPyQt5==5.15.10\n"}, "Add a GUI")
     number = open_pull(forge, "gui")
     outcome = review(forge, tmp_path, number, head, **{"allow-licenses": "MIT, Apache-2.0"})
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert outcome.error is not None
     assert "PyQt5@5.15.10 (GPL-3.0-only)" in outcome.error
     [body] = comments(forge, number)
@@ -97,7 +97,7 @@ def test_a_gpl_dependency_is_blocked_with_one_comment_updated_on_the_next_push(
     head = commit(forge, {"requirements.txt": "requests==2.31.0\nPyQt5==5.15.11\n"}, "Bump")
     git(forge.work, "push", "-q", str(forge.bare), "gui")
     outcome = review(forge, tmp_path, number, head, **{"deny-licenses": "GPL-3.0-or-later"})
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     [body] = comments(forge, number)
     assert "5.15.11" in body
     assert "5.15.10" not in body
@@ -123,7 +123,7 @@ def test_a_vulnerable_pinned_version_fails_naming_the_advisory(
     head = commit(forge, files, "Old versions")
     number = open_pull(forge, "old")
     outcome = review(forge, tmp_path, number, head, **{"osv-data": str(OSV)})
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert outcome.error is not None
     assert "GHSA-j8r2-6x86-q33q" in outcome.error
     assert "GHSA-35jh-r3h4-6jhm" in outcome.error
@@ -160,7 +160,7 @@ def test_the_marketplace_action_runs_natively_in_a_job(
                    contexts={"github": context})  # fmt: skip
     registry = default_registry(BUILTIN_NATIVE_MAP)
     result, reporter = run_job(doc, conveyor_home, actions=registry)
-    assert result.result is Status.FAILURE, reporter.text(every=True)
+    assert result.result is Conclusion.FAILURE, reporter.text(every=True)
     assert "licence(s) not allowed: PyQt5@5.15.10 (GPL-3.0-only)" in reporter.text(every=True)
     [body] = comments(forge, number)
     assert "PyQt5" in body

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from conveyor.actions import default_registry
-from conveyor.model.results import AnnotationLevel, Status
+from conveyor.model.results import AnnotationLevel, Conclusion
 from tests.unit.executors.harness import document, git, run_job, steps
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge
 
@@ -33,7 +33,7 @@ def test_a_stale_step_marks_issues_on_the_forge(
             "with": {"stale-issue-message": "Stale.", "operations-per-run": "4"}}  # fmt: skip
     doc = document(forge.work, steps(step), contexts={"github": github(forge, "refs/heads/main")})
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     with forge.client() as client:
         stale = [n for n in numbers
                  if client.get(f"/repos/{REPO}/issues/{n}").json()["labels"]]  # fmt: skip
@@ -56,7 +56,7 @@ def test_a_release_step_on_a_tag_creates_the_release(
         contexts={"github": github(forge, ref)},
     )  # fmt: skip
     result, reporter = run_job(doc, conveyor_home, actions=default_registry())
-    assert result.result is Status.SUCCESS, reporter.text(every=True)
+    assert result.result is Conclusion.SUCCESS, reporter.text(every=True)
     with forge.client() as client:
         made = client.get(f"/repos/{REPO}/releases/tags/v1.0.1").json()
     assert made["prerelease"] is False

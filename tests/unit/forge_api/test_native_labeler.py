@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conveyor.actions.labeler import Labeler
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge, git
 from tests.unit.natives.support import LogConsole, invocation
 
@@ -35,7 +35,7 @@ def push_branch(forge: Forge, branch: str, files: dict[str, str]) -> None:
     git(forge.work, "push", "-q", str(forge.bare), branch)
 
 
-def run_labeler(forge: Forge, tmp_path: Path, number: int, **inputs: str) -> Status:
+def run_labeler(forge: Forge, tmp_path: Path, number: int, **inputs: str) -> Conclusion:
     (tmp_path / ".github").mkdir(exist_ok=True)
     (tmp_path / ".github/labeler.yml").write_text(CONFIG)
     github = {
@@ -72,7 +72,7 @@ def test_a_pull_request_of_three_files_gets_xs_and_path_labels(
     with forge.client() as client:
         labels = {"labels": ["size/L", "tests", "keep-me"]}
         client.post(f"/repos/{REPO}/issues/{number}/labels", json=labels)
-    assert run_labeler(forge, tmp_path, number, **{"sync-labels": "true"}) is Status.SUCCESS
+    assert run_labeler(forge, tmp_path, number, **{"sync-labels": "true"}) is Conclusion.SUCCESS
     assert pull_labels(forge, number) == ["docs", "feature-branch", "keep-me", "size/XS", "source"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.engine.ports.actions import ActionOutcome
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.support.native_bots import LinesConsole, invocation, run_native
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge, git
 
@@ -85,7 +85,7 @@ def test_an_rc_tag_makes_a_prerelease_with_grouped_notes_and_assets(
 ) -> None:
     workspace, numbers = tagged
     outcome, console, summary = release(forge, tmp_path, workspace, ROLE_TOKEN["write"])
-    assert outcome.status is Status.SUCCESS, outcome.error
+    assert outcome.status is Conclusion.SUCCESS, outcome.error
     with forge.client() as client:
         made = client.get(f"/repos/{REPO}/releases/tags/{TAG}").json()
     assert made["prerelease"] is True
@@ -107,7 +107,7 @@ def test_an_rc_tag_makes_a_prerelease_with_grouped_notes_and_assets(
     again, console, _ = release(forge, tmp_path, workspace, ROLE_TOKEN["write"], name="RC 1")
     with forge.client() as client:
         releases = client.get(f"/repos/{REPO}/releases").json()
-    assert again.status is Status.SUCCESS, again.error
+    assert again.status is Conclusion.SUCCESS, again.error
     assert [(r["tag_name"], r["name"], len(r["assets"])) for r in releases] == [(TAG, "RC 1", 2)]
     assert "app-1.1.0rc1.tar.gz: already uploaded" in console.text()
 
@@ -122,7 +122,7 @@ def test_offline_notes_come_from_the_merge_commits_and_nothing_is_written(
     outcome, console, _ = release(
         forge, tmp_path, workspace, None, **{"changelog-file": "CHANGELOG.md"}
     )
-    assert outcome.status is Status.SUCCESS, outcome.error
+    assert outcome.status is Conclusion.SUCCESS, outcome.error
     body = outcome.outputs["body"]
     # without the forge there are no labels: one category catches all ("*"), c included
     assert re.findall(r"^\* (.*)$", body, re.MULTILINE) == [
@@ -144,7 +144,7 @@ def test_a_job_token_without_pull_requests_read_releases_with_a_warning_naming_t
 ) -> None:
     workspace, numbers = tagged
     outcome, _, _ = release(forge, tmp_path, workspace, ROLE_TOKEN["release-job"])
-    assert outcome.status is Status.SUCCESS, outcome.error
+    assert outcome.status is Conclusion.SUCCESS, outcome.error
     # the release is made; the notes fall back to the commit messages …
     assert f"* Add a in #{numbers['a']}" in outcome.outputs["body"]
     # … and the job is told why, once, not left with thinner notes and no reason
@@ -161,11 +161,11 @@ def test_a_run_not_for_a_version_tag_is_skipped_and_bad_config_fails(
     call = invocation("conveyor/release@v1", tmp_path, {}, github={"ref": "refs/heads/main"},
                       workspace=workspace)  # fmt: skip
     console = LinesConsole()
-    assert run_native(call, console).status is Status.SUCCESS
+    assert run_native(call, console).status is Conclusion.SUCCESS
     assert "not for a vX.Y.Z tag: skipped" in console.text()
     (workspace / ".github" / "release.yml").write_text("changelog:\n  categories: {}\n")
     outcome, _, _ = release(forge, tmp_path, workspace, None)
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert (
         outcome.error
         == "conveyor/release: .github/release.yml: changelog.categories must be a list"

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from conveyor.engine.ports.actions import ActionOutcome
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.support.native_bots import LinesConsole, invocation, run_native
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge
 
@@ -60,7 +60,7 @@ def test_marks_then_closes_with_the_clock_override(forge: Forge, tmp_path: Path)
     _not_yet, _, _ = stale(forge, tmp_path, 13, **inputs)  # 13 days after marking
     assert issue(forge, old)["state"] == "open"
     closed, _, _ = stale(forge, tmp_path, 15, **inputs)
-    assert closed.status is Status.SUCCESS
+    assert closed.status is Conclusion.SUCCESS
     assert json.loads(closed.outputs["closed-issues-prs"])[0]["number"] == old
     assert issue(forge, old)["state"] == "closed"
     assert issue(forge, old)["state_reason"] == "not_planned"
@@ -109,7 +109,7 @@ def test_pull_requests_use_their_own_days_and_a_dry_run_writes_nothing(
 
 def test_bad_input_fails_clearly(forge: Forge, tmp_path: Path) -> None:
     outcome, _, _ = stale(forge, tmp_path, 0, **{"days-before-stale": "sixty"})
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert (
         outcome.error == "conveyor/stale: input `days-before-stale`: expected a number, got 'sixty'"
     )

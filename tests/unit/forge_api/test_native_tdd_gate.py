@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conveyor.actions.tdd_gate import TddGate
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.forge_api.conftest import REPO, ROLE_TOKEN, Forge
 from tests.unit.natives.support import LogConsole, invocation
 
@@ -14,7 +14,7 @@ PULLS = f"/repos/{REPO}/pulls"
 PROOF = "## TDD Proof\n- [x] test first\n- [x] seen failing\n- [x] made to pass\n"
 
 
-def run_gate(forge: Forge, tmp_path: Path, number: int, stale_body: str) -> Status:
+def run_gate(forge: Forge, tmp_path: Path, number: int, stale_body: str) -> Conclusion:
     github = {
         "api_url": forge.api,
         "repository": REPO,
@@ -29,12 +29,12 @@ def test_the_gate_comments_once_and_re_reads_an_edited_body(forge: Forge, tmp_pa
     with forge.client() as client:
         pull = client.post(PULLS, json={"head": "feature", "base": "main", "title": "t"}).json()
         number = pull["number"]
-        assert run_gate(forge, tmp_path, number, "") is Status.FAILURE
-        assert run_gate(forge, tmp_path, number, "") is Status.FAILURE
+        assert run_gate(forge, tmp_path, number, "") is Conclusion.FAILURE
+        assert run_gate(forge, tmp_path, number, "") is Conclusion.FAILURE
         comments = client.get(f"/repos/{REPO}/issues/{number}/comments").json()
         assert len(comments) == 1
         assert "the section `## TDD Proof`" in comments[0]["body"]
         client.patch(f"{PULLS}/{number}", json={"body": PROOF})
-        assert run_gate(forge, tmp_path, number, "") is Status.SUCCESS  # the payload is stale
+        assert run_gate(forge, tmp_path, number, "") is Conclusion.SUCCESS  # the payload is stale
         [comment] = client.get(f"/repos/{REPO}/issues/{number}/comments").json()
         assert "TDD gate passed" in comment["body"]

@@ -11,7 +11,7 @@ import pytest
 
 from conveyor.actions.coverage_gate import CoverageGate
 from conveyor.actions.coverage_report import parse_added_lines
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.natives.support import LogConsole, invocation
 
 BASE_MODULE = """\
@@ -79,12 +79,12 @@ def gate(project: tuple[Path, dict[str, object]], **inputs: str):  # type: ignor
 
 def test_the_line_rate_against_a_threshold(project: tuple[Path, dict[str, object]]) -> None:
     passing, _ = gate(project, threshold="69")
-    assert passing.status is Status.SUCCESS, passing.error
+    assert passing.status is Conclusion.SUCCESS, passing.error
     assert passing.outputs["line-rate"] == "75.00"  # 6 of 8 lines, as coverage.py says:
     assert 'line-rate="0.75"' in (project[0] / "coverage.xml").read_text()
     assert "| Lines | 75.00 % | 69 % | ✅ |" in passing.summary
     failing, _ = gate(project, threshold="80%")
-    assert failing.status is Status.FAILURE
+    assert failing.status is Conclusion.FAILURE
     assert failing.error == "coverage-gate: below the threshold: lines 75.00 % < 80 %"
 
 
@@ -92,7 +92,7 @@ def test_branch_and_diff_coverage(project: tuple[Path, dict[str, object]]) -> No
     outcome, _ = gate(project, **{"branch-threshold": "40", "diff-threshold": "90"})
     assert outcome.outputs["branch-rate"] == "50.00"  # `if x < 0`: one of two ways
     assert outcome.outputs["diff-rate"] == "66.67"  # 4 of the 6 measured added lines
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert outcome.error is not None
     assert "changed lines 66.67 % < 90 %" in outcome.error
     assert [(a.file, a.line) for a in outcome.annotations] == [("calc.py", 7), ("calc.py", 12)]
@@ -100,7 +100,7 @@ def test_branch_and_diff_coverage(project: tuple[Path, dict[str, object]]) -> No
 
 def test_without_a_threshold_it_reports_only(project: tuple[Path, dict[str, object]]) -> None:
     outcome, console = gate(project)
-    assert outcome.status is Status.SUCCESS
+    assert outcome.status is Conclusion.SUCCESS
     assert outcome.outputs["diff-rate"] == ""  # not asked for
     assert "### Coverage gate passed" in console.text
 

@@ -17,7 +17,7 @@ from conveyor.actions.dependency_osv import OsvDatabase, cvss3_base_score, sever
 from conveyor.actions.dependency_review import DependencyReview
 from conveyor.engine.ports.actions import ActionOutcome
 from conveyor.errors import UsageError
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.natives.support import LogConsole, invocation
 
 OSV = Path(__file__).resolve().parents[2] / "data" / "osv"
@@ -237,7 +237,7 @@ def test_a_push_reviews_before_to_after_offline(tmp_path: Path) -> None:
         {"requirements.txt": "requests==2.28.0\nrich==13.7.1\n"},
     )
     outcome, _ = run(tmp_path, {"osv-data": str(OSV)}, {"before": before, "after": after}, VENV_BIN)
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     changes = json.loads(outcome.outputs["dependency-changes"])
     assert sorted((c["change_type"], c["name"], c["version"]) for c in changes) == [
         ("added", "requests", "2.28.0"),
@@ -257,7 +257,7 @@ def test_unknown_licences_fail_only_when_asked(tmp_path: Path) -> None:
     )
     event = {"before": before, "after": after}
     passed, _ = run(tmp_path, {"allow-licenses": "MIT"}, event)
-    assert passed.status is Status.SUCCESS
+    assert passed.status is Conclusion.SUCCESS
     unlicensed = json.loads(passed.outputs["invalid-license-changes"])["unlicensed"]
     assert [c["name"] for c in unlicensed] == ["left-pad"]
     assert passed.annotations[0].level.value == "warning"
@@ -270,25 +270,25 @@ def test_warn_only_and_development_scope_do_not_fail(tmp_path: Path) -> None:
     before, after = repository(tmp_path, {}, {"package-lock.json": json.dumps(lock)})
     event = {"before": before, "after": after}
     dev, _ = run(tmp_path, {"osv-data": str(OSV)}, event)
-    assert dev.status is Status.SUCCESS
+    assert dev.status is Conclusion.SUCCESS
     assert json.loads(dev.outputs["vulnerable-changes"])[0]["name"] == "lodash"
     scoped, _ = run(
         tmp_path, {"osv-data": str(OSV), "fail-on-scopes": "runtime, development"}, event
     )
-    assert scoped.status is Status.FAILURE
+    assert scoped.status is Conclusion.FAILURE
     warned, _ = run(
         tmp_path,
         {"osv-data": str(OSV), "fail-on-scopes": "development", "warn-only": "true"},
         event,
     )
-    assert warned.status is Status.SUCCESS
+    assert warned.status is Conclusion.SUCCESS
 
 
 def test_without_a_forge_the_comment_is_printed_not_sent(tmp_path: Path) -> None:
     before, after = repository(tmp_path, {}, {"requirements.txt": "requests==2.28.0\n"})
     pull = {"number": 3, "base": {"sha": before}, "head": {"sha": after}}
     outcome, console = run(tmp_path, {"osv-data": str(OSV)}, {"pull_request": pull})
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert "[dry run] would POST /repos//issues/3/comments" in console.text
 
 
@@ -325,7 +325,7 @@ def test_bad_inputs_fail_with_a_message(
 ) -> None:
     repository(tmp_path, {}, {"requirements.txt": "requests==2.28.0\n"})
     outcome, _ = run(tmp_path, inputs, event)
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert outcome.error is not None
     assert outcome.error.startswith("conveyor/dependency-review: ")
     assert message in outcome.error

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conveyor.actions.labeler import Labeler
 from conveyor.actions.labeler_size import SizePolicy
-from conveyor.model.results import AnnotationLevel, Status
+from conveyor.model.results import AnnotationLevel, Conclusion
 from tests.unit.natives.support import LogConsole, invocation
 
 CONFIG = """
@@ -60,7 +60,7 @@ def label(root: Path, base: str, head: str, uses: str = "conveyor/labeler@v1", *
 def test_path_and_size_labels_from_the_workspaces_diff(tmp_path: Path) -> None:
     root, base, head = workspace(tmp_path, {"docs/a.md": "a\nb\n", "uv.lock": "x\n" * 900})
     outcome, console = label(root, base, head, **{"sync-labels": "true"})
-    assert outcome.status is Status.SUCCESS, outcome.error
+    assert outcome.status is Conclusion.SUCCESS, outcome.error
     assert outcome.outputs["new-labels"] == "docs,size/XS"  # the lock file is not counted
     assert outcome.outputs["changed-lines"] == "2"
     assert outcome.outputs["all-labels"] == "keep-me,docs,size/XS"

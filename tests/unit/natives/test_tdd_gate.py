@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conveyor.actions.tdd_gate import TddGate, section_items
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from tests.unit.natives.support import LogConsole, invocation
 
 PROOF = """Adds the thing.
@@ -29,7 +29,7 @@ def gate(tmp_path: Path, body: str, **inputs: str):  # type: ignore[no-untyped-d
 
 def test_a_section_with_three_checked_items_passes(tmp_path: Path) -> None:
     outcome, _ = gate(tmp_path, PROOF)
-    assert outcome.status is Status.SUCCESS, outcome.error
+    assert outcome.status is Conclusion.SUCCESS, outcome.error
     assert outcome.outputs["checked"] == "3"
 
 
@@ -42,7 +42,7 @@ def test_the_section_ends_at_the_next_heading_of_its_level(tmp_path: Path) -> No
 def test_an_unchecked_item_fails_and_the_dry_run_prints_the_comment(tmp_path: Path) -> None:
     body = PROOF.replace("- [X] Seen failing", "- [ ] Seen failing")
     outcome, console = gate(tmp_path, body)
-    assert outcome.status is Status.FAILURE
+    assert outcome.status is Conclusion.FAILURE
     assert "unchecked: Seen failing for the right reason" in outcome.outputs["missing"]
     assert "[dry run] would POST /repos//issues/7/comments" in console.text
     assert "Missing:" in console.text
@@ -66,5 +66,5 @@ def test_named_items_must_each_be_present_and_checked(tmp_path: Path) -> None:
 def test_not_a_pull_request_is_nothing_to_check(tmp_path: Path) -> None:
     call = invocation("conveyor/tdd-gate@v1", {}, tmp_path, {"event": {"ref": "refs/heads/x"}})
     outcome = TddGate().run(call, LogConsole())
-    assert outcome.status is Status.SUCCESS
+    assert outcome.status is Conclusion.SUCCESS
     assert outcome.outputs["result"] == "skipped"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from conveyor.engine.ports.store import LogKey, NewJob, NewRun, RunStatus
-from conveyor.model.results import JobResult, Status
+from conveyor.model.results import Conclusion, JobResult
 from tests.unit.server.conftest import Api
 
 
@@ -48,7 +48,7 @@ def test_a_line_written_while_connected_reaches_the_client(api: Api) -> None:
         second = next(stream)
         assert (second["data"], second["id"]) == ("written while connected", "31")
         api.store.logs.append(key, "last line\n")
-        api.store.runs.finish_job(key.run_id, 1, "build", JobResult(Status.SUCCESS))
+        api.store.runs.finish_job(key.run_id, 1, "build", JobResult(Conclusion.SUCCESS))
         rest = list(stream)
     assert [e["data"] for e in rest] == ["last line", '{"conclusion": "success"}']
     assert rest[-1]["event"] == "end"
@@ -57,7 +57,7 @@ def test_a_line_written_while_connected_reaches_the_client(api: Api) -> None:
 def test_a_reconnecting_client_resumes_after_its_last_event(api: Api) -> None:
     key = running_job(api)
     api.store.logs.append(key, "one\ntwo\nthree\n")
-    api.store.runs.finish_job(key.run_id, 1, "build", JobResult(Status.FAILURE))
+    api.store.runs.finish_job(key.run_id, 1, "build", JobResult(Conclusion.FAILURE))
     headers = {"Last-Event-ID": "4"}
     with api.client("read") as client:
         answer = client.get(

@@ -114,7 +114,7 @@ def test_sql_displaced_pending_run_is_asked_to_cancel(store: StoreHandle) -> Non
 
 def test_sql_job_level_groups_are_released_when_the_job_finishes(store: StoreHandle) -> None:
     from conveyor.engine.ports.store import NewJob
-    from conveyor.model.results import JobResult, Status
+    from conveyor.model.results import Conclusion, JobResult
 
     run = store.runs.create_run(new_run())
     store.runs.start_job(run.id, 1, NewJob("deploy", "deploy", "deploy"))
@@ -124,7 +124,7 @@ def test_sql_job_level_groups_are_released_when_the_job_finishes(store: StoreHan
     assert store.concurrency.enter(other, cancel_in_progress=True) is Admission.PENDING
     assert store.runs.cancel_requested(run.id, "deploy")
     assert not store.runs.cancel_requested(run.id)  # only that job, not its run
-    store.runs.finish_job(run.id, 1, "deploy", JobResult(Status.CANCELLED))
+    store.runs.finish_job(run.id, 1, "deploy", JobResult(Conclusion.CANCELLED))
     assert store.concurrency.poll(other) is Admission.RUNNING
 
 

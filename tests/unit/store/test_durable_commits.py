@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from conveyor.engine.ports.store import Conclusion, NewJob, RunStatus
-from conveyor.model.results import JobResult, Status, StepResult
+from conveyor.engine.ports.store import NewJob, RunStatus
+from conveyor.model.results import Conclusion, JobResult, StepResult
 from conveyor.store import RunRecorder, StoreHandle
 from conveyor.store.lite_database import LiteDatabase
 from conveyor.store.owner import current_owner
@@ -82,8 +82,10 @@ def record_a_run(store: StoreHandle) -> int:
     reporter = recorder.reporter(run.id)
     reporter.start_job(NewJob("build", "build", "build", status=RunStatus.IN_PROGRESS))
     reporter.step_started("build", 0, "compile")
-    reporter.step_finished("build", StepResult(0, "compile", Status.SUCCESS, Status.SUCCESS))
-    reporter.finish_job("build", JobResult(Status.SUCCESS))
+    reporter.step_finished(
+        "build", StepResult(0, "compile", Conclusion.SUCCESS, Conclusion.SUCCESS)
+    )
+    reporter.finish_job("build", JobResult(Conclusion.SUCCESS))
     recorder.finish(run.id, Conclusion.SUCCESS)
     return run.id
 

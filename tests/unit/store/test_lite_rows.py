@@ -16,7 +16,6 @@ import pytest
 from conveyor.engine.ports.store import (
     ArtifactRecord,
     CacheRecord,
-    Conclusion,
     GroupTicket,
     NewJob,
     ProcessOwner,
@@ -26,7 +25,7 @@ from conveyor.engine.ports.store import (
     workflow_holder,
 )
 from conveyor.errors import StoreError
-from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status, StepResult
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, JobResult, StepResult
 from conveyor.store import StoreHandle
 from conveyor.store.coverage_points import CoveragePoint
 from conveyor.store.owner import current_owner
@@ -65,8 +64,12 @@ def script(store: StoreHandle, dead: ProcessOwner) -> None:
     runs.start_job(run.id, 1, NewJob("build", "build", "Build", {"os": "linux"}, "Prod"))
     runs.set_job_status(run.id, 1, "build", RunStatus.IN_PROGRESS)
     runs.start_step(run.id, 1, "build", 0, "Compile", started_at=5.0)
-    runs.finish_step(run.id, 1, "build", StepResult(0, "Compile", Status.SUCCESS, Status.SUCCESS))
-    runs.finish_step(run.id, 1, "build", StepResult(1, "Skipped", Status.SKIPPED, Status.SKIPPED))
+    runs.finish_step(
+        run.id, 1, "build", StepResult(0, "Compile", Conclusion.SUCCESS, Conclusion.SUCCESS)
+    )
+    runs.finish_step(
+        run.id, 1, "build", StepResult(1, "Skipped", Conclusion.SKIPPED, Conclusion.SKIPPED)
+    )
     note = Annotation(AnnotationLevel.ERROR, "bad", title="t", file="a.c", line=3, column=2)
     runs.add_annotation(run.id, 1, "build", note)
     environments(store, run.id)
@@ -80,7 +83,7 @@ def script(store: StoreHandle, dead: ProcessOwner) -> None:
     assert store.coverage.recent(REPO, "main")[0].diff_rate == 50.0
     assert runs.find_cache(REPO, ["refs/heads/main"], ["nope", "deps-linux"], "v1") is not None
     runs.request_cancel(run.id, "build")
-    runs.finish_job(run.id, 1, "build", JobResult(Status.SUCCESS, outputs={"x": "1"}))
+    runs.finish_job(run.id, 1, "build", JobResult(Conclusion.SUCCESS, outputs={"x": "1"}))
     gate.wait(job, threading.Event())
     gate.release(job)
     runs.finish_run(run.id, Conclusion.SUCCESS)

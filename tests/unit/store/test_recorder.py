@@ -5,10 +5,10 @@ import threading
 import pytest
 
 from conveyor.engine.ports.observer import JobView
-from conveyor.engine.ports.store import Conclusion, LogKey, NewJob, RunStatus
+from conveyor.engine.ports.store import LogKey, NewJob, RunStatus
 from conveyor.engine.records import JobRecord
 from conveyor.errors import StoreError
-from conveyor.model.results import Annotation, AnnotationLevel, Status, StepResult
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, StepResult
 from conveyor.store import RunRecorder, StoreHandle, StoreReporter
 from conveyor.store.fake import FakeLogStore, FakeRunStore
 from conveyor.store.step_summaries import read_summary
@@ -53,10 +53,12 @@ def test_the_observer_records_a_whole_run_and_tells_the_display(store: StoreHand
     observer.step_started(view, 0, "Compile")
     observer.log_line(view, 0, "gcc -c a.c")
     observer.annotation(view, Annotation(AnnotationLevel.WARNING, "unused variable"))
-    step = StepResult(0, "Compile", Status.SUCCESS, Status.SUCCESS)
+    step = StepResult(0, "Compile", Conclusion.SUCCESS, Conclusion.SUCCESS)
     observer.step_finished(view, step)
     observer.message("hello")
-    observer.job_finished(view, JobRecord(view, Status.SUCCESS, outputs={"x": "1"}, steps=(step,)))
+    observer.job_finished(
+        view, JobRecord(view, Conclusion.SUCCESS, outputs={"x": "1"}, steps=(step,))
+    )
     done = recorder.finish(run.id, Conclusion.SUCCESS)
     assert done.conclusion is Conclusion.SUCCESS
     (job,) = store.runs.list_jobs(run.id)
@@ -86,7 +88,7 @@ def test_a_job_that_never_started_is_still_recorded(store: StoreHandle) -> None:
     recorder = RunRecorder(store.runs, store.logs)
     run = recorder.begin(new_run())
     view = JobView(str(run.id), "ci.yml", "CI", "deploy", "deploy", "deploy")
-    recorder.observer().job_finished(view, JobRecord(view, Status.SKIPPED, environment="prod"))
+    recorder.observer().job_finished(view, JobRecord(view, Conclusion.SKIPPED, environment="prod"))
     recorder.reporter(run.id).flush()  # writes are queued; flush waits until they are stored
     (job,) = store.runs.list_jobs(run.id)
     assert (job.conclusion, job.environment) == (Conclusion.SKIPPED, "prod")
@@ -96,7 +98,7 @@ def test_a_jobs_step_summary_is_kept_for_the_web_ui(store: StoreHandle) -> None:
     recorder = RunRecorder(store.runs, store.logs)
     run = recorder.begin(new_run())
     view = JobView(str(run.id), "ci.yml", "CI", "build", "build", "build")
-    record = JobRecord(view, Status.SUCCESS, summary="## Coverage\n\n93%\n")
+    record = JobRecord(view, Conclusion.SUCCESS, summary="## Coverage\n\n93%\n")
     recorder.observer().job_finished(view, record)
     recorder.reporter(run.id).flush()
     assert read_summary(store.logs, run.id, 1, "build") == "## Coverage\n\n93%\n"
@@ -114,7 +116,7 @@ def test_a_failed_background_write_surfaces_on_flush_as_a_store_error() -> None:
     reporter.step_started("a", 0, "x")
     with pytest.raises(StoreError, match="disk full"):
         reporter.flush()
-    reporter.step_finished("a", StepResult(0, "x", Status.SUCCESS, Status.SUCCESS))
+    reporter.step_finished("a", StepResult(0, "x", Conclusion.SUCCESS, Conclusion.SUCCESS))
     reporter.close()  # the writer survived the error
     reporter.close()
     assert runs.list_steps(run.id, 1, "a")[0].conclusion is Conclusion.SUCCESS

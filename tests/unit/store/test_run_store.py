@@ -10,14 +10,13 @@ import pytest
 from conveyor.engine.ports.store import (
     ArtifactRecord,
     CacheRecord,
-    Conclusion,
     NewJob,
     RunQuery,
     RunStatus,
     RunStore,
 )
 from conveyor.errors import StoreError
-from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status, StepResult
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, JobResult, StepResult
 from conveyor.store.fake import FakeRunStore
 from tests.unit.store.conftest import ADAPTERS, REPO, new_run, open_adapter
 
@@ -33,7 +32,9 @@ def runs(request: pytest.FixtureRequest, conveyor_home: Path) -> Iterator[RunSto
 
 
 def ok(index: int, name: str = "step") -> StepResult:
-    return StepResult(index, name, Status.SUCCESS, Status.SUCCESS, started_at=1.0, finished_at=2.0)
+    return StepResult(
+        index, name, Conclusion.SUCCESS, Conclusion.SUCCESS, started_at=1.0, finished_at=2.0
+    )
 
 
 def test_runs_are_numbered_per_workflow_and_listed_newest_first(runs: RunStore) -> None:
@@ -82,11 +83,11 @@ def test_jobs_steps_and_annotations_are_recorded(runs: RunStore) -> None:
     runs.set_job_status(run.id, 1, "test (3.11)", RunStatus.IN_PROGRESS)
     runs.start_step(run.id, 1, "test (3.11)", 0, "Checkout")
     runs.finish_step(run.id, 1, "test (3.11)", ok(0, "Checkout"))
-    skipped = StepResult(1, "Deploy", Status.SKIPPED, Status.SKIPPED)
+    skipped = StepResult(1, "Deploy", Conclusion.SKIPPED, Conclusion.SKIPPED)
     runs.finish_step(run.id, 1, "test (3.11)", skipped)  # never started: recorded whole
     note = Annotation(AnnotationLevel.ERROR, "boom", file="a.py", line=3)
     runs.add_annotation(run.id, 1, "test (3.11)", note)
-    runs.finish_job(run.id, 1, "test (3.11)", JobResult(Status.FAILURE, outputs={"v": "1"}))
+    runs.finish_job(run.id, 1, "test (3.11)", JobResult(Conclusion.FAILURE, outputs={"v": "1"}))
     (job,) = runs.list_jobs(run.id)
     assert (job.status, job.conclusion) == (RunStatus.COMPLETED, Conclusion.FAILURE)
     assert job.matrix == {"python": "3.11"}
@@ -114,7 +115,7 @@ def test_start_job_twice_never_moves_a_job_back(runs: RunStore) -> None:
 def test_rerun_starts_a_new_attempt_reusing_passed_jobs(runs: RunStore) -> None:
     new = new_run(event_payload={"ref": "x"}, inputs={"level": 3}, options={"jobs": ["a"]})
     run = runs.create_run(new)
-    for key, status in (("a", Status.SUCCESS), ("b", Status.FAILURE)):
+    for key, status in (("a", Conclusion.SUCCESS), ("b", Conclusion.FAILURE)):
         runs.start_job(run.id, 1, NewJob(key, key, key))
         runs.finish_job(run.id, 1, key, JobResult(status, outputs={"out": key}))
     with pytest.raises(StoreError, match="still queued"):

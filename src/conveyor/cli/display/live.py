@@ -16,14 +16,14 @@ from rich.text import Text
 from conveyor.cli.display.log_lines import classify
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord
-from conveyor.model.results import Annotation, Status, StepResult
+from conveyor.model.results import Annotation, Conclusion, StepResult
 
 TAIL_LINES = 4
 _ICONS = {
-    Status.SUCCESS: ("✔", "green"),
-    Status.FAILURE: ("✘", "red"),
-    Status.CANCELLED: ("⊘", "yellow"),
-    Status.SKIPPED: ("↷", "dim"),
+    Conclusion.SUCCESS: ("✔", "green"),
+    Conclusion.FAILURE: ("✘", "red"),
+    Conclusion.CANCELLED: ("⊘", "yellow"),
+    Conclusion.SKIPPED: ("↷", "dim"),
 }
 
 
@@ -32,7 +32,7 @@ class _JobLine:
     view: JobView
     started: float | None = None
     finished: float | None = None
-    conclusion: Status | None = None
+    conclusion: Conclusion | None = None
     step: str = ""
     steps_done: int = 0
     group: str | None = None

@@ -9,19 +9,19 @@ from typing import TextIO
 from conveyor.cli.display.log_lines import classify
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.records import JobRecord
-from conveyor.model.results import Annotation, Status, StepResult
+from conveyor.model.results import Annotation, Conclusion, StepResult
 
 _STEP_WORDS = {
-    Status.SUCCESS: "✅  Success",
-    Status.FAILURE: "❌  Failure",
-    Status.CANCELLED: "🚫  Cancelled",
-    Status.SKIPPED: "⏭  Skipped",
+    Conclusion.SUCCESS: "✅  Success",
+    Conclusion.FAILURE: "❌  Failure",
+    Conclusion.CANCELLED: "🚫  Cancelled",
+    Conclusion.SKIPPED: "⏭  Skipped",
 }
 _JOB_WORDS = {
-    Status.SUCCESS: "🏁  Job succeeded",
-    Status.FAILURE: "🏁  Job failed",
-    Status.CANCELLED: "🏁  Job cancelled",
-    Status.SKIPPED: "⏭  Job skipped",
+    Conclusion.SUCCESS: "🏁  Job succeeded",
+    Conclusion.FAILURE: "🏁  Job failed",
+    Conclusion.CANCELLED: "🏁  Job cancelled",
+    Conclusion.SKIPPED: "⏭  Job skipped",
 }
 
 
@@ -58,7 +58,7 @@ class PlainDisplay:
         if record.error and record.error not in shown:  # the executor may have logged it
             self._emit(job, f"  Error: {record.error}")
         word = _JOB_WORDS[record.conclusion]
-        if record.conclusion is Status.FAILURE and record.continue_on_error:
+        if record.conclusion is Conclusion.FAILURE and record.continue_on_error:
             word += " (continue-on-error)"
         self._emit(job, word, flush=True)
 
@@ -76,7 +76,7 @@ class PlainDisplay:
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
         word = _STEP_WORDS[result.conclusion]
-        if result.outcome is Status.FAILURE and result.conclusion is Status.SUCCESS:
+        if result.outcome is Conclusion.FAILURE and result.conclusion is Conclusion.SUCCESS:
             word = "⚠  Failure (continue-on-error)"
         self._emit(job, f"  {word} - {result.name}{_duration(result)}", flush=True)
 

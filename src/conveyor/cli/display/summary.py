@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from conveyor.engine.records import JobRecord, RunRecord
-from conveyor.model.results import AnnotationLevel, Status
+from conveyor.model.results import AnnotationLevel, Conclusion
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 HEADERS = ("Job", "Result", "Duration")
 _STYLES = {
-    Status.SUCCESS: "green",
-    Status.FAILURE: "red",
-    Status.CANCELLED: "yellow",
-    Status.SKIPPED: "dim",
+    Conclusion.SUCCESS: "green",
+    Conclusion.FAILURE: "red",
+    Conclusion.CANCELLED: "yellow",
+    Conclusion.SKIPPED: "dim",
 }
 _RUN_STYLES = {"success": "bold green", "skipped": "dim", "cancelled": "bold yellow"}
 
@@ -137,7 +137,7 @@ def _result(job: JobRecord) -> str:
     if job.deferred is not None:
         return "decided at run time"
     text = str(job.conclusion)
-    if job.conclusion is Status.FAILURE and job.continue_on_error:
+    if job.conclusion is Conclusion.FAILURE and job.continue_on_error:
         text += " (continue-on-error)"
     return text
 
@@ -149,7 +149,7 @@ def _duration(job: JobRecord) -> str:
 
 def _unannotated_error(job: JobRecord) -> bool:
     """A failed job's error that none of its annotations already says (the executor's do)."""
-    if not job.error or job.conclusion is not Status.FAILURE:
+    if not job.error or job.conclusion is not Conclusion.FAILURE:
         return False
     said = {note.message for note in job.annotations if note.level is AnnotationLevel.ERROR}
     return job.error not in said

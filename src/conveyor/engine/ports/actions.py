@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from conveyor.model.results import Annotation, Status
+from conveyor.model.results import Annotation, Conclusion
 
 _REMOTE_REF = re.compile(
     r"^(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)(?:/(?P<path>[^@\s]+))?@(?P<ref>\S+)$"
@@ -95,7 +95,7 @@ class ActionInvocation:
 class ActionOutcome:
     """What a native action did. `post` asks for the post phase at the end of the job."""
 
-    status: Status = Status.SUCCESS
+    status: Conclusion = Conclusion.SUCCESS
     outputs: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)  # like GITHUB_ENV lines
     path: tuple[str, ...] = ()  # like GITHUB_PATH lines, in the order written
@@ -117,12 +117,12 @@ class ActionOutcome:
 
 def failed(message: str) -> ActionOutcome:
     """The outcome of an action that could not do its job."""
-    return ActionOutcome(status=Status.FAILURE, error=message)
+    return ActionOutcome(status=Conclusion.FAILURE, error=message)
 
 
 def unavailable(reason: str) -> ActionOutcome:
     """The outcome of an action this host cannot perform (see ActionOutcome.unavailable)."""
-    return ActionOutcome(status=Status.SKIPPED, unavailable=reason)
+    return ActionOutcome(status=Conclusion.SKIPPED, unavailable=reason)
 
 
 class ActionConsole(Protocol):

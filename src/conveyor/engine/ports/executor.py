@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from conveyor.model.results import Annotation, JobResult, Status, StepResult
+from conveyor.model.results import Annotation, Conclusion, JobResult, StepResult
 from conveyor.model.services import ContainerSpec, ServiceSpec
 from conveyor.model.workflow import RunDefaults, Step
 
@@ -108,12 +108,12 @@ class ForecastingExecutor(Executor, Protocol):
 
 __all__ = [
     "CancelSignal",
+    "Conclusion",
     "Executor",
     "ForecastingExecutor",
     "JobDocument",
     "JobForecast",
     "JobReporter",
     "JobResult",
-    "Status",
     "StepResult",
 ]

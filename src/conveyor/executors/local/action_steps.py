@@ -19,7 +19,7 @@ from conveyor.executors.local.job_state import JobRun, PostStep, Scope
 from conveyor.executors.local.native_action import invocation_for, native_inputs, run_native_phase
 from conveyor.executors.local.node_action import action_inputs, run_node_phase
 from conveyor.executors.local.step_process import BodyResult, StepCall
-from conveyor.model.results import Annotation, AnnotationLevel, Status
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion
 
 
 def run_uses(run: JobRun, scope: Scope, call: StepCall, run_step: StepRunner) -> BodyResult:
@@ -62,7 +62,7 @@ def _skipped(run: JobRun, call: StepCall, action: Skipped) -> BodyResult:
             line=where.line if where else None,
         )
     )
-    return BodyResult(Status.SKIPPED)
+    return BodyResult(Conclusion.SKIPPED)
 
 
 def _unavailable(run: JobRun, call: StepCall, action: Unavailable) -> BodyResult:
@@ -73,7 +73,7 @@ def _unavailable(run: JobRun, call: StepCall, action: Unavailable) -> BodyResult
     run.error(call.index, message, call.step.location)
     if hint:
         run.log(call.index, hint)
-    return BodyResult(Status.FAILURE)
+    return BodyResult(Conclusion.FAILURE)
 
 
 def with_action_path(call: StepCall, action: LocalAction) -> StepCall:
@@ -103,7 +103,7 @@ def _node_main(
     post = definition.post
     if post:
 
-        def execute(index: int | None) -> Status:
+        def execute(index: int | None) -> Conclusion:
             post_call = post_step_call(run, scope, call, index)
             return run_node_phase(run, post_call, definition, post, inputs, state).status
 
@@ -119,7 +119,7 @@ def _native_main(
     if outcome.post:
         saved = dict(outcome.state)
 
-        def execute(index: int | None) -> Status:
+        def execute(index: int | None) -> Conclusion:
             post_call = post_step_call(run, scope, call, index)
             post = invocation_for(run, post_call, action.ref, ActionPhase.POST, inputs, saved)
             return run_native_phase(run, post_call, action.handler, post)[0].status

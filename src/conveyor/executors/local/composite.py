@@ -17,7 +17,7 @@ from conveyor.executors.local.action_resolution import LocalAction
 from conveyor.executors.local.contexts import github_for_step, step_contexts
 from conveyor.executors.local.job_state import JobRun, PostStep, Scope
 from conveyor.executors.local.step_process import BodyResult, StepCall
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import Step
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def run_composite(
         run.error(
             call.index, f"Composite actions may nest at most {MAX_DEPTH} deep", call.step.location
         )
-        return BodyResult(Status.FAILURE)
+        return BodyResult(Conclusion.FAILURE)
     definition = action.definition
     inner = Scope(
         env={**scope.env, **call.step_env},
@@ -56,14 +56,14 @@ def run_composite(
     for step in definition.steps:
         outcomes.append(run_step(run, inner, step, call.index))
         if run.unavailable is not None:  # the job cannot run here: nothing more of it runs
-            return BodyResult(Status.SKIPPED)
+            return BodyResult(Conclusion.SKIPPED)
     run_posts_inline(run, inner, call.index)
     outputs = _outputs(run, inner, definition.outputs, call.index)
-    if inner.status is Status.FAILURE:
-        return BodyResult(Status.FAILURE, outputs)
-    if any(outcome.outcome is Status.CANCELLED for outcome in outcomes):
-        return BodyResult(Status.CANCELLED, outputs)
-    return BodyResult(Status.SUCCESS, outputs)
+    if inner.status is Conclusion.FAILURE:
+        return BodyResult(Conclusion.FAILURE, outputs)
+    if any(outcome.outcome is Conclusion.CANCELLED for outcome in outcomes):
+        return BodyResult(Conclusion.CANCELLED, outputs)
+    return BodyResult(Conclusion.SUCCESS, outputs)
 
 
 def run_posts_inline(run: JobRun, scope: Scope, index: int | None) -> None:
@@ -72,7 +72,7 @@ def run_posts_inline(run: JobRun, scope: Scope, index: int | None) -> None:
         post = scope.post_steps.pop()
         if should_run_post(run, scope, post):
             run.log(index, f"##[group]{post.name}")
-            if post.execute(index) is Status.FAILURE:
+            if post.execute(index) is Conclusion.FAILURE:
                 run.fail(scope)
             run.log(index, "##[endgroup]")
 

@@ -22,7 +22,7 @@ from conveyor.executors.local.job_state import JobRun
 from conveyor.executors.local.node_action import input_variables
 from conveyor.executors.local.step_log import StepLog
 from conveyor.executors.local.step_process import BodyResult, StepCall, apply_files, run_in_step
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.private_files import private_directory
 
 
@@ -73,10 +73,10 @@ def _run_container(
             f"{uses.strip()}: no Docker-compatible engine answers (`docker info`, `podman info`); "
             "a Docker action needs one (docs/actions.md)"
         )
-        return BodyResult(Status.FAILURE)
+        return BodyResult(Conclusion.FAILURE)
     image = _image(run, call, log, engine, spec.image, definition)
     if image is None:
-        return BodyResult(Status.FAILURE)
+        return BodyResult(Conclusion.FAILURE)
     return _run_image(run, call, log, engine, image, spec, inputs)
 
 
@@ -100,7 +100,7 @@ def _image(
         run, call, argv, cwd=str(run.layout.workspace), env=env, on_lines=log.lines, log=log
     )
     log.write("##[endgroup]")
-    return tag if status is Status.SUCCESS else None
+    return tag if status is Conclusion.SUCCESS else None
 
 
 def _run_image(
@@ -139,6 +139,6 @@ def _run_image(
         run, call, argv, cwd=str(layout.workspace), env=env, on_lines=log.lines, log=log
     )
     outputs, _ = apply_files(run, files, log)
-    if log.errors and status is Status.SUCCESS:
-        status = Status.FAILURE
+    if log.errors and status is Conclusion.SUCCESS:
+        status = Conclusion.FAILURE
     return BodyResult(status, {**log.outputs, **outputs})

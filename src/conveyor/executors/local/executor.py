@@ -32,7 +32,7 @@ from conveyor.executors.local.workspace import (
     workspace_layout,
 )
 from conveyor.executors.local.workspace_pool import WorkspacePool
-from conveyor.model.results import Annotation, AnnotationLevel, JobResult, Status
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, JobResult
 from conveyor.model.workflow import reads_repository
 from conveyor.private_files import private_directory, write_private
 
@@ -219,10 +219,10 @@ class LocalExecutor:
             return None
         if run.cancel.is_set():  # e.g. cancelled while its services were becoming healthy
             run.log(None, f"The job was cancelled: {message}")
-            run.status = Status.CANCELLED
+            run.status = Conclusion.CANCELLED
             return None
         run.error(None, message)
-        run.status = Status.FAILURE
+        run.status = Conclusion.FAILURE
         return run.masker.mask(message)  # as logged and annotated
 
 
@@ -332,7 +332,7 @@ def _failed_before_steps(
     annotation = Annotation(AnnotationLevel.ERROR, message, job=document.instance_key)
     reporter.annotation(document.instance_key, annotation)
     return JobResult(
-        Status.FAILURE,
+        Conclusion.FAILURE,
         annotations=(annotation,),
         started_at=started,
         finished_at=time.time(),
@@ -345,7 +345,7 @@ def _unavailable(
 ) -> JobResult:
     reporter.log_line(document.instance_key, None, f"Skipped, unavailable here: {reason}")
     return JobResult(
-        Status.SKIPPED, started_at=started, finished_at=time.time(), unavailable=reason
+        Conclusion.SKIPPED, started_at=started, finished_at=time.time(), unavailable=reason
     )
 
 
@@ -355,13 +355,13 @@ def _result(run: JobRun, outputs: dict[str, str], started: float, error: str | N
         minutes = run.document.timeout_minutes
         error = f"The job has exceeded the maximum execution time of {minutes:g} minutes."
         run.error(None, error)
-        status = Status.FAILURE
+        status = Conclusion.FAILURE
     summary = "".join(part if part.endswith("\n") else part + "\n" for part in run.summaries)
-    unavailable = run.unavailable if status is not Status.CANCELLED else None
+    unavailable = run.unavailable if status is not Conclusion.CANCELLED else None
     if unavailable is not None:
-        status = Status.SKIPPED
-    elif status is Status.SKIPPED:
-        status = Status.SUCCESS
+        status = Conclusion.SKIPPED
+    elif status is Conclusion.SKIPPED:
+        status = Conclusion.SUCCESS
     return JobResult(
         result=status,
         outputs=outputs,

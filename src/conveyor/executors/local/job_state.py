@@ -20,14 +20,14 @@ from conveyor.executors.local.masking import SecretMasker
 from conveyor.executors.local.process_tracker import ProcessTracker, Supervision
 from conveyor.executors.local.processes import StopPolicy
 from conveyor.executors.local.workspace import JobWorkspace
-from conveyor.model.results import Annotation, AnnotationLevel, Status, StepResult
+from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, StepResult
 from conveyor.model.workflow import RunDefaults
 
 STATUS_WORDS = {
-    Status.SUCCESS: "success",
-    Status.FAILURE: "failure",
-    Status.CANCELLED: "cancelled",
-    Status.SKIPPED: "success",
+    Conclusion.SUCCESS: "success",
+    Conclusion.FAILURE: "failure",
+    Conclusion.CANCELLED: "cancelled",
+    Conclusion.SKIPPED: "success",
 }
 
 
@@ -56,7 +56,7 @@ class PostStep:
 
     name: str
     condition: str  # post-if
-    execute: Callable[[int | None], Status]  # given the index its lines are reported under
+    execute: Callable[[int | None], Conclusion]  # given the index its lines are reported under
 
 
 @dataclass(slots=True)
@@ -70,7 +70,7 @@ class Scope:
     action_path: str | None = None
     action_repository: str = ""
     action_ref: str = ""
-    status: Status = Status.SUCCESS
+    status: Conclusion = Conclusion.SUCCESS
     depth: int = 0
     report_index: int | None = None
     post_steps: list[PostStep] = field(default_factory=list)
@@ -100,7 +100,7 @@ class JobRun:
     deadline: float | None
     env_additions: dict[str, str] = field(default_factory=dict)
     path_additions: list[str] = field(default_factory=list)  # most recent first
-    status: Status = Status.SUCCESS
+    status: Conclusion = Conclusion.SUCCESS
     timed_out: bool = False
     annotations: list[Annotation] = field(default_factory=list)
     summaries: list[str] = field(default_factory=list)
@@ -125,12 +125,12 @@ class JobRun:
 
     def cancelled(self) -> bool:
         """True once the job is cancelled (by the signal or by its own timeout)."""
-        if self.status is Status.CANCELLED:
+        if self.status is Conclusion.CANCELLED:
             return True
         if self.deadline is not None and time.monotonic() >= self.deadline:
             self.timed_out = True
         if self.timed_out or self.cancel.is_set():
-            self.status = Status.CANCELLED
+            self.status = Conclusion.CANCELLED
             self.cancelled_at = time.monotonic()
             return True
         return False
@@ -149,9 +149,9 @@ class JobRun:
         return STATUS_WORDS[scope.status if scope.composite else self.status]
 
     def fail(self, scope: Scope) -> None:
-        scope.status = Status.FAILURE
-        if not scope.composite and self.status is Status.SUCCESS:
-            self.status = Status.FAILURE
+        scope.status = Conclusion.FAILURE
+        if not scope.composite and self.status is Conclusion.SUCCESS:
+            self.status = Conclusion.FAILURE
 
     # -- output ---------------------------------------------------------------------------
 

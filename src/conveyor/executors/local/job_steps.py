@@ -14,7 +14,7 @@ from conveyor.executors.local import evaluation
 from conveyor.executors.local.contexts import github_for_step, step_contexts
 from conveyor.executors.local.job_state import JobRun, Scope
 from conveyor.executors.local.step_runner import StepOutcome, prepare_call, run_step
-from conveyor.model.results import Status, StepResult
+from conveyor.model.results import Conclusion, StepResult
 from conveyor.model.workflow import Step
 
 # The modules for actions (resolution, metadata, composite and node actions) are imported by the
@@ -95,7 +95,7 @@ def _run_pre(run: JobRun, scope: Scope, step: Step, action: LocalAction) -> None
     name = f"Pre {call.name}"
     started = time.time()
     run.reporter.step_started(run.document.instance_key, index, run.masker.mask(name))
-    status = Status.FAILURE
+    status = Conclusion.FAILURE
     try:
         if error is None:
             inputs = action_inputs(definition, call)
@@ -107,7 +107,7 @@ def _run_pre(run: JobRun, scope: Scope, step: Step, action: LocalAction) -> None
         error = str(exc)
     if error is not None:
         run.error(index, error, step.location)
-    if status is Status.FAILURE:
+    if status is Conclusion.FAILURE:
         run.fail(scope)
     _finish(run, index, StepOutcome(name, status, status), started)
 
@@ -124,7 +124,7 @@ def run_post_steps(run: JobRun, scope: Scope) -> None:
         started = time.time()
         run.reporter.step_started(run.document.instance_key, index, run.masker.mask(post.name))
         status = post.execute(index)
-        if status is Status.FAILURE:
+        if status is Conclusion.FAILURE:
             run.fail(scope)
         _finish(run, index, StepOutcome(post.name, status, status), started)
 

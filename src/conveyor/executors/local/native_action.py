@@ -18,7 +18,7 @@ from conveyor.executors.local.contexts import process_environment
 from conveyor.executors.local.job_state import JobRun
 from conveyor.executors.local.step_log import StepLog
 from conveyor.executors.local.step_process import BodyResult, StepCall, run_in_step
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 
 
 class StepConsole:
@@ -42,7 +42,7 @@ class StepConsole:
             on_lines=self._log.plain_lines,
             log=self._log,
         )
-        return {Status.SUCCESS: 0, Status.CANCELLED: 130}.get(status, 1)
+        return {Conclusion.SUCCESS: 0, Conclusion.CANCELLED: 130}.get(status, 1)
 
     def cancelled(self) -> bool:
         return self._run.cancelled()
@@ -91,10 +91,10 @@ def run_native_phase(
     try:
         outcome = handler.run(invocation, console)
     except ConveyorError as exc:  # a bad input, a forge refusing: the step fails and says why
-        outcome = ActionOutcome(status=Status.FAILURE, error=f"{invocation.ref.name}: {exc}")
+        outcome = ActionOutcome(status=Conclusion.FAILURE, error=f"{invocation.ref.name}: {exc}")
     except Exception as exc:  # a bug in a native action must not take the job down
         outcome = ActionOutcome(
-            status=Status.FAILURE, error=f"{invocation.ref.name} failed unexpectedly: {exc!r}"
+            status=Conclusion.FAILURE, error=f"{invocation.ref.name} failed unexpectedly: {exc!r}"
         )
     for name, value in outcome.env.items():
         run.set_env(name, value)

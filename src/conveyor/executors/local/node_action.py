@@ -17,7 +17,7 @@ from conveyor.executors.local.job_state import JobRun
 from conveyor.executors.local.node_versions import choose_node
 from conveyor.executors.local.step_log import StepLog
 from conveyor.executors.local.step_process import BodyResult, StepCall, apply_files, run_in_step
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 
 
 def action_inputs(definition: ActionDefinition, call: StepCall) -> dict[str, str]:
@@ -57,7 +57,7 @@ def run_node_phase(
     )
     if choice.node is None:
         log.error(f"'{definition.name}': {choice.error}")
-        return BodyResult(Status.FAILURE)
+        return BodyResult(Conclusion.FAILURE)
     files = run.step_files()
     extra = {**input_variables(inputs), **{f"STATE_{k}": v for k, v in state.items()}}
     env = process_environment(run, call.env, call.github, files, extra)
@@ -68,6 +68,6 @@ def run_node_phase(
     outputs, saved = apply_files(run, files, log)
     state.update(log.state)
     state.update(saved)
-    if log.errors and status is Status.SUCCESS:
-        status = Status.FAILURE
+    if log.errors and status is Conclusion.SUCCESS:
+        status = Conclusion.FAILURE
     return BodyResult(status, {**log.outputs, **outputs})

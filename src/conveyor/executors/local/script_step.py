@@ -11,7 +11,7 @@ from conveyor.executors.local.job_state import JobRun, Scope
 from conveyor.executors.local.shells import Shell, ShellError, resolve_shell
 from conveyor.executors.local.step_log import StepLog
 from conveyor.executors.local.step_process import BodyResult, StepCall, apply_files, run_in_step
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.private_files import write_private
 
 
@@ -23,7 +23,7 @@ def run_script(run: JobRun, scope: Scope, call: StepCall) -> BodyResult:
         log.error(
             "Required property is missing: shell (every `run` step of a composite action needs one)"
         )
-        return BodyResult(Status.FAILURE)
+        return BodyResult(Conclusion.FAILURE)
     if keyword is None and scope.defaults is not None and scope.defaults.shell:
         keyword = evaluation.text(scope.defaults.shell, call.contexts)
     try:
@@ -31,7 +31,7 @@ def run_script(run: JobRun, scope: Scope, call: StepCall) -> BodyResult:
         cwd = _working_directory(run, scope, call)
     except (ShellError, NotADirectoryError) as exc:
         log.error(str(exc))
-        return BodyResult(Status.FAILURE)
+        return BodyResult(Conclusion.FAILURE)
     script = evaluation.text(step.run, call.contexts)
     _header(log, script, shell)
     return _execute(run, call, shell, script, cwd, log)
@@ -49,7 +49,7 @@ def _execute(
     except OSError as exc:
         path.unlink(missing_ok=True)
         log.error(f"The step's script could not be written to {path}: {exc.strerror or exc}")
-        return BodyResult(Status.FAILURE)
+        return BodyResult(Conclusion.FAILURE)
     try:
         env = process_environment(run, call.env, call.github, files)
         status = run_in_step(
@@ -58,8 +58,8 @@ def _execute(
     finally:
         path.unlink(missing_ok=True)
     outputs, _ = apply_files(run, files, log)
-    if log.errors and status is Status.SUCCESS:
-        status = Status.FAILURE
+    if log.errors and status is Conclusion.SUCCESS:
+        status = Conclusion.FAILURE
     return BodyResult(status, {**log.outputs, **outputs})
 
 

@@ -23,7 +23,7 @@ from conveyor.executors.local.processes import (
     run_process,
 )
 from conveyor.executors.local.step_log import StepLog
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import Step
 
 _BLOCKED_ENV = {"NODE_OPTIONS"}
@@ -46,7 +46,7 @@ class StepCall:
 
 @dataclass(frozen=True, slots=True)
 class BodyResult:
-    status: Status
+    status: Conclusion
     outputs: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -95,7 +95,7 @@ def run_in_step(
     env: Mapping[str, str],
     on_lines: Callable[[list[str]], None],
     log: StepLog,
-) -> Status:
+) -> Conclusion:
     """Run one process for `call`; its exit status (or stop) as a step status.
 
     Output that could not be written (a full disk) fails the step with that reason; the
@@ -107,20 +107,20 @@ def run_in_step(
         )
     except OSError as exc:
         log.error(f"An error occurred trying to start process '{argv[0]}': {exc.strerror or exc}")
-        return Status.FAILURE
+        return Conclusion.FAILURE
     if reported.error is not None:
         log.error(reported.describe())
-        return Status.FAILURE
+        return Conclusion.FAILURE
     if result.stopped is StopReason.CANCELLED:
         log.error("The operation was canceled.")
-        return Status.CANCELLED
+        return Conclusion.CANCELLED
     if result.stopped is StopReason.TIMED_OUT:
         log.error("The action has timed out.")
-        return Status.FAILURE
+        return Conclusion.FAILURE
     if result.exit_code != 0:
         log.error(f"Process completed with exit code {result.exit_code}.")
-        return Status.FAILURE
-    return Status.SUCCESS
+        return Conclusion.FAILURE
+    return Conclusion.SUCCESS
 
 
 class ReportedLines:

@@ -19,15 +19,15 @@ from conveyor.executors.local.contexts import github_for_step, step_contexts
 from conveyor.executors.local.job_state import JobRun, Scope
 from conveyor.executors.local.script_step import run_script
 from conveyor.executors.local.step_process import BodyResult, StepCall
-from conveyor.model.results import Status
+from conveyor.model.results import Conclusion
 from conveyor.model.workflow import Step
 
 
 @dataclass(frozen=True, slots=True)
 class StepOutcome:
     name: str
-    outcome: Status
-    conclusion: Status
+    outcome: Conclusion
+    conclusion: Conclusion
     outputs: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -45,8 +45,8 @@ def run_step(
         outcome = _decide_and_run(run, scope, call)
     else:
         run.error(index, error, step.location)
-        outcome = StepOutcome(call.name, Status.FAILURE, Status.FAILURE)
-    if outcome.conclusion is Status.FAILURE:
+        outcome = StepOutcome(call.name, Conclusion.FAILURE, Conclusion.FAILURE)
+    if outcome.conclusion is Conclusion.FAILURE:
         run.fail(scope)
     if step.id:
         scope.steps[step.id] = {
@@ -80,23 +80,23 @@ def _decide_and_run(run: JobRun, scope: Scope, call: StepCall) -> StepOutcome:
     step = call.step
     if run.forced():  # stopped hard: nothing more runs, not even `always()` steps
         run.cancelled()
-        return StepOutcome(call.name, Status.SKIPPED, Status.SKIPPED)
+        return StepOutcome(call.name, Conclusion.SKIPPED, Conclusion.SKIPPED)
     try:
         should_run = evaluation.check(step.condition, call.contexts, run.status_word(scope))
     except ConveyorError as exc:
         run.error(call.index, f"The step's `if` could not be evaluated: {exc}", step.location)
-        return StepOutcome(call.name, Status.FAILURE, Status.FAILURE)
+        return StepOutcome(call.name, Conclusion.FAILURE, Conclusion.FAILURE)
     if not should_run:
-        return StepOutcome(call.name, Status.SKIPPED, Status.SKIPPED)
+        return StepOutcome(call.name, Conclusion.SKIPPED, Conclusion.SKIPPED)
     continue_on_error = _continue_on_error(run, call)
     try:
         body = dispatch(run, scope, _with_limits(run, call))
     except ConveyorError as exc:  # an expression in `run`, `with`, ... could not be evaluated
         run.error(call.index, str(exc), call.step.location)
-        body = BodyResult(Status.FAILURE)
+        body = BodyResult(Conclusion.FAILURE)
     conclusion = body.status
-    if body.status is Status.FAILURE and continue_on_error:
-        conclusion = Status.SUCCESS
+    if body.status is Conclusion.FAILURE and continue_on_error:
+        conclusion = Conclusion.SUCCESS
     return StepOutcome(call.name, body.status, conclusion, body.outputs)
 
 
@@ -108,7 +108,7 @@ def dispatch(run: JobRun, scope: Scope, call: StepCall) -> BodyResult:
 
         return run_uses(run, scope, call, run_step)
     run.error(call.index, "A step needs `run` or `uses`", call.step.location)
-    return BodyResult(Status.FAILURE)
+    return BodyResult(Conclusion.FAILURE)
 
 
 def _with_limits(run: JobRun, call: StepCall) -> StepCall:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from conveyor.engine.ports.store import NewJob, NewRun
-from conveyor.model.results import Conclusion, Status, StepResult
+from conveyor.model.results import Conclusion, StepResult
 from conveyor.server.app import create_app
 from conveyor.store.coverage_points import COVERAGE_TREND
 from conveyor.store.handle import StoreHandle, open_store
@@ -32,8 +32,8 @@ def record_gate(store: StoreHandle, ref: str, sha: str, outputs: dict[str, str])
     stored = recorder.begin(NewRun("acme/app", "CI", "ci.yml", "push", ref=ref, sha=sha))
     reporter = recorder.reporter(stored.id)
     reporter.start_job(NewJob("cov", "cov", "cov"))
-    step = StepResult(0, "gate", Status.SUCCESS, Status.SUCCESS, outputs=outputs)
-    reporter.step_finished("cov", StepResult(1, "plain", Status.SUCCESS, Status.SUCCESS))
+    step = StepResult(0, "gate", Conclusion.SUCCESS, Conclusion.SUCCESS, outputs=outputs)
+    reporter.step_finished("cov", StepResult(1, "plain", Conclusion.SUCCESS, Conclusion.SUCCESS))
     reporter.step_finished("cov", replace(step, trend=COVERAGE_TREND))
     recorder.finish(stored.id, Conclusion.SUCCESS)
     return stored.id
