@@ -122,3 +122,64 @@ def test_gh_pages_merges_and_releases_fire_what_the_story_needs(tmp_path: Path) 
     assert [(r["ref"], r["conclusion"]) for r in tagged] == [
         ("refs/tags/v1.1.0", "success"), ("refs/tags/v1.0.0", "success"),
     ]  # fmt: skip
+
+
+CLOUD = """\
+name: Cloud
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: aws
+        uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-region: eu-west-1
+      - id: greet
+        uses: acme/greet@v1
+        with:
+          who: carbon
+      - run: test "${{ steps.greet.outputs.said }}" = "hello carbon"
+      - run: test "${{ steps.aws.outcome }}" = skipped
+"""
+
+GREET = """\
+name: greet
+inputs:
+  who: {required: true}
+outputs:
+  said: {value: "${{ steps.say.outputs.said }}"}
+runs:
+  using: composite
+  steps:
+    - id: say
+      shell: bash
+      run: echo "said=hello ${{ inputs.who }}" >> "$GITHUB_OUTPUT"
+"""
+
+OVERRIDES = """\
+[actions.overrides]
+"aws-actions/configure-aws-credentials" = "skip"
+"acme/greet" = "tools/greet"
+"""
+
+
+def test_the_commits_action_overrides_apply_to_served_runs(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    token = cli_ok(home, "tokens", "create", "--name", "mona", "--role", "admin").strip()
+    cli_ok(home, "repos", "create", "acme/app")
+    git, work = GitClient(tmp_path), tmp_path / "work"
+    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+    files = {".github/workflows/cloud.yml": CLOUD, "tools/greet/action.yml": GREET,
+             "conveyor.toml": OVERRIDES}  # fmt: skip
+    git.commit(work, files, "cloud")
+    auth = {"Authorization": f"Bearer {token}"}
+    with serving(home) as server, httpx.Client(base_url=server.url, headers=auth) as http:
+        git.ok(work, "push", "-q", git.url(server.url, "acme/app", token), "main")
+        runs = wait_runs(http, 1, workflow="Cloud")
+        detail = http.get(f"/api/v1/runs/{runs[0]['id']}").json()
+        assert server.stop() == 0
+    assert runs[0]["conclusion"] == "success", runs[0]["reason"]
+    steps = {s["name"]: s["conclusion"] for job in detail["jobs"] for s in job["steps"]}
+    assert [c for n, c in steps.items() if "configure-aws" in n] == ["skipped"]
