@@ -66,7 +66,9 @@ jobs:
   seen:
     runs-on: ubuntu-latest
     steps:
-      - run: test "$GITHUB_REF" = "refs/tags/${{ github.event.release.tag_name || github.ref_name }}"
+      - env:
+          TAG: ${{ github.event.release.tag_name || github.ref_name }}
+        run: test "$GITHUB_REF" = "refs/tags/$TAG"
 """
 
 
