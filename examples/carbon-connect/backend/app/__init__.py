@@ -1,0 +1,1 @@
+"""Carbon Connect backend: matches organisations to carbon-reduction grants."""

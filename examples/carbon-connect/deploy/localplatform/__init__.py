@@ -1,0 +1,1 @@
+"""A local platform standing in for AWS: environments with PostgreSQL, Redis, blue/green APIs."""
