@@ -8,7 +8,8 @@ fits is added and the others removed. No other label is touched. Without a forge
 with `debug-only`, the changes are printed, not made.
 
 Inputs: `configuration-path` (`.github/labeler.yml`), `sync-labels`, `dot` (true), `pr-number`,
-`repo-token`/`github-token`, `size-labels` (true; false when run as actions/labeler),
+`repo-token`/`github-token`, `size-labels` (true — also when it stands for another size
+labeler, e.g. codelytv/pr-size-labeler; false when run as actions/labeler),
 `size-thresholds`, `size-label-names`, `size-ignore`, `xl-comment` (true).
 Outputs: `new-labels`, `all-labels` (comma-separated), `size`, `changed-lines`.
 """
@@ -45,6 +46,7 @@ from conveyor.errors import ForgeError
 from conveyor.model.results import Annotation
 
 CONFIG = ".github/labeler.yml"
+PATHS_ONLY = "actions/labeler"  # the one name standing for it that has no size labels
 XL_COMMENT = "labeler-size"
 
 
@@ -89,13 +91,13 @@ class Labeler:
 
 def labeler_setup(invocation: ActionInvocation) -> LabelerSetup | str:
     """The configuration and policies (an error message naming the file or the input)."""
-    native = invocation.ref.name.startswith("conveyor/")
-    size = SizePolicy.of(invocation) if flag(invocation, "size-labels", native) else None
+    sizes = invocation.ref.name != PATHS_ONLY  # actions/labeler itself knows no size labels
+    size = SizePolicy.of(invocation) if flag(invocation, "size-labels", sizes) else None
     if isinstance(size, str):
         return size
     relative = invocation.input("configuration-path", CONFIG)
     path = Path(invocation.workspace) / relative
-    if not path.is_file() and not (native and size is not None):
+    if not path.is_file() and not (sizes and size is not None):
         return f"labeler: no configuration at {relative} (in the workspace: check out first)"
     try:
         config = parse_config(_yaml(path.read_text(encoding="utf-8"))) if path.is_file() else {}

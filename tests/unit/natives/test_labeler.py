@@ -92,6 +92,16 @@ def test_as_actions_labeler_it_adds_no_size_labels(tmp_path: Path) -> None:
     assert outcome.outputs["size"] == ""
 
 
+def test_standing_for_another_marketplace_action_it_adds_size_labels(tmp_path: Path) -> None:
+    """Only actions/labeler has no size labels: a size labeler mapped to conveyor/labeler in
+    conveyor.toml (codelytv/pr-size-labeler) adds them without a conveyor-only input."""
+    root, base, head = workspace(tmp_path, {"src/a.py": "x\n"})
+    outcome, _ = label(root, base, head, uses="codelytv/pr-size-labeler@v1")
+    assert outcome.outputs["size"] == "size/XS"
+    upper, _ = label(root, base, head, uses="Actions/Labeler@v5")
+    assert upper.outputs["size"] == ""
+
+
 def test_bad_configuration_and_inputs_fail_clearly(tmp_path: Path) -> None:
     root, base, head = workspace(tmp_path, {"src/a.py": "x\n"})
     (root / ".github/labeler.yml").write_text("docs: [")
