@@ -29,16 +29,18 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "carbon-connect"
 WORKFLOWS = SAMPLE / ".github" / "workflows"
 GROUP = "${{ github.workflow }}-${{ github.ref }}"
 MAIN = ("main", "master")
+BACKEND = ("backend/**", ".github/workflows/backend-ci.yml")  # the app's, and its own workflow
+FRONTEND = ("frontend/**", ".github/workflows/frontend-ci.yml")
 
 # workflow → {event: (activity types, branches, tags, paths, crons)}, as issue 17 lists them.
 TRIGGERS: dict[str, dict[str, tuple[object, ...]]] = {
     "backend-ci": {
-        "push": (None, MAIN, None, None, ()),
-        "pull_request": (None, None, None, ("backend/**",), ()),
+        "push": (None, MAIN, None, BACKEND, ()),
+        "pull_request": (None, None, None, BACKEND, ()),
     },
     "frontend-ci": {
-        "push": (None, MAIN, None, None, ()),
-        "pull_request": (None, None, None, ("frontend/**",), ()),
+        "push": (None, MAIN, None, FRONTEND, ()),
+        "pull_request": (None, None, None, FRONTEND, ()),
     },
     "pr-tdd-gate": {
         "pull_request": (("opened", "edited", "synchronize", "reopened"), None, None, None, ()),
