@@ -4,7 +4,8 @@ real `conveyor serve` and its local forge, as a team would live it.
 1. A pull request with a complete TDD proof (backend, frontend and docs changed): backend-ci,
    frontend-ci, pr-tdd-gate, quality-gates, security-scan, dependency-review and auto-label run
    and pass; the path and size labels and the dependency review's comment appear on it.
-2. A pull request adding a GPL-3.0 dependency is blocked by dependency-review with one comment.
+2. A pull request adding a GPL-3.0 dependency (yamllint, GPL-3.0-or-later) is blocked by
+   dependency-review with one comment.
 3. A pull request whose TDD proof has an unchecked item is blocked by pr-tdd-gate.
 4. Merging the first pull request (`PUT /pulls/1/merge`) publishes the docs: `gh-pages` holds the
    built site.
@@ -20,8 +21,9 @@ real `conveyor serve` and its local forge, as a team would live it.
    pinned one; the weekly security-scan fires on Monday 06:00.
 
 Each assertion reads state: the runs API, the local forge's API, git refs, the live colour's HTTP
-answers, the production database's rows. The pull requests' runs that a step does not need are
-cancelled once its own are read (they are the same suite as step 1's), to keep the story fast.
+answers, the production database's rows. After step 1, the runs a step does not read (the rest of
+the suite step 1 proved) are cancelled as soon as they are queued (the runs are recorded before
+the push or the API call answers), to keep the story fast.
 At the end every process is stopped, the local platform with `deploy/platform.py down --all`."""
 
 from __future__ import annotations
@@ -89,8 +91,11 @@ def test_the_carbon_connect_story(tmp_path: Path) -> None:
             timed(story, "6 production", lambda: a_release_goes_to_production(story, tmp_path))
             timed(story, "7 rollback", lambda: a_failing_release_rolls_back(story, tmp_path))
             timed(story, "8 prerelease", lambda: a_release_candidate_is_a_prerelease(story))
+            last = story.last_run_id()
             assert server.stop() == 0
-        timed(story, "9 schedules", lambda: schedules_fire_by_the_servers_clock(story, issues))
+        timed(
+            story, "9 schedules", lambda: schedules_fire_by_the_servers_clock(story, issues, last)
+        )
     finally:
         story.shut_down()
         print("story timings:", {k: round(v, 1) for k, v in story.timings.items()})
@@ -152,16 +157,16 @@ def failed_jobs(story: Story, runs: dict[str, dict[str, Any]]) -> dict[str, Any]
 
 def a_gpl_dependency_is_blocked(story: Story) -> None:
     after = story.last_run_id()
-    requirements = story.edit("backend/requirements.txt", lambda t: t + "html2text==2024.2.26\n")
-    story.branch("deps/html2text", {"backend/requirements.txt": requirements},
-                 "Convert grant descriptions from HTML", "main")  # fmt: skip
-    number = story.open_pull("deps/html2text", "Convert grant descriptions from HTML", proof())
-    runs = story.wait_runs(after, ["dependency-review"], event="pull_request", timeout=900)
+    requirements = story.edit("backend/requirements.txt", lambda t: t + "yamllint==1.38.0\n")
+    story.branch("deps/yamllint", {"backend/requirements.txt": requirements},
+                 "Lint the deploy YAML", "main")  # fmt: skip
+    number = story.open_pull("deps/yamllint", "Lint the deploy YAML", proof())
     cancel_other_runs(story, after, {"dependency-review"})
+    runs = story.wait_runs(after, ["dependency-review"], event="pull_request", timeout=900)
     assert runs["dependency-review"]["conclusion"] == "failure"
     comments = [body for body in story.comments(number) if "GPL" in body]
     assert len(comments) == 1, story.comments(number)
-    assert "html2text" in comments[0]
+    assert "yamllint" in comments[0]
 
 
 def an_unchecked_item_is_blocked(story: Story) -> None:
@@ -170,8 +175,8 @@ def an_unchecked_item_is_blocked(story: Story) -> None:
     head = story.branch("docs/backups", {"docs/operations.md": page}, "Say how long backups stay",
                         "main")  # fmt: skip
     story.open_pull("docs/backups", "Say how long backups stay", proof(complete=False))
-    runs = story.wait_runs(after, ["pr-tdd-gate"], event="pull_request", timeout=900)
     cancel_other_runs(story, after, {"pr-tdd-gate"})
+    runs = story.wait_runs(after, ["pr-tdd-gate"], event="pull_request", timeout=900)
     assert runs["pr-tdd-gate"]["conclusion"] == "failure"
     assert story.checks(head)["tdd-proof"] == "failure"
 
@@ -184,8 +189,8 @@ def merging_publishes_the_docs(story: Story) -> None:
     merged = story.api.put(f"{FORGE}/pulls/3/merge", json={"merge_method": "merge"})
     assert merged.status_code == 200, merged.text
     sha = merged.json()["sha"]
-    runs = story.wait_runs(after, ["docs"], event="push", timeout=900)
     cancel_other_runs(story, after, {"docs"})
+    runs = story.wait_runs(after, ["docs"], event="push", timeout=900)
     assert runs["docs"]["conclusion"] == "success"
     assert runs["docs"]["sha"] == sha
     pages = story.ref("refs/heads/gh-pages")
@@ -204,8 +209,8 @@ def merging_publishes_the_docs(story: Story) -> None:
 def staging_is_deployed(story: Story) -> None:
     after = story.last_run_id()
     story.git.ok(story.work, "push", "-q", story.remote(), "main:staging")
-    runs = story.wait_runs(after, ["deploy-staging"], event="push", timeout=1200)
     cancel_other_runs(story, after, {"deploy-staging"})
+    runs = story.wait_runs(after, ["deploy-staging"], event="push", timeout=1200)
     assert runs["deploy-staging"]["conclusion"] == "success", failed_jobs(story, runs)
     health = story.health("staging")
     assert health["status"] == "ok"
@@ -343,14 +348,15 @@ def at(after: datetime, weekday: int, hour: int) -> datetime:
     return moment - timedelta(seconds=2)
 
 
-def schedules_fire_by_the_servers_clock(story: Story, issues: tuple[int, int]) -> None:
+def schedules_fire_by_the_servers_clock(story: Story, issues: tuple[int, int], last: int) -> None:
+    """`last`: the newest run before the restarts."""
     old, pinned = issues
     marking = at(datetime.now(UTC) + timedelta(days=61), 0, 0)  # Monday 00:00 (Sunday night)
     with serving(
         story.home, env=SERVE_ENV | {"CONVEYOR_CLOCK_START": marking.isoformat()}
     ) as server:
         story.connect(server.url)
-        runs = story.wait_runs(story.last_run_id(), ["stale"], event="schedule", timeout=300)
+        runs = story.wait_runs(last, ["stale"], event="schedule", timeout=300)
         assert runs["stale"]["conclusion"] == "success"
         assert "stale" in story.labels(old)
         assert "stale" not in story.labels(pinned)
@@ -361,7 +367,7 @@ def schedules_fire_by_the_servers_clock(story: Story, issues: tuple[int, int]) -
         story.home, env=SERVE_ENV | {"CONVEYOR_CLOCK_START": closing.isoformat()}
     ) as server:
         story.connect(server.url)
-        after = story.last_run_id()
+        after = runs["stale"]["id"]  # the first restart's run
         runs = story.wait_runs(after, ["stale", "security-scan"], event="schedule", timeout=1200)
         assert runs["stale"]["conclusion"] == "success"
         assert runs["security-scan"]["conclusion"] == "success", failed_jobs(story, runs)
