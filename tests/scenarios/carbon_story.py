@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -85,7 +86,11 @@ class Story:
     timings: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.home, self.deploy_root = self.root / "home", self.root / "deploy"
+        # the platform's PostgreSQL runs as an unprivileged user: every directory above its data
+        # must be searchable by others, which a test's private tmp_path is not
+        self.home = self.root / "home"
+        self.deploy_root = Path(tempfile.mkdtemp(prefix="carbon-deploy-"))
+        self.deploy_root.chmod(0o711)
         self.work, self.git = self.root / "carbon-connect", GitClient(self.root)
 
     # -- setting up -------------------------------------------------------------------------
@@ -252,5 +257,6 @@ class Story:
         """Everything the platform started for this story (`down --all`, its DEPLOY_ROOT)."""
         if self.deploy_root.exists():
             self.platform("down", "--all", check=False)
+            shutil.rmtree(self.deploy_root, ignore_errors=True)
         if self.http is not None:
             self.http.close()
