@@ -101,6 +101,8 @@ def runs(url: str, token: str) -> list[dict[str, object]]:
 
 def main() -> int:
     base = Path(os.environ.get("DEMO_DIR") or tempfile.mkdtemp(prefix="carbon-demo-"))
+    base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o711)  # the platform's PostgreSQL (an unprivileged user) must reach DEPLOY_ROOT
     home, deploy, work = base / "home", base / "deploy", base / "carbon-connect"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVEYOR_")}
     env |= {"CONVEYOR_HOME": str(home), "CONVEYOR_PLAIN": "1", "CONVEYOR_SERVE_GRACE": "10"}
