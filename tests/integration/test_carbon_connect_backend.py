@@ -44,9 +44,11 @@ def sample_repository(path: Path) -> Path:
 
 
 def run_backend_ci(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    """`conveyor run` of backend-ci in `repo`, in a subprocess with CONVEYOR_HOME=home."""
+    """`conveyor run` of backend-ci in `repo`, in a subprocess with CONVEYOR_HOME=home (and uv's
+    cache beside it, not the user's)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(FOREIGN_PREFIXES)}
     env |= {"CONVEYOR_HOME": str(home), "CONVEYOR_PLAIN": "1", "CI": "1"}
+    env["UV_CACHE_DIR"] = str(home.parent / "uv-cache")
     command = [sys.executable, "-m", "conveyor", "run", "-W", WORKFLOW, "--native-actions"]
     return subprocess.run(
         command, cwd=repo, env=env, text=True, capture_output=True, timeout=900, check=False

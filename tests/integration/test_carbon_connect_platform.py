@@ -3,15 +3,16 @@ a subprocess, as its workflows drive it: up → build → migrate → blue live 
 with a second image and a migration → rollback to blue with the backup restored → down --all.
 
 Every check reads real state: HTTP answers of the live port, live.json, rows and revisions in
-PostgreSQL (psycopg), processes in /proc. The backend is the stand-in of tests/data/ (the real
-one is examples/carbon-connect/backend/); the first build installs its requirements from the
-package index (PyPI), the second reuses that virtualenv.
+PostgreSQL (psycopg), processes in /proc. The backend is the sample's own
+(examples/carbon-connect/backend/); the first build installs its requirements from the package
+index (PyPI), the second reuses that virtualenv.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -27,24 +28,46 @@ import httpx
 import psycopg
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.registry]
+from conveyor.cli import main as cli_main
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "examples" / "carbon-connect" / "deploy"
-STANDIN = REPO / "tests" / "data" / "carbon_standin_backend"
+BACKEND = REPO / "examples" / "carbon-connect" / "backend"
+BACKEND_IGNORED = (".venv", "__pycache__", "*_cache", ".coverage", "coverage.xml", "htmlcov")
 MARKER = "DEPLOY_PLATFORM_ROOT"
-SECOND_MIGRATION = '''"""A region per grant."""
+SECOND_MIGRATION = '''"""A note per grant (the deploy tool's test: a second image, a migration)."""
 
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "platform_test"
+down_revision = "{head}"
 
 
 def upgrade() -> None:
-    op.execute("ALTER TABLE grants ADD COLUMN region text")
+    op.execute("ALTER TABLE grants ADD COLUMN platform_note text")
 '''
+_REVISION = re.compile(r"^revision(?:: *str)? *= *[\"']([^\"']+)", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision(?:: *[\w |]+)? *= *[\"']([^\"']+)", re.MULTILINE)
+UNSET_HINT = "name the directory that holds the platform"
 JOB_TOKEN = "the-ci-job-token"  # conveyor's reaper ends every process that carries it
+UP_WORKFLOW = """
+on: push
+jobs:
+  up:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python3 deploy/platform.py up --env staging
+      - uses: ./deploy/actions/platform
+        id: backup
+        with:
+          command: backup
+          env: staging
+      - run: echo "${{ steps.backup.outputs.backup-id }}" > "$DEPLOY_ROOT/backup-id"
+      - run: python3 deploy/platform.py status --env staging --json > "$DEPLOY_ROOT/status.json"
+"""
 INDEX_DOWN = ("Could not find a version", "Failed to establish", "No matching distribution")
 
 
@@ -106,7 +129,7 @@ def platform() -> Iterator[Platform]:
     base.chmod(0o755)
     repo = base / "repo"
     shutil.copytree(DEPLOY, repo / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(STANDIN, repo / "backend", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(BACKEND, repo / "backend", ignore=shutil.ignore_patterns(*BACKEND_IGNORED))
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     found = Platform(repo, base / "root", base / "github-output")
     found.commit("the sample")
@@ -157,6 +180,25 @@ def _detached(pid: int) -> bool:
     return session == pid and JOB_TOKEN.encode() not in environ and b"CONVEYOR_" not in environ
 
 
+def _head_revision(versions: Path) -> str:
+    """The backend's newest Alembic revision: the one no other revision follows."""
+    texts = [path.read_text() for path in versions.glob("*.py")]
+    revisions = {m.group(1) for text in texts for m in _REVISION.finditer(text)}
+    followed = {m.group(1) for text in texts for m in _DOWN.finditer(text)}
+    (head,) = revisions - followed
+    return head
+
+
+def _grant(port: int, title: str) -> int:
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/api/v1/grants",
+        timeout=10,
+        json={"title": title, "description": f"{title}: a grant of the deploy tool's test"},
+    )
+    assert answer.status_code == 201, answer.text
+    return int(answer.json()["id"])
+
+
 def _pids(platform: Platform) -> dict[str, int]:
     parts = platform.json("status", "--env", "staging")["processes"]
     return {name: part["pid"] for name, part in parts.items() if part["running"]}
@@ -172,12 +214,15 @@ def _build(platform: Platform, tag: str) -> dict[str, Any]:
     return dict(json.loads(result.stdout))
 
 
+@pytest.mark.registry  # the first build installs the backend's requirements from PyPI
+@pytest.mark.timeout(600)  # ~2.5 min here, most of it pip installing the first image
 def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leaves_nothing(
     platform: Platform,
 ) -> None:
     # up: PostgreSQL with pgvector, not as root; Redis; a second up changes nothing
     up = platform.json("up", "--env", "staging")
-    assert up["postgres"]["started"] and up["redis"]["started"]
+    assert up["postgres"]["started"]
+    assert up["redis"]["started"]
     pids = _pids(platform)
     uid_line = Path(f"/proc/{pids['postgres']}/status").read_text().split("Uid:")[1]
     assert int(uid_line.split()[0]) != 0
@@ -187,33 +232,42 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
         redis.sendall(b"PING\r\n")
         assert redis.recv(16).startswith(b"+PONG")
     again = platform.json("up", "--env", "staging")
-    assert not again["postgres"]["started"] and not again["redis"]["started"]
+    assert not again["postgres"]["started"]
+    assert not again["redis"]["started"]
     assert _pids(platform) == pids
 
     # build v1: the backend at HEAD with its virtualenv
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=platform.repo, text=True,
-                          capture_output=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=platform.repo, text=True, capture_output=True, check=True
+    ).stdout.strip()
     v1 = _build(platform, "v1")
-    assert v1["commit"] == head and v1["built"]
+    assert v1["commit"] == head
+    assert v1["built"]
     assert (platform.root / "images" / "v1" / "venv" / "bin" / "python").exists()
     assert platform.run("image-exists", "--tag", "v1").returncode == 0
     assert platform.run("image-exists", "--tag", "nope", ok=False).returncode == 1
 
-    # migrate: the first migration ran (the vector extension, revision 0001)
+    # migrate: the migrations ran (the vector extension first), up to the backend's head
+    head = _head_revision(platform.repo / "backend" / "migrations" / "versions")
     assert platform.json("migrate", "--env", "staging", "--tag", "v1")["migrated"] is True
     assert platform.outputs_now()["migrated"] == "true"
-    assert platform.query("SELECT version_num FROM alembic_version") == [("0001",)]
+    assert platform.query("SELECT version_num FROM alembic_version") == [(head,)]
     assert platform.query("SELECT extname FROM pg_extension WHERE extname = 'vector'")
     assert platform.json("migrate", "--env", "staging", "--tag", "v1")["migrated"] is False
 
     # blue live with v1; the smoke test passes; workers run
     blue = platform.json("deploy-api", "--env", "staging", "--tag", "v1")
-    assert platform.live()["colour"] == "blue" and platform.live()["previous"] is None
+    assert platform.live()["colour"] == "blue"
+    assert platform.live()["previous"] is None
     assert _health(blue["port"])["version"] == "v1"
     platform.run("smoke", "--env", "staging")
-    match = httpx.get(f"http://127.0.0.1:{blue['port']}/api/v1/grants/match",
-                      params={"q": "Peatland restoration", "limit": 1}, timeout=10).json()
-    assert match[0]["title"] == "Peatland restoration"
+    wanted = _grant(blue["port"], "Heat pumps for the village hall")
+    match = httpx.get(
+        f"http://127.0.0.1:{blue['port']}/api/v1/grants/match",
+        params={"q": "Heat pumps for the village hall", "limit": 1},
+        timeout=10,
+    ).json()
+    assert match[0]["id"] == wanted
     platform.run("deploy-workers", "--env", "staging", "--tag", "v1")
     pids = _pids(platform)
     assert {"worker", "beat", "api-blue"} <= set(pids)
@@ -223,16 +277,12 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     backup_id = platform.run("backup", "--env", "staging").stdout.strip()
     assert platform.outputs_now()["backup-id"] == backup_id
     assert (platform.root / "staging" / "backups" / f"{backup_id}.dump").stat().st_size > 0
-    late = httpx.post(f"http://127.0.0.1:{blue['port']}/api/v1/grants", timeout=10,
-                      json={"title": "Written after the backup", "description": "late"})
-    assert late.status_code == 201
-    late_id = late.json()["id"]
+    late_id = _grant(blue["port"], "Written after the backup")
 
     # v2 (a second migration) goes live in green; blue is stopped
-    (platform.repo / "backend" / "migrations" / "versions" / "0002_region.py").write_text(
-        SECOND_MIGRATION
-    )
-    platform.commit("a region per grant")
+    versions = platform.repo / "backend" / "migrations" / "versions"
+    (versions / "9999_platform_test.py").write_text(SECOND_MIGRATION.format(head=head))
+    platform.commit("a note per grant")
     v2 = _build(platform, "v2")
     assert v2["venv_from"] == "v1"
     assert platform.json("migrate", "--env", "staging", "--tag", "v2")["migrated"] is True
@@ -241,9 +291,14 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert (live["colour"], live["tag"], live["port"]) == ("green", "v2", green["port"])
     assert live["previous"] == {"colour": "blue", "port": blue["port"], "tag": "v1"}
     assert _health(green["port"])["version"] == "v2"
-    assert _refuses(blue["port"]) and not _alive(pids["api-blue"])
+    assert _refuses(blue["port"])
+    assert not _alive(pids["api-blue"])
+    platform.run("deploy-workers", "--env", "staging", "--tag", "v2")
 
-    # rollback to blue (v1) with the backup restored: the late row and revision 0002 are gone
+    columns = "SELECT column_name FROM information_schema.columns WHERE table_name = 'grants'"
+    assert ("platform_note",) in platform.query(columns)
+
+    # rollback to blue (v1) with the backup restored: the late row and the migration are gone
     rolled = platform.json("rollback", "--env", "staging", "--restore", backup_id)
     live = platform.live()
     assert (live["colour"], live["tag"]) == ("blue", "v1")
@@ -252,26 +307,70 @@ def test_platform_deploys_blue_green_smokes_rolls_back_with_the_backup_and_leave
     assert _refuses(green["port"])
     gone = httpx.get(f"http://127.0.0.1:{rolled['port']}/api/v1/grants/{late_id}", timeout=10)
     assert gone.status_code == 404
-    assert platform.query("SELECT version_num FROM alembic_version") == [("0001",)]
+    assert platform.query("SELECT version_num FROM alembic_version") == [(head,)]
+    assert ("platform_note",) not in platform.query(columns)
+    workers = platform.json("status", "--env", "staging")["processes"]
+    assert (workers["worker"]["tag"], workers["beat"]["tag"]) == ("v1", "v1")
+    assert _alive(workers["worker"]["pid"])
+    assert _alive(workers["beat"]["pid"])
     platform.run("smoke", "--env", "staging")
+    platform.run("smoke", "--env", "staging")  # again: its probe grant is there already
 
     # down --all: no process of the platform is left
     sessions = set(_pids(platform).values())
     platform.run("down", "--all")
     assert _platform_processes(platform.root, sessions) == []
-    assert _refuses(rolled["port"]) and _refuses(up["redis"]["port"])
+    assert _refuses(rolled["port"])
+    assert _refuses(up["redis"]["port"])
 
 
 def test_platform_errors_are_one_line(platform: Platform) -> None:
-    unset = subprocess.run([sys.executable, "deploy/platform.py", "up", "--env", "staging"],
-                           cwd=platform.repo, capture_output=True, text=True,
-                           env={k: v for k, v in os.environ.items() if k != "DEPLOY_ROOT"})
+    unset = subprocess.run(
+        [sys.executable, "deploy/platform.py", "up", "--env", "staging"],
+        cwd=platform.repo,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "DEPLOY_ROOT"},
+    )
     assert unset.returncode == 1
-    assert unset.stderr == "platform: error: DEPLOY_ROOT is not set: name the directory that holds the platform\n"
+    assert (
+        unset.stderr
+        == "platform: error: DEPLOY_ROOT is not set: name the directory that holds the platform\n"
+    )
     unknown = platform.run("up", "--env", "qa", ok=False)
-    assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1
+    assert unknown.returncode == 2
+    assert len(unknown.stderr.splitlines()) == 1
     no_live = platform.run("smoke", "--env", "production", ok=False)
     assert no_live.returncode == 1
     assert no_live.stderr.startswith("platform: error: production has no live API")
     not_up = platform.run("deploy-api", "--env", "production", "--tag", "v1", ok=False)
-    assert "image 'v1' does not exist" in not_up.stderr and "Traceback" not in not_up.stderr
+    assert "image 'v1' does not exist" in not_up.stderr
+    assert "Traceback" not in not_up.stderr
+
+
+def test_platform_processes_outlive_the_conveyor_job_that_started_them(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workflow = platform.repo / ".github" / "workflows" / "up.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(UP_WORKFLOW)
+    platform.commit("a workflow that brings staging up")
+    monkeypatch.setitem(cli_main.COMMANDS, "run", "conveyor.cli.run_command:run_command")
+    monkeypatch.setenv("CONVEYOR_PLAIN", "1")
+    monkeypatch.setenv("DEPLOY_ROOT", str(platform.root))
+    code = cli_main.run_cli(["run", str(platform.repo), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["conclusion"] == "success"
+    # the job has ended (conveyor stopped its leftovers); the platform still runs and answers
+    status = json.loads((platform.root / "status.json").read_text())
+    parts = status["processes"]
+    assert parts["postgres"]["running"]
+    assert parts["redis"]["running"]
+    assert _alive(parts["postgres"]["pid"])
+    assert _alive(parts["redis"]["pid"])
+    assert platform.query("SELECT 1") == [(1,)]
+    assert not _refuses(parts["redis"]["port"])
+    # the composite action ran a command and handed its output on
+    backup_id = (platform.root / "backup-id").read_text().strip()
+    assert (platform.root / "staging" / "backups" / f"{backup_id}.dump").stat().st_size > 0

@@ -339,6 +339,19 @@ def test_the_tdd_gate_blocks_a_body_without_the_section(
     assert [job["conclusion"] for job in record["jobs"]] == ["failure"]
 
 
+def test_auto_label_runs_both_labelers_natively(
+    capsys: pytest.CaptureFixture[str], sample_repo: Path, tmp_path: Path
+) -> None:
+    event = _payload(tmp_path, "pr", _pull_request(sample_repo, TDD_BODY.format(mark="x")))
+    workflow = str(sample_repo / ".github" / "workflows" / "auto-label.yml")
+    code, record, err = _run(
+        capsys, sample_repo, "-W", workflow, "-e", "pull_request", "--eventpath", event
+    )
+    assert code == 0, err
+    [job] = record["jobs"]
+    assert [step["conclusion"] for step in job["steps"]] == ["success"] * 3
+
+
 def test_conveyor_toml_maps_to_natives_that_exist() -> None:
     mapped = native_map(SAMPLE)
     assert mapped, "conveyor.toml maps no marketplace action"

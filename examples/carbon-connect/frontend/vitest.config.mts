@@ -18,6 +18,8 @@ export default defineConfig({
       // json-summary: coverage/coverage-summary.json, the numbers CI reads.
       reporter: ["text", "json-summary", "html"],
       reportsDirectory: "coverage",
+      // Failing tests still write the report: CI uploads it either way.
+      reportOnFailure: true,
     },
   },
 });

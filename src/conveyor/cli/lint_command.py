@@ -32,7 +32,7 @@ from conveyor.workflow.lint import WORKFLOWS_DIR, workflow_files
 )
 def lint_command(paths: tuple[Path, ...], output_format: str) -> int:
     """Check workflow files (default: .github/workflows/ of this repository)."""
-    targets = list(paths) or [default_workflows_dir(Path.cwd())]
+    targets = [_workflows_of(p) for p in paths] or [default_workflows_dir(Path.cwd())]
     for target in targets:
         if not target.exists():
             raise UsageError(f"no such file or directory: {target}")
@@ -52,6 +52,12 @@ def default_workflows_dir(cwd: Path) -> Path:
         if (directory / ".git").exists() or (directory / WORKFLOWS_DIR).is_dir():
             return _relative(directory / WORKFLOWS_DIR, cwd)
     return WORKFLOWS_DIR
+
+
+def _workflows_of(path: Path) -> Path:
+    """A repository's directory stands for its `.github/workflows`; any other path for itself."""
+    workflows = path / WORKFLOWS_DIR
+    return workflows if workflows.is_dir() else path
 
 
 def _relative(path: Path, cwd: Path) -> Path:

@@ -284,13 +284,20 @@ def _environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", **(env or {})}
 
 
+def _not_found(cwd: Path) -> InfrastructureError:
+    """What a FileNotFoundError from starting git means: its directory is gone, or no git."""
+    if not cwd.is_dir():
+        return InfrastructureError(f"the repository directory {cwd} does not exist")
+    return InfrastructureError("git is not installed (no 'git' on PATH)")
+
+
 def _run_together(
     cwd: Path, commands: Sequence[Sequence[str]]
 ) -> list[subprocess.CompletedProcess[str]]:
     try:
         return run_together(cwd, commands, _environment(), GIT_TIMEOUT_SECONDS)
     except FileNotFoundError:
-        raise InfrastructureError("git is not installed (no 'git' on PATH)") from None
+        raise _not_found(cwd) from None
     except subprocess.TimeoutExpired as exc:
         raise InfrastructureError(f"git {' '.join(exc.cmd)} took over {exc.timeout}s") from None
 
@@ -311,7 +318,7 @@ def _run_git(
             check=False,
         )
     except FileNotFoundError:
-        raise InfrastructureError("git is not installed (no 'git' on PATH)") from None
+        raise _not_found(cwd) from None
     except subprocess.TimeoutExpired:
         raise InfrastructureError(
             f"git {' '.join(args)} took over {GIT_TIMEOUT_SECONDS}s"

@@ -136,3 +136,16 @@ def test_real_process(repo: Path) -> None:
     assert done.returncode == 1
     assert done.stdout.splitlines() == [*BAD_LINES, WARN_LINE]
     assert "Traceback" not in done.stderr
+
+
+def test_a_repository_directory_means_its_workflows(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`conveyor lint path/to/repo` lints its .github/workflows, not the repository's other
+    YAML (an mkdocs.yml at the top is not a workflow)."""
+    (repo / "mkdocs.yml").write_text("site_name: docs\n", encoding="utf-8")
+    monkeypatch.chdir(repo.parent)
+    assert run_cli(["lint", repo.name]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{repo.name}/.github/workflows/bad.yaml:5:12:")
+    assert not any("mkdocs" in line for line in lines)

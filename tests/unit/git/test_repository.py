@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.errors import UsageError
+from conveyor.errors import InfrastructureError, UsageError
 from conveyor.git import GitRepository
 from tests.unit.git.conftest import History
 from tests.unit.git.repo_factory import make_repo
@@ -100,3 +100,17 @@ def test_commits_are_oldest_first(history: History) -> None:
     commits = repo.commits(f"{history.c1}..{history.c5}")
     assert [c.sha for c in commits] == [history.c2, history.c5]
     assert repo.commit(history.c3).body == "A longer body."
+
+
+def test_a_repository_whose_directory_vanished_is_not_reported_as_git_missing(
+    history: History, tmp_path: Path
+) -> None:
+    """A removed directory makes git's cwd fail with FileNotFoundError, as a missing git would:
+    the error names the directory, not git."""
+    root = history.repo.root.resolve()
+    repository = GitRepository.open(root)
+    root.rename(tmp_path / "moved-away")
+    with pytest.raises(InfrastructureError) as caught:
+        repository.resolve_commit("HEAD")
+    assert str(root) in str(caught.value)
+    assert "not installed" not in str(caught.value)

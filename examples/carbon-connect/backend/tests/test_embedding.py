@@ -39,7 +39,9 @@ def test_tokenize_keeps_lowercase_words_and_numbers() -> None:
     assert tokenize("CO2 cuts: 50% by 2030") == ["co2", "cuts", "50", "by", "2030"]
 
 
-def test_fallback_is_a_unit_vector() -> None:
-    vector = _unit_fallback(["a", "b"])
+def test_words_whose_hashes_cancel_out_still_get_a_unit_vector() -> None:
+    # "w3" and "w18" land in the same dimension with opposite signs: the sum is the zero vector.
+    vector = embed("w3 w18")
+    assert vector == _unit_fallback(["w3", "w18"])
     assert sorted(vector)[-1] == 1.0
     assert sum(vector) == 1.0

@@ -22,7 +22,9 @@ def _pg(env: Environment) -> dict[str, object]:
 
 def create(env: Environment) -> tuple[str, Path]:
     pg = _pg(env)
-    backup_id = f"{env.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{time.time_ns() % 10**6:06d}"
+    backup_id = (
+        f"{env.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{time.time_ns() % 10**6:06d}"
+    )
     path = env.sub("backups") / f"{backup_id}.dump"
     partial = path.with_suffix(".partial")
     with open(partial, "wb") as out:
@@ -40,5 +42,7 @@ def restore(env: Environment, backup_id: str) -> Path:
     postgres.sql(pg, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', "postgres")
     postgres.sql(pg, f'CREATE DATABASE "{database}"', "postgres")
     with open(path, "rb") as dump:
-        postgres.client(pg, "pg_restore", ["--no-owner", "--exit-on-error", "-d", str(database)], stdin=dump)
+        postgres.client(
+            pg, "pg_restore", ["--no-owner", "--exit-on-error", "-d", str(database)], stdin=dump
+        )
     return path

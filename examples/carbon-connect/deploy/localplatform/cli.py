@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import backup, bluegreen, images, migrate, postgres, processes, redis, smoke, workers
-from .environments import ENVIRONMENTS, Environment, deploy_root, existing_environments
+from .environments import (
+    ENVIRONMENTS,
+    Environment,
+    check_tag,
+    deploy_root,
+    existing_environments,
+)
 from .errors import PlatformError
 
 Result = tuple[dict[str, Any], str]  # (the JSON answer, the line a person reads)
@@ -44,6 +52,8 @@ def _add(sub: argparse.ArgumentParser, option: str) -> None:
         sub.add_argument("--source", default="backend", help="the backend directory")
     elif option == "restore":
         sub.add_argument("--restore", metavar="BACKUP_ID", help="restore this backup first")
+    elif option == "id":
+        sub.add_argument("--id", required=True, metavar="BACKUP_ID")
     elif option == "secrets":
         sub.add_argument("--show-secrets", action="store_true", help="include the URLs")
 
@@ -52,7 +62,8 @@ def main(argv: list[str]) -> int:
     try:
         arguments = parser().parse_args(argv)
         run, _ = COMMANDS[arguments.command]
-        answer, line = run(arguments)
+        with locked(arguments):
+            answer, line = run(arguments)
     except PlatformError as error:
         print(f"platform: error: {error}", file=sys.stderr)
         return 2 if error.usage else 1
@@ -60,6 +71,22 @@ def main(argv: list[str]) -> int:
         return 130
     print(json.dumps(answer, sort_keys=True) if arguments.json else line)
     return 0
+
+
+@contextlib.contextmanager
+def locked(arguments: argparse.Namespace) -> Iterator[None]:
+    """One command at a time per environment (or per image tag, for build)."""
+    if getattr(arguments, "env", None):
+        path = Environment.named(arguments.env).directory / ".lock"
+    elif arguments.command == "build":
+        path = deploy_root() / "images" / f".{check_tag(arguments.tag)}.lock"
+    else:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def github_output(**values: object) -> None:
@@ -94,10 +121,15 @@ def cmd_up(arguments: argparse.Namespace) -> Result:
     env = _env(arguments)
     pg, pg_started = postgres.ensure_running(env)
     rd, rd_started = redis.ensure_running(env)
-    answer = {"env": env.name, "postgres": {"port": pg["port"], "started": pg_started},
-              "redis": {"port": rd["port"], "started": rd_started}}
-    said = [f"{n} on port {a['port']} {'started' if a['started'] else 'already running'}"
-            for n, a in (("PostgreSQL", answer["postgres"]), ("Redis", answer["redis"]))]
+    services = {
+        "postgres": {"port": pg["port"], "started": pg_started},
+        "redis": {"port": rd["port"], "started": rd_started},
+    }
+    answer = {"env": env.name, **services}
+    said = [
+        f"{n} on port {a['port']} {'started' if a['started'] else 'already running'}"
+        for n, a in (("PostgreSQL", services["postgres"]), ("Redis", services["redis"]))
+    ]
     return answer, f"{env.name}: " + "; ".join(said)
 
 
@@ -112,7 +144,11 @@ def cmd_migrate(arguments: argparse.Namespace) -> Result:
     env = _env(arguments)
     result = migrate.migrate(env, arguments.tag)
     github_output(migrated=result["migrated"], revision=result["to"] or "")
-    what = f"migrated {result['from']} -> {result['to']}" if result["migrated"] else "nothing to migrate"
+    what = (
+        f"migrated {result['from']} -> {result['to']}"
+        if result["migrated"]
+        else "nothing to migrate"
+    )
     return {"env": env.name, **result}, f"{env.name}: {what} (revision {result['to']})"
 
 
@@ -138,7 +174,8 @@ def cmd_deploy_workers(arguments: argparse.Namespace) -> Result:
 def cmd_smoke(arguments: argparse.Namespace) -> Result:
     env = _env(arguments)
     result = smoke.smoke(env)
-    line = f"{env.name}: smoke ok — {result['colour']} ({result['tag']}) healthy, vector query found {result['query']!r}"
+    line = f"{env.name}: smoke ok — {result['colour']} ({result['tag']}) healthy, "
+    line += f"vector query found {result['query']!r}"
     return {"env": env.name, **result}, line
 
 
@@ -151,7 +188,17 @@ def cmd_rollback(arguments: argparse.Namespace) -> Result:
     github_output(colour=switched["colour"], port=switched["port"])
     line = _switch_line(env, switched).replace(" live ", " live again ")
     line += f"; database restored from {arguments.restore}" if restored else ""
+    if workers.running_tag(env) not in (None, switched["tag"]):
+        workers.deploy(env, switched["tag"])
+        line += f"; worker and beat back on {switched['tag']}"
     return {"env": env.name, "restored": arguments.restore, **switched}, line
+
+
+def cmd_restore(arguments: argparse.Namespace) -> Result:
+    env = _env(arguments)
+    path = backup.restore(env, arguments.id)
+    answer = {"env": env.name, "restored": arguments.id, "path": str(path)}
+    return answer, f"{env.name}: database restored from {arguments.id}"
 
 
 def cmd_status(arguments: argparse.Namespace) -> Result:
@@ -173,8 +220,12 @@ def cmd_status(arguments: argparse.Namespace) -> Result:
 def _process_status(env: Environment, name: str) -> dict[str, Any]:
     found = processes.tracked(env, name)
     alive = found is not None and found.alive()
-    return {"running": alive, "pid": found.pid if alive and found else None,
-            "port": found.port if found else None, "tag": found.tag if found else None}
+    return {
+        "running": alive,
+        "pid": found.pid if alive and found else None,
+        "port": found.port if found else None,
+        "tag": found.tag if found else None,
+    }
 
 
 def cmd_down(arguments: argparse.Namespace) -> Result:
@@ -206,6 +257,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], Result], tuple[str, ...
     "deploy-workers": (cmd_deploy_workers, ("env", "tag")),
     "smoke": (cmd_smoke, ("env",)),
     "rollback": (cmd_rollback, ("env", "restore")),
+    "restore": (cmd_restore, ("env", "id")),
     "status": (cmd_status, ("env", "secrets")),
     "down": (cmd_down, ("env?",)),
 }

@@ -6,8 +6,8 @@
 a manifest is an interrupted build and is built again. Tags are immutable: the same tag at
 another commit is an error. Like Docker's layer cache, an image whose requirements.txt (and
 Python) match an earlier image's takes a hard-linked copy of that image's virtualenv instead of
-installing again. Programs run as `venv/bin/python -m ...` (console scripts would do too: the image is
-built in place and never moved).
+installing again. Programs run as `venv/bin/python -m ...`: the scripts of a linked virtualenv
+name the first image's interpreter in their `#!` line.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def manifest(tag: str) -> dict[str, Any] | None:
 
 def require(tag: str) -> Path:
     if manifest(tag) is None:
-        raise PlatformError(f"image {tag!r} does not exist (build it: platform.py build --tag {tag})")
+        raise PlatformError(
+            f"image {tag!r} does not exist (build it: platform.py build --tag {tag})"
+        )
     return image_dir(tag)
 
 
@@ -104,7 +106,9 @@ def _export(source_dir: Path, commit: str, target: Path) -> None:
         check=False,
     )
     if archive.returncode != 0:
-        raise PlatformError(f"git archive of {source_dir} failed: {archive.stderr.decode().strip()}")
+        raise PlatformError(
+            f"git archive of {source_dir} failed: {archive.stderr.decode().strip()}"
+        )
     target.mkdir()
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
@@ -136,7 +140,17 @@ def _make_venv(venv: Path, requirements: Path, log: Path) -> None:
     uv = shutil.which("uv")
     if uv:
         steps = [[uv, "venv", "--quiet", "--python", sys.executable, str(venv)]]
-        steps.append([uv, "pip", "install", "--python", str(venv / "bin" / "python"), "-r", str(requirements)])
+        steps.append(
+            [
+                uv,
+                "pip",
+                "install",
+                "--python",
+                str(venv / "bin" / "python"),
+                "-r",
+                str(requirements),
+            ]
+        )
     else:
         steps = [[sys.executable, "-m", "venv", str(venv)]]
         pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]

@@ -99,16 +99,18 @@ def _interpreters() -> list[str]:
 
 
 def _ancestor_pythons() -> list[str]:
-    """The Python interpreters among our ancestors (e.g. conveyor's, running this CI job)."""
+    """The Python interpreters among our ancestors (e.g. conveyor's, running this CI job), as
+    they were started: a virtualenv's `bin/python` (argv[0]) resolves to the base interpreter
+    in /proc/<pid>/exe, which does not see the virtualenv's packages."""
     found, pid = [], os.getppid()
     while pid > 1:
         try:
-            exe = os.readlink(f"/proc/{pid}/exe")
+            argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
             stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             break
-        if Path(exe).name.startswith("python"):
-            found.append(exe)
+        if argv0.startswith("/") and Path(argv0).name.startswith("python"):
+            found.append(argv0)
         pid = int(stat[stat.rindex(")") + 2 :].split()[1])
     return found
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
@@ -37,7 +38,7 @@ def install_of(env: Environment, state: dict[str, Any]) -> Install:
     """The install this cluster was made with (its data directory needs that major version)."""
     known = state.get("postgres", {}).get("install")
     if known:
-        return Install(Path(known["bin_dir"]), known["version"], Path(known["share_dir"]))
+        return _install_from(known)
     return reachable(find_install(), service_account(), env.root)
 
 
@@ -60,6 +61,10 @@ def ensure_running(env: Environment) -> tuple[dict[str, Any], bool]:
     env.save_state(state)
     _ensure_database(env, pg)
     return pg, True
+
+
+def _install_from(known: dict[str, str]) -> Install:
+    return Install(Path(known["bin_dir"]), known["version"], Path(known["share_dir"]))
 
 
 def _install_json(install: Install) -> dict[str, str]:
@@ -127,8 +132,7 @@ def _start(
             env, NAME, argv, environment, cwd=data.parent, port=port, user=account.user()
         )
         log = env.sub("logs") / f"{NAME}.log"
-        ready = _ready(data, port)
-        if processes.wait_for(lambda: ready() or not process.alive(), 60, 0.1) and ready():
+        if _wait_started(process, _ready(data, port)):
             return port
         if process.alive():
             processes.stop(env, NAME, signal.SIGQUIT, leader_only=True)
@@ -137,7 +141,11 @@ def _start(
     raise PlatformError(f"PostgreSQL did not start (log {log}): {processes.log_tail(log)}")
 
 
-def _ready(data: Path, port: int) -> Any:
+def _wait_started(process: processes.Tracked, ready: Callable[[], bool]) -> bool:
+    return processes.wait_for(lambda: ready() or not process.alive(), 60, 0.1) and ready()
+
+
+def _ready(data: Path, port: int) -> Callable[[], bool]:
     def ready() -> bool:
         try:
             lines = (data / "postmaster.pid").read_text().splitlines()
@@ -167,7 +175,7 @@ def client(
     database: str | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run a client tool as the service account; PlatformError with its last line on failure."""
-    install = Install(**{k: Path(v) if k != "version" else v for k, v in pg["install"].items()})
+    install = _install_from(pg["install"])
     user = service_account().user()
     extra = {"PGHOST": "127.0.0.1", "PGPORT": str(pg["port"]), "PGUSER": pg["user"]}
     extra |= {"PGPASSWORD": pg["password"], "PGDATABASE": database or pg["database"]}

@@ -9,6 +9,7 @@ carries DEPLOY_PLATFORM_ROOT=<root> instead, so `down --all` can find every one 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -109,9 +110,7 @@ def running(env: Environment, name: str) -> Tracked | None:
     return found if found is not None and found.alive() else None
 
 
-def stop(
-    env: Environment, name: str, sig: int = signal.SIGTERM, leader_only: bool = False
-) -> bool:
+def stop(env: Environment, name: str, sig: int = signal.SIGTERM, leader_only: bool = False) -> bool:
     """Stop `name` (its process group, or its leader only); True when something was running."""
     found = tracked(env, name)
     was_running = found is not None and found.alive()
@@ -133,17 +132,13 @@ def stop_group(pid: int, started: str, sig: int, leader_only: bool, timeout: flo
 
 
 def _signal_group(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _signal(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, pause: float = 0.1) -> bool:
@@ -187,16 +182,17 @@ def _start_time(pid: int) -> str | None:
 
 def marked_processes(root: Path) -> list[int]:
     """Every live process of this platform (never this one or its ancestors): carrying its
-    marker, or working in one of its PostgreSQL directories or images (PostgreSQL overwrites
-    its environment with its process titles; its working directory is its data directory).
+    marker, or working in one of its PostgreSQL or Redis directories or images (PostgreSQL and
+    Redis overwrite their environment with their process titles; they work in their directory).
     """
-    homes = [root / "images", *(root / name / "postgres" for name in ENVIRONMENTS)]
+    homes = [root / "images"]
+    homes += [root / env / service for env in ENVIRONMENTS for service in ("postgres", "redis")]
     mine = _ancestors()
     found = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) not in mine and _belongs(entry, root, homes):
-            if _start_time(int(entry.name)) is not None:
-                found.append(int(entry.name))
+        pid = int(entry.name) if entry.name.isdigit() else 0
+        if pid and pid not in mine and _belongs(entry, root, homes) and _start_time(pid):
+            found.append(pid)
     return found
 
 
@@ -226,9 +222,6 @@ def sweep(root: Path) -> int:
     """Kill whatever carries the marker still (a leftover of a crash); how many were found."""
     left = marked_processes(root)
     for pid in left:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _signal(pid, signal.SIGKILL)
     wait_for(lambda: not marked_processes(root), 5)
     return len(left)

@@ -2,7 +2,8 @@
 
 Seeds the demo data (POST /api/v1/grants/seed, idempotent), then asks
 /api/v1/grants/match for the text of one seeded grant, which must come first. When the seed's
-answer names no grant, the smoke test adds one of its own (POST /api/v1/grants) and asks for it.
+answer names no grant, the smoke test adds one of its own (POST /api/v1/grants; once per tag: a
+409 says it is there) and asks for it.
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ def smoke(env: Environment) -> dict[str, Any]:
         raise PlatformError(f"smoke: the vector query answered {status} {matches}")
     if matches[0].get("title") != title:
         raise PlatformError(f"smoke: asked for {title!r}, the nearest grant is {matches[0]}")
-    return {"colour": current["colour"], "port": port, "tag": current["tag"],
-            "version": health.get("version"), "query": title, "nearest": matches[0]}
+    return {
+        "colour": current["colour"],
+        "port": port,
+        "tag": current["tag"],
+        "version": health.get("version"),
+        "query": title,
+        "nearest": matches[0],
+    }
 
 
 def _seeded_title(answer: Any) -> str | None:
-    """The first grant's title in the seed's answer: a list, or {"grants"|"items"|"seeded": [...]}."""
+    """The first title in the seed's answer: a list, or {"grants"|"items"|"seeded": [...]}."""
     if isinstance(answer, dict):
         answer = next((answer[k] for k in ("grants", "items", "seeded") if k in answer), None)
     if isinstance(answer, list) and answer and isinstance(answer[0], dict):
@@ -51,6 +58,6 @@ def _own_grant(port: int, tag: str) -> str:
     title = f"platform smoke probe {tag}"
     payload = {"title": title, "description": title}
     status, body = request(port, "POST", "/api/v1/grants", payload)
-    if status not in (200, 201):
+    if status not in (200, 201, 409):  # 409: there from an earlier smoke test
         raise PlatformError(f"smoke: POST /api/v1/grants answered {status} {body}")
     return title

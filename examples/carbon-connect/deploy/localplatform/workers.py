@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from . import images, processes
@@ -29,9 +31,10 @@ def deploy(env: Environment, tag: str) -> dict[str, Any]:
         processes.stop(env, name)
         log = env.sub("logs") / f"{name}.log"
         offset = log.stat().st_size if log.exists() else 0
-        process = processes.start_detached(env, name, argv, environment, cwd=image / "backend", tag=tag)
-        marker = WORKER_READY if name == "worker" else BEAT_READY
-        ready = lambda: marker in _since(log, offset)  # noqa: E731
+        process = processes.start_detached(
+            env, name, argv, environment, cwd=image / "backend", tag=tag
+        )
+        ready = _logged(log, offset, WORKER_READY if name == "worker" else BEAT_READY)
         try:
             processes.wait_ready(f"Celery {name} ({tag})", process, ready, READY_TIMEOUT, log)
         except PlatformError:
@@ -41,10 +44,21 @@ def deploy(env: Environment, tag: str) -> dict[str, Any]:
     return started
 
 
-def _since(log: Any, offset: int) -> str:
+def _logged(log: Path, offset: int, marker: str) -> Callable[[], bool]:
+    """True once `marker` appears in the log after `offset` (where this start began)."""
+    return lambda: marker in _since(log, offset)
+
+
+def _since(log: Path, offset: int) -> str:
     with open(log, "rb") as handle:
         handle.seek(offset)
         return handle.read().decode(errors="replace")
+
+
+def running_tag(env: Environment) -> str | None:
+    """The tag the worker runs, or None when it does not run."""
+    found = processes.running(env, "worker")
+    return found.tag if found else None
 
 
 def stop(env: Environment) -> list[str]:
