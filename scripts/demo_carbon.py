@@ -120,6 +120,8 @@ def main() -> int:
         page.write("\nMatches come nearest first.\n")
     with (work / "backend" / "README.md").open("a") as page:
         page.write("\nMatches come nearest first.\n")
+    with (work / "frontend" / "lib" / "api.ts").open("a") as page:
+        page.write("// Matches come nearest first.\n")
     git(work, "commit", "-qam", "Say that matches come nearest first")
     git(work, "push", "-q", remote, "feature/nearest-first")
     (base / "body.md").write_text(BODY)
@@ -143,7 +145,7 @@ Log in with the maintainer's token:       {admin}
 Approve production as release-manager:     {manager}
 The repository: git clone {url}/{REPO}.git (password: a token); work tree: {work}
 
-Go on with the story (docs/../examples/carbon-connect/README.md): merge the pull request in the
+Go on with the story (examples/carbon-connect/README.md): merge the pull request in the
 page, push `staging`, push a tag v1.0.0, dispatch deploy-production with that tag and approve it.
 
 Stop:  kill {process.pid} && DEPLOY_ROOT={deploy} python3 {SAMPLE}/deploy/platform.py down --all
