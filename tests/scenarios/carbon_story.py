@@ -249,9 +249,11 @@ class Story:
         found: dict[str, Any] = answer.json()
         return found
 
-    def status(self, env: str) -> dict[str, Any]:
-        found: dict[str, Any] = json.loads(self.platform("status", "--env", env, "--json").stdout)
-        return found
+    def database_url(self, env: str) -> str:
+        """The environment's PostgreSQL, as psycopg takes it."""
+        shown = self.platform("status", "--env", env, "--json", "--show-secrets").stdout
+        url = str(json.loads(shown)["database_url"])
+        return url.replace("postgresql+psycopg://", "postgresql://")
 
     def shut_down(self) -> None:
         """Everything the platform started for this story (`down --all`, its DEPLOY_ROOT)."""

@@ -28,7 +28,6 @@ At the end every process is stopped, the local platform with `deploy/platform.py
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -288,9 +287,7 @@ def a_failing_release_rolls_back(story: Story, tmp_path: Path) -> None:
 
 
 def production_revision(story: Story) -> str:
-    status = story.platform("status", "--env", "production", "--json", "--show-secrets").stdout
-    url = str(json.loads(status)["database_url"]).replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(url, autocommit=True) as connection:
+    with psycopg.connect(story.database_url("production"), autocommit=True) as connection:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     assert row is not None
     return str(row[0])
