@@ -248,6 +248,7 @@ def deploy_production(story: Story, tag: str, tmp_path: Path) -> dict[str, Any]:
 def a_release_goes_to_production(story: Story, tmp_path: Path) -> None:
     found = release(story, "v1.0.0", story.main)  # type: ignore[attr-defined]
     assert found["prerelease"] is False
+    assert "\n### " in found["body"]  # grouped by the pull requests' labels (.github/release.yml)
     assert f"Matches come nearest first by @mona in {story.url}/{REPO}/pull/3" in found["body"]
     assert story.platform("image-exists", "--tag", "v1.0.0").returncode == 0
     run = deploy_production(story, "v1.0.0", tmp_path)
