@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-deps check lint typecheck contracts unit venv clean
+.PHONY: demo demo-carbon test test-deps check lint typecheck contracts unit venv clean
 
 venv: $(STAMP)
 
@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml
 
 demo: venv
 	$(BIN)/conveyor run examples/quickstart
+
+# The flagship: a home, `conveyor serve` with its local forge, acme/carbon-connect created from
+# examples/carbon-connect, a pull request with a complete TDD proof; prints the run pages' URLs.
+demo-carbon: venv
+	$(BIN)/python scripts/demo_carbon.py
 
 test: venv test-deps check unit
 

@@ -4,12 +4,12 @@ and what to do with one open issue or pull request at a given time (pure decisio
 from __future__ import annotations
 
 import enum
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from conveyor import clock
 from conveyor.actions.native_support import flag, listed, number
 from conveyor.engine.ports.actions import ActionInvocation
 from conveyor.errors import UsageError
@@ -86,10 +86,11 @@ def rules_for(invocation: ActionInvocation, kind: Kind) -> Rules:
 
 
 def now_of(invocation: ActionInvocation) -> float:
-    """The time the run judges by: CONVEYOR_STALE_NOW when set (tests), else the clock."""
+    """The time the run judges by: CONVEYOR_STALE_NOW when set (tests), else the process's clock
+    (a served run's: the server's, conveyor/clock.py)."""
     raw = invocation.env.get(NOW_ENV, "").strip()
     if not raw:
-        return time.time()
+        return clock.now()
     try:
         return float(raw)
     except ValueError:

@@ -43,13 +43,15 @@ def action_overrides(
 
 def _from_file(repository: Path, revision: str | None) -> dict[str, ActionOverride]:
     config = repository_config(repository, revision)
+    committed = revision if config.path.name != CONFIG_FILE else None  # the commit's file
     table = _overrides_table(config.data, config.path)
     found: dict[str, ActionOverride] = {}
     for key, value in table.items():
         where = f"{config.path}: [actions.overrides] '{key}'"
         if not isinstance(value, str) or not value.strip():
             raise UsageError(f'{where}: expected a directory or "skip", got {value!r}')
-        found[_checked_key(key, where)] = _override(value, repository, where, CONFIG_FILE)
+        override = _override(value, repository, where, CONFIG_FILE, committed)
+        found[_checked_key(key, where)] = override
     return found
 
 
@@ -88,10 +90,18 @@ def _checked_key(key: str, where: str) -> str:
     return text.lower()
 
 
-def _override(value: str, base: Path, where: str, source: str) -> ActionOverride:
+def _override(
+    value: str, base: Path, where: str, source: str, revision: str | None = None
+) -> ActionOverride:
+    """`revision`: the commit whose conveyor.toml names it (a relative directory is then the
+    commit's, extracted: bootstrap/committed_actions.py)."""
     if value.strip().lower() == SKIP:
         return ActionOverride(None, source)
     directory = base / Path(value.strip()).expanduser()
+    if revision is not None and not directory.is_dir():
+        from conveyor.bootstrap.committed_actions import committed_directory
+
+        directory = committed_directory(base, revision, Path(value.strip())) or directory
     if not directory.is_dir():
         raise UsageError(f"{where}: {directory} is not a directory")
     return ActionOverride(directory, source)

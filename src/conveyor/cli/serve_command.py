@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from conveyor import clock
 from conveyor.errors import UsageError
 
 if TYPE_CHECKING:  # imported when the server starts
@@ -80,6 +81,7 @@ def serve_command(
     from conveyor.store.handle import open_store
 
     home = load_settings().home
+    _start_clock()
     store = open_store(home, sweep=False)
     try:
         requeue_abandoned(store)
@@ -95,6 +97,7 @@ def serve_command(
             anonymous_read=anonymous_read(),
             repositories=served.repositories,
             workers=served.hub,
+            clock=clock.now,
         )
         _wire_repository_events(context, served)
         _wire_pull_requests(context, served.runs.forge_url)
@@ -112,6 +115,15 @@ def serve_command(
         listener.close()
     log.info("stopped")
     return 0
+
+
+def _start_clock() -> None:
+    """CONVEYOR_CLOCK_START: the server's clock starts at that instant (conveyor/clock.py)."""
+    from conveyor.bootstrap.clock_settings import apply_clock_start
+
+    instant = apply_clock_start()
+    if instant is not None:
+        log.info("clock start=%s", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(instant)))
 
 
 def _start(served: Served) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.dialects import sqlite
 
+from conveyor import clock
 from conveyor.store.json_columns import dumps, loads_mapping, loads_optional_mapping, loads_strings
 from conveyor.store.models import RepositoryRow
 
@@ -21,7 +21,8 @@ _REPOSITORY_ID = select(RepositoryRow.c.id).where(RepositoryRow.c.key == bindpar
 
 
 def now() -> float:
-    return time.time()
+    """The process's clock (conveyor/clock.py: shifted when CONVEYOR_CLOCK_START is set)."""
+    return clock.now()
 
 
 def upsert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:

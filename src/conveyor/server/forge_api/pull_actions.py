@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from conveyor import clock
 from conveyor.engine.ports.server_runs import StartedRuns
 from conveyor.git.identity import RepositoryIdentity
 from conveyor.git.pull_merges import update_pull_refs
@@ -23,7 +24,7 @@ from conveyor.store.forge_records import IssueRecord, LabelRecord, PullChanges, 
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(clock.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def refuse_reopening_merged(repo: Hosted, issue: IssueRecord, state: str | None) -> None:

@@ -37,6 +37,7 @@ def release(repo: Hosted, found: ReleaseRecord, assets: Sequence[AssetRecord]) -
         "body": found.body,
         "draft": found.draft,
         "prerelease": found.prerelease,
+        "immutable": False,  # GitHub's immutable releases are not modelled
         "created_at": iso(found.created_at),
         "published_at": iso(found.published_at),
         "updated_at": iso(found.updated_at),

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from conveyor.server.forge_api import release_events
 from conveyor.server.forge_api.access import caller
 from conveyor.server.forge_api.bodies import (
     JsonBody,
@@ -21,6 +22,7 @@ from conveyor.server.forge_api.bodies import (
 from conveyor.server.forge_api.errors import not_found, validation_failed
 from conveyor.server.forge_api.hosted import Hosted, hosted
 from conveyor.server.forge_api.paging import Paging, link_header, paging
+from conveyor.server.forge_api.release_events import target_commit
 from conveyor.server.forge_api.release_shapes import asset, download_url, release
 from conveyor.server.principals import Principal
 from conveyor.store.forge_records import NewRelease, ReleaseRecord
@@ -62,7 +64,9 @@ def create_release(who: Writer, repo: Repo, body: JsonBody = None) -> JSONRespon
     if repo.data.releases.by_tag(repo.name, tag) is not None:
         raise validation_failed(R, "tag_name", "already_exists")
     values = {"target_commitish": repo.record.default_branch} | _changes(given)
+    target_commit(repo, tag, values["target_commitish"])  # 422 before anything is written
     made = repo.data.releases.create(repo.name, NewRelease(**values), who.name)
+    release_events.on_created(repo, made, who.name)
     return answer(shown(repo, made), 201, {"Location": f"{repo.api}/releases/{made.id}"})
 
 
@@ -110,7 +114,11 @@ def get_release(release_id: int, who: Reader, repo: Repo) -> JSONResponse:
 @router.patch(RELEASES + "/{release_id}")
 def update_release(release_id: int, who: Writer, repo: Repo, body: JsonBody = None) -> JSONResponse:
     found = _release(repo, release_id)
-    changed = repo.data.releases.update(found, _changes(fields_of(body, R)))
+    changes = _changes(fields_of(body, R))
+    target_commit(repo, changes.get("tag_name", found.tag_name),
+                  changes.get("target_commitish", found.target_commitish))  # fmt: skip
+    changed = repo.data.releases.update(found, changes)
+    release_events.on_updated(repo, found, changed, who.name)
     return answer(shown(repo, changed))
 
 

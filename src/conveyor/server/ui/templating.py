@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from conveyor import clock
 from conveyor.server.ui.graph_svg import graph_svg
 from conveyor.server.ui.states import STATE_LABEL, state_of
 
@@ -33,7 +34,7 @@ def duration(started: float | None, finished: float | None = None) -> str:
     """`3.5s`, `2m 05s`, `1h 02m`; "" when it never started; running ones count up to now."""
     if started is None:
         return ""
-    seconds = max(0.0, (finished if finished is not None else time.time()) - started)
+    seconds = max(0.0, (finished if finished is not None else clock.now()) - started)
     if seconds < 60:
         return f"{seconds:.1f}s" if seconds < 10 else f"{seconds:.0f}s"
     minutes, secs = divmod(int(seconds), 60)
@@ -45,7 +46,7 @@ def duration(started: float | None, finished: float | None = None) -> str:
 def ago(stamp: float | None) -> str:
     if stamp is None:
         return ""
-    seconds = max(0, int(time.time() - stamp))
+    seconds = max(0, int(clock.now() - stamp))
     for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
         if seconds >= size:
             return f"{seconds // size}{unit} ago"
