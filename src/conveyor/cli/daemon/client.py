@@ -90,13 +90,23 @@ def _in_process(argv: list[str], *, auto: bool) -> None:
 
 
 def _exit(status: tuple[str, int]) -> None:
+    """Exit with the command's status. The client holds nothing to clean up, so it skips the
+    interpreter's finalization (freeing every object: ~4 ms, the fingerprint's strings most)."""
     kind, number = status
+    _flush()
     if kind == "signal":  # die as the command did, so the shell sees the same
-        sys.stdout.flush()
         _signal.signal(number, _signal.SIG_DFL)
         os.kill(os.getpid(), number)
         number += 128  # a signal it survives: the shell's way to say it
-    sys.exit(number)
+    os._exit(number)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # closed, or None: nothing to write
+            pass
 
 
 def _through_daemon(argv: list[str]) -> tuple[str, int]:

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import click
 
-from conveyor.bootstrap import early_start, local_run, recording, run
+from conveyor import actions
+from conveyor.bootstrap import (
+    early_start,
+    local_run,
+    native_settings,
+    override_settings,
+    platform_settings,
+    recording,
+    run,
+)
 from conveyor.cli import main as cli_main
 from conveyor.cli import run_command
 from conveyor.cli.display import run_view
@@ -17,6 +26,7 @@ from conveyor.engine import session
 from conveyor.executors.local import executor
 from conveyor.git import push_events
 from conveyor.services import process
+from conveyor.store import lite_store
 
 # The run path, imported once here rather than by every command (the command modules of
 # `cli.main.COMMANDS` are imported by `warm_up` too).
@@ -30,6 +40,11 @@ WARM = (
     session,
     executor,
     push_events,
+    actions,  # the native actions' registry
+    native_settings,
+    override_settings,
+    platform_settings,
+    lite_store,  # the default SQLite store's stdlib writer (no SQLAlchemy)
 )
 WARM_SERVICES = process  # with the reaper's client (a child gets its own: see process.py)
 
