@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 from sqlalchemy import Connection, Executable, func, insert, select, update
@@ -153,19 +154,30 @@ def start_step(
 def finish_step(
     conn: Connection, run_id: int, attempt: int, instance_key: str, step: StepResult
 ) -> None:
-    values = {
-        "run_id": run_id,
-        "attempt": attempt,
-        "instance_key": instance_key,
-        "index": step.index,
-        "name": step.name,
-        "step_id": step.id,
-        "status": str(RunStatus.COMPLETED),
-        "outcome": str(step.outcome),
-        "conclusion": str(step.conclusion),
-        "started_at": step.started_at,
-        "finished_at": step.finished_at or now(),
-    }
+    finish_steps(conn, run_id, attempt, [(instance_key, step)])
+
+
+def finish_steps(
+    conn: Connection, run_id: int, attempt: int, steps: Sequence[tuple[str, StepResult]]
+) -> None:
+    """One statement for all of them (the recorder ends a burst's steps together)."""
+    completed, finished = str(RunStatus.COMPLETED), now()
+    values = [
+        {
+            "run_id": run_id,
+            "attempt": attempt,
+            "instance_key": instance_key,
+            "index": step.index,
+            "name": step.name,
+            "step_id": step.id,
+            "status": completed,
+            "outcome": str(step.outcome),
+            "conclusion": str(step.conclusion),
+            "started_at": step.started_at,
+            "finished_at": step.finished_at or finished,
+        }
+        for instance_key, step in steps
+    ]
     conn.execute(_finish_step(conn.dialect.name), values)
 
 

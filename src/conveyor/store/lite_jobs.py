@@ -123,21 +123,32 @@ def start_step(
 def finish_step(
     conn: Connection, run_id: int, attempt: int, instance_key: str, step: StepResult
 ) -> None:
-    conn.execute(
+    finish_steps(conn, run_id, attempt, [(instance_key, step)])
+
+
+def finish_steps(
+    conn: Connection, run_id: int, attempt: int, steps: Sequence[tuple[str, StepResult]]
+) -> None:
+    """One statement for all of them (the recorder ends a burst's steps together)."""
+    completed, now = str(RunStatus.COMPLETED), time.time()
+    conn.executemany(
         _FINISH_STEP,
-        (
-            run_id,
-            attempt,
-            instance_key,
-            step.index,
-            step.name,
-            step.id,
-            str(RunStatus.COMPLETED),
-            str(step.outcome),
-            str(step.conclusion),
-            step.started_at,
-            step.finished_at or time.time(),
-        ),
+        [
+            (
+                run_id,
+                attempt,
+                instance_key,
+                step.index,
+                step.name,
+                step.id,
+                completed,
+                str(step.outcome),
+                str(step.conclusion),
+                step.started_at,
+                step.finished_at or now,
+            )
+            for instance_key, step in steps
+        ],
     )
 
 

@@ -103,6 +103,12 @@ class LiteRunStore:
             lambda conn: jobs.finish_step(conn, run_id, attempt, instance_key, step)
         )
 
+    def finish_steps(
+        self, run_id: int, attempt: int, steps: Sequence[tuple[str, StepResult]]
+    ) -> None:
+        if steps:
+            self.database.run_write(lambda conn: jobs.finish_steps(conn, run_id, attempt, steps))
+
     def list_steps(self, run_id: int, attempt: int, instance_key: str) -> list[StoredStep]:
         return self.database.run_read(
             lambda conn: jobs.list_steps(conn, run_id, attempt, instance_key)

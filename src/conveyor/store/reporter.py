@@ -196,33 +196,35 @@ class StoreReporter:
         self._store(self._row_writes(rows))
 
     def _row_writes(self, rows: list[Write | _StepStart | _StepEnd]) -> list[Write]:
-        """A step that started and ended within one burst is written once, finished."""
+        """A step that started and ended within one burst is written once, finished; steps
+        that ended one after another are written together (one statement)."""
         ended = {(row.instance_key, row.result.index) for row in rows if isinstance(row, _StepEnd)}
         starts: dict[tuple[str, int], float] = {}
         writes: list[Write] = []
+        ends: list[tuple[str, StepResult]] = []
         for row in rows:
-            if isinstance(row, _StepStart):
-                if (row.instance_key, row.step) in ended:
-                    starts[(row.instance_key, row.step)] = row.at
-                else:
-                    writes.append(partial(self._start_step, row))
-            elif isinstance(row, _StepEnd):
+            if isinstance(row, _StepEnd):
                 at = starts.get((row.instance_key, row.result.index))
-                writes.append(partial(self._finish_step, row, at))
-            else:
-                writes.append(row)
+                ends.append((row.instance_key, _with_start(row.result, at)))
+                continue
+            if isinstance(row, _StepStart) and (row.instance_key, row.step) in ended:
+                starts[(row.instance_key, row.step)] = row.at
+                continue
+            if ends:
+                writes.append(self._finish_steps(ends))
+                ends = []
+            writes.append(partial(self._start_step, row) if isinstance(row, _StepStart) else row)
+        if ends:
+            writes.append(self._finish_steps(ends))
         return writes
+
+    def _finish_steps(self, ends: list[tuple[str, StepResult]]) -> Write:
+        return partial(self.runs.finish_steps, self.run_id, self.attempt, ends)
 
     def _start_step(self, start: _StepStart) -> None:
         self.runs.start_step(
             self.run_id, self.attempt, start.instance_key, start.step, start.name, start.at
         )
-
-    def _finish_step(self, end: _StepEnd, started_at: float | None) -> None:
-        result = end.result
-        if result.started_at is None and started_at is not None:
-            result = replace(result, started_at=started_at)
-        self.runs.finish_step(self.run_id, self.attempt, end.instance_key, result)
 
     def _write_logs(self, ops: list[_Line | _Close]) -> None:
         gathered: dict[LogKey, list[str]] = {}
@@ -266,3 +268,10 @@ class StoreReporter:
         except Exception as error:  # kept and re-raised by flush(): the writer never dies
             wrapped = error if isinstance(error, StoreError) else StoreError(str(error))
             self._error = self._error or wrapped
+
+
+def _with_start(result: StepResult, started_at: float | None) -> StepResult:
+    """The result with the start time recorded for its step (when it has none of its own)."""
+    if result.started_at is None and started_at is not None:
+        return replace(result, started_at=started_at)
+    return result

@@ -101,6 +101,14 @@ class SqlRunStore:
             lambda conn: job_history.finish_step(conn, run_id, attempt, instance_key, step)
         )
 
+    def finish_steps(
+        self, run_id: int, attempt: int, steps: Sequence[tuple[str, StepResult]]
+    ) -> None:
+        if steps:
+            self.database.run_write(
+                lambda conn: job_history.finish_steps(conn, run_id, attempt, steps)
+            )
+
     def list_steps(self, run_id: int, attempt: int, instance_key: str) -> list[StoredStep]:
         return self.database.run_read(
             lambda conn: job_history.list_steps(conn, run_id, attempt, instance_key)

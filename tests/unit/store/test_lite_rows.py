@@ -67,9 +67,9 @@ def script(store: StoreHandle, dead: ProcessOwner) -> None:
     runs.finish_step(
         run.id, 1, "build", StepResult(0, "Compile", Conclusion.SUCCESS, Conclusion.SUCCESS)
     )
-    runs.finish_step(
-        run.id, 1, "build", StepResult(1, "Skipped", Conclusion.SKIPPED, Conclusion.SKIPPED)
-    )
+    skipped = StepResult(1, "Skipped", Conclusion.SKIPPED, Conclusion.SKIPPED)
+    failed = StepResult(2, "Lint", Conclusion.FAILURE, Conclusion.SUCCESS, id="lint")
+    runs.finish_steps(run.id, 1, [("build", skipped), ("build", failed)])
     note = Annotation(AnnotationLevel.ERROR, "bad", title="t", file="a.c", line=3, column=2)
     runs.add_annotation(run.id, 1, "build", note)
     environments(store, run.id)

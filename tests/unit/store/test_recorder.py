@@ -104,6 +104,32 @@ def test_a_jobs_step_summary_is_kept_for_the_web_ui(store: StoreHandle) -> None:
     assert read_summary(store.logs, run.id, 1, "build") == "## Coverage\n\n93%\n"
 
 
+def test_steps_that_start_and_end_in_one_burst_keep_their_start_times(
+    store: StoreHandle,
+) -> None:
+    run = store.runs.create_run(new_run())
+    reporter = StoreReporter(store.runs, store.logs, run.id, 1)
+    gate = threading.Event()
+    reporter._put(gate.wait)  # hold the writer so that all of it is one burst
+    for index in range(3):
+        reporter.step_started("build", index, f"step {index}")
+        result = StepResult(index, f"step {index}", Conclusion.SUCCESS, Conclusion.SUCCESS)
+        reporter.step_finished("build", result)
+    reporter.step_started("build", 3, "still running")
+    gate.set()
+    reporter.flush()
+    steps = store.runs.list_steps(run.id, 1, "build")
+    assert [(s.name, s.status) for s in steps] == [
+        ("step 0", RunStatus.COMPLETED),
+        ("step 1", RunStatus.COMPLETED),
+        ("step 2", RunStatus.COMPLETED),
+        ("still running", RunStatus.IN_PROGRESS),
+    ]
+    assert all(s.started_at is not None for s in steps)
+    assert all(s.started_at <= s.finished_at for s in steps[:3])  # type: ignore[operator]
+    reporter.close()
+
+
 class FailingRuns(FakeRunStore):
     def start_step(self, *args: object) -> None:
         raise RuntimeError("disk full")

@@ -77,6 +77,24 @@ def test_a_run_moves_to_in_progress_then_completes_once(runs: RunStore) -> None:
     assert runs.get_run(run.id).status is RunStatus.COMPLETED  # type: ignore[union-attr]
 
 
+def test_steps_ended_together_are_recorded_as_one_by_one(runs: RunStore) -> None:
+    run = runs.create_run(new_run())
+    runs.start_job(run.id, 1, NewJob("a", "a", "a"))
+    runs.start_job(run.id, 1, NewJob("b", "b", "b"))
+    runs.start_step(run.id, 1, "a", 0, "Build", started_at=5.0)
+    failed = StepResult(1, "Test", Conclusion.FAILURE, Conclusion.SUCCESS, id="test")
+    runs.finish_steps(run.id, 1, [("a", ok(0, "Build")), ("b", ok(0, "Lint")), ("a", failed)])
+    runs.finish_steps(run.id, 1, [])
+    steps = runs.list_steps(run.id, 1, "a")
+    assert [(s.index, s.name, s.outcome, s.conclusion, s.step_id) for s in steps] == [
+        (0, "Build", Conclusion.SUCCESS, Conclusion.SUCCESS, None),
+        (1, "Test", Conclusion.FAILURE, Conclusion.SUCCESS, "test"),
+    ]
+    assert steps[0].started_at == 5.0  # the start recorded before is kept
+    assert all(s.status is RunStatus.COMPLETED and s.finished_at for s in steps)
+    assert [s.name for s in runs.list_steps(run.id, 1, "b")] == ["Lint"]
+
+
 def test_jobs_steps_and_annotations_are_recorded(runs: RunStore) -> None:
     run = runs.create_run(new_run())
     runs.start_job(run.id, 1, NewJob("test (3.11)", "test", "test (3.11)", {"python": "3.11"}))

@@ -103,7 +103,7 @@ def _exit(status: tuple[str, int]) -> None:
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        try:  # noqa: SIM105 (contextlib is not loaded in the client: importing it costs more)
             stream.flush()
         except (OSError, ValueError, AttributeError):  # closed, or None: nothing to write
             pass

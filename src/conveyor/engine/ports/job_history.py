@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -76,6 +76,12 @@ class JobHistoryStore(Protocol):
     def finish_step(
         self, run_id: int, attempt: int, instance_key: str, step: StepResult
     ) -> None: ...
+    def finish_steps(
+        self, run_id: int, attempt: int, steps: Sequence[tuple[str, StepResult]]
+    ) -> None:
+        """Several steps' ends, each (its job's instance key, its result), in one write (the
+        recorder's: the steps that ended within one burst)."""
+
     def list_steps(self, run_id: int, attempt: int, instance_key: str) -> list[StoredStep]: ...
     def add_annotation(
         self, run_id: int, attempt: int, instance_key: str, annotation: Annotation

@@ -212,6 +212,12 @@ class FakeRunStore:
             step.finished_at or time.time(),
         )
 
+    def finish_steps(
+        self, run_id: int, attempt: int, steps: Sequence[tuple[str, StepResult]]
+    ) -> None:
+        for instance_key, step in steps:
+            self.finish_step(run_id, attempt, instance_key, step)
+
     def list_steps(self, run_id: int, attempt: int, instance_key: str) -> list[StoredStep]:
         found = [s for k, s in self.steps.items() if k[:3] == (run_id, attempt, instance_key)]
         return sorted(found, key=lambda s: s.index)
