@@ -39,6 +39,7 @@ from conveyor.store import StoreHandle, open_store
 from conveyor.store.database import connect
 from conveyor.store.schema import HEAD, current_revision, ensure_schema, known_revisions, migrate
 from tests.integration.test_store_reliability import first_line, spawn
+from tests.unit.store import test_run_store
 from tests.unit.store.cli_helpers import Cli, make_cli
 from tests.unit.store.conftest import REPO, new_run
 from tests.unit.store.test_schema import (
@@ -185,6 +186,10 @@ def test_runs_jobs_and_reruns_on_postgres(pg_store: StoreHandle) -> None:
     (reused,) = runs.list_jobs(first.id)
     assert (reused.reused, reused.outputs, reused.matrix) == (True, {"x": "y"}, {"n": 1})
     assert [r.id for r in runs.list_runs(RunQuery(status="queued"))] == [second.id, first.id]
+
+
+def test_steps_ended_together_on_postgres(pg_store: StoreHandle) -> None:
+    test_run_store.test_steps_ended_together_are_recorded_as_one_by_one(pg_store.runs)
 
 
 def test_concurrency_groups_and_environments_on_postgres(pg_store: StoreHandle) -> None:
