@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,9 @@ class Recorded:
 
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
         self.lines.append(line)
+
+    def log_lines(self, instance_key: str, index: int | None, lines: Sequence[str]) -> None:
+        self.lines.extend(lines)
 
     def step_finished(self, instance_key: str, result: StepResult) -> None:
         self.lines.append(f"end {result.index} {result.conclusion}")

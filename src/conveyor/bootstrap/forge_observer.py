@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -131,6 +131,7 @@ class ForgeObserver:
         self._status(STATES.get(conclusion, CommitState.ERROR), str(conclusion))
 
     def log_line(self, job: JobView, index: int | None, line: str) -> None: ...
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None: ...
     def step_finished(self, job: JobView, result: StepResult) -> None: ...
     def annotation(self, job: JobView, annotation: Annotation) -> None: ...
     def message(self, text: str) -> None: ...

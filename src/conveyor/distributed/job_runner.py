@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,10 @@ class EventSender:
 
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
         self._add({"kind": "log_line", "index": index, "line": line})
+
+    def log_lines(self, instance_key: str, index: int | None, lines: Sequence[str]) -> None:
+        for line in lines:
+            self.log_line(instance_key, index, line)
 
     def step_finished(self, instance_key: str, result: StepResult) -> None:
         self._add({"kind": "step_finished", "result": encode(result)})

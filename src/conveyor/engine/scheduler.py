@@ -396,6 +396,9 @@ class _LegReporter(JobReporter):
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
         self._observer.log_line(self._view, index, line)
 
+    def log_lines(self, instance_key: str, index: int | None, lines: Sequence[str]) -> None:
+        self._observer.log_lines(self._view, index, lines)
+
     def step_finished(self, instance_key: str, result: StepResult) -> None:
         self._observer.step_finished(self._view, result)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import nullcontext
 
 from conveyor.engine.ports.observer import JobView, RunObserver
@@ -143,6 +144,11 @@ class StoreObserver:
         self.recorder.engine_reporter(job.run_id).log_line(job.instance_key, index, line)
         if self.display is not None:
             self.display.log_line(job, index, line)
+
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        self.recorder.engine_reporter(job.run_id).log_lines(job.instance_key, index, lines)
+        if self.display is not None:
+            self.display.log_lines(job, index, lines)
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
         self.recorder.engine_reporter(job.run_id).step_finished(job.instance_key, result)

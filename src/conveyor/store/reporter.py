@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from functools import partial
@@ -100,6 +100,16 @@ class StoreReporter:
         text = line if line[-1:] == "\n" else line + "\n"
         key = self._keys.get((instance_key, index)) or self._log_key(instance_key, index)
         self._pending.append((key, text))  # _put, inlined: called for every line
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def log_lines(self, instance_key: str, index: int | None, lines: Sequence[str]) -> None:
+        """The lines as one text: one item for the writer, however many lines."""
+        if not lines:
+            return
+        text = "".join(line if line[-1:] == "\n" else line + "\n" for line in lines)
+        key = self._keys.get((instance_key, index)) or self._log_key(instance_key, index)
+        self._pending.append((key, text))
         if not self._wake.is_set():
             self._wake.set()
 

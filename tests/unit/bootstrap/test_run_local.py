@@ -7,7 +7,7 @@ import dataclasses
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,6 +58,9 @@ class Lines:
 
     def log_line(self, job: JobView, index: int | None, line: str) -> None:
         self.lines.append(line)
+
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        self.lines.extend(lines)
 
 
 class Display:

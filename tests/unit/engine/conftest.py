@@ -73,6 +73,9 @@ class Recorder:
     def log_line(self, job: JobView, index: int | None, line: str) -> None:
         return None
 
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        return None
+
     def step_finished(self, job: JobView, result: StepResult) -> None:
         return None
 

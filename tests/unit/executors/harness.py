@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,10 @@ class RecordingReporter:
     def step_started(self, instance_key: str, index: int, name: str) -> None:
         with self.lock:
             self.started.append((index, name))
+
+    def log_lines(self, instance_key: str, index: int | None, lines: Sequence[str]) -> None:
+        for line in lines:
+            self.log_line(instance_key, index, line)
 
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
         with self.lock:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import pytest
 
@@ -30,6 +31,9 @@ class Display:
 
     def log_line(self, job: JobView, index: int | None, line: str) -> None:
         self.calls.append("log_line")
+
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        self.calls.append(f"log_lines {len(lines)}")
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
         self.calls.append("step_finished")
@@ -81,6 +85,33 @@ def test_the_observer_records_a_whole_run_and_tells_the_display(store: StoreHand
         "step_finished",
         "message",
         "job_finished",
+    ]
+
+
+def test_lines_reported_together_are_stored_in_order_between_single_lines(
+    store: StoreHandle,
+) -> None:
+    recorder = RunRecorder(store.runs, store.logs)
+    run = recorder.begin(new_run())
+    display = Display()
+    observer = recorder.observer(display)
+    view = JobView(str(run.id), "ci.yml", "CI", "build", "build", "Build")
+    observer.step_started(view, 0, "Test")
+    observer.log_line(view, 0, "first")
+    observer.log_lines(view, 0, ["two", "three\n", "four"])
+    observer.log_lines(view, 0, [])
+    observer.log_line(view, 0, "last")
+    observer.step_finished(view, StepResult(0, "Test", Conclusion.SUCCESS, Conclusion.SUCCESS))
+    recorder.reporter(run.id).flush()
+    text = store.logs.read(LogKey(run.id, 1, "build", 0)).text
+    assert text == "first\ntwo\nthree\nfour\nlast\n"  # as many log_line calls would
+    assert display.calls == [
+        "step_started",
+        "log_line",
+        "log_lines 3",
+        "log_lines 0",
+        "log_line",
+        "step_finished",
     ]
 
 

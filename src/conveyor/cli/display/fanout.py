@@ -29,6 +29,10 @@ class Fanout:
         for observer in self._observers:
             observer.log_line(job, index, line)
 
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        for observer in self._observers:
+            observer.log_lines(job, index, lines)
+
     def step_finished(self, job: JobView, result: StepResult) -> None:
         for observer in self._observers:
             observer.step_finished(job, result)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.console import Console, Group, RenderableType
@@ -88,6 +89,10 @@ class LiveDisplay:
                 line.group = None
             elif line.group is None and (parsed.kind != "debug" or self._verbose):
                 line.tail.append(parsed.rendered())
+
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        for text in lines:
+            self.log_line(job, index, text)
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -95,6 +96,10 @@ class LogFiles:
 
     def log_line(self, job: JobView, index: int | None, line: str) -> None:
         self._write(job, line, raising=True)
+
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        if lines:
+            self._write(job, "\n".join(lines), raising=True)
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
         self._write(job, f"--- step {result.index + 1}: {result.name}: {result.conclusion}")

@@ -4,6 +4,7 @@ comes (nothing is kept in memory, so a step writing 100 MB costs nothing here)."
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import TextIO
 
 from conveyor.cli.display.log_lines import classify
@@ -73,6 +74,10 @@ class PlainDisplay:
             with self._lock:
                 self._job_errors.setdefault((job.run_id, job.instance_key), set()).add(parsed.text)
         self._emit(job, f"  | {parsed.rendered()}")
+
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        for line in lines:
+            self.log_line(job, index, line)
 
     def step_finished(self, job: JobView, result: StepResult) -> None:
         word = _STEP_WORDS[result.conclusion]

@@ -6,7 +6,7 @@ machine, so it holds only plain, serialisable data: no callables, no open resour
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -66,6 +66,9 @@ class JobReporter(Protocol):
 
     def log_line(self, instance_key: str, index: int | None, line: str) -> None:
         """One output line (already masked); `index` None for job-level lines (set-up, services)."""
+
+    def log_lines(self, instance_key: str, index: int | None, lines: Sequence[str]) -> None:
+        """Several output lines (already masked), in order: as `log_line` for each."""
 
     def step_finished(self, instance_key: str, result: StepResult) -> None: ...
 

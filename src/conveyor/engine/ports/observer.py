@@ -6,7 +6,7 @@ Implementations must be thread-safe.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,6 +38,10 @@ class RunObserver(Protocol):
     def step_started(self, job: JobView, index: int, name: str) -> None: ...
 
     def log_line(self, job: JobView, index: int | None, line: str) -> None: ...
+
+    def log_lines(self, job: JobView, index: int | None, lines: Sequence[str]) -> None:
+        """Several lines of one step (or of the job), in order: as `log_line` for each, in one
+        call (a step's output is read in chunks of many lines)."""
 
     def step_finished(self, job: JobView, result: StepResult) -> None: ...
 

@@ -90,9 +90,7 @@ class StepLog:
         masker = self.run.masker
         if not masker.empty and masker.contains_secret(text):
             batch = [masker.mask(line) for line in batch]
-        report, key, index = self.run.reporter.log_line, self.run.document.instance_key, self.index
-        for line in batch:
-            report(key, index, line)
+        self.run.reporter.log_lines(self.run.document.instance_key, self.index, batch)
 
     def plain_lines(self, batch: list[str]) -> None:
         """Lines shown as they are (masked): output of commands run by native actions."""
