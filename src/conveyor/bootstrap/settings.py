@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conveyor.errors import UsageError, decode_utf8
-from conveyor.store.location import conveyor_home, usable_home
+from conveyor.store.location import DatabaseSettings, conveyor_home, database_settings, usable_home
 
 SERVICES_PREFIX = "CONVEYOR_SERVICES_"
 
@@ -29,6 +29,8 @@ class Settings:
     services_variables: Mapping[str, str] = field(default_factory=dict)
     # CONVEYOR_NPM_REGISTRY: where JavaScript actions' node is provisioned from (else npm's own)
     npm_registry: str = ""
+    # CONVEYOR_DATABASE_URL, CONVEYOR_DATABASE_TIMEOUT: the store's database, its lock timeout
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +43,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         actor=env.get("CONVEYOR_ACTOR") or None,
         services_variables=services_variables(env),
         npm_registry=env.get("CONVEYOR_NPM_REGISTRY", "").strip(),
+        database=database_settings(env),
     )
 
 
