@@ -19,14 +19,26 @@ DEFAULT_TIMEOUT = 10.0
 DATABASE_FILE = "conveyor.db"
 
 
-def conveyor_home() -> Path:
-    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor, created (0700)
-    if missing; a UsageError when it is not a directory or cannot be created."""
-    explicit = os.environ.get("CONVEYOR_HOME")
-    if explicit:
-        return usable_home(Path(explicit))
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return usable_home(Path(data) / "conveyor")
+def conveyor_home(environ: Mapping[str, str] | None = None) -> Path:
+    """CONVEYOR_HOME, else $XDG_DATA_HOME/conveyor, else ~/.local/share/conveyor (`environ`:
+    os.environ), created (0700) if missing; a UsageError when it is not a directory or cannot
+    be created."""
+    return usable_home(data_home(os.environ if environ is None else environ))
+
+
+def explicit_home(environ: Mapping[str, str]) -> Path | None:
+    """CONVEYOR_HOME when it is set (not created)."""
+    explicit = environ.get("CONVEYOR_HOME")
+    return Path(explicit) if explicit else None
+
+
+def data_home(environ: Mapping[str, str]) -> Path:
+    """Where CONVEYOR_HOME is (not created): the one rule (cli/daemon/wire.py keeps a copy that
+    a test holds equal, so the thin client imports nothing)."""
+    if explicit := explicit_home(environ):
+        return explicit
+    data = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "conveyor"
 
 
 def usable_home(home: Path) -> Path:
