@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from conveyor.errors import UsageError
@@ -63,7 +63,9 @@ def _created(home: Path) -> Path:
 class DatabaseSettings:
     """Which database the store is, and how long it waits for a lock."""
 
-    url: str = ""  # CONVEYOR_DATABASE_URL as set ('' when the SQLite file under the home is)
+    # CONVEYOR_DATABASE_URL as set ('' when the SQLite file under the home is); it may hold a
+    # password: never in the repr (a logged Settings value)
+    url: str = field(default="", repr=False)
     timeout: float = DEFAULT_TIMEOUT  # CONVEYOR_DATABASE_TIMEOUT: seconds to wait for a lock
 
     def url_for(self, home: Path) -> str:

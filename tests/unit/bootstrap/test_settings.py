@@ -97,11 +97,13 @@ def test_the_database_variables_are_read_into_the_settings(tmp_path: Path) -> No
     settings = load_settings(
         {
             "CONVEYOR_HOME": str(tmp_path),
-            "CONVEYOR_DATABASE_URL": " postgresql://db.example/conveyor ",
+            "CONVEYOR_DATABASE_URL": " postgresql://app:s3cr3t-pw@db.example/conveyor ",
             "CONVEYOR_DATABASE_TIMEOUT": "2.5",
         }
     )
-    assert settings.database == DatabaseSettings("postgresql://db.example/conveyor", 2.5)
+    url = "postgresql://app:s3cr3t-pw@db.example/conveyor"
+    assert settings.database == DatabaseSettings(url, 2.5)
+    assert "s3cr3t-pw" not in repr(settings)  # a logged Settings value shows no password
 
 
 def test_without_database_variables_the_sqlite_file_and_its_timeout(tmp_path: Path) -> None:
