@@ -526,12 +526,13 @@ def test_the_child_cleans_up_after_the_client_has_its_status(
 
 def test_the_daemon_prepares_the_store_of_a_new_home(home: Path) -> None:
     from conveyor.store.lite_database import open_lite
+    from conveyor.store.location import DatabaseSettings
 
     started = _client(home, "daemon", "start")
     assert started.returncode == 0, started.stderr
     pid = _daemon_pid(home)
     try:
-        database = open_lite(home)  # the default store, at the code's revision
+        database = open_lite(home, DatabaseSettings())  # the default store, at the code's revision
         assert database is not None
         database.dispose()
         maps = Path(f"/proc/{pid}/maps").read_text()

@@ -58,11 +58,13 @@ def _provider_server() -> tuple[str, str, object]:
     from conveyor.errors import SourceLocation
     from conveyor.model.services import ServiceSpec
     from conveyor.services.postgres import PostgresProvider
-    from conveyor.services.runtime import ServiceRuntime
+    from conveyor.services.runtime import ServiceRuntime, ServiceSettings
+    from tests.unit.services.real_services import session_cache_dir
 
     env = {"POSTGRES_PASSWORD": "pw"}
     spec = ServiceSpec("db", "postgres:15", SourceLocation("store-tests"), env)
-    handle = PostgresProvider(ServiceRuntime()).start(spec, ServiceRequest(), threading.Event())
+    runtime = ServiceRuntime(ServiceSettings(cache_dir=session_cache_dir()))
+    handle = PostgresProvider(runtime).start(spec, ServiceRequest(), threading.Event())
     return f"postgresql://postgres:pw@127.0.0.1:{handle.ports['5432']}/{{db}}", "", handle
 
 

@@ -301,7 +301,7 @@ def build_executor(
     return LocalExecutor(
         home=home,
         actions=actions,
-        services=_DeferredServices(home / "services", table),
+        services=_DeferredServices(home, table),
         workspace_pool=pool,
         supervision=supervision(),
         action_overrides=overrides,
@@ -346,10 +346,11 @@ def configured_services(
 class _DeferredServices:
     """The services hook, wired (services_wiring, its settings and providers loaded) by the first
     job that has services or a container; other jobs get no services, as the hook gives them.
-    `table`: the `[services]` settings read beforehand (None: read for the first such job)."""
+    `table`: the `[services]` settings read beforehand (None: read for the first such job).
+    `home`: CONVEYOR_HOME, where the services' logs (`services/`) and caches are."""
 
-    def __init__(self, log_root: Path, table: Mapping[str, object] | None = None) -> None:
-        self._log_root = log_root
+    def __init__(self, home: Path, table: Mapping[str, object] | None = None) -> None:
+        self._home = home
         self._table = table
         self._starter: CancellableStarter | None = None
         self._lock = threading.Lock()
@@ -363,5 +364,7 @@ class _DeferredServices:
             if self._starter is None:
                 from conveyor.bootstrap.services_wiring import lazy_services_starter
 
-                self._starter = lazy_services_starter(self._log_root, table=self._table)
+                self._starter = lazy_services_starter(
+                    self._home / "services", table=self._table, home=self._home
+                )
         return self._starter(document, reporter, cancel)

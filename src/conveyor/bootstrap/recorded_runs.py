@@ -21,6 +21,7 @@ from conveyor.engine.records import WorkflowRecord
 from conveyor.engine.scope import RunScope
 from conveyor.errors import ConveyorError
 from conveyor.model.events import Event
+from conveyor.store.location import DatabaseSettings
 from conveyor.store.owner import current_owner
 
 if TYPE_CHECKING:
@@ -139,8 +140,9 @@ class StoreOpening:
     """Opens the store on a thread (checking the schema, sweeping abandoned runs) while the main
     thread prepares the run: stdlib sqlite3 when the store is at HEAD, else SQLAlchemy."""
 
-    def __init__(self, home: Path | None) -> None:
+    def __init__(self, home: Path | None, database: DatabaseSettings | None = None) -> None:
         self._home = home
+        self._database = database  # Settings.database (None: the store's default)
         self._store: StoreHandle | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._open, name="store", daemon=True)
@@ -150,7 +152,7 @@ class StoreOpening:
         try:
             from conveyor.store.handle import open_run_store  # off the main thread
 
-            self._store = open_run_store(self._home)
+            self._store = open_run_store(self._home, database=self._database)
         except BaseException as exc:  # handed to the main thread by result()
             self._error = exc
 

@@ -25,7 +25,7 @@ from conveyor.bootstrap import recorded_runs as recorded
 from conveyor.bootstrap.after_result import after_result
 from conveyor.bootstrap.approval_notices import AnnouncingGate
 from conveyor.bootstrap.local_options import LocalRunOptions
-from conveyor.bootstrap.settings import repository_config
+from conveyor.bootstrap.settings import Settings, repository_config
 from conveyor.engine.carryover import Carried
 from conveyor.engine.gated_executor import GatedExecutor, JobControls
 from conveyor.engine.job_environment import index_jobs, needs_gates
@@ -107,15 +107,22 @@ class _Wiring:
 
 
 def open_history(
-    options: LocalRunOptions, store: StoreHandle | None = None, rerun: RerunTarget | None = None
+    options: LocalRunOptions,
+    store: StoreHandle | None = None,
+    rerun: RerunTarget | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> History:
     """The history a run records into: the run store (`store` when it is open already, else
-    opened on a thread), or nothing for --dry-run. `rerun`: a new attempt of a stored run."""
+    opened on a thread where `settings` say: their home, unless the options give one, and their
+    database), or nothing for --dry-run. `rerun`: a new attempt of a stored run."""
     if options.dry_run:
         return NoHistory()
     if store is not None:
         return RunHistory(options, store=store, rerun=rerun)
-    return RunHistory(options, recorded.StoreOpening(options.home), rerun=rerun)
+    home = options.home or (settings.home if settings else None)
+    database = settings.database if settings else None
+    return RunHistory(options, recorded.StoreOpening(home, database), rerun=rerun)
 
 
 class RunHistory:

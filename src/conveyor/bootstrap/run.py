@@ -82,7 +82,7 @@ def run_local(
         from conveyor.bootstrap.recording import open_history
         from conveyor.engine.session import RunSession
 
-        history = open_history(options, store, rerun)
+        history = open_history(options, store, rerun, settings=settings)
         variables = settings.services_variables
         remote = run_remote_actions(options, home, start.root)
         executor = executor or build_executor(

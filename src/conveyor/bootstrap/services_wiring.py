@@ -167,12 +167,13 @@ def _announce(document: JobDocument, reporter: JobReporter, started: StartedServ
 
 
 def lazy_services_starter(
-    log_root: Path | None, table: Mapping[str, object] | None = None
+    log_root: Path | None, table: Mapping[str, object] | None = None, *, home: Path | None = None
 ) -> CancellableStarter:
     """Builds the launcher only when a job has services or a container.
 
     `table`: the `[services]` settings to use; None reads them (`services_table`) from the
     repository of the first such job, once per repository. A configuration error fails the job.
+    `home`: `Settings.home`, where the services' caches are (without a `cache-dir` setting).
     """
     built: dict[str, CancellableStarter] = {}
     lock = threading.Lock()
@@ -187,16 +188,18 @@ def lazy_services_starter(
             starter = built.get(document.repository)
             if starter is None:
                 chosen = services_table(Path(document.repository)) if table is None else table
-                starter = built[document.repository] = _configured(chosen, log_root)
+                starter = built[document.repository] = _configured(chosen, log_root, home)
         return starter(document, reporter, cancel)
 
     return start
 
 
-def _configured(table: Mapping[str, object], log_root: Path | None) -> CancellableStarter:
+def _configured(
+    table: Mapping[str, object], log_root: Path | None, home: Path | None
+) -> CancellableStarter:
     from conveyor.services.registry import launcher_from_settings
 
-    launcher, settings = launcher_from_settings(table)
+    launcher, settings = launcher_from_settings(table, home=home)
     return services_starter(launcher, log_root, settings.container)
 
 

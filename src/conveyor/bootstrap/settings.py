@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conveyor.errors import UsageError, decode_utf8
-from conveyor.store.location import conveyor_home, usable_home
+from conveyor.store.location import (
+    DatabaseSettings,
+    conveyor_home,
+    data_home,
+    database_settings,
+    explicit_home,
+)
 
 SERVICES_PREFIX = "CONVEYOR_SERVICES_"
 
@@ -29,18 +35,21 @@ class Settings:
     services_variables: Mapping[str, str] = field(default_factory=dict)
     # CONVEYOR_NPM_REGISTRY: where JavaScript actions' node is provisioned from (else npm's own)
     npm_registry: str = ""
+    # CONVEYOR_DATABASE_URL, CONVEYOR_DATABASE_TIMEOUT: the store's database, its lock timeout
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings of this process (`environ`: os.environ); CONVEYOR_HOME is created (0700)."""
     env = os.environ if environ is None else environ
     return Settings(
-        home=usable_home(data_home(env)),
+        home=conveyor_home(env),
         parallel=_parallel(env.get("CONVEYOR_PARALLEL", "")),
         plain=bool(env.get("CONVEYOR_PLAIN")),
         actor=env.get("CONVEYOR_ACTOR") or None,
         services_variables=services_variables(env),
         npm_registry=env.get("CONVEYOR_NPM_REGISTRY", "").strip(),
+        database=database_settings(env),
     )
 
 
@@ -48,20 +57,6 @@ def services_variables(environ: Mapping[str, str] | None = None) -> dict[str, st
     """The `CONVEYOR_SERVICES_*` variables (`environ`: os.environ)."""
     env = os.environ if environ is None else environ
     return {name: value for name, value in env.items() if name.startswith(SERVICES_PREFIX)}
-
-
-def explicit_home(environ: Mapping[str, str]) -> Path | None:
-    """CONVEYOR_HOME when it is set (not created)."""
-    explicit = environ.get("CONVEYOR_HOME")
-    return Path(explicit) if explicit else None
-
-
-def data_home(environ: Mapping[str, str]) -> Path:
-    """Where CONVEYOR_HOME is (not created)."""
-    if explicit := explicit_home(environ):
-        return explicit
-    data = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "conveyor"
 
 
 def _parallel(configured: str) -> int:

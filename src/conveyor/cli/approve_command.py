@@ -8,8 +8,8 @@ import getpass
 import click
 
 from conveyor.bootstrap.settings import load_settings
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.engine.ports.store import ApprovalState
-from conveyor.store import opened_store
 from conveyor.store.review import decide
 
 

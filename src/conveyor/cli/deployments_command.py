@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.cli.runs_command import iso
 from conveyor.cli.setting_scope import setting_key
 from conveyor.engine.ports.store import DeploymentRecord
-from conveyor.store import opened_store
 
 
 @click.command("deployments")

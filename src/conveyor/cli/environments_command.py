@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.cli.secrets_command import REPO
 from conveyor.cli.setting_scope import served_name
 from conveyor.engine.ports.store import EnvironmentRecord, ProtectionRules
 from conveyor.errors import UsageError
-from conveyor.store import StoreHandle, opened_store
+from conveyor.store import StoreHandle
 from conveyor.store.environment_config import sync_environments
 from conveyor.store.repository import repository_key, repository_root
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import click
 
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.engine.ports.store import LogKey, LogStore, RunStore, StoredJob, StoredRun
 from conveyor.errors import UsageError
-from conveyor.store import opened_store
 
 FOLLOW_INTERVAL = 0.2
 

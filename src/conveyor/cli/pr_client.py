@@ -113,9 +113,9 @@ def _local_client() -> Iterator[PullsClient]:
         from starlette.testclient import TestClient
     from conveyor.bootstrap.job_tokens import configured_forge_url
     from conveyor.bootstrap.server_wiring import serve_runs
+    from conveyor.bootstrap.settings_store import opened_store
     from conveyor.server.app import create_app
     from conveyor.server.context import ServerContext
-    from conveyor.store import opened_store
 
     with opened_store() as store:
         runs = serve_runs(

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.cli.protect_command import protect_repo
 from conveyor.cli.server_client import ServerClient, server_options
 from conveyor.errors import UsageError
-from conveyor.store import opened_store
 
 
 @click.group("repos")

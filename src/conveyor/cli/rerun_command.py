@@ -19,9 +19,10 @@ from conveyor.bootstrap.recording import RerunTarget
 from conveyor.bootstrap.rerun_options import rerun_options
 from conveyor.bootstrap.rerun_plan import RerunPlan, plan_rerun
 from conveyor.bootstrap.settings import load_settings
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.cli import run_command, run_options
 from conveyor.errors import UsageError
-from conveyor.store import StoreHandle, opened_store
+from conveyor.store import StoreHandle
 
 
 @click.command("rerun")

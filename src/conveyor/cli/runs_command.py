@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import click
 
+from conveyor.bootstrap.settings import load_settings
 from conveyor.engine.ports.store import RunQuery, RunStatus, StoredRun
 from conveyor.model.results import Conclusion
-from conveyor.store.location import conveyor_home
 from conveyor.store.quick_listing import quick_runs
 
 STATUS_WORDS = sorted({str(s) for s in RunStatus} | {str(c) for c in Conclusion})
@@ -26,11 +26,12 @@ STATUS_WORDS = sorted({str(s) for s in RunStatus} | {str(c) for c in Conclusion}
 def runs_command(workflow: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """List recorded runs (a run whose process died shows as abandoned)."""
     query = RunQuery(workflow=workflow, status=status, limit=limit)
-    runs = quick_runs(conveyor_home(), query)  # stdlib sqlite3: no SQLAlchemy import
+    settings = load_settings()
+    runs = quick_runs(settings.home, query, settings.database)  # stdlib sqlite3: no SQLAlchemy
     if runs is None:
         from conveyor.store.handle import opened_store
 
-        with opened_store() as store:
+        with opened_store(settings.home, settings.database) as store:
             runs = store.runs.list_runs(query)
     if as_json:
         click.echo(json.dumps([run_json(run) for run in runs], indent=2))

@@ -80,9 +80,10 @@ def serve_command(
     from conveyor.server.token_verifier import StoreTokenVerifier
     from conveyor.store.handle import open_store
 
-    home = load_settings().home
+    settings = load_settings()
+    home = settings.home
     _start_clock()
-    store = open_store(home, sweep=False)
+    store = open_store(home, database=settings.database, sweep=False)
     try:
         requeue_abandoned(store)
         served = serve_runs(home, store, jobs=jobs or os.cpu_count() or 1, broker=broker)

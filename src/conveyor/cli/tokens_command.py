@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.cli.runs_command import iso
 from conveyor.cli.server_client import ServerClient, server_options
 from conveyor.errors import UsageError
 from conveyor.server.principals import Role
-from conveyor.store import opened_store
 from conveyor.store.handle import StoreHandle
 
 if TYPE_CHECKING:  # SQLAlchemy is loaded by a command that uses the store, not by the CLI

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from conveyor.bootstrap.dotenv import read_dotenv
+from conveyor.bootstrap.settings_store import opened_store
 from conveyor.cli.runs_command import iso
 from conveyor.cli.secrets_command import ENV, REPO, read_value
 from conveyor.cli.setting_scope import setting_key
 from conveyor.errors import UsageError
-from conveyor.store import opened_store
 from conveyor.store.setting_names import check_name, check_value
 
 

@@ -17,6 +17,7 @@ import fnmatch
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from conveyor.engine.ports.services import ServiceProvider
 from conveyor.errors import InfrastructureError, UsageError
@@ -196,16 +197,20 @@ def rules_from_table(table: Mapping[str, object]) -> list[ProviderRule]:
 def registry_from_settings(
     table: Mapping[str, object],
     factories: Mapping[str, ProviderFactory] = FACTORIES,
+    *,
+    home: Path | None = None,
 ) -> tuple[LocalServiceRegistry, ServiceSettings]:
-    """Build the registry from a `[services]` table (settings and image rules mixed)."""
+    """Build the registry from a `[services]` table (settings and image rules mixed); `home`:
+    CONVEYOR_HOME, where the caches are without a `cache-dir` setting."""
     settings, rule_table = ServiceSettings.from_table(table)
-    runtime = ServiceRuntime(settings)
+    runtime = ServiceRuntime(settings, home=home)
     return LocalServiceRegistry(runtime, rules_from_table(rule_table), factories), settings
 
 
 def launcher_from_settings(
-    table: Mapping[str, object] | None = None,
+    table: Mapping[str, object] | None = None, *, home: Path | None = None
 ) -> tuple[LocalServiceLauncher, ServiceSettings]:
-    """The launcher for a `[services]` table of conveyor.toml (settings and image rules)."""
-    registry, settings = registry_from_settings(table or {})
+    """The launcher for a `[services]` table of conveyor.toml (settings and image rules);
+    `home`: as `registry_from_settings`'s."""
+    registry, settings = registry_from_settings(table or {}, home=home)
     return LocalServiceLauncher(registry), settings

@@ -30,7 +30,7 @@ class ServiceSettings:
     """The `[services]` settings that are not image rules (see docs/services.md)."""
 
     runtime_dir: Path | None = None  # None: /dev/shm when roomy, else the system temp dir
-    cache_dir: Path | None = None  # None: $CONVEYOR_HOME/cache/services
+    cache_dir: Path | None = None  # None: <home>/cache/services, the home its caller hands
     user: str = DEFAULT_SERVICE_USER  # the account services run as when conveyor is root
     container: ContainerPolicy = ContainerPolicy.HOST
     startup_timeout: float = 60.0  # seconds for a service's own readiness check
@@ -77,12 +77,9 @@ def _seconds_setting(table: Mapping[str, object], key: str, default: float) -> f
     return float(value)
 
 
-def default_cache_dir() -> Path:
-    home = os.environ.get("CONVEYOR_HOME")
-    if not home:
-        data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        home = str(Path(data) / "conveyor")
-    return Path(home) / "cache" / "services"
+def services_cache(home: Path) -> Path:
+    """Where the services' caches are under CONVEYOR_HOME (without a `cache-dir` setting)."""
+    return home / "cache" / "services"
 
 
 def default_runtime_dir() -> Path:
@@ -99,8 +96,11 @@ def default_runtime_dir() -> Path:
 class ServiceRuntime:
     """Shared by the providers of one process: hands out ports, directories and log files."""
 
-    def __init__(self, settings: ServiceSettings | None = None) -> None:
+    def __init__(
+        self, settings: ServiceSettings | None = None, *, home: Path | None = None
+    ) -> None:
         self.settings = settings or ServiceSettings()
+        self.home = home  # CONVEYOR_HOME, as bootstrap's Settings have it (for the cache)
         self.ports = PortAllocator()
         self.reaper = shared_reaper()
         self._account: Account | None = None
@@ -119,7 +119,15 @@ class ServiceRuntime:
 
     @property
     def cache_base(self) -> Path:
-        return self.settings.cache_dir or default_cache_dir()
+        """The `cache-dir` setting, else the cache under the home this runtime was handed."""
+        if self.settings.cache_dir is not None:
+            return self.settings.cache_dir
+        if self.home is None:
+            raise InfrastructureError(
+                "the services have no cache directory: set the services cache-dir "
+                "(the caller handed no CONVEYOR_HOME)"
+            )
+        return services_cache(self.home)
 
     def new_run_dir(self, prefix: str) -> Path:
         """A fresh private directory for one instance, owned by the service account."""

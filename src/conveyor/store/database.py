@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 
 from conveyor.errors import StoreError, UsageError
 from conveyor.private_files import private_directory
-from conveyor.store.location import conveyor_home, database_url, lock_timeout
+from conveyor.store.location import DEFAULT_TIMEOUT, conveyor_home, database_url
 
 T = TypeVar("T")
 
@@ -61,6 +61,7 @@ class Database:
 
     engine: Engine
     location: str  # for messages: the file or the server, never a password
+    timeout: float = DEFAULT_TIMEOUT  # seconds a write waits for a lock (DatabaseSettings)
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
 
     @contextmanager
@@ -110,10 +111,10 @@ class Database:
             yield
             return
         queue = _writers.of(self.location)
-        if not queue.acquire(timeout=lock_timeout()):
+        if not queue.acquire(timeout=self.timeout):
             raise StoreError(
                 f"the database {self.location} is locked by another writer of this process "
-                f"(waited {lock_timeout():g} s); try again when it is done"
+                f"(waited {self.timeout:g} s); try again when it is done"
             )
         try:
             yield
@@ -159,7 +160,7 @@ class Database:
         if "locked" in text or "busy" in text:
             return (
                 f"the database {self.location} is locked by another process "
-                f"(waited {lock_timeout():g} s); try again when it is done"
+                f"(waited {self.timeout:g} s); try again when it is done"
             )
         return f"cannot use the database {self.location}: {text}"
 
@@ -167,17 +168,18 @@ class Database:
         self.engine.dispose()
 
 
-def connect(url: str) -> Database:
-    """Create the engine for `url`; a SQLite file's directory is created (mode 0700)."""
+def connect(url: str, timeout: float = DEFAULT_TIMEOUT) -> Database:
+    """Create the engine for `url`; a SQLite file's directory is created (mode 0700).
+    `timeout`: seconds to wait for a database another writer has locked."""
     if url.startswith("sqlite"):
-        return _sqlite(url)
+        return _sqlite(url, timeout)
     if url.startswith("postgresql"):
-        return _postgresql(url)
+        return _postgresql(url, timeout)
     scheme = url.split(":", 1)[0]
     raise UsageError(f"unsupported CONVEYOR_DATABASE_URL scheme {scheme!r} (sqlite or postgresql)")
 
 
-def _sqlite(url: str) -> Database:
+def _sqlite(url: str, timeout: float) -> Database:
     path = url.split(":///", 1)[1] if ":///" in url else ""
     if path and path != ":memory:":
         private_directory(Path(path).parent)
@@ -187,19 +189,21 @@ def _sqlite(url: str) -> Database:
             pass
         except OSError as error:
             raise StoreError(f"cannot create the database {path}: {error}") from error
-    engine = create_engine(
-        url, connect_args={"timeout": lock_timeout(), "check_same_thread": False}
-    )
-    event.listen(engine, "connect", _sqlite_on_connect)
+    engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        _sqlite_on_connect(dbapi_connection, timeout)
+
+    event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
-    return Database(engine, path or url)
+    return Database(engine, path or url, timeout)
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, timeout: float) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_on_begin)
     cursor = dbapi_connection.cursor()
     try:
-        _wal(cursor)
+        _wal(cursor, timeout)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
@@ -222,20 +226,20 @@ def _sqlite_on_begin(conn: Connection) -> None:
         raise exc.DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
 
-def _postgresql(url: str) -> Database:
+def _postgresql(url: str, timeout: float) -> Database:
     try:
         engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except exc.ArgumentError as error:
         raise StoreError(f"CONVEYOR_DATABASE_URL is not a valid database URL: {error}") from error
     except ModuleNotFoundError as error:
         raise StoreError(f"PostgreSQL needs the psycopg 3 driver: {error}") from error
-    return Database(engine, engine.url.render_as_string(hide_password=True))
+    return Database(engine, engine.url.render_as_string(hide_password=True), timeout)
 
 
-def _wal(cursor: Any) -> None:
+def _wal(cursor: Any, timeout: float) -> None:
     """Turning a new database to WAL needs an exclusive lock, and SQLite answers "locked" at once
     (no busy wait) when another process does it too: retry until the lock timeout."""
-    deadline = time.monotonic() + lock_timeout()
+    deadline = time.monotonic() + timeout
     while True:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -246,4 +250,4 @@ def _wal(cursor: Any) -> None:
             time.sleep(0.01)
 
 
-__all__ = ["Database", "connect", "conveyor_home", "database_url", "lock_timeout"]
+__all__ = ["Database", "connect", "conveyor_home", "database_url"]

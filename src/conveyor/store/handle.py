@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from conveyor.engine.ports.concurrency import ConcurrencyGate
 from conveyor.engine.ports.environments import EnvironmentStore
@@ -18,10 +18,13 @@ from conveyor.engine.ports.secrets import SecretStore, VariableStore
 from conveyor.engine.ports.store import RunStore
 from conveyor.private_files import private_directory
 from conveyor.store.coverage_points import CoverageTrend
-from conveyor.store.location import conveyor_home
+from conveyor.store.location import DatabaseSettings, conveyor_home, database_settings
 from conveyor.store.logs import DEFAULT_MAX_BYTES, FileLogStore
 from conveyor.store.protection_gate import ProtectionGate
 from conveyor.store.secret_box import KEY_FILE, SecretBox
+
+if TYPE_CHECKING:
+    from conveyor.store.lite_database import LiteDatabase
 
 
 class Disposable(Protocol):
@@ -58,23 +61,31 @@ class StoreHandle:
 def open_store(
     home: Path | None = None,
     *,
+    database: DatabaseSettings | None = None,
     url: str | None = None,
     sweep: bool = True,
     max_log_bytes: int = DEFAULT_MAX_BYTES,
 ) -> StoreHandle:
-    """Open (creating or migrating) the store under `home` (default CONVEYOR_HOME)."""
-    from conveyor.store.database import connect, database_url
+    """Open (creating or migrating) the store under `home`, the database `database` says (its
+    `url` overridden by `url`): `Settings.home` and `Settings.database` from bootstrap; without
+    them, this process's CONVEYOR_HOME and CONVEYOR_DATABASE_* (tests, `conveyor daemon`)."""
+    from conveyor.store.database import connect
     from conveyor.store.schema import ensure_schema
 
-    home = home or conveyor_home()
+    home, database = _located(home, database)
     private_directory(home)
-    database = connect(url or database_url(home))
+    connected = connect(url or database.url_for(home), database.timeout)
     try:
-        ensure_schema(database)
-        return _swept(_sql_handle(home, database, max_log_bytes), sweep=sweep)
+        ensure_schema(connected)
+        return _swept(_sql_handle(home, connected, max_log_bytes), sweep=sweep)
     except BaseException:
-        database.dispose()
+        connected.dispose()
         raise
+
+
+def _located(home: Path | None, database: DatabaseSettings | None) -> tuple[Path, DatabaseSettings]:
+    """The home and database settings handed in, else this process's (the store's default)."""
+    return home or conveyor_home(), database or database_settings()
 
 
 def _sql_handle(home: Path, database: Any, max_log_bytes: int) -> StoreHandle:
@@ -104,14 +115,19 @@ def _swept(handle: StoreHandle, *, sweep: bool) -> StoreHandle:
 
 
 def open_run_store(
-    home: Path | None = None, *, sweep: bool = True, max_log_bytes: int = DEFAULT_MAX_BYTES
+    home: Path | None = None,
+    *,
+    database: DatabaseSettings | None = None,
+    sweep: bool = True,
+    max_log_bytes: int = DEFAULT_MAX_BYTES,
 ) -> StoreHandle:
-    """The store for `conveyor run`: stdlib sqlite3 when the SQLite store is at HEAD."""
-    home = home or conveyor_home()
+    """The store for `conveyor run`: stdlib sqlite3 when the SQLite store is at HEAD.
+    `home`, `database`: as `open_store()`'s."""
+    home, database = _located(home, database)
     private_directory(home)
-    handle = lite_handle(home, max_log_bytes)
+    handle = lite_handle(home, max_log_bytes, database)
     if handle is None:
-        return open_store(home, sweep=sweep, max_log_bytes=max_log_bytes)
+        return open_store(home, database=database, sweep=sweep, max_log_bytes=max_log_bytes)
     try:
         return _swept(handle, sweep=sweep)
     except BaseException:
@@ -119,18 +135,28 @@ def open_run_store(
         raise
 
 
-def lite_handle(home: Path, max_log_bytes: int = DEFAULT_MAX_BYTES) -> StoreHandle | None:
-    """The store through stdlib sqlite3, or None when `open_store()` must open it."""
+def lite_handle(
+    home: Path,
+    max_log_bytes: int = DEFAULT_MAX_BYTES,
+    database: DatabaseSettings | None = None,
+) -> StoreHandle | None:
+    """The store through stdlib sqlite3, or None when `open_store()` must open it (`database`:
+    as `open_store()`'s)."""
+    from conveyor.store.lite_database import open_lite
+
+    lite = open_lite(home, database or database_settings())
+    if lite is None:
+        return None
+    return _lite_handle(home, lite, max_log_bytes)
+
+
+def _lite_handle(home: Path, database: LiteDatabase, max_log_bytes: int) -> StoreHandle:
     from conveyor.store.lite_concurrency import LiteConcurrencyGate
     from conveyor.store.lite_coverage import LiteCoverageTrend
-    from conveyor.store.lite_database import open_lite
     from conveyor.store.lite_environments import LiteEnvironmentStore
     from conveyor.store.lite_settings import LiteSecretStore, LiteVariableStore
     from conveyor.store.lite_store import LiteRunStore
 
-    database = open_lite(home)
-    if database is None:
-        return None
     try:
         database.prime_wal()  # on `conveyor run`'s store thread: see prime_wal
     except BaseException:
@@ -150,9 +176,12 @@ def lite_handle(home: Path, max_log_bytes: int = DEFAULT_MAX_BYTES) -> StoreHand
 
 
 @contextmanager
-def opened_store(home: Path | None = None) -> Iterator[StoreHandle]:
-    """`with opened_store() as store:` — what each CLI command does; closed on the way out."""
-    handle = open_store(home)
+def opened_store(
+    home: Path | None = None, database: DatabaseSettings | None = None
+) -> Iterator[StoreHandle]:
+    """`with opened_store(settings.home, settings.database) as store:` — what each CLI command
+    does; closed on the way out. Without them, as `open_store()`."""
+    handle = open_store(home, database=database)
     try:
         yield handle
     finally:

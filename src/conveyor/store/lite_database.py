@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from conveyor.errors import StoreError
-from conveyor.store.location import DATABASE_FILE, configured_url, lock_timeout
+from conveyor.store.location import DATABASE_FILE, DEFAULT_TIMEOUT, DatabaseSettings
 from conveyor.store.revision import HEAD, VERSION_TABLE
 
 T = TypeVar("T")
@@ -45,6 +45,7 @@ def row_factory(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
 class LiteDatabase:
     connection: sqlite3.Connection
     location: str
+    timeout: float = DEFAULT_TIMEOUT  # seconds a write waits for a lock (DatabaseSettings)
     _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     _depth: int = field(default=0, init=False, repr=False)
     _owner: int | None = field(default=None, init=False, repr=False)  # the batch's thread
@@ -128,7 +129,7 @@ class LiteDatabase:
         if "locked" in text or "busy" in text:
             return (
                 f"the database {self.location} is locked by another process "
-                f"(waited {lock_timeout():g} s); try again when it is done"
+                f"(waited {self.timeout:g} s); try again when it is done"
             )
         return f"cannot use the database {self.location}: {text}"
 
@@ -153,17 +154,17 @@ class LiteDatabase:
             self.connection.close()
 
 
-def open_lite(home: Path) -> LiteDatabase | None:
-    """The default SQLite store under `home` when it exists at HEAD; None otherwise (no
-    CONVEYOR_DATABASE_URL, no file, an older schema: `open_store()` handles those)."""
-    if configured_url():
+def open_lite(home: Path, database: DatabaseSettings) -> LiteDatabase | None:
+    """The default SQLite store under `home` when it exists at HEAD; None otherwise (a database
+    URL, no file, an older schema: `open_store()` handles those)."""
+    if database.url:
         return None
     path = home / DATABASE_FILE
     if not path.is_file():
         return None
     try:
         conn = sqlite3.connect(
-            path, timeout=lock_timeout(), isolation_level=None, check_same_thread=False
+            path, timeout=database.timeout, isolation_level=None, check_same_thread=False
         )
     except sqlite3.Error:
         return None
@@ -177,7 +178,7 @@ def open_lite(home: Path) -> LiteDatabase | None:
     except sqlite3.Error:
         conn.close()
         return None
-    return LiteDatabase(conn, str(path))
+    return LiteDatabase(conn, str(path), database.timeout)
 
 
 def _at_head(conn: sqlite3.Connection) -> bool:

@@ -16,18 +16,19 @@ from conveyor.engine.ports.run_history import RunQuery, StoredRun
 from conveyor.errors import StoreError
 from conveyor.store.lite_database import row_factory
 from conveyor.store.lite_history import dead_runs, list_runs
-from conveyor.store.location import DATABASE_FILE, configured_url, lock_timeout
+from conveyor.store.location import DATABASE_FILE, DatabaseSettings
 from conveyor.store.revision import HEAD, VERSION_TABLE
 
 
-def quick_runs(home: Path, query: RunQuery) -> list[StoredRun] | None:
-    if configured_url():
+def quick_runs(home: Path, query: RunQuery, database: DatabaseSettings) -> list[StoredRun] | None:
+    """The runs `query` asks for, or None (`database`: the store's, `Settings.database`)."""
+    if database.url:
         return None
     path = home / DATABASE_FILE
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=lock_timeout())
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=database.timeout)
     except sqlite3.Error:
         return None
     try:

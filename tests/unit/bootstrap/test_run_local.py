@@ -18,11 +18,13 @@ from conveyor.bootstrap.local_run import PreparedRun, prepare_run
 from conveyor.bootstrap.recording import RerunTarget
 from conveyor.bootstrap.rerun_options import rerun_options
 from conveyor.bootstrap.run import run_local
+from conveyor.bootstrap.settings import Settings
 from conveyor.engine.ports.observer import JobView
 from conveyor.engine.ports.store import RunQuery
 from conveyor.engine.records import JobRecord, RunRecord
 from conveyor.model.results import Annotation, Conclusion, StepResult
 from conveyor.store import opened_store
+from conveyor.store.location import DatabaseSettings
 
 HELLO = """\
 on: push
@@ -92,6 +94,24 @@ def test_run_local_runs_records_and_returns_the_record(tmp_path: Path) -> None:
     with opened_store(tmp_path / "home") as store:
         (run,) = store.runs.list_runs(RunQuery())
     assert run.conclusion is Conclusion.SUCCESS
+
+
+def test_the_run_is_recorded_where_the_settings_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store is opened with `Settings.home` and `Settings.database`, not the environment."""
+    monkeypatch.setenv("CONVEYOR_DATABASE_URL", "postgresql://nowhere.invalid/db")
+    monkeypatch.setenv("CONVEYOR_HOME", str(tmp_path / "not-this-home"))
+    repo, home, elsewhere = make_repo(tmp_path / "repo"), tmp_path / "home", tmp_path / "db"
+    url = f"sqlite:///{elsewhere / 'runs.db'}"
+    settings = Settings(home=home, parallel=1, database=DatabaseSettings(url=url, timeout=5))
+    record = run_local(LocalRunOptions(repository=repo), Display(), settings=settings)
+    assert record.conclusion is Conclusion.SUCCESS
+    with opened_store(home, database=DatabaseSettings(url=url)) as store:
+        (run,) = store.runs.list_runs(RunQuery())
+    assert run.conclusion is Conclusion.SUCCESS
+    assert not (tmp_path / "not-this-home").exists()
+    assert not (home / "conveyor.db").exists()
 
 
 def test_a_prepared_run_is_a_value(tmp_path: Path) -> None:

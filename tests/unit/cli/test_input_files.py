@@ -132,6 +132,19 @@ def test_a_conveyor_home_that_is_a_file_is_a_usage_error(
     assert home.read_text(encoding="utf-8") == "not a directory"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [("run", "{repo}"), ("runs",), ("logs", "1"), ("secrets", "list", "--repo", "{repo}")],
+)
+def test_a_database_timeout_that_is_not_a_number_is_a_usage_error(
+    cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """Read once with the other settings (`Settings.database`), before the store is opened."""
+    monkeypatch.setenv("CONVEYOR_DATABASE_TIMEOUT", "soon")
+    outcome = cli(*(arg.format(repo=repo) for arg in args))
+    assert_usage_error(outcome, "CONVEYOR_DATABASE_TIMEOUT", "number of seconds", "'soon'")
+
+
 def test_a_conveyor_home_below_a_file_is_a_usage_error(
     cli: Cli, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -26,8 +27,11 @@ from conveyor.engine.ports.store import (
 )
 from conveyor.errors import StoreError
 from conveyor.model.results import Annotation, AnnotationLevel, Conclusion, JobResult, StepResult
-from conveyor.store import StoreHandle
+from conveyor.store import StoreHandle, open_store
 from conveyor.store.coverage_points import CoveragePoint
+from conveyor.store.handle import open_run_store
+from conveyor.store.lite_database import LiteDatabase
+from conveyor.store.location import DatabaseSettings
 from conveyor.store.owner import current_owner
 from conveyor.store.secret_box import KEY_FILE, SecretBox
 from tests.unit.store.conftest import REPO, new_run, open_adapter
@@ -196,3 +200,31 @@ def test_a_locked_database_is_a_clear_store_error_on_the_stdlib_adapter(
         other.execute("ROLLBACK")
     assert store.runs.create_run(new_run()).run_number == 1  # nothing half-written
     store.close()
+
+
+def test_the_stdlib_adapter_waits_the_timeout_it_is_handed(
+    conveyor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONVEYOR_DATABASE_TIMEOUT", "30")
+    open_store(conveyor_home).close()  # at HEAD: the stdlib adapter opens it
+    store = open_run_store(conveyor_home, database=DatabaseSettings(timeout=0.2))
+    assert isinstance(store.database, LiteDatabase)
+    started = time.monotonic()
+    with closing(sqlite3.connect(conveyor_home / "conveyor.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match=r"locked by another process \(waited 0\.2 s\)"):
+            store.runs.create_run(new_run())
+        other.execute("ROLLBACK")
+    store.close()
+    assert time.monotonic() - started < 10
+
+
+def test_a_handed_database_url_keeps_the_stdlib_adapter_out(conveyor_home: Path) -> None:
+    open_store(conveyor_home).close()
+    elsewhere = conveyor_home / "elsewhere.db"
+    store = open_run_store(conveyor_home, database=DatabaseSettings(url=f"sqlite:///{elsewhere}"))
+    try:
+        assert not isinstance(store.database, LiteDatabase)
+        assert elsewhere.is_file()
+    finally:
+        store.close()

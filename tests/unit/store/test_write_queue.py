@@ -21,6 +21,7 @@ from sqlalchemy import event, text
 from conveyor.errors import StoreError
 from conveyor.store import StoreHandle, open_store
 from conveyor.store.database import Database, _writers
+from conveyor.store.location import DatabaseSettings
 
 
 @pytest.fixture
@@ -148,3 +149,23 @@ def test_a_forked_child_does_not_wait_for_a_writer_of_its_parent(database: Datab
         release.set()
         thread.join(10)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_the_timeout_handed_to_the_store_is_the_one_it_waits(
+    conveyor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller's settings (bootstrap's `Settings.database`), not the environment."""
+    monkeypatch.setenv("CONVEYOR_DATABASE_TIMEOUT", "30")
+    handle = open_store(conveyor_home, database=DatabaseSettings(timeout=0.2))
+    assert isinstance(handle.database, Database)
+    other = sqlite3.connect(handle.database.location, isolation_level=None)
+    started = time.monotonic()
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        locked = r"is locked by another process \(waited 0\.2 s\)"
+        with pytest.raises(StoreError, match=locked), handle.database.write():
+            pass
+    finally:
+        other.close()
+        handle.close()
+    assert time.monotonic() - started < 10

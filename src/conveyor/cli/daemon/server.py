@@ -30,6 +30,7 @@ from conveyor.cli import main as cli_main
 from conveyor.cli.daemon import child, frames, spare, wire
 from conveyor.cli.daemon.warm import prepare_store, warm_up
 from conveyor.private_files import PRIVATE_UMASK, open_private, private_directory, write_private
+from conveyor.store.location import database_settings
 
 DEFAULT_IDLE_SECONDS = 1800.0
 MAX_SPARES_LOST = 3  # spares that died unused before the daemon stops making them (forks)
@@ -351,7 +352,7 @@ def main(fingerprint: bytes) -> None:
         log("another daemon is running")
         return
     daemon = Daemon(home, fingerprint, lock, idle_seconds())
-    problem = prepare_store(home)
+    problem = prepare_store(home, database_settings())  # the daemon's own, as its home
     if problem:
         log(f"{problem}: each command will")
     warm_up()

@@ -27,6 +27,7 @@ from conveyor.executors.local import executor
 from conveyor.git import push_events
 from conveyor.services import process
 from conveyor.store import lite_store
+from conveyor.store.location import DatabaseSettings
 
 # The run path, imported once here rather than by every command (the command modules of
 # `cli.main.COMMANDS` are imported by `warm_up` too).
@@ -75,16 +76,17 @@ def warm_up() -> None:
     host_name()
 
 
-def prepare_store(home: Path) -> str | None:
+def prepare_store(home: Path, database: DatabaseSettings) -> str | None:
     """A home without the default SQLite store at the code's revision gets it now, created or
     migrated in a child (SQLAlchemy and Alembic stay out of the daemon and its children): the
-    first command does not pay for it. A command with CONVEYOR_DATABASE_URL uses its own.
-    Returns what went wrong, if something did (the commands then do it themselves)."""
+    first command does not pay for it. With a database URL in `database` (the daemon's
+    CONVEYOR_DATABASE_*), that database is migrated instead. Returns what went wrong, if
+    something did (the commands then do it themselves)."""
     from conveyor.store.lite_database import open_lite
 
-    database = open_lite(home)
-    if database is not None:
-        database.dispose()
+    lite = open_lite(home, database)
+    if lite is not None:
+        lite.dispose()
         return None
     pid = os.fork()
     if pid == 0:
@@ -92,7 +94,7 @@ def prepare_store(home: Path) -> str | None:
         try:
             from conveyor.store.handle import open_store
 
-            open_store(home, sweep=False).close()
+            open_store(home, database=database, sweep=False).close()
             code = 0
         finally:
             os._exit(code)
