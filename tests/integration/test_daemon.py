@@ -486,6 +486,21 @@ def _private_share(pid: int) -> float:
     return fields["Private_Dirty"] / fields["Rss"]
 
 
+def _reapers_of(pid: int) -> list[int]:
+    """The reaper processes `pid` started (conveyor.services.reaper, its children)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [
+        int(child)
+        for child in children
+        if b"reaper.py" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def _owner_mark(pid: int) -> bytes:
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return next((entry for entry in environ if entry.startswith(b"CONVEYOR_RUN_OWNER=")), b"")
+
+
 def test_a_command_runs_in_a_spare_child_made_ahead(
     tmp_path: Path, home: Path, daemon: int
 ) -> None:
@@ -494,6 +509,10 @@ def test_a_command_runs_in_a_spare_child_made_ahead(
     spare = _spare(home)
     assert spare is not None
     assert os.getpgid(spare) == spare  # its own session and group already
+    # its command's reaper runs already, marked as the spare's (the command's process) own
+    assert _until(lambda: len(_reapers_of(spare)) == 1)
+    (reaper,) = _reapers_of(spare)
+    assert _owner_mark(reaper).startswith(f"CONVEYOR_RUN_OWNER={spare}:".encode())
     if tuple(int(part) for part in os.uname().release.split(".")[:2]) >= (5, 14):
         # MADV_POPULATE_WRITE: its pages are its own already, no copy-on-write to come
         assert _private_share(spare) > 0.5
@@ -501,6 +520,7 @@ def test_a_command_runs_in_a_spare_child_made_ahead(
     assert process.returncode == 0, process.stdout + process.stderr
     assert f"parent={spare}" in process.stdout  # the step's parent: the command's process
     assert _until(lambda: _spare(home) not in (None, spare))  # the next one is made
+    assert _until(lambda: not _alive(reaper))  # it ended with its command
 
 
 def _ended_statuses(home: Path) -> list[str]:

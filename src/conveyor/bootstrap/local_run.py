@@ -314,7 +314,9 @@ def build_executor(
 
 def supervision() -> Supervision:
     """Step processes die with conveyor: this process's reaper (conveyor.services) watches them,
-    and they and the reaper carry the run owner's marker (the store's liveness check)."""
+    and they and the reaper carry the run owner's marker (the store's liveness check). The
+    reaper is started now (once per process; a daemon's spare child does it before its command
+    arrives), not by the first job's first step."""
     from conveyor.executors.local.process_tracker import Supervision
     from conveyor.services.process import shared_reaper
     from conveyor.store.owner import current_owner
@@ -322,6 +324,7 @@ def supervision() -> Supervision:
     marks = current_owner().environment()
     reaper = shared_reaper()
     reaper.mark(marks)
+    reaper.start()
     return Supervision(reaper, marks)
 
 

@@ -23,7 +23,8 @@ SERVICE_VARIABLE = "CONVEYOR_SERVICE_OWNER"
 
 class Reaper:
     """The client side of the reaper process (one per conveyor process: `shared_reaper()`,
-    started lazily). It watches services and, for the local executor, the steps of each job."""
+    started by `start()` or by the first thing it is told). It watches services and, for the
+    local executor, the steps of each job."""
 
     def __init__(self, environment: Mapping[str, str] | None = None) -> None:
         self._lock = threading.Lock()
@@ -98,6 +99,17 @@ class Reaper:
         with self._lock:
             if self._entries.pop(f"job {key}", None) is not None:
                 self._send(f"end {key}")
+
+    def start(self) -> None:
+        """Start the reaper process now rather than with the first thing it is told (its
+        Python start then overlaps other work, not a job's first step). Marks first."""
+        with self._lock:
+            if self._process is not None and self._process.poll() is None:
+                return
+            if self._entries:
+                self._send("")  # the new reaper is told everything (not this empty line)
+            else:
+                self._ensure_started()
 
     def _send(self, line: str) -> None:
         """Write `line`; a new reaper (the old one died) is first told everything known."""

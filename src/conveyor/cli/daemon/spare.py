@@ -5,11 +5,13 @@ nearly every object a command touches: a `conveyor run` then takes ~2,500 page f
 page copied (10–25 ms on a virtual machine, more than the fork itself). The spare makes the
 daemon's memory its own as soon as it is forked (`madvise(MADV_POPULATE_WRITE)` over its private
 writable mappings, Linux 5.14+; elsewhere it is only forked ahead), leaves the daemon's session,
-descriptors and signal handlers, tells the daemon it is ready and waits. The daemon hands it the
+descriptors and signal handlers, starts its command's reaper (bootstrap's `supervision`: the
+first job no longer waits for that Python process to start), tells the daemon it is ready and
+waits. The daemon hands it the
 next command over their socket pair — the client's connection, stdin, stdout, stderr and working
 directory, and the `run` frame — and it becomes that command (`child.become`). When no spare is
 ready the daemon forks a child for the command as before. The cost: the spare's copy of the
-daemon's memory (about 20 MiB) while it waits.
+daemon's memory (about 20 MiB) and its reaper (about 12 MiB) while it waits.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
+from conveyor.bootstrap.local_run import supervision
 from conveyor.cli.daemon import child, frames, wire
 
 MADV_POPULATE_WRITE = 23  # <linux/mman.h>, Linux 5.14
@@ -72,6 +75,7 @@ def _wait_for_a_command(channel: socket.socket, release_daemon: Callable[[], Non
     try:
         child.leave_daemon(release_daemon)
         populate()
+        supervision()  # the command's reaper, started ahead too (it ends with this process)
         channel.sendall(READY)
         body, descriptors = frames.read_run(channel, HANDED)
         channel.close()
