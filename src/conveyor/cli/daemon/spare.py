@@ -7,10 +7,9 @@ daemon's memory its own as soon as it is forked (`madvise(MADV_POPULATE_WRITE)` 
 writable mappings, Linux 5.14+; elsewhere it is only forked ahead), leaves the daemon's session,
 descriptors and signal handlers, starts its command's reaper (bootstrap's `supervision`: the
 first job no longer waits for that Python process to start), tells the daemon it is ready and
-waits. The daemon hands it the
-next command over their socket pair — the client's connection, stdin, stdout, stderr and working
-directory, and the `run` frame — and it becomes that command (`child.become`). When no spare is
-ready the daemon forks a child for the command as before. The cost: the spare's copy of the
+waits. The daemon hands it the next command over their socket pair — the client's connection,
+stdin, stdout, stderr and working directory, and the `run` frame — and it becomes that command
+(`child.become`). When no spare is ready the daemon forks a child for the command as before. The cost: the spare's copy of the
 daemon's memory (about 20 MiB) and its reaper (about 12 MiB) while it waits.
 """
 
