@@ -107,7 +107,9 @@ class StoreReporter:
         """The lines as one text: one item for the writer, however many lines."""
         if not lines:
             return
-        text = "".join(line if line[-1:] == "\n" else line + "\n" for line in lines)
+        text = "\n".join(lines) + "\n"
+        if "\n\n" in text:  # a line ending in a newline (or an empty one): as log_line has it
+            text = "".join(line if line[-1:] == "\n" else line + "\n" for line in lines)
         key = self._keys.get((instance_key, index)) or self._log_key(instance_key, index)
         self._pending.append((key, text))
         if not self._wake.is_set():

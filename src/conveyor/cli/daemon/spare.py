@@ -9,8 +9,9 @@ descriptors and signal handlers, starts its command's reaper (bootstrap's `super
 first job no longer waits for that Python process to start), tells the daemon it is ready and
 waits. The daemon hands it the next command over their socket pair — the client's connection,
 stdin, stdout, stderr and working directory, and the `run` frame — and it becomes that command
-(`child.become`). When no spare is ready the daemon forks a child for the command as before. The cost: the spare's copy of the
-daemon's memory (about 20 MiB) and its reaper (about 12 MiB) while it waits.
+(`child.become`). When no spare is ready the daemon forks a child for the command as before.
+The cost: the spare's copy of the daemon's memory (about 20 MiB) and its reaper (about 12 MiB)
+while it waits.
 """
 
 from __future__ import annotations
