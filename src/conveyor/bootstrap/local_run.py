@@ -312,11 +312,11 @@ def build_executor(
     )
 
 
-def supervision() -> Supervision:
+def supervision(*, start: bool = False) -> Supervision:
     """Step processes die with conveyor: this process's reaper (conveyor.services) watches them,
     and they and the reaper carry the run owner's marker (the store's liveness check). The
-    reaper is started now (once per process; a daemon's spare child does it before its command
-    arrives), not by the first job's first step."""
+    reaper starts with the first job that tells it something; `start`: now (a daemon's spare
+    child, while it waits for its command: the first job then finds it running)."""
     from conveyor.executors.local.process_tracker import Supervision
     from conveyor.services.process import shared_reaper
     from conveyor.store.owner import current_owner
@@ -324,7 +324,8 @@ def supervision() -> Supervision:
     marks = current_owner().environment()
     reaper = shared_reaper()
     reaper.mark(marks)
-    reaper.start()
+    if start:
+        reaper.start()
     return Supervision(reaper, marks)
 
 

@@ -75,7 +75,7 @@ def _wait_for_a_command(channel: socket.socket, release_daemon: Callable[[], Non
     try:
         child.leave_daemon(release_daemon)
         populate()
-        supervision()  # the command's reaper, started ahead too (it ends with this process)
+        supervision(start=True)  # the command's reaper, started ahead (ends with this process)
         channel.sendall(READY)
         body, descriptors = frames.read_run(channel, HANDED)
         channel.close()
