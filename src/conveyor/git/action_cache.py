@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -103,7 +104,8 @@ class ActionCache:
             return
         path = self._ref_file(owner, repo, ref)
         private_directory(path.parent)
-        staging = path.with_name(f".{path.name}.{os.getpid()}")
+        # the writer's own staging file: two runs of one process (a server's) may race here
+        staging = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         write_private(staging, commit + "\n")
         os.replace(staging, path)
 
