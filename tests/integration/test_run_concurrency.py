@@ -110,7 +110,7 @@ def test_a_newer_pending_run_replaces_the_older_pending_one(tmp_path: Path) -> N
     holder = Running(repo, "run")
     waiting = newest = None
     try:
-        holder.wait_for("run-id=")
+        holder.wait_for("| run-id=")  # the step's output, not its script shown
         until((shared / f"started-{run_id_in(holder.output)}").exists, 30, "the holder's step")
         waiting = Running(repo, "run")
         waiting.wait_for("pending: another run holds")
