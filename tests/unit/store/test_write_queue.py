@@ -7,6 +7,7 @@ database still locked after CONVEYOR_DATABASE_TIMEOUT is a StoreError that says 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -112,12 +113,17 @@ def test_a_database_another_process_keeps_locked_is_a_store_error_after_the_time
     conveyor_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CONVEYOR_DATABASE_TIMEOUT", "0.2")
-    handle = open_store(conveyor_home)
+    _write_gives_up_after_the_timeout(open_store(conveyor_home), "0.2")
+
+
+def _write_gives_up_after_the_timeout(handle: StoreHandle, seconds: str) -> None:
+    """Another connection holds the write lock (as another process's write would): a write
+    waits `seconds` and fails saying so. Closes `handle`."""
     assert isinstance(handle.database, Database)
     other = sqlite3.connect(handle.database.location, isolation_level=None)
     try:
-        other.execute("BEGIN IMMEDIATE")  # as another process's write would
-        locked = r"is locked by another process \(waited 0\.2 s\)"
+        other.execute("BEGIN IMMEDIATE")
+        locked = rf"is locked by another process \(waited {re.escape(seconds)} s\)"
         with pytest.raises(StoreError, match=locked), handle.database.write():
             pass
     finally:
@@ -156,16 +162,8 @@ def test_the_timeout_handed_to_the_store_is_the_one_it_waits(
 ) -> None:
     """The caller's settings (bootstrap's `Settings.database`), not the environment."""
     monkeypatch.setenv("CONVEYOR_DATABASE_TIMEOUT", "30")
-    handle = open_store(conveyor_home, database=DatabaseSettings(timeout=0.2))
-    assert isinstance(handle.database, Database)
-    other = sqlite3.connect(handle.database.location, isolation_level=None)
     started = time.monotonic()
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        locked = r"is locked by another process \(waited 0\.2 s\)"
-        with pytest.raises(StoreError, match=locked), handle.database.write():
-            pass
-    finally:
-        other.close()
-        handle.close()
+    _write_gives_up_after_the_timeout(
+        open_store(conveyor_home, database=DatabaseSettings(timeout=0.2)), "0.2"
+    )
     assert time.monotonic() - started < 10
