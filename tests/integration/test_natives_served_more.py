@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from tests.integration.test_natives_served import comments_with, conclusions, wait_checks
-from tests.support.hosted_git import GitClient
-from tests.support.serve_process import Server, cli, cli_ok, serving
+from tests.support.hosted_git import GitClient, hosted_app
+from tests.support.serve_process import Server, cli, serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -111,14 +111,8 @@ jobs:
 
 
 def hosted(tmp_path: Path, files: dict[str, str]) -> tuple[Path, str, GitClient, Path]:
-    """A home with an admin token and `acme/app`; a work tree whose `main` holds `files`."""
-    home = tmp_path / "home"
-    token = cli_ok(home, "tokens", "create", "--name", "mona", "--role", "admin").strip()
-    cli_ok(home, "repos", "create", "acme/app")
-    git, work = GitClient(tmp_path), tmp_path / "work"
-    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
-    git.commit(work, files | {"README.md": "# app\n"}, "the workflow")
-    return home, token, git, work
+    """`hosted_app` with `files` and a README on `main`."""
+    return hosted_app(tmp_path, files | {"README.md": "# app\n"})
 
 
 def open_pr(home: Path, server: Server, token: str, title: str) -> None:

@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.hosted_git import GitClient
-from tests.support.serve_process import cli_ok, environment, serving
+from tests.support.hosted_git import hosted_app
+from tests.support.serve_process import environment, serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -65,12 +65,7 @@ def wait_for(read: Any, timeout: float = 120) -> Any:
 def test_a_server_started_at_a_later_clock_fires_its_schedule_and_judges_staleness_by_it(
     tmp_path: Path,
 ) -> None:
-    home = tmp_path / "home"
-    token = cli_ok(home, "tokens", "create", "--name", "mona", "--role", "admin").strip()
-    cli_ok(home, "repos", "create", "acme/app")
-    git, work = GitClient(tmp_path), tmp_path / "work"
-    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
-    git.commit(work, {".github/workflows/stale.yml": STALE}, "stale")
+    home, token, git, work = hosted_app(tmp_path, {".github/workflows/stale.yml": STALE}, "stale")
     auth = {"Authorization": f"Bearer {token}"}
     with serving(home) as server:
         git.ok(work, "push", "-q", git.url(server.url, "acme/app", token), "main")

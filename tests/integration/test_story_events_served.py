@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.hosted_git import GitClient
-from tests.support.serve_process import cli_ok, serving
+from tests.support.hosted_git import hosted_app
+from tests.support.serve_process import serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -84,13 +84,10 @@ def wait_runs(http: httpx.Client, count: int, timeout: float = 180, **query: str
 
 
 def test_gh_pages_merges_and_releases_fire_what_the_story_needs(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    token = cli_ok(home, "tokens", "create", "--name", "mona", "--role", "admin").strip()
-    cli_ok(home, "repos", "create", "acme/app")
-    git, work = GitClient(tmp_path), tmp_path / "work"
-    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
     flows = {"pages.yml": PAGES, "merged.yml": MERGED, "released.yml": RELEASED}
-    main = git.commit(work, {f".github/workflows/{k}": v for k, v in flows.items()}, "flows")
+    files = {f".github/workflows/{k}": v for k, v in flows.items()}
+    home, token, git, work = hosted_app(tmp_path, files, "flows")
+    main = git.ok(work, "rev-parse", "HEAD")
     auth = {"Authorization": f"Bearer {token}"}
     with serving(home) as server, httpx.Client(base_url=server.url, headers=auth) as http:
         remote = git.url(server.url, "acme/app", token)
@@ -168,14 +165,9 @@ OVERRIDES = """\
 
 
 def test_the_commits_action_overrides_apply_to_served_runs(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    token = cli_ok(home, "tokens", "create", "--name", "mona", "--role", "admin").strip()
-    cli_ok(home, "repos", "create", "acme/app")
-    git, work = GitClient(tmp_path), tmp_path / "work"
-    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
     files = {".github/workflows/cloud.yml": CLOUD, "tools/greet/action.yml": GREET,
              "conveyor.toml": OVERRIDES}  # fmt: skip
-    git.commit(work, files, "cloud")
+    home, token, git, work = hosted_app(tmp_path, files, "cloud")
     auth = {"Authorization": f"Bearer {token}"}
     with serving(home) as server, httpx.Client(base_url=server.url, headers=auth) as http:
         git.ok(work, "push", "-q", git.url(server.url, "acme/app", token), "main")

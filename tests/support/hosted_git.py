@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.support.serve_process import cli_ok
+
 IDENTITY = ("-c", "user.name=Mona Lisa", "-c", "user.email=mona@example.com")
 NO_HELPERS = ("-c", "credential.helper=", "-c", "commit.gpgsign=false")
 
@@ -60,3 +62,18 @@ class GitClient:
         self.ok(work, "add", "-A")
         self.ok(work, "commit", "-q", "--allow-empty", "-m", message)
         return self.ok(work, "rev-parse", "HEAD")
+
+
+def hosted_app(
+    tmp_path: Path, files: dict[str, str], message: str = "the workflow"
+) -> tuple[Path, str, GitClient, Path]:
+    """A conveyor home (`tmp_path/home`) with an admin token of `mona` and the hosted repository
+    `acme/app`; a work tree (`tmp_path/work`) whose `main` holds `files` in one commit. Returns
+    the home, the token, the git client and the work tree."""
+    home = tmp_path / "home"
+    token = cli_ok(home, "tokens", "create", "--name", "mona", "--role", "admin").strip()
+    cli_ok(home, "repos", "create", "acme/app")
+    git, work = GitClient(tmp_path), tmp_path / "work"
+    git.ok(tmp_path, "init", "-q", "-b", "main", str(work))
+    git.commit(work, files, message)
+    return home, token, git, work
