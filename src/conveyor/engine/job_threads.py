@@ -5,7 +5,8 @@ threads hold the interpreter. A job handed to `JobThreads.run` goes to an idle t
 new one when none is idle) through a queue, and the scheduler goes on at once; `reserve` starts
 the threads a run will need before its first job, while nothing else holds the interpreter, so
 that later starts find one idle. Threads are daemons (as one thread per job was): a job
-abandoned after a hard stop does not keep the process.
+abandoned after a hard stop does not keep the process. `close` ends them once their work is
+done (a server runs many runs in one process: each run's threads end with it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ Task = Callable[[], Callable[[], None]]
 class JobThreads:
     def __init__(self, name: str = "job") -> None:
         self._name = name
-        self._tasks: queue.SimpleQueue[Task] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[Task | None] = queue.SimpleQueue()  # None: end
         self._lock = threading.Lock()
         self._idle = 0
         self._count = 0
@@ -55,13 +56,19 @@ class JobThreads:
         if start:
             self._start(number)
 
+    def close(self) -> None:
+        """Each thread ends once its current work (if any) is done; `run` must not follow."""
+        with self._lock:
+            count = self._count
+        for _ in range(count):
+            self._tasks.put(None)
+
     def _start(self, number: int) -> None:
         name = f"{self._name} {number}"
         threading.Thread(target=self._serve, name=name, daemon=True).start()
 
     def _serve(self) -> None:
-        while True:
-            task = self._tasks.get()
+        while (task := self._tasks.get()) is not None:
             then = task()
             with self._lock:
                 self._idle += 1

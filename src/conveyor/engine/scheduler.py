@@ -80,6 +80,12 @@ class Scheduler:
         self._runs = list(runs)
         jobs = sum(len(run.nodes) for run in runs)
         self._threads.reserve(min(self._parallel, jobs))  # now, while no job holds the GIL
+        try:
+            self._run_to_completion()
+        finally:
+            self._threads.close()
+
+    def _run_to_completion(self) -> None:
         self._advance()
         while not all(run.done for run in self._top):
             self._start_legs()

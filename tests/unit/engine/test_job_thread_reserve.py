@@ -49,3 +49,15 @@ def test_no_more_threads_than_jobs() -> None:
     executor = ThreadCounting()
     run_workflow("on: push\njobs:\n  one: {runs-on: x, steps: [{run: a}]}\n", executor)
     assert executor.seen == {"one": 1}
+
+
+def test_a_finished_run_leaves_no_job_thread_behind() -> None:
+    """A server runs many runs in one process: each run's job threads end with it."""
+    before = set(threading.enumerate())
+    for _ in range(3):
+        outcome = run_workflow(FAN, FakeExecutor(), parallel=3)
+        assert set(outcome.conclusions().values()) == {"success"}
+    left = [t for t in threading.enumerate() if t not in before and t.name.startswith("job ")]
+    for thread in left:
+        thread.join(timeout=5)
+    assert [t.name for t in left if t.is_alive()] == []

@@ -57,3 +57,18 @@ def test_reserved_threads_wait_idle_and_serve_without_new_ones() -> None:
     assert all(event.wait(5) for event in done)
     assert sorted(names) == ["r 1", "r 2", "r 3"]
     assert threads.started == 3
+
+
+def test_closed_threads_end_once_their_work_is_done() -> None:
+    threads, names = JobThreads("c"), []
+    threads.reserve(2)
+    gate, done = threading.Event(), threading.Event()
+    threads.run(_task(names, done, gate))  # busy when closed: ends after its work
+    started = [t for t in threading.enumerate() if t.name.startswith("c ")]
+    assert len(started) == 2
+    threads.close()
+    gate.set()
+    assert done.wait(5)
+    for thread in started:
+        thread.join(timeout=5)
+    assert not any(thread.is_alive() for thread in started)
