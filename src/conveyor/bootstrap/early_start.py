@@ -91,9 +91,13 @@ class EarlyStart:
         in_git = self._in_git
         # a checkout of the commit made ahead (none for --working-tree: a copy, not a checkout)
         pool = None if options.working_tree else self._pool
-        if pool is not None and may_read_repository(self.root, options.workflows):
+        if pool is None:
+            return
+        if may_read_repository(self.root, options.workflows):
             sha = (self._result.event.sha or None) if in_git else None
             pool.expect(str(self.root), sha, 1)
+        else:  # the first job's empty directory, made while the run is planned
+            pool.expect_empty(str(self.root), 1)
 
 
 def may_read_repository(root: Path, workflows: Path | None) -> bool:

@@ -15,9 +15,13 @@ from tests.unit.executors.harness import make_repo
 class FakePool:
     def __init__(self) -> None:
         self.expected: list[tuple[str, str | None, int]] = []
+        self.empty: list[tuple[str, int]] = []
 
     def expect(self, repository: str, sha: str | None, jobs: int) -> None:
         self.expected.append((repository, sha, jobs))
+
+    def expect_empty(self, repository: str, jobs: int) -> None:
+        self.empty.append((repository, jobs))
 
 
 CHECKS_OUT = {
@@ -37,15 +41,19 @@ def test_the_event_comes_with_its_commit_and_the_pool_hears_of_it(tmp_path: Path
     assert event.name == "push"
     assert event.sha
     assert pool.expected == [(str(root.resolve()), event.sha, 1)]
+    assert pool.empty == []
 
 
 @pytest.mark.integration
-def test_no_checkout_is_made_early_when_no_workflow_reads_the_repository(tmp_path: Path) -> None:
+def test_an_empty_job_directory_is_made_early_when_no_workflow_reads_the_repository(
+    tmp_path: Path,
+) -> None:
     root = make_repo(tmp_path / "repo", RUNS_ONLY)
     pool = FakePool()
     start = EarlyStart(LocalRunOptions(repository=root), pool)  # type: ignore[arg-type]
     assert start.event()[0].sha
     assert pool.expected == []
+    assert pool.empty == [(str(root.resolve()), 1)]
 
 
 def test_a_plain_directory_runs_with_a_note(tmp_path: Path) -> None:
