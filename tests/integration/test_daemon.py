@@ -646,3 +646,31 @@ def _environ(entry: Path) -> list[bytes]:
         return (entry / "environ").read_bytes().split(b"\0")
     except OSError:
         return []
+
+
+MANY_FILES = """
+on: push
+jobs:
+  many:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          mkdir "$RUNNER_TEMP/many" && cd "$RUNNER_TEMP/many"
+          for d in $(seq 1 40); do mkdir $d && (cd $d && touch $(seq 1 500)); done
+          echo made
+"""
+
+
+def test_the_clients_output_ends_with_its_result_not_with_the_cleanup(
+    tmp_path: Path, home: Path, daemon: int
+) -> None:
+    """`conveyor run | tee log` ends when the result is out: the child lets go of the
+    client's stdout and stderr before it deletes the job directories (here 20,000 files)."""
+    repo = make_repo(tmp_path / "repo", {".github/workflows/many.yml": MANY_FILES})
+    process = _popen(home, "run", str(repo))
+    output, _ = process.communicate(timeout=120)  # until every holder of the pipe closed it
+    assert process.returncode == 0, output
+    assert "made" in output
+    runs = home / "runs"
+    assert list(runs.glob(".pool-*/trash-*")), "the deletion was over before the output ended"
+    assert _until(lambda: not list(runs.glob(".pool-*"))), "the cleanup did not finish"

@@ -46,9 +46,11 @@ def become(
 ) -> NoReturn:
     """Run the command of `body` (argv, umask, environment) in this forked child; exit."""
     code = EXIT_INTERNAL
+    daemon_log = -1
     try:
         connection.settimeout(None)
         leave_daemon(release_daemon)
+        daemon_log = os.dup(2)  # the daemon's log: the cleanup reports there
         _take_descriptors(descriptors)
         argv, umask, environ = body
         _adopt(argv, umask, environ)
@@ -61,6 +63,7 @@ def become(
         _report_crash()
     try:
         _result_sent.set()
+        _let_go_of_the_client(daemon_log)
         with contextlib.suppress(OSError):  # a client gone away: the cleanup is due all the same
             connection.sendall(b"exit %d\n" % code)
         _clean_up()
@@ -163,6 +166,20 @@ def _stop_when_gone(connection: socket.socket) -> None:
         os.kill(os.getpid(), number)
         time.sleep(wait)
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _let_go_of_the_client(daemon_log: int) -> None:
+    """The output is complete: the client's stdin and stdout become /dev/null and stderr the
+    daemon's log, so that a pipe the client writes into (`conveyor run | tee log`) ends with the
+    result, not after the cleanup (which may delete thousands of files)."""
+    with contextlib.suppress(OSError, ValueError):
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+    null = os.open(os.devnull, os.O_RDWR)
+    for target, source in ((0, null), (1, null), (2, daemon_log if daemon_log >= 0 else null)):
+        with contextlib.suppress(OSError):
+            os.dup2(source, target)
+    os.close(null)
 
 
 def _run(argv: list[str]) -> int:
