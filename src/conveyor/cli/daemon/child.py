@@ -175,7 +175,10 @@ def _let_go_of_the_client(daemon_log: int) -> None:
     with contextlib.suppress(OSError, ValueError):
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return  # kept as they are: the exit status matters more
     for target, source in ((0, null), (1, null), (2, daemon_log if daemon_log >= 0 else null)):
         with contextlib.suppress(OSError):
             os.dup2(source, target)
