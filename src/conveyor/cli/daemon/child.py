@@ -172,9 +172,7 @@ def _let_go_of_the_client(daemon_log: int) -> None:
     """The output is complete: the client's stdin and stdout become /dev/null and stderr the
     daemon's log, so that a pipe the client writes into (`conveyor run | tee log`) ends with the
     result, not after the cleanup (which may delete thousands of files)."""
-    with contextlib.suppress(OSError, ValueError):
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
+    _flush_streams()  # what a crashed command left in them
     try:
         null = os.open(os.devnull, os.O_RDWR)
     except OSError:
@@ -208,6 +206,10 @@ def _finish() -> None:
     for thread in threading.enumerate():
         if thread is not threading.main_thread() and not thread.daemon:
             thread.join()
+    _flush_streams()
+
+
+def _flush_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
